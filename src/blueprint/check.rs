@@ -1,0 +1,846 @@
+//! Semantic checks: what the schema cannot say. Each problem is a diagnostic at the field.
+//!
+//! [`blueprint`] checks one blueprint as it applies to one cluster; [`project`] checks what
+//! spans files (unique names, overrides, dependsOn targets and cycles).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::cluster::{Cluster, Policy};
+use super::common::PortRef;
+use super::load::{BlueprintInput, ClusterInput};
+use super::names;
+use super::service::{Blueprint, Probe, Resources, WorkloadKind};
+use crate::diag::{field_path, Diagnostic};
+use crate::source::yaml::Node;
+
+/// A name that Kubernetes would reject.
+pub const INVALID_NAME: &str = "BP101";
+/// A name used twice.
+pub const DUPLICATE: &str = "BP102";
+/// File name and `name` differ.
+pub const FILE_NAME: &str = "BP103";
+/// A port problem (name, protocol prefix, unknown port referenced).
+pub const PORT: &str = "BP104";
+/// A probe problem.
+pub const PROBE: &str = "BP105";
+/// A scaling problem.
+pub const SCALING: &str = "BP106";
+/// A resources problem.
+pub const RESOURCES: &str = "BP107";
+/// An environment variable problem.
+pub const ENV: &str = "BP108";
+/// `overrides` names a cluster that does not exist.
+pub const UNKNOWN_CLUSTER: &str = "BP109";
+/// `dependsOn` names nothing known.
+pub const UNKNOWN_DEPENDENCY: &str = "BP110";
+/// `dependsOn` forms a cycle.
+pub const DEPENDENCY_CYCLE: &str = "BP111";
+/// A statefulset-only field on a deployment.
+pub const STATEFULSET_ONLY: &str = "BP112";
+/// Image or tag problem, including unpinned tags on strict clusters.
+pub const IMAGE: &str = "BP113";
+/// A route or mesh setting problem.
+pub const ROUTE: &str = "BP114";
+
+/// Builds diagnostics for one document.
+struct At<'a> {
+    file: &'a str,
+    node: &'a Node,
+    out: &'a mut Vec<Diagnostic>,
+}
+
+impl At<'_> {
+    fn error(
+        &mut self,
+        code: &'static str,
+        pointer: &str,
+        message: impl Into<String>,
+        help: Option<String>,
+    ) {
+        let mut d = Diagnostic::error(
+            code,
+            self.file,
+            self.node.span_for_pointer(pointer),
+            message,
+        )
+        .with_field(field_path(pointer));
+        if let Some(help) = help {
+            d = d.with_help(help);
+        }
+        self.out.push(d);
+    }
+}
+
+/// Checks one blueprint as merged for `cluster`. `all_names` are every blueprint's name.
+pub fn blueprint(
+    bp: &Blueprint,
+    node: &Node,
+    file: &str,
+    cluster: &Cluster,
+    all_names: &BTreeSet<String>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let mut at = At { file, node, out };
+    let strict = cluster.policy.unwrap_or_default() == Policy::Strict;
+
+    if let Some(why) = names::dns1035_label(&bp.name, 40) {
+        at.error(INVALID_NAME, "/name", format!("service name `{}` {why}", bp.name), Some("use a DNS-1123 label of at most 40 characters starting with a letter, e.g. `order`".into()));
+    }
+    if let Some(why) = names::dns1123_label(&bp.team, 63) {
+        at.error(
+            INVALID_NAME,
+            "/team",
+            format!("team `{}` {why}", bp.team),
+            Some("the team becomes a label value and the default namespace".into()),
+        );
+    }
+    let namespace = bp.namespace.as_deref().unwrap_or(&bp.team);
+    if let Some(why) = names::dns1123_label(namespace, 63) {
+        let pointer = if bp.namespace.is_some() {
+            "/namespace"
+        } else {
+            "/team"
+        };
+        at.error(
+            INVALID_NAME,
+            pointer,
+            format!("namespace `{namespace}` {why}"),
+            None,
+        );
+    }
+
+    // Image and tag.
+    if let Some(why) = names::image_repository(&bp.image) {
+        at.error(IMAGE, "/image", format!("image `{}` {why}", bp.image), None);
+    }
+    match bp.tag.as_deref() {
+        Some(tag) => {
+            if let Some(why) = names::image_tag(tag) {
+                at.error(IMAGE, "/tag", format!("tag `{tag}` {why}"), None);
+            } else if strict && tag == "latest" {
+                at.error(
+                    IMAGE,
+                    "/tag",
+                    format!(
+                        "tag `latest` is refused in strict cluster `{}`",
+                        cluster.name
+                    ),
+                    Some("pin a version, e.g. tag: \"1.4.2\"".into()),
+                );
+            }
+        }
+        None if strict => at.error(
+            IMAGE,
+            "",
+            format!(
+                "no `tag`: strict cluster `{}` needs a pinned image tag",
+                cluster.name
+            ),
+            Some(format!(
+                "add `tag: \"1.0.0\"` (or overrides.{}.tag)",
+                cluster.name
+            )),
+        ),
+        None => {}
+    }
+
+    // Ports: main and sidecars share the pod's network namespace and the Service.
+    let mut port_names: BTreeMap<&str, String> = BTreeMap::new();
+    let mut port_numbers: BTreeMap<u16, String> = BTreeMap::new();
+    let mut all_ports = Vec::new();
+    for (i, p) in bp.ports.iter().flatten().enumerate() {
+        all_ports.push((format!("/ports/{i}"), p));
+    }
+    for (s, sidecar) in bp.sidecars.iter().flatten().enumerate() {
+        for (i, p) in sidecar.ports.iter().flatten().enumerate() {
+            all_ports.push((format!("/sidecars/{s}/ports/{i}"), p));
+        }
+    }
+    for (pointer, p) in &all_ports {
+        if let Some(why) = names::port_name(&p.name) {
+            at.error(
+                PORT,
+                &format!("{pointer}/name"),
+                format!("port name `{}` {why}", p.name),
+                None,
+            );
+        } else if names::app_protocol(&p.name).is_none() {
+            at.error(
+                PORT,
+                &format!("{pointer}/name"),
+                format!("port name `{}` has no protocol prefix", p.name),
+                Some("start it with http, http2, https, grpc, grpc-web, tcp, tls, mongo, mysql or redis, e.g. `http-api` (Istio picks the protocol from it)".into()),
+            );
+        }
+        if let Some(first) = port_names.insert(&p.name, pointer.clone()) {
+            at.error(
+                DUPLICATE,
+                &format!("{pointer}/name"),
+                format!(
+                    "port name `{}` is used twice (also at {})",
+                    p.name,
+                    field_path(&first)
+                ),
+                None,
+            );
+        }
+        if let Some(first) = port_numbers.insert(p.port, pointer.clone()) {
+            at.error(
+                DUPLICATE,
+                &format!("{pointer}/port"),
+                format!(
+                    "port {} is used twice (also at {})",
+                    p.port,
+                    field_path(&first)
+                ),
+                None,
+            );
+        }
+    }
+    let main_ports: Vec<_> = bp.ports.iter().flatten().collect();
+    let service_ports: Vec<_> = all_ports.iter().map(|(_, p)| *p).collect();
+    let service_port_exists = |r: &PortRef| match r {
+        PortRef::Name(n) => service_ports.iter().any(|p| &p.name == n),
+        PortRef::Number(n) => service_ports.iter().any(|p| p.port == *n),
+    };
+    let port_exists = |r: &PortRef| match r {
+        PortRef::Name(n) => main_ports.iter().any(|p| &p.name == n),
+        PortRef::Number(n) => main_ports.iter().any(|p| p.port == *n),
+    };
+
+    // Environment.
+    let mut secret_seen = BTreeSet::new();
+    for (i, key) in bp.secret_env.iter().flatten().enumerate() {
+        let pointer = format!("/secretEnv/{i}");
+        if !names::is_c_identifier(key) {
+            at.error(
+                ENV,
+                &pointer,
+                format!("secret variable name `{key}` is not a valid identifier"),
+                Some(
+                    "use letters, digits and '_', not starting with a digit, e.g. DATABASE_URL"
+                        .into(),
+                ),
+            );
+        }
+        if !secret_seen.insert(key.as_str()) {
+            at.error(
+                DUPLICATE,
+                &pointer,
+                format!("secret variable `{key}` is listed twice"),
+                None,
+            );
+        }
+        if bp.env.as_ref().is_some_and(|e| e.contains_key(key)) {
+            at.error(
+                ENV,
+                &pointer,
+                format!("`{key}` is both in `env` and in `secretEnv`"),
+                Some("keep secrets only in secretEnv".into()),
+            );
+        }
+    }
+    for key in bp.env.iter().flat_map(|e| e.keys()) {
+        if !names::is_c_identifier(key) {
+            let pointer = format!("/env/{}", crate::source::yaml::escape_pointer_token(key));
+            at.error(
+                ENV,
+                &pointer,
+                format!("variable name `{key}` is not a valid identifier"),
+                Some(
+                    "use letters, digits and '_', not starting with a digit, e.g. LOG_LEVEL".into(),
+                ),
+            );
+        }
+    }
+
+    // Resources.
+    check_resources(
+        &mut at,
+        "/resources",
+        bp.resources.as_ref(),
+        strict,
+        &cluster.name,
+    );
+    for (s, sidecar) in bp.sidecars.iter().flatten().enumerate() {
+        check_resources(
+            &mut at,
+            &format!("/sidecars/{s}/resources"),
+            sidecar.resources.as_ref(),
+            strict,
+            &cluster.name,
+        );
+    }
+
+    // Probes.
+    if let Some(probes) = &bp.probes {
+        for (name, probe) in [
+            ("liveness", &probes.liveness),
+            ("readiness", &probes.readiness),
+            ("startup", &probes.startup),
+        ] {
+            if let Some(probe) = probe {
+                check_probe(
+                    &mut at,
+                    &format!("/probes/{name}"),
+                    probe,
+                    &main_ports,
+                    &port_exists,
+                );
+            }
+        }
+    }
+
+    // Scaling.
+    if let Some(a) = &bp.autoscaling {
+        if bp.replicas.is_some() {
+            at.error(
+                SCALING,
+                "/replicas",
+                "`replicas` and `autoscaling` are both set",
+                Some("the autoscaler owns the replica count; remove `replicas`".into()),
+            );
+        }
+        if a.min < 1 {
+            at.error(
+                SCALING,
+                "/autoscaling/min",
+                "autoscaling.min must be at least 1",
+                None,
+            );
+        }
+        if a.min > a.max {
+            at.error(
+                SCALING,
+                "/autoscaling/min",
+                format!(
+                    "autoscaling.min ({}) is greater than autoscaling.max ({})",
+                    a.min, a.max
+                ),
+                None,
+            );
+        }
+        if a.cpu.is_none() && a.memory.is_none() {
+            at.error(
+                SCALING,
+                "/autoscaling",
+                "autoscaling needs a target: set `cpu` or `memory` (percent)",
+                None,
+            );
+        }
+        let res = bp.resources.clone().unwrap_or_default();
+        if a.cpu.is_some() && res.cpu.is_none() {
+            at.error(
+                SCALING,
+                "/autoscaling/cpu",
+                "a CPU target needs a CPU request (resources.cpu)",
+                Some("utilization is measured against the request".into()),
+            );
+        }
+        if a.memory.is_some() && res.memory.is_none() {
+            at.error(
+                SCALING,
+                "/autoscaling/memory",
+                "a memory target needs a memory request (resources.memory)",
+                Some("utilization is measured against the request".into()),
+            );
+        }
+    }
+
+    // Workload kind.
+    let statefulset = bp.workload.unwrap_or_default() == WorkloadKind::Statefulset;
+    if !statefulset && bp.storage.is_some() {
+        at.error(
+            STATEFULSET_ONLY,
+            "/storage",
+            "`storage` is only for statefulsets",
+            Some("add `workload: statefulset`, or remove `storage`".into()),
+        );
+    }
+    let mut volume_names = BTreeSet::new();
+    for (i, s) in bp.storage.iter().flatten().enumerate() {
+        if let Some(why) = names::dns1123_label(&s.name, 63) {
+            at.error(
+                INVALID_NAME,
+                &format!("/storage/{i}/name"),
+                format!("volume name `{}` {why}", s.name),
+                None,
+            );
+        }
+        if s.name == "tmp" || !volume_names.insert(s.name.as_str()) {
+            at.error(
+                DUPLICATE,
+                &format!("/storage/{i}/name"),
+                format!("volume name `{}` is already used", s.name),
+                Some("`tmp` is reserved for the writable /tmp".into()),
+            );
+        }
+        if !s.path.starts_with('/') {
+            at.error(
+                INVALID_NAME,
+                &format!("/storage/{i}/path"),
+                format!("mount path `{}` must be absolute", s.path),
+                None,
+            );
+        }
+    }
+    let mut containers = BTreeSet::from([bp.name.as_str()]);
+    for (i, s) in bp.sidecars.iter().flatten().enumerate() {
+        if let Some(why) = names::dns1123_label(&s.name, 63) {
+            at.error(
+                INVALID_NAME,
+                &format!("/sidecars/{i}/name"),
+                format!("sidecar name `{}` {why}", s.name),
+                None,
+            );
+        }
+        if !containers.insert(s.name.as_str()) {
+            at.error(
+                DUPLICATE,
+                &format!("/sidecars/{i}/name"),
+                format!("container name `{}` is already used", s.name),
+                None,
+            );
+        }
+        if let Some(why) = names::image_repository(&s.image) {
+            at.error(
+                IMAGE,
+                &format!("/sidecars/{i}/image"),
+                format!("image `{}` {why}", s.image),
+                None,
+            );
+        }
+        if let Some(why) = names::image_tag(&s.tag) {
+            at.error(
+                IMAGE,
+                &format!("/sidecars/{i}/tag"),
+                format!("tag `{}` {why}", s.tag),
+                None,
+            );
+        } else if strict && s.tag == "latest" {
+            at.error(
+                IMAGE,
+                &format!("/sidecars/{i}/tag"),
+                format!(
+                    "tag `latest` is refused in strict cluster `{}`",
+                    cluster.name
+                ),
+                None,
+            );
+        }
+    }
+
+    // Routes and mesh (rendered by the mesh layer; checked here so mistakes surface early).
+    for (i, r) in bp.routes.iter().flatten().enumerate() {
+        let host_ok = if r.host.contains('.') {
+            names::dns1123_subdomain(&r.host)
+        } else {
+            names::dns1123_label(&r.host, 63)
+        };
+        if let Some(why) = host_ok {
+            at.error(
+                ROUTE,
+                &format!("/routes/{i}/host"),
+                format!("route host `{}` {why}", r.host),
+                None,
+            );
+        }
+        if r.path.as_deref().is_some_and(|p| !p.starts_with('/')) {
+            at.error(
+                ROUTE,
+                &format!("/routes/{i}/path"),
+                "route path must start with `/`",
+                None,
+            );
+        }
+        match &r.port {
+            Some(p) if !service_port_exists(p) => at.error(
+                PORT,
+                &format!("/routes/{i}/port"),
+                format!("route port `{p}` is not a port of this service"),
+                Some(declared(&service_ports)),
+            ),
+            None if main_ports.is_empty() => at.error(
+                PORT,
+                &format!("/routes/{i}"),
+                "a route needs a port, but the service declares none",
+                None,
+            ),
+            _ => {}
+        }
+    }
+    for (i, caller) in bp
+        .mesh
+        .iter()
+        .flat_map(|m| m.callers.iter().flatten())
+        .enumerate()
+    {
+        if !all_names.contains(caller) && caller != "gateway" {
+            at.error(
+                ROUTE,
+                &format!("/mesh/callers/{i}"),
+                format!("caller `{caller}` is not a blueprint"),
+                None,
+            );
+        }
+    }
+    if let Some(m) = &bp.monitoring {
+        if !main_ports.iter().any(|p| p.name == m.port) {
+            at.error(
+                PORT,
+                "/monitoring/port",
+                format!("monitoring port `{}` is not a port of this service", m.port),
+                Some(declared(&main_ports)),
+            );
+        }
+    }
+}
+
+fn declared(ports: &[&super::service::Port]) -> String {
+    if ports.is_empty() {
+        "the service declares no ports".into()
+    } else {
+        format!(
+            "declared ports: {}",
+            ports
+                .iter()
+                .map(|p| format!("{} ({})", p.name, p.port))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    }
+}
+
+fn check_resources(
+    at: &mut At<'_>,
+    pointer: &str,
+    res: Option<&Resources>,
+    strict: bool,
+    cluster: &str,
+) {
+    let empty = Resources::default();
+    let res = res.unwrap_or(&empty);
+    if strict {
+        for (field, value) in [("cpu", &res.cpu), ("memory", &res.memory)] {
+            if value.is_none() {
+                let target = if res == &empty {
+                    pointer.rsplit_once('/').map_or("", |p| p.0)
+                } else {
+                    pointer
+                };
+                at.error(
+                    RESOURCES,
+                    target,
+                    format!(
+                        "`{}.{field}` is required in strict cluster `{cluster}`",
+                        field_path(pointer)
+                    ),
+                    Some(format!("add {field} to {}", field_path(pointer))),
+                );
+            }
+        }
+    }
+    let pairs = [
+        ("cpu", &res.cpu, "cpuLimit", &res.cpu_limit),
+        ("memory", &res.memory, "memoryLimit", &res.memory_limit),
+    ];
+    for (req_name, req, lim_name, lim) in pairs {
+        let parsed_req = req.as_ref().and_then(|q| names::parse_quantity(&q.0));
+        let parsed_lim = lim.as_ref().and_then(|q| names::parse_quantity(&q.0));
+        if req.is_some() && parsed_req.is_none() {
+            at.error(
+                RESOURCES,
+                &format!("{pointer}/{req_name}"),
+                format!(
+                    "`{}` is not a Kubernetes quantity",
+                    req.as_ref().map(|q| q.0.as_str()).unwrap_or_default()
+                ),
+                None,
+            );
+        }
+        if let (Some(r), Some(l)) = (parsed_req, parsed_lim) {
+            if l < r {
+                at.error(
+                    RESOURCES,
+                    &format!("{pointer}/{lim_name}"),
+                    format!(
+                        "{lim_name} ({}) is below the request {req_name} ({})",
+                        lim.as_ref().map(|q| q.0.as_str()).unwrap_or_default(),
+                        req.as_ref().map(|q| q.0.as_str()).unwrap_or_default()
+                    ),
+                    None,
+                );
+            }
+        }
+        if parsed_req == Some(0.0) {
+            at.error(
+                RESOURCES,
+                &format!("{pointer}/{req_name}"),
+                format!("{req_name} request must be greater than zero"),
+                None,
+            );
+        }
+    }
+}
+
+fn check_probe(
+    at: &mut At<'_>,
+    pointer: &str,
+    probe: &Probe,
+    main_ports: &[&super::service::Port],
+    port_exists: &dyn Fn(&PortRef) -> bool,
+) {
+    let kinds = [
+        probe.path.is_some(),
+        probe.tcp == Some(true),
+        probe.grpc == Some(true),
+    ];
+    let count = kinds.iter().filter(|k| **k).count();
+    if count != 1 {
+        at.error(
+            PROBE,
+            pointer,
+            format!(
+                "probe must set exactly one of `path`, `tcp: true`, `grpc: true` (found {count})"
+            ),
+            None,
+        );
+    }
+    if let Some(path) = &probe.path {
+        if !path.starts_with('/') {
+            at.error(
+                PROBE,
+                &format!("{pointer}/path"),
+                format!("probe path `{path}` must start with `/`"),
+                None,
+            );
+        }
+    }
+    match &probe.port {
+        Some(p) if !port_exists(p) => at.error(
+            PROBE,
+            &format!("{pointer}/port"),
+            format!("probe port `{p}` is not a port of this service"),
+            Some(declared(main_ports)),
+        ),
+        None if main_ports.is_empty() => at.error(
+            PROBE,
+            pointer,
+            "probe has no port and the service declares none",
+            Some("add `ports`, or give the probe a `port`".into()),
+        ),
+        _ => {}
+    }
+}
+
+/// Checks across files: names, overrides, dependsOn targets and cycles. Needs the
+/// clusters and blueprints that loaded.
+pub fn project(
+    blueprints: &[BlueprintInput],
+    clusters: &[ClusterInput],
+    out: &mut Vec<Diagnostic>,
+) {
+    let mut cluster_names: BTreeMap<&str, &str> = BTreeMap::new();
+    for c in clusters {
+        let mut at = At {
+            file: &c.file,
+            node: &c.node,
+            out,
+        };
+        if let Some(why) = names::dns1123_label(&c.cluster.name, 63) {
+            at.error(
+                INVALID_NAME,
+                "/name",
+                format!("cluster name `{}` {why}", c.cluster.name),
+                None,
+            );
+        }
+        if stem(&c.file) != c.cluster.name {
+            at.error(
+                FILE_NAME,
+                "/name",
+                format!("cluster `{}` is in file `{}`", c.cluster.name, c.file),
+                Some(format!("name the file `{}.yaml`", c.cluster.name)),
+            );
+        }
+        if let Some(first) = cluster_names.insert(&c.cluster.name, &c.file) {
+            at.error(
+                DUPLICATE,
+                "/name",
+                format!("cluster `{}` is also defined in {first}", c.cluster.name),
+                None,
+            );
+        }
+        let mut infra = BTreeSet::new();
+        for (i, name) in c.cluster.infrastructure.iter().flatten().enumerate() {
+            if let Some(why) = names::dns1123_label(name, 63) {
+                at.error(
+                    INVALID_NAME,
+                    &format!("/infrastructure/{i}"),
+                    format!("infrastructure name `{name}` {why}"),
+                    None,
+                );
+            }
+            if !infra.insert(name) || name == "infrastructure" {
+                at.error(
+                    DUPLICATE,
+                    &format!("/infrastructure/{i}"),
+                    format!("infrastructure name `{name}` is used twice or reserved"),
+                    None,
+                );
+            }
+        }
+    }
+    let mut names_seen: BTreeMap<&str, &str> = BTreeMap::new();
+    for b in blueprints {
+        let mut at = At {
+            file: &b.file,
+            node: &b.node,
+            out,
+        };
+        if stem(&b.file) != b.base.name {
+            at.error(
+                FILE_NAME,
+                "/name",
+                format!("blueprint `{}` is in file `{}`", b.base.name, b.file),
+                Some(format!("name the file `{}.yaml`", b.base.name)),
+            );
+        }
+        if let Some(first) = names_seen.insert(&b.base.name, &b.file) {
+            at.error(
+                DUPLICATE,
+                "/name",
+                format!("service `{}` is also defined in {first}", b.base.name),
+                None,
+            );
+        }
+        for cluster in b.base.overrides.iter().flat_map(|o| o.keys()) {
+            if !cluster_names.contains_key(cluster.as_str()) {
+                let known = cluster_names.keys().copied().collect::<Vec<_>>().join(", ");
+                at.error(
+                    UNKNOWN_CLUSTER,
+                    &format!("/overrides/{cluster}"),
+                    format!("overrides name cluster `{cluster}`, which does not exist"),
+                    Some(format!("clusters: {known}")),
+                );
+            }
+        }
+    }
+}
+
+/// Checks `dependsOn` of every service of one cluster: targets exist, and there is no cycle.
+/// `deps` maps service → (file, node, dependsOn list) as merged for the cluster.
+pub fn dependencies(
+    cluster: &Cluster,
+    deps: &BTreeMap<String, (String, Node, Vec<String>)>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let infra: BTreeSet<&str> = cluster
+        .infrastructure
+        .iter()
+        .flatten()
+        .map(String::as_str)
+        .collect();
+    for (name, (file, node, targets)) in deps {
+        let mut at = At { file, node, out };
+        for (i, t) in targets.iter().enumerate() {
+            if t == name {
+                at.error(
+                    DEPENDENCY_CYCLE,
+                    &format!("/dependsOn/{i}"),
+                    format!("`{name}` depends on itself"),
+                    None,
+                );
+            } else if !deps.contains_key(t) && !infra.contains(t.as_str()) {
+                let mut known: Vec<&str> = infra.iter().copied().collect();
+                known.extend(deps.keys().map(String::as_str));
+                let known: Vec<String> = known.iter().map(|s| (*s).to_owned()).collect();
+                let help = match super::structure::closest(t, &known) {
+                    Some(best) => format!("did you mean `{best}`?"),
+                    None => format!(
+                        "blueprints and the infrastructure of cluster `{}`: {}",
+                        cluster.name,
+                        known.join(", ")
+                    ),
+                };
+                at.error(
+                    UNKNOWN_DEPENDENCY,
+                    &format!("/dependsOn/{i}"),
+                    format!(
+                        "`{t}` is neither a blueprint nor infrastructure of cluster `{}`",
+                        cluster.name
+                    ),
+                    Some(help),
+                );
+            }
+        }
+    }
+    // Cycles: depth-first search with colours; report each cycle once, at its smallest member.
+    let mut state: BTreeMap<&str, u8> = BTreeMap::new();
+    let mut reported = BTreeSet::new();
+    for start in deps.keys() {
+        let mut path: Vec<&str> = Vec::new();
+        visit(start, deps, &mut state, &mut path, &mut reported, out);
+    }
+}
+
+fn visit<'a>(
+    name: &'a str,
+    deps: &'a BTreeMap<String, (String, Node, Vec<String>)>,
+    state: &mut BTreeMap<&'a str, u8>,
+    path: &mut Vec<&'a str>,
+    reported: &mut BTreeSet<Vec<&'a str>>,
+    out: &mut Vec<Diagnostic>,
+) {
+    match state.get(name) {
+        Some(2) => return,
+        Some(1) => {
+            let Some(pos) = path.iter().position(|p| *p == name) else {
+                return;
+            };
+            let mut cycle: Vec<&str> = path[pos..].to_vec();
+            let min = cycle
+                .iter()
+                .enumerate()
+                .min_by_key(|(_, n)| **n)
+                .map_or(0, |(i, _)| i);
+            cycle.rotate_left(min);
+            if cycle.len() > 1 && reported.insert(cycle.clone()) {
+                let first = cycle[0];
+                if let Some((file, node, targets)) = deps.get(first) {
+                    let next = cycle[1 % cycle.len()];
+                    let i = targets.iter().position(|t| t == next).unwrap_or(0);
+                    let mut shown = cycle.clone();
+                    shown.push(first);
+                    let mut at = At { file, node, out };
+                    at.error(
+                        DEPENDENCY_CYCLE,
+                        &format!("/dependsOn/{i}"),
+                        format!("dependsOn forms a cycle: {}", shown.join(" → ")),
+                        Some("Flux would never apply any of these; remove one edge".into()),
+                    );
+                }
+            }
+            return;
+        }
+        _ => {}
+    }
+    state.insert(name, 1);
+    path.push(name);
+    if let Some((_, _, targets)) = deps.get(name) {
+        for t in targets {
+            if deps.contains_key(t) && t != name {
+                visit(t, deps, state, path, reported, out);
+            }
+        }
+    }
+    path.pop();
+    state.insert(name, 2);
+}
+
+fn stem(file: &str) -> &str {
+    let name = file.rsplit('/').next().unwrap_or(file);
+    name.strip_suffix(".yaml")
+        .or_else(|| name.strip_suffix(".yml"))
+        .unwrap_or(name)
+}

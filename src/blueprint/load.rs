@@ -1,0 +1,399 @@
+//! Reading `blueprints/` and `clusters/`: files → positioned documents → typed inputs.
+//!
+//! Every file is read and checked even when an earlier one failed, so the user sees all
+//! problems at once. Nothing here renders or writes.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use jsonschema::Validator;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::cluster::Cluster;
+use super::schema::{blueprint_schema, cluster_schema};
+use super::service::{Blueprint, NOT_OVERRIDABLE};
+use super::structure;
+use crate::diag::Diagnostic;
+use crate::error::Error;
+use crate::source::yaml::{parse_documents, Kind, Node};
+use crate::source::{SourceFile, SourceMap, Span};
+
+/// YAML syntax error, duplicate key, alias bomb or nesting too deep.
+pub const YAML_SYNTAX: &str = "BP001";
+/// Not one mapping document of the expected kind.
+pub const WRONG_DOCUMENT: &str = "BP002";
+/// A field an override may not change.
+pub const NOT_OVERRIDABLE_FIELD: &str = "BP006";
+
+/// A blueprint file, parsed and structurally valid.
+#[derive(Clone, Debug)]
+pub struct BlueprintInput {
+    /// Display path, e.g. `blueprints/order.yaml`.
+    pub file: String,
+    /// The document (with positions), `overrides` included.
+    pub node: Node,
+    /// The typed base blueprint (without overrides applied).
+    pub base: Blueprint,
+}
+
+/// A cluster file, parsed and structurally valid.
+#[derive(Clone, Debug)]
+pub struct ClusterInput {
+    /// Display path, e.g. `clusters/prod.yaml`.
+    pub file: String,
+    /// Directory holding the file, for paths relative to it (sealing certificates).
+    pub dir: PathBuf,
+    /// The document.
+    pub node: Node,
+    /// The typed cluster.
+    pub cluster: Cluster,
+}
+
+/// Everything read from the input directories, with problems found on the way.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// Blueprints that parsed, sorted by file.
+    pub blueprints: Vec<BlueprintInput>,
+    /// Clusters that parsed, sorted by file.
+    pub clusters: Vec<ClusterInput>,
+    /// Every file read, for quoting in messages.
+    pub sources: SourceMap,
+    /// Problems found.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+fn blueprint_validator() -> &'static Result<Validator, String> {
+    static V: OnceLock<Result<Validator, String>> = OnceLock::new();
+    V.get_or_init(|| jsonschema::validator_for(&blueprint_schema()).map_err(|e| e.to_string()))
+}
+
+fn cluster_validator() -> &'static Result<Validator, String> {
+    static V: OnceLock<Result<Validator, String>> = OnceLock::new();
+    V.get_or_init(|| jsonschema::validator_for(&cluster_schema()).map_err(|e| e.to_string()))
+}
+
+/// The YAML files of a directory (not recursive), sorted, `*.sealed.yaml` left out (they are
+/// sealed values, read by the sealing layer).
+pub fn yaml_files(dir: &Path) -> Result<Vec<PathBuf>, Error> {
+    let entries = fs::read_dir(dir).map_err(|source| Error::Io {
+        action: "read directory",
+        path: dir.to_owned(),
+        source,
+    })?;
+    let mut files = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|source| Error::Io {
+            action: "read directory",
+            path: dir.to_owned(),
+            source,
+        })?;
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let is_yaml = name.ends_with(".yaml") || name.ends_with(".yml");
+        if is_yaml && !name.ends_with(".sealed.yaml") && path.is_file() {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// The display path of a file in an input directory: the directory's own name and the file
+/// name (`blueprints/order.yaml`), so messages and file headers do not depend on where the
+/// tool was started from.
+pub fn display_name(dir: &Path, file: &Path) -> String {
+    let dir_name = dir
+        .canonicalize()
+        .ok()
+        .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .or_else(|| dir.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| ".".into());
+    let file_name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    format!("{dir_name}/{file_name}")
+}
+
+/// Reads one file, parses its single document, and records the source.
+fn read_document(path: &Path, display: &str, loaded: &mut Loaded) -> Result<Option<Node>, Error> {
+    let bytes = fs::read(path).map_err(|source| Error::Io {
+        action: "read",
+        path: path.to_owned(),
+        source,
+    })?;
+    let Ok(text) = String::from_utf8(bytes) else {
+        loaded.diagnostics.push(Diagnostic::error(
+            WRONG_DOCUMENT,
+            display,
+            Span::START,
+            "file is not UTF-8 text",
+        ));
+        return Ok(None);
+    };
+    loaded.sources.insert(
+        display.to_owned(),
+        SourceFile::new(display, path, text.clone()),
+    );
+    let docs = match parse_documents(&text) {
+        Ok(docs) => docs,
+        Err(e) => {
+            loaded
+                .diagnostics
+                .push(Diagnostic::error(YAML_SYNTAX, display, e.span, e.message));
+            return Ok(None);
+        }
+    };
+    let mut docs = docs.into_iter().filter(|d| d.kind != Kind::Null);
+    let Some(doc) = docs.next() else {
+        loaded.diagnostics.push(Diagnostic::error(
+            WRONG_DOCUMENT,
+            display,
+            Span::START,
+            "file is empty",
+        ));
+        return Ok(None);
+    };
+    if let Some(extra) = docs.next() {
+        loaded.diagnostics.push(
+            Diagnostic::error(
+                WRONG_DOCUMENT,
+                display,
+                extra.span,
+                "file holds more than one document",
+            )
+            .with_help("put one service (or cluster) per file"),
+        );
+        return Ok(None);
+    }
+    if !matches!(doc.kind, Kind::Map(_)) {
+        loaded.diagnostics.push(Diagnostic::error(
+            WRONG_DOCUMENT,
+            display,
+            doc.span,
+            format!("expected a mapping, found {}", doc.type_name()),
+        ));
+        return Ok(None);
+    }
+    Ok(Some(doc))
+}
+
+/// Checks `kind`, runs the schema and builds the typed value; diagnostics on failure.
+fn typed<T: DeserializeOwned>(
+    node: &Node,
+    display: &str,
+    expected_kind: &str,
+    validator: &Validator,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<T> {
+    let json = node.to_json();
+    match json.get("kind").and_then(Value::as_str) {
+        Some(kind) if kind == expected_kind => {}
+        Some(kind) => {
+            diagnostics.push(
+                Diagnostic::error(
+                    WRONG_DOCUMENT,
+                    display,
+                    node.span_for_pointer("/kind"),
+                    format!("expected kind `{expected_kind}`, found `{kind}`"),
+                )
+                .with_field("kind"),
+            );
+            return None;
+        }
+        None => {
+            diagnostics.push(
+                Diagnostic::error(
+                    structure::MISSING_FIELD,
+                    display,
+                    node.span,
+                    "missing required field `kind`",
+                )
+                .with_field("kind")
+                .with_help(format!("add `kind: {expected_kind}`")),
+            );
+            return None;
+        }
+    }
+    let found = structure::check(validator, &json, node, display);
+    if !found.is_empty() {
+        diagnostics.extend(found);
+        return None;
+    }
+    match serde_json::from_value(json) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            diagnostics.push(Diagnostic::error(
+                structure::INVALID_VALUE,
+                display,
+                node.span,
+                format!("invalid {expected_kind}: {e}"),
+            ));
+            None
+        }
+    }
+}
+
+/// Reads and structurally checks every cluster and blueprint file.
+pub fn load(blueprints_dir: &Path, clusters_dir: &Path) -> Result<Loaded, Error> {
+    let mut loaded = Loaded::default();
+    let (Ok(bv), Ok(cv)) = (blueprint_validator(), cluster_validator()) else {
+        return Err(Error::Internal("the input schemas do not compile".into()));
+    };
+    for path in yaml_files(clusters_dir)? {
+        let display = display_name(clusters_dir, &path);
+        if let Some(node) = read_document(&path, &display, &mut loaded)? {
+            if let Some(cluster) =
+                typed::<Cluster>(&node, &display, "Cluster", cv, &mut loaded.diagnostics)
+            {
+                loaded.clusters.push(ClusterInput {
+                    file: display,
+                    dir: clusters_dir.to_owned(),
+                    node,
+                    cluster,
+                });
+            }
+        }
+    }
+    for path in yaml_files(blueprints_dir)? {
+        let display = display_name(blueprints_dir, &path);
+        if let Some(node) = read_document(&path, &display, &mut loaded)? {
+            if let Some(base) =
+                typed::<Blueprint>(&node, &display, "Blueprint", bv, &mut loaded.diagnostics)
+            {
+                check_override_fields(&node, &display, &mut loaded.diagnostics);
+                loaded.blueprints.push(BlueprintInput {
+                    file: display,
+                    node,
+                    base,
+                });
+            }
+        }
+    }
+    Ok(loaded)
+}
+
+/// `name`, `team`, … cannot be overridden per cluster.
+fn check_override_fields(node: &Node, file: &str, diagnostics: &mut Vec<Diagnostic>) {
+    let Some(Node {
+        kind: Kind::Map(clusters),
+        ..
+    }) = node.get("overrides")
+    else {
+        return;
+    };
+    for (cluster, layer) in clusters {
+        let Kind::Map(entries) = &layer.kind else {
+            continue;
+        };
+        for (key, _) in entries {
+            let key_text = key.key_text().unwrap_or_default();
+            if NOT_OVERRIDABLE.contains(&key_text.as_str()) {
+                diagnostics.push(
+                    Diagnostic::error(
+                        NOT_OVERRIDABLE_FIELD,
+                        file,
+                        key.span,
+                        format!("`{key_text}` cannot be overridden per cluster"),
+                    )
+                    .with_field(format!(
+                        "overrides.{}.{key_text}",
+                        cluster.key_text().unwrap_or_default()
+                    ))
+                    .with_help("set it once at the top of the blueprint"),
+                );
+            }
+        }
+    }
+}
+
+impl BlueprintInput {
+    /// The blueprint as it applies to `cluster`: the `overrides.<cluster>` layer deep-merged
+    /// over the base (maps merge, lists and scalars replace, `null` removes), with positions
+    /// kept from wherever each value was written. Returns the merged document and the typed
+    /// blueprint, or the diagnostics that the merged document raises.
+    pub fn for_cluster(&self, cluster: &str) -> Result<(Node, Blueprint), Vec<Diagnostic>> {
+        let mut merged = self.node.clone();
+        let layer = self
+            .node
+            .get("overrides")
+            .and_then(|o| o.get(cluster))
+            .cloned();
+        if let Kind::Map(entries) = &mut merged.kind {
+            entries.retain(|(k, _)| k.key_text().as_deref() != Some("overrides"));
+        }
+        let Some(layer) = layer else {
+            return Ok((merged, self.base.clone()));
+        };
+        deep_merge(&mut merged, layer);
+        let Ok(validator) = blueprint_validator() else {
+            return Err(Vec::new());
+        };
+        let mut diagnostics = Vec::new();
+        let json = merged.to_json();
+        diagnostics.extend(structure::check(validator, &json, &merged, &self.file));
+        if !diagnostics.is_empty() {
+            return Err(diagnostics);
+        }
+        match serde_json::from_value::<Blueprint>(json) {
+            Ok(bp) => Ok((merged, bp)),
+            Err(e) => Err(vec![Diagnostic::error(
+                structure::INVALID_VALUE,
+                &self.file,
+                merged.span,
+                format!("invalid blueprint for cluster `{cluster}`: {e}"),
+            )]),
+        }
+    }
+}
+
+/// Deep merge of `layer` into `base`: maps merge key by key, everything else replaces, and a
+/// `null` in the layer removes the key.
+pub fn deep_merge(base: &mut Node, layer: Node) {
+    match (&mut base.kind, layer.kind) {
+        (Kind::Map(base_entries), Kind::Map(layer_entries)) => {
+            for (key, value) in layer_entries {
+                let key_text = key.key_text();
+                let existing = base_entries
+                    .iter()
+                    .position(|(k, _)| k.key_text() == key_text);
+                match (existing, &value.kind) {
+                    (Some(i), Kind::Null) => {
+                        base_entries.remove(i);
+                    }
+                    (Some(i), _) => deep_merge(&mut base_entries[i].1, value),
+                    (None, Kind::Null) => {}
+                    (None, _) => base_entries.push((key, value)),
+                }
+            }
+        }
+        (_, kind) => {
+            base.kind = kind;
+            base.span = layer.span;
+            base.plain = layer.plain;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node(text: &str) -> Node {
+        parse_documents(text).expect("parses").remove(0)
+    }
+
+    #[test]
+    fn merge_maps_merge_lists_replace_null_removes() {
+        let mut base = node("a: {x: 1, y: 2}\nl: [1, 2]\nk: v\n");
+        deep_merge(&mut base, node("a: {y: 3, z: 4}\nl: [9]\nk: null\n"));
+        assert_eq!(
+            base.to_json(),
+            serde_json::json!({"a": {"x": 1, "y": 3, "z": 4}, "l": [9]})
+        );
+        // The overriding value keeps its own position (line 1 of the layer).
+        assert_eq!(base.pointer("/a/y").map(|n| n.span.line), Some(1));
+    }
+}

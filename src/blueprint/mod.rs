@@ -1,0 +1,19 @@
+//! The input model: blueprints (one service each) and cluster files, as written.
+//!
+//! - [`service`] and [`cluster`]: the typed files (`deny_unknown_fields` everywhere);
+//! - [`schema`]: their JSON Schemas, printed by `fluxprint schema` and used by the loader;
+//! - [`load`]: files → positioned documents → typed values, structural problems as diagnostics;
+//! - [`check`]: the semantic rules the schema cannot express;
+//! - [`names`]: the Kubernetes name and value grammars.
+
+pub mod check;
+pub mod cluster;
+pub mod common;
+pub mod load;
+pub mod names;
+pub mod schema;
+pub mod service;
+pub mod structure;
+
+pub use cluster::Cluster;
+pub use service::Blueprint;

@@ -1,0 +1,111 @@
+//! JSON Schemas of the input files, generated from the typed model.
+//!
+//! The same schema serves two purposes: `fluxprint schema` prints it for editors
+//! (`# yaml-language-server: $schema=...`), and the loader validates every input against it,
+//! so all structural problems of a file are reported at once with their positions, before the
+//! typed model is built.
+
+use schemars::generate::SchemaSettings;
+use serde_json::{json, Map, Value};
+
+use super::cluster::Cluster;
+use super::service::{Blueprint, NOT_OVERRIDABLE};
+
+/// The JSON Schema (draft 2020-12) of a blueprint file.
+pub fn blueprint_schema() -> Value {
+    let generator = SchemaSettings::draft2020_12().into_generator();
+    let mut schema = generator.into_root_schema_for::<Blueprint>().to_value();
+    let mut layer = Map::new();
+    for key in ["type", "properties", "additionalProperties"] {
+        if let Some(v) = schema.get(key) {
+            layer.insert(key.to_owned(), v.clone());
+        }
+    }
+    if let Some(Value::Object(props)) = layer.get_mut("properties") {
+        for key in NOT_OVERRIDABLE {
+            props.remove(*key);
+        }
+    }
+    let mut layer = Value::Object(layer);
+    let mut partial_defs = Map::new();
+    if let Some(Value::Object(defs)) = schema.get("$defs") {
+        partialize(&mut layer, defs, &mut partial_defs);
+    }
+    layer["description"] =
+        json!("Per-cluster changes, merged over the blueprint: maps merge, lists replace.");
+    if let Some(Value::Object(defs)) = schema.get_mut("$defs") {
+        defs.insert("BlueprintOverride".into(), layer);
+        defs.extend(partial_defs);
+    }
+    schema["$id"] = json!("https://fluxprint.dev/schemas/blueprint.schema.json");
+    schema
+}
+
+/// The JSON Schema (draft 2020-12) of a cluster file.
+pub fn cluster_schema() -> Value {
+    let generator = SchemaSettings::draft2020_12().into_generator();
+    let mut schema = generator.into_root_schema_for::<Cluster>().to_value();
+    schema["$id"] = json!("https://fluxprint.dev/schemas/cluster.schema.json");
+    schema
+}
+
+/// Makes a schema "partial" for an override layer: objects reached through properties lose
+/// `required` (an override names only what it changes), while list items stay complete
+/// (lists replace, so each item must be whole). Referenced definitions are copied as
+/// `Partial<Name>`.
+fn partialize(schema: &mut Value, defs: &Map<String, Value>, out: &mut Map<String, Value>) {
+    let Value::Object(obj) = schema else { return };
+    obj.remove("required");
+    if let Some(Value::String(reference)) = obj.get("$ref").cloned() {
+        if let Some(name) = reference.strip_prefix("#/$defs/") {
+            let partial = format!("Partial{name}");
+            if !out.contains_key(&partial) {
+                if let Some(def) = defs.get(name) {
+                    // Insert first so recursive definitions terminate.
+                    out.insert(partial.clone(), Value::Null);
+                    let mut copy = def.clone();
+                    partialize(&mut copy, defs, out);
+                    out.insert(partial.clone(), copy);
+                }
+            }
+            obj.insert("$ref".into(), Value::String(format!("#/$defs/{partial}")));
+        }
+    }
+    if let Some(Value::Object(props)) = obj.get_mut("properties") {
+        for value in props.values_mut() {
+            partialize(value, defs, out);
+        }
+    }
+    for key in ["anyOf", "oneOf"] {
+        if let Some(Value::Array(options)) = obj.get_mut(key) {
+            for option in options {
+                partialize(option, defs, out);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn override_layer_is_partial_but_list_items_are_whole() {
+        let schema = blueprint_schema();
+        let layer = &schema["$defs"]["BlueprintOverride"];
+        assert!(layer.get("required").is_none());
+        assert!(layer["properties"].get("name").is_none());
+        assert!(layer["properties"].get("autoscaling").is_some());
+        let partial = &schema["$defs"]["PartialAutoscaling"];
+        assert!(partial.get("required").is_none(), "{partial}");
+        // The full definition keeps its required fields.
+        assert!(schema["$defs"]["Autoscaling"]["required"].is_array());
+    }
+
+    #[test]
+    fn schemas_compile() {
+        for schema in [blueprint_schema(), cluster_schema()] {
+            assert!(jsonschema::validator_for(&schema).is_ok());
+        }
+    }
+}

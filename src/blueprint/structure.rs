@@ -1,0 +1,361 @@
+//! Structural checks: an input document against its JSON Schema, every problem a diagnostic.
+
+use jsonschema::error::{TypeKind, ValidationErrorKind};
+use jsonschema::Validator;
+use serde_json::Value;
+
+use crate::diag::{field_path, Diagnostic};
+use crate::source::yaml::{escape_pointer_token, Node};
+
+/// Unknown field.
+pub const UNKNOWN_FIELD: &str = "BP003";
+/// Missing required field.
+pub const MISSING_FIELD: &str = "BP004";
+/// Value of the wrong type or out of range.
+pub const INVALID_VALUE: &str = "BP005";
+
+/// Validates `json` (built from `node`) and returns one diagnostic per problem, positioned on
+/// the node concerned.
+pub fn check(validator: &Validator, json: &Value, node: &Node, file: &str) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for error in validator.iter_errors(json) {
+        let pointer = error.instance_path().as_str().to_owned();
+        let field = field_path(&pointer);
+        let instance = error.instance();
+        match error.kind() {
+            ValidationErrorKind::AdditionalProperties { unexpected } => {
+                let allowed = allowed_keys(validator, json, &pointer);
+                for key in unexpected {
+                    let key_pointer = format!("{pointer}/{}", escape_pointer_token(key));
+                    let span = node
+                        .pointer(&pointer)
+                        .and_then(|n| n.entry(key))
+                        .map_or_else(|| node.span_for_pointer(&pointer), |(k, _)| k.span);
+                    let mut d = Diagnostic::error(
+                        UNKNOWN_FIELD,
+                        file,
+                        span,
+                        format!("unknown field `{key}`"),
+                    )
+                    .with_field(field_path(&key_pointer));
+                    d = match closest(key, &allowed) {
+                        Some(best) => d.with_help(format!("did you mean `{best}`?")),
+                        None if allowed.is_empty() => d.with_help("remove this field"),
+                        None => d.with_help(format!("expected one of: {}", allowed.join(", "))),
+                    };
+                    out.push(d);
+                }
+            }
+            ValidationErrorKind::Required { property } => {
+                let name = property.as_str().unwrap_or_default();
+                let full = if field.is_empty() {
+                    name.to_owned()
+                } else {
+                    format!("{field}.{name}")
+                };
+                out.push(
+                    Diagnostic::error(
+                        MISSING_FIELD,
+                        file,
+                        node.span_for_pointer(&pointer),
+                        format!("missing required field `{name}`"),
+                    )
+                    .with_field(full),
+                );
+            }
+            kind => {
+                let (message, help) = describe(kind, instance);
+                let mut d = Diagnostic::error(
+                    INVALID_VALUE,
+                    file,
+                    node.span_for_pointer(&pointer),
+                    message,
+                )
+                .with_field(field);
+                if let Some(help) = help {
+                    d = d.with_help(help);
+                }
+                out.push(d);
+            }
+        }
+    }
+    out
+}
+
+/// One-line message and optional hint for a value error.
+fn describe(kind: &ValidationErrorKind, instance: &Value) -> (String, Option<String>) {
+    let found = describe_value(instance);
+    match kind {
+        ValidationErrorKind::Type { kind } => {
+            let expected = match kind {
+                TypeKind::Single(t) => t.to_string(),
+                TypeKind::Multiple(ts) => ts
+                    .iter()
+                    .map(|t| t.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" or "),
+            };
+            let expected = expected
+                .replace("object", "mapping")
+                .replace("array", "list");
+            let help = (expected.contains("string")
+                && (instance.is_number() || instance.is_boolean()))
+            .then(|| format!("quote the value: \"{}\"", instance_text(instance)));
+            (format!("expected {expected}, found {found}"), help)
+        }
+        ValidationErrorKind::Enum { options } => {
+            let options = options
+                .as_array()
+                .map(|o| o.iter().map(instance_text).collect::<Vec<_>>().join(", "))
+                .unwrap_or_default();
+            (format!("{found} is not one of: {options}"), None)
+        }
+        ValidationErrorKind::Constant { expected_value } => (
+            format!(
+                "expected `{}`, found {found}",
+                instance_text(expected_value)
+            ),
+            None,
+        ),
+        ValidationErrorKind::Minimum { limit }
+        | ValidationErrorKind::ExclusiveMinimum { limit } => {
+            (format!("{found} is below the minimum {limit}"), None)
+        }
+        ValidationErrorKind::Maximum { limit }
+        | ValidationErrorKind::ExclusiveMaximum { limit } => {
+            (format!("{found} is above the maximum {limit}"), None)
+        }
+        ValidationErrorKind::Pattern { pattern } => (
+            format!("{found} does not have the expected form"),
+            Some(pattern_hint(pattern)),
+        ),
+        ValidationErrorKind::AnyOf { .. } | ValidationErrorKind::OneOfNotValid { .. } => {
+            (format!("{found} is not a valid value here"), None)
+        }
+        other => (format!("invalid value {found}: {other:?}"), None),
+    }
+}
+
+fn pattern_hint(pattern: &str) -> String {
+    if pattern == super::common::QUANTITY_PATTERN {
+        "use a Kubernetes quantity such as 250m, 1, 256Mi or 10Gi".into()
+    } else if pattern == super::common::DURATION_PATTERN {
+        "use a duration such as 300ms, 5s, 10m or 1h30m".into()
+    } else {
+        format!("must match {pattern}")
+    }
+}
+
+fn instance_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn describe_value(v: &Value) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => format!("boolean `{b}`"),
+        Value::Number(n) => format!("number `{n}`"),
+        Value::String(s) => format!("`{s}`"),
+        Value::Array(_) => "a list".into(),
+        Value::Object(_) => "a mapping".into(),
+    }
+}
+
+/// The property names the schema allows at `pointer`, found by asking the validator what a
+/// probe key would be rejected against (cheap and independent of the schema's layout).
+fn allowed_keys(validator: &Validator, json: &Value, pointer: &str) -> Vec<String> {
+    let Some(target) = json.pointer(pointer) else {
+        return Vec::new();
+    };
+    let Value::Object(map) = target else {
+        return Vec::new();
+    };
+    let mut keys: Vec<String> = KNOWN_KEYS
+        .iter()
+        .filter(|k| !map.contains_key(**k))
+        .filter(|k| {
+            // A key is allowed when adding it does not produce an "unknown field" error there.
+            let mut probe = json.clone();
+            if let Some(Value::Object(m)) = probe.pointer_mut(pointer) {
+                m.insert((**k).to_owned(), Value::Null);
+            }
+            let rejected = validator.iter_errors(&probe).any(|e| {
+                e.instance_path().as_str() == pointer
+                    && matches!(e.kind(), ValidationErrorKind::AdditionalProperties { unexpected } if unexpected.iter().any(|u| u == *k))
+            });
+            !rejected
+        })
+        .map(|k| (*k).to_owned())
+        .collect();
+    keys.extend(map.keys().cloned());
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+/// Every field name of the input model, for suggestions.
+const KNOWN_KEYS: &[&str] = &[
+    "apiVersion",
+    "kind",
+    "name",
+    "team",
+    "namespace",
+    "image",
+    "tag",
+    "workload",
+    "ports",
+    "port",
+    "command",
+    "args",
+    "env",
+    "secretEnv",
+    "resources",
+    "cpu",
+    "memory",
+    "cpuLimit",
+    "memoryLimit",
+    "probes",
+    "liveness",
+    "readiness",
+    "startup",
+    "path",
+    "tcp",
+    "grpc",
+    "initialDelaySeconds",
+    "periodSeconds",
+    "timeoutSeconds",
+    "failureThreshold",
+    "replicas",
+    "autoscaling",
+    "min",
+    "max",
+    "capacity",
+    "peakRps",
+    "rpsPerPod",
+    "complexity",
+    "storage",
+    "size",
+    "storageClass",
+    "sidecars",
+    "routes",
+    "host",
+    "timeout",
+    "retries",
+    "attempts",
+    "perTryTimeout",
+    "on",
+    "rewrite",
+    "mesh",
+    "callers",
+    "connectionPool",
+    "maxConnections",
+    "maxPendingRequests",
+    "maxRequestsPerConnection",
+    "outlierDetection",
+    "consecutive5xxErrors",
+    "interval",
+    "baseEjectionTime",
+    "maxEjectionPercent",
+    "loadBalancer",
+    "dependsOn",
+    "monitoring",
+    "defaults",
+    "alerts",
+    "expr",
+    "for",
+    "severity",
+    "images",
+    "policy",
+    "semver",
+    "buildTagPattern",
+    "overrides",
+    "domain",
+    "git",
+    "url",
+    "branch",
+    "secretRef",
+    "infrastructure",
+    "zones",
+    "istio",
+    "gateway",
+    "gatewayServiceAccount",
+    "mtls",
+    "createGateway",
+    "tlsSecret",
+    "injection",
+    "ingress",
+    "className",
+    "automation",
+    "registrySecret",
+    "author",
+    "email",
+    "slack",
+    "channel",
+    "sealing",
+    "cert",
+    "scope",
+    "flux",
+    "retryInterval",
+    "prune",
+    "nodes",
+    "maxPods",
+    "pricePerHour",
+    "reservedCpu",
+    "reservedMemory",
+    "costs",
+    "loadBalancerPerHour",
+    "databasesPerHour",
+    "storagePerGiBMonth",
+    "networkPolicy",
+    "egress",
+];
+
+/// The candidate closest to `word` by edit distance, if close enough to be a typo.
+pub fn closest<'a>(word: &str, candidates: &'a [String]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (edit_distance(&word.to_lowercase(), &c.to_lowercase()), c))
+        .filter(|(d, c)| *d <= 2.max(c.len() / 4) && *d > 0)
+        .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)))
+        .map(|(_, c)| c.as_str())
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions() {
+        let c = vec![
+            "replicas".to_owned(),
+            "resources".to_owned(),
+            "ports".to_owned(),
+        ];
+        assert_eq!(closest("replica", &c), Some("replicas"));
+        assert_eq!(closest("port", &c), Some("ports"));
+        assert_eq!(closest("zzzzzz", &c), None);
+    }
+
+    #[test]
+    fn distance() {
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("", "ab"), 2);
+    }
+}

@@ -1,0 +1,84 @@
+//! The command line: clap definitions, dispatch, terminal output and exit codes. Everything
+//! else lives in the library.
+//!
+//! Exit codes: 0 success, 1 findings or stale output, 2 invalid input or usage error.
+
+mod new;
+mod output;
+mod render;
+mod schema;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+pub use output::Output;
+
+/// fluxprint: typed service blueprints → FluxCD GitOps repositories.
+#[derive(Debug, Parser)]
+#[command(name = "fluxprint", version, about, max_term_width = 100)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Render every cluster's GitOps tree from the blueprints (write, update, prune).
+    Render(render::RenderArgs),
+    /// Render in memory and compare with the output tree; print a diff and exit 1 when stale.
+    Check(render::CheckArgs),
+    /// Print the JSON Schema of blueprint or cluster files (for editor completion).
+    Schema(schema::SchemaArgs),
+    /// Write a commented starter blueprint for a new service.
+    New(new::NewArgs),
+}
+
+/// Where inputs are, shared by the commands that read them.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Directory of blueprint files.
+    #[arg(long, default_value = "blueprints", value_name = "DIR")]
+    pub blueprints: PathBuf,
+    /// Directory of cluster files.
+    #[arg(long, default_value = "clusters", value_name = "DIR")]
+    pub clusters: PathBuf,
+    /// Diagnostics format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+impl InputArgs {
+    fn inputs(&self) -> fluxprint::Inputs {
+        fluxprint::Inputs {
+            blueprints: self.blueprints.clone(),
+            clusters: self.clusters.clone(),
+        }
+    }
+}
+
+/// Output format for diagnostics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Readable text on standard error, colored on a terminal.
+    Human,
+    /// A JSON array on standard output.
+    Json,
+}
+
+/// Parses arguments, runs the command, maps the result to an exit code.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let mut out = Output::new();
+    let result = match cli.command {
+        Command::Render(args) => render::render(&args, &mut out),
+        Command::Check(args) => render::check(&args, &mut out),
+        Command::Schema(args) => schema::schema(&args, &mut out),
+        Command::New(args) => new::new(&args, &mut out),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => out.error(&err),
+    }
+}

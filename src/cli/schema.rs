@@ -1,0 +1,56 @@
+//! `fluxprint schema`: the JSON Schemas of the input files.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+use fluxprint::blueprint::schema::{blueprint_schema, cluster_schema};
+use fluxprint::Error;
+
+use super::output::Output;
+
+/// Which file kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Which {
+    /// `blueprints/*.yaml`
+    Blueprint,
+    /// `clusters/*.yaml`
+    Cluster,
+}
+
+/// Arguments of `schema`.
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// The schema to print.
+    #[arg(value_enum, default_value_t = Which::Blueprint)]
+    which: Which,
+    /// Write both schemas (`blueprint.schema.json`, `cluster.schema.json`) into DIR instead.
+    #[arg(long, value_name = "DIR")]
+    write: Option<PathBuf>,
+}
+
+/// Pretty JSON text of a schema, ending in a newline.
+pub fn text(which: Which) -> String {
+    let value = match which {
+        Which::Blueprint => blueprint_schema(),
+        Which::Cluster => cluster_schema(),
+    };
+    let mut s = serde_json::to_string_pretty(&value).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// `fluxprint schema`.
+pub fn schema(args: &SchemaArgs, out: &mut Output) -> Result<ExitCode, Error> {
+    match &args.write {
+        None => out.stdout(&text(args.which)),
+        Some(dir) => {
+            for (which, name) in [(Which::Blueprint, "blueprint"), (Which::Cluster, "cluster")] {
+                let path = dir.join(format!("{name}.schema.json"));
+                fluxprint::emit::write_atomic(&path, &text(which))?;
+                out.status(&format!("wrote {}", path.display()));
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,177 @@
+//! Diagnostics: findings as values.
+//!
+//! The library never prints. Every problem in the input (and, later, every validator finding)
+//! becomes a [`Diagnostic`] with a stable code, a severity, a position and an optional hint;
+//! the [`render`] module turns a list of them into text for people or machines.
+
+pub mod render;
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::source::Span;
+
+/// How bad a finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Blocks the run (invalid input, or a finding at the fail level).
+    Error,
+    /// Reported, does not block unless asked to.
+    Warning,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        })
+    }
+}
+
+/// One finding, pointing at a place in a file.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Diagnostic {
+    /// File, as shown to the user (relative, `/`-separated).
+    pub file: String,
+    /// Where in the file.
+    #[serde(flatten)]
+    pub span: Span,
+    /// Stable code, e.g. `BP003`.
+    pub code: &'static str,
+    /// Error or warning.
+    pub severity: Severity,
+    /// One line saying what is wrong.
+    pub message: String,
+    /// The field concerned, as a dotted path (`ports[1].name`), when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// One line saying how to fix it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+}
+
+impl Serialize for Span {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("Span", 2)?;
+        s.serialize_field("line", &self.line)?;
+        s.serialize_field("column", &self.col)?;
+        s.end()
+    }
+}
+
+impl Diagnostic {
+    /// An error at `file`:`span`.
+    pub fn error(
+        code: &'static str,
+        file: impl Into<String>,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            file: file.into(),
+            span,
+            code,
+            severity: Severity::Error,
+            message: message.into(),
+            field: None,
+            help: None,
+        }
+    }
+
+    /// A warning at `file`:`span`.
+    pub fn warning(
+        code: &'static str,
+        file: impl Into<String>,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, file, span, message)
+        }
+    }
+
+    /// Names the field concerned.
+    #[must_use]
+    pub fn with_field(mut self, field: impl Into<String>) -> Self {
+        let field = field.into();
+        self.field = (!field.is_empty()).then_some(field);
+        self
+    }
+
+    /// Adds a hint.
+    #[must_use]
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}: {}[{}]: {}",
+            self.file, self.span, self.severity, self.code, self.message
+        )
+    }
+}
+
+/// Sorts diagnostics by file and position and removes exact repeats (a problem in a blueprint's
+/// base fields is found once per cluster, but must be reported once).
+pub fn normalize(diagnostics: &mut Vec<Diagnostic>) {
+    diagnostics.sort();
+    diagnostics.dedup();
+}
+
+/// True when any diagnostic is an error.
+pub fn has_errors(diagnostics: &[Diagnostic]) -> bool {
+    diagnostics.iter().any(|d| d.severity == Severity::Error)
+}
+
+/// Turns a JSON pointer into the dotted field path used in messages: `/ports/1/name` →
+/// `ports[1].name`.
+pub fn field_path(pointer: &str) -> String {
+    let mut out = String::new();
+    for token in crate::source::yaml::pointer_tokens(pointer) {
+        if !token.is_empty() && token.bytes().all(|b| b.is_ascii_digit()) {
+            out.push('[');
+            out.push_str(&token);
+            out.push(']');
+        } else {
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(&token);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_paths() {
+        assert_eq!(field_path(""), "");
+        assert_eq!(field_path("/ports/1/name"), "ports[1].name");
+        assert_eq!(
+            field_path("/overrides/prod/env/A~1B"),
+            "overrides.prod.env.A/B"
+        );
+    }
+
+    #[test]
+    fn normalize_sorts_and_dedups() {
+        let a = Diagnostic::error("BP001", "b.yaml", Span::new(2, 1), "x");
+        let b = Diagnostic::error("BP001", "a.yaml", Span::new(9, 1), "y");
+        let mut all = vec![a.clone(), b.clone(), a.clone()];
+        normalize(&mut all);
+        assert_eq!(all, vec![b, a]);
+    }
+}

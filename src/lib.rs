@@ -1,0 +1,42 @@
+//! fluxprint turns typed service blueprints into the GitOps repositories that FluxCD applies,
+//! one tree per cluster, deterministic to the byte.
+//!
+//! The pipeline is `load → resolve → render → write`:
+//!
+//! 1. [`blueprint`] reads `blueprints/*.yaml` and `clusters/*.yaml` into typed values and
+//!    reports every problem as a [`diag::Diagnostic`] with file, line, column and field;
+//! 2. [`resolve`] applies per-cluster overrides and defaults, giving complete models;
+//! 3. [`render`] builds typed Kubernetes objects and places them in files, in memory;
+//! 4. [`emit`] compares those files with the disk and writes, prunes or diffs them, touching
+//!    only files that carry the generated header.
+//!
+//! [`Project`] ties the steps together:
+//!
+//! ```no_run
+//! use fluxprint::{emit, Inputs, Project};
+//! use std::path::Path;
+//!
+//! let project = Project::load(&Inputs::under(Path::new(".")))?;
+//! let files = project.render(&[])?;
+//! let roots: Vec<String> = project.clusters.iter().map(|c| c.name.clone()).collect();
+//! let plan = emit::plan(Path::new("gitops"), &roots, &files)?;
+//! emit::apply(Path::new("gitops"), &plan)?;
+//! # Ok::<(), fluxprint::Error>(())
+//! ```
+//!
+//! The library never prints; the `fluxprint` binary (module `cli`) is a thin layer over it.
+
+#![deny(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod blueprint;
+pub mod diag;
+pub mod emit;
+pub mod error;
+pub mod project;
+pub mod render;
+pub mod resolve;
+pub mod source;
+
+pub use error::Error;
+pub use project::{Inputs, Project};

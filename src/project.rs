@@ -1,0 +1,149 @@
+//! A project: the blueprints and clusters of one platform repository, loaded, checked and
+//! resolved — the entry point of the library (`load → resolve → render → write`).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use crate::blueprint::{check, load};
+use crate::diag::{self, Diagnostic};
+use crate::emit::RenderedFile;
+use crate::error::Error;
+use crate::render;
+use crate::resolve::{ResolvedCluster, ResolvedService};
+use crate::source::{SourceMap, Span};
+
+/// Where the inputs are.
+#[derive(Clone, Debug)]
+pub struct Inputs {
+    /// The blueprints directory (`blueprints/`).
+    pub blueprints: PathBuf,
+    /// The clusters directory (`clusters/`).
+    pub clusters: PathBuf,
+}
+
+impl Inputs {
+    /// The conventional layout under `root`: `root/blueprints`, `root/clusters`.
+    pub fn under(root: &Path) -> Self {
+        Inputs {
+            blueprints: root.join("blueprints"),
+            clusters: root.join("clusters"),
+        }
+    }
+}
+
+/// Valid, resolved input: every cluster with the services it runs.
+#[derive(Debug)]
+pub struct Project {
+    /// Clusters, sorted by name.
+    pub clusters: Vec<ResolvedCluster>,
+    /// Services per cluster name, sorted by service name.
+    pub services: BTreeMap<String, Vec<ResolvedService>>,
+    /// Warnings found while loading (errors make [`Project::load`] fail instead).
+    pub warnings: Vec<Diagnostic>,
+    /// Every input file, for quoting in messages.
+    pub sources: SourceMap,
+}
+
+impl Project {
+    /// Loads, checks and resolves every blueprint for every cluster. Fails with
+    /// [`Error::Invalid`] carrying all problems of all files when any is an error.
+    pub fn load(inputs: &Inputs) -> Result<Project, Error> {
+        let loaded = load::load(&inputs.blueprints, &inputs.clusters)?;
+        let mut diagnostics = loaded.diagnostics;
+        if loaded.clusters.is_empty() && !diag::has_errors(&diagnostics) {
+            diagnostics.push(
+                Diagnostic::error(
+                    load::WRONG_DOCUMENT,
+                    inputs.clusters.display().to_string(),
+                    Span::START,
+                    "no cluster files found",
+                )
+                .with_help("add clusters/<name>.yaml with `kind: Cluster`"),
+            );
+        }
+        check::project(&loaded.blueprints, &loaded.clusters, &mut diagnostics);
+        let names: BTreeSet<String> = loaded
+            .blueprints
+            .iter()
+            .map(|b| b.base.name.clone())
+            .collect();
+        let mut clusters = Vec::new();
+        let mut services = BTreeMap::new();
+        for c in &loaded.clusters {
+            let cluster = ResolvedCluster::new(&c.cluster, &c.file);
+            let mut deps = BTreeMap::new();
+            let mut resolved = Vec::new();
+            for b in &loaded.blueprints {
+                match b.for_cluster(&cluster.name) {
+                    Ok((node, bp)) => {
+                        let before = diagnostics.len();
+                        check::blueprint(&bp, &node, &b.file, &c.cluster, &names, &mut diagnostics);
+                        let clean = !diag::has_errors(&diagnostics[before..]);
+                        deps.insert(
+                            bp.name.clone(),
+                            (
+                                b.file.clone(),
+                                node,
+                                bp.depends_on.clone().unwrap_or_default(),
+                            ),
+                        );
+                        if clean {
+                            resolved.push(ResolvedService::new(&bp, &cluster, &b.file));
+                        }
+                    }
+                    Err(found) => diagnostics.extend(found),
+                }
+            }
+            check::dependencies(&c.cluster, &deps, &mut diagnostics);
+            resolved.sort_by(|a, b| a.name.cmp(&b.name));
+            services.insert(cluster.name.clone(), resolved);
+            clusters.push(cluster);
+        }
+        diag::normalize(&mut diagnostics);
+        if diag::has_errors(&diagnostics) {
+            return Err(Error::Invalid {
+                diagnostics,
+                sources: loaded.sources,
+            });
+        }
+        clusters.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(Project {
+            clusters,
+            services,
+            warnings: diagnostics,
+            sources: loaded.sources,
+        })
+    }
+
+    /// The clusters named in `only` (all when empty); an unknown name is a usage error.
+    pub fn select(&self, only: &[String]) -> Result<Vec<&ResolvedCluster>, Error> {
+        for name in only {
+            if !self.clusters.iter().any(|c| &c.name == name) {
+                let known: Vec<&str> = self.clusters.iter().map(|c| c.name.as_str()).collect();
+                return Err(Error::Usage(format!(
+                    "unknown cluster `{name}`; clusters: {}",
+                    known.join(", ")
+                )));
+            }
+        }
+        Ok(self
+            .clusters
+            .iter()
+            .filter(|c| only.is_empty() || only.contains(&c.name))
+            .collect())
+    }
+
+    /// Renders the trees of the selected clusters, in memory, sorted by path.
+    pub fn render(&self, only: &[String]) -> Result<Vec<RenderedFile>, Error> {
+        let mut files = Vec::new();
+        for cluster in self.select(only)? {
+            let services = self
+                .services
+                .get(&cluster.name)
+                .map_or(&[][..], Vec::as_slice);
+            files.extend(render::render_cluster(cluster, services)?);
+        }
+        files.sort();
+        Ok(files)
+    }
+}

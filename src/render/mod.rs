@@ -1,0 +1,123 @@
+//! Rendering: resolved services of one cluster → the files of that cluster's GitOps tree.
+//!
+//! One module per output family builds typed objects (k8s-openapi structs); this module
+//! places them in files, adds the generated header and the `kustomization.yaml` of every
+//! directory. Rendering is pure: the same input gives the same bytes, on any machine.
+//!
+//! Layout of `<out>/<cluster>/`:
+//! - `apps/<service>/`: one kustomize directory per service, one object per file;
+//! - `infrastructure/`: namespaces (shared by services), with its own kustomization.
+
+pub mod kustomize;
+pub mod namespace;
+pub mod scaling;
+pub mod text;
+pub mod workload;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::emit::yaml::Doc;
+use crate::emit::{header, RenderedFile};
+use crate::error::Error;
+use crate::resolve::{ResolvedCluster, ResolvedService};
+use kustomize::KustomizeConfig;
+
+/// Files of one directory being assembled.
+#[derive(Default)]
+struct Dir {
+    files: BTreeMap<String, Doc>,
+}
+
+impl Dir {
+    fn add<T: Serialize>(&mut self, file: &str, object: Option<T>) -> Result<(), Error> {
+        if let Some(object) = object {
+            self.files
+                .insert(file.to_owned(), Doc::from_object(&object)?);
+        }
+        Ok(())
+    }
+
+    /// The directory's files plus its `kustomization.yaml`, under `path`, with `source` in
+    /// the header.
+    fn finish(self, path: &str, source: &str, out: &mut Vec<RenderedFile>) -> Result<(), Error> {
+        let head = header(source);
+        let resources: Vec<String> = self.files.keys().cloned().collect();
+        for (name, doc) in self.files {
+            out.push(RenderedFile {
+                path: format!("{path}/{name}"),
+                content: format!("{head}{}", doc.to_yaml()?),
+            });
+        }
+        let kustomization = Doc::from_object(&KustomizeConfig::new(resources))?;
+        out.push(RenderedFile {
+            path: format!("{path}/kustomization.yaml"),
+            content: format!("{head}{}", kustomization.to_yaml()?),
+        });
+        Ok(())
+    }
+}
+
+/// Renders every file of one cluster's tree, sorted by path.
+pub fn render_cluster(
+    cluster: &ResolvedCluster,
+    services: &[ResolvedService],
+) -> Result<Vec<RenderedFile>, Error> {
+    let root = &cluster.name;
+    let mut files = Vec::new();
+    let mut namespaces: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for svc in services {
+        namespaces
+            .entry(&svc.namespace)
+            .or_default()
+            .insert(&svc.source);
+        let mut dir = Dir::default();
+        dir.add("serviceaccount.yaml", Some(workload::service_account(svc)))?;
+        dir.add("configmap.yaml", workload::config_map(svc))?;
+        dir.add("deployment.yaml", workload::deployment(svc, cluster))?;
+        dir.add("statefulset.yaml", workload::stateful_set(svc, cluster))?;
+        dir.add("service.yaml", workload::service(svc))?;
+        dir.add("service-headless.yaml", workload::headless_service(svc))?;
+        dir.add("hpa.yaml", scaling::autoscaler(svc))?;
+        dir.add("pdb.yaml", scaling::disruption_budget(svc))?;
+        dir.finish(
+            &format!("{root}/apps/{}", svc.name),
+            &svc.source,
+            &mut files,
+        )?;
+    }
+    for (ns, sources) in namespaces {
+        let mut dir = Dir::default();
+        dir.add(
+            &format!("namespace-{ns}.yaml"),
+            Some(namespace::namespace(ns)),
+        )?;
+        let source = sources.into_iter().collect::<Vec<_>>().join(", ");
+        let mut one = Vec::new();
+        dir.finish(&format!("{root}/infrastructure"), &source, &mut one)?;
+        // Only the namespace file; the shared kustomization is written once below.
+        files.extend(
+            one.into_iter()
+                .filter(|f| !f.path.ends_with("/kustomization.yaml")),
+        );
+    }
+    let infra: Vec<String> = files
+        .iter()
+        .filter_map(|f| {
+            f.path
+                .strip_prefix(&format!("{root}/infrastructure/"))
+                .map(str::to_owned)
+        })
+        .collect();
+    files.push(RenderedFile {
+        path: format!("{root}/infrastructure/kustomization.yaml"),
+        content: format!(
+            "{}{}",
+            header(&cluster.file),
+            Doc::from_object(&KustomizeConfig::new(infra))?.to_yaml()?
+        ),
+    });
+    files.sort();
+    Ok(files)
+}

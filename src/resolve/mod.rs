@@ -1,0 +1,387 @@
+//! Resolution: a checked blueprint × a cluster → a complete service model.
+//!
+//! Every default is applied here, once, so that renderers never see an `Option` that stands
+//! for "use the default" and never need to know the policy rules. Input is assumed checked by
+//! [`crate::blueprint::check`]; resolution itself cannot fail.
+
+use std::collections::BTreeMap;
+
+use crate::blueprint::cluster::{Cluster, Policy};
+use crate::blueprint::common::PortRef;
+use crate::blueprint::names::app_protocol;
+use crate::blueprint::service::{self, Blueprint, WorkloadKind};
+
+/// Label keys used on every object.
+pub mod labels {
+    /// `app.kubernetes.io/name`
+    pub const NAME: &str = "app.kubernetes.io/name";
+    /// `app.kubernetes.io/part-of`
+    pub const PART_OF: &str = "app.kubernetes.io/part-of";
+    /// `app.kubernetes.io/managed-by`
+    pub const MANAGED_BY: &str = "app.kubernetes.io/managed-by";
+    /// `app.kubernetes.io/version`
+    pub const VERSION: &str = "app.kubernetes.io/version";
+    /// `fluxprint.io/team`
+    pub const TEAM: &str = "fluxprint.io/team";
+}
+
+/// A cluster with its defaults applied.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResolvedCluster {
+    /// Name.
+    pub name: String,
+    /// Strict or relaxed.
+    pub policy: Policy,
+    /// Spread over zones.
+    pub zones: bool,
+    /// The cluster file as written (for later layers).
+    pub spec: Cluster,
+    /// Display path of the cluster file.
+    pub file: String,
+}
+
+impl ResolvedCluster {
+    /// Resolves a cluster file.
+    pub fn new(cluster: &Cluster, file: &str) -> Self {
+        ResolvedCluster {
+            name: cluster.name.clone(),
+            policy: cluster.policy.unwrap_or_default(),
+            zones: cluster.zones.unwrap_or(false),
+            spec: cluster.clone(),
+            file: file.to_owned(),
+        }
+    }
+
+    /// True for production rules.
+    pub fn strict(&self) -> bool {
+        self.policy == Policy::Strict
+    }
+}
+
+/// One container port.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResolvedPort {
+    /// Port name.
+    pub name: String,
+    /// Port number.
+    pub port: u16,
+    /// Service `appProtocol` derived from the name prefix.
+    pub app_protocol: Option<String>,
+}
+
+/// Where a probe connects.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ProbeAction {
+    /// HTTP GET of a path.
+    Http {
+        /// Path.
+        path: String,
+        /// Port name or number.
+        port: PortRef,
+    },
+    /// TCP connect.
+    Tcp {
+        /// Port name or number.
+        port: PortRef,
+    },
+    /// gRPC health check (needs a number).
+    Grpc {
+        /// Port number.
+        port: u16,
+    },
+}
+
+/// A probe with its timings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResolvedProbe {
+    /// What it does.
+    pub action: ProbeAction,
+    /// Seconds before the first probe.
+    pub initial_delay_seconds: Option<u32>,
+    /// Seconds between probes.
+    pub period_seconds: Option<u32>,
+    /// Timeout seconds.
+    pub timeout_seconds: Option<u32>,
+    /// Failures in a row.
+    pub failure_threshold: Option<u32>,
+}
+
+/// Requests and limits as strings ready for the API.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ResolvedResources {
+    /// CPU request.
+    pub cpu: Option<String>,
+    /// Memory request.
+    pub memory: Option<String>,
+    /// CPU limit.
+    pub cpu_limit: Option<String>,
+    /// Memory limit (defaults to the memory request).
+    pub memory_limit: Option<String>,
+}
+
+/// How the replica count is decided.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scaling {
+    /// A fixed count.
+    Fixed(u32),
+    /// An autoscaler between `min` and `max`.
+    Auto {
+        /// Fewest.
+        min: u32,
+        /// Most.
+        max: u32,
+        /// CPU utilization target.
+        cpu: Option<u8>,
+        /// Memory utilization target.
+        memory: Option<u8>,
+    },
+}
+
+impl Scaling {
+    /// The fewest replicas that will run.
+    pub fn min(&self) -> u32 {
+        match self {
+            Scaling::Fixed(n) => *n,
+            Scaling::Auto { min, .. } => *min,
+        }
+    }
+
+    /// The most replicas that may run.
+    pub fn max(&self) -> u32 {
+        match self {
+            Scaling::Fixed(n) => *n,
+            Scaling::Auto { max, .. } => *max,
+        }
+    }
+}
+
+/// A sidecar container.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResolvedSidecar {
+    /// Container name.
+    pub name: String,
+    /// `image:tag`.
+    pub image: String,
+    /// Ports.
+    pub ports: Vec<ResolvedPort>,
+    /// Requests and limits.
+    pub resources: ResolvedResources,
+    /// Entrypoint.
+    pub command: Vec<String>,
+    /// Arguments.
+    pub args: Vec<String>,
+}
+
+/// A persistent volume claim template.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResolvedVolume {
+    /// Name.
+    pub name: String,
+    /// Mount path.
+    pub path: String,
+    /// Size.
+    pub size: String,
+    /// Storage class.
+    pub storage_class: Option<String>,
+}
+
+/// One service as it runs in one cluster: complete, defaults applied.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResolvedService {
+    /// Service name.
+    pub name: String,
+    /// Team.
+    pub team: String,
+    /// Namespace.
+    pub namespace: String,
+    /// Image repository.
+    pub image: String,
+    /// Image tag.
+    pub tag: String,
+    /// Deployment or StatefulSet.
+    pub workload: WorkloadKind,
+    /// Main container ports; the first is the primary.
+    pub ports: Vec<ResolvedPort>,
+    /// Entrypoint.
+    pub command: Vec<String>,
+    /// Arguments.
+    pub args: Vec<String>,
+    /// Plain variables (ConfigMap).
+    pub env: BTreeMap<String, String>,
+    /// Secret variable names (keys of `<name>-secrets`).
+    pub secret_env: Vec<String>,
+    /// Requests and limits.
+    pub resources: ResolvedResources,
+    /// Liveness probe.
+    pub liveness: Option<ResolvedProbe>,
+    /// Readiness probe.
+    pub readiness: Option<ResolvedProbe>,
+    /// Startup probe.
+    pub startup: Option<ResolvedProbe>,
+    /// Replica policy.
+    pub scaling: Scaling,
+    /// Volumes (statefulsets).
+    pub storage: Vec<ResolvedVolume>,
+    /// Sidecars.
+    pub sidecars: Vec<ResolvedSidecar>,
+    /// Kustomization names this service waits for.
+    pub depends_on: Vec<String>,
+    /// Spread over zones.
+    pub zones: bool,
+    /// Display path of the blueprint (for the file header).
+    pub source: String,
+    /// The merged blueprint, for layers that read fields not modelled here yet.
+    pub blueprint: Blueprint,
+}
+
+impl ResolvedService {
+    /// Resolves a checked blueprint for a cluster.
+    pub fn new(bp: &Blueprint, cluster: &ResolvedCluster, source: &str) -> Self {
+        let strict = cluster.strict();
+        let ports: Vec<ResolvedPort> = bp.ports.iter().flatten().map(resolve_port).collect();
+        let primary = ports.first().map(|p| PortRef::Name(p.name.clone()));
+        let probe = |p: &Option<service::Probe>| -> Option<ResolvedProbe> {
+            let p = p.as_ref()?;
+            let port = p.port.clone().or_else(|| primary.clone())?;
+            let action = if p.tcp == Some(true) {
+                ProbeAction::Tcp { port }
+            } else if p.grpc == Some(true) {
+                // gRPC probes take only a number; resolve a name through the port list.
+                let number = match &port {
+                    PortRef::Number(n) => *n,
+                    PortRef::Name(n) => ports.iter().find(|q| &q.name == n).map_or(0, |q| q.port),
+                };
+                ProbeAction::Grpc { port: number }
+            } else {
+                ProbeAction::Http {
+                    path: p.path.clone().unwrap_or_else(|| "/".into()),
+                    port,
+                }
+            };
+            Some(ResolvedProbe {
+                action,
+                initial_delay_seconds: p.initial_delay_seconds,
+                period_seconds: p.period_seconds,
+                timeout_seconds: p.timeout_seconds,
+                failure_threshold: p.failure_threshold,
+            })
+        };
+        let probes = bp.probes.clone().unwrap_or_default();
+        let scaling = match &bp.autoscaling {
+            Some(a) => Scaling::Auto {
+                min: a.min,
+                max: a.max,
+                cpu: a.cpu,
+                memory: a.memory,
+            },
+            None => Scaling::Fixed(bp.replicas.unwrap_or(if strict { 2 } else { 1 })),
+        };
+        ResolvedService {
+            name: bp.name.clone(),
+            team: bp.team.clone(),
+            namespace: bp.namespace.clone().unwrap_or_else(|| bp.team.clone()),
+            image: bp.image.clone(),
+            tag: bp.tag.clone().unwrap_or_else(|| "latest".into()),
+            workload: bp.workload.unwrap_or_default(),
+            command: bp.command.clone().unwrap_or_default(),
+            args: bp.args.clone().unwrap_or_default(),
+            env: bp.env.clone().unwrap_or_default(),
+            secret_env: bp.secret_env.clone().unwrap_or_default(),
+            resources: resolve_resources(bp.resources.as_ref()),
+            liveness: probe(&probes.liveness),
+            readiness: probe(&probes.readiness),
+            startup: probe(&probes.startup),
+            scaling,
+            storage: bp
+                .storage
+                .iter()
+                .flatten()
+                .map(|s| ResolvedVolume {
+                    name: s.name.clone(),
+                    path: s.path.clone(),
+                    size: s.size.0.clone(),
+                    storage_class: s.storage_class.clone(),
+                })
+                .collect(),
+            sidecars: bp
+                .sidecars
+                .iter()
+                .flatten()
+                .map(|s| ResolvedSidecar {
+                    name: s.name.clone(),
+                    image: format!("{}:{}", s.image, s.tag),
+                    ports: s.ports.iter().flatten().map(resolve_port).collect(),
+                    resources: resolve_resources(s.resources.as_ref()),
+                    command: s.command.clone().unwrap_or_default(),
+                    args: s.args.clone().unwrap_or_default(),
+                })
+                .collect(),
+            depends_on: bp.depends_on.clone().unwrap_or_default(),
+            zones: cluster.zones,
+            ports,
+            source: source.to_owned(),
+            blueprint: bp.clone(),
+        }
+    }
+
+    /// Labels that select this service's pods (never change: selectors are immutable).
+    pub fn selector(&self) -> BTreeMap<String, String> {
+        BTreeMap::from([(labels::NAME.to_owned(), self.name.clone())])
+    }
+
+    /// The standard labels of every object of this service.
+    pub fn labels(&self) -> BTreeMap<String, String> {
+        let mut l = self.selector();
+        l.insert(labels::PART_OF.into(), self.team.clone());
+        l.insert(labels::MANAGED_BY.into(), "fluxprint".into());
+        l.insert(labels::TEAM.into(), self.team.clone());
+        if crate::blueprint::names::is_label_value(&self.tag) {
+            l.insert(labels::VERSION.into(), self.tag.clone());
+        }
+        l
+    }
+
+    /// `image:tag` of the main container.
+    pub fn image_ref(&self) -> String {
+        format!("{}:{}", self.image, self.tag)
+    }
+
+    /// Name of the ConfigMap with plain variables.
+    pub fn env_config_map(&self) -> String {
+        format!("{}-env", self.name)
+    }
+
+    /// Name of the Secret with secret variables.
+    pub fn secret_name(&self) -> String {
+        format!("{}-secrets", self.name)
+    }
+
+    /// Name of the headless Service of a statefulset.
+    pub fn headless_name(&self) -> String {
+        format!("{}-headless", self.name)
+    }
+}
+
+fn resolve_port(p: &service::Port) -> ResolvedPort {
+    ResolvedPort {
+        name: p.name.clone(),
+        port: p.port,
+        app_protocol: app_protocol(&p.name).map(str::to_owned),
+    }
+}
+
+fn resolve_resources(r: Option<&service::Resources>) -> ResolvedResources {
+    let Some(r) = r else {
+        return ResolvedResources::default();
+    };
+    ResolvedResources {
+        cpu: r.cpu.as_ref().map(|q| q.0.clone()),
+        memory: r.memory.as_ref().map(|q| q.0.clone()),
+        cpu_limit: r.cpu_limit.as_ref().map(|q| q.0.clone()),
+        memory_limit: r
+            .memory_limit
+            .as_ref()
+            .or(r.memory.as_ref())
+            .map(|q| q.0.clone()),
+    }
+}

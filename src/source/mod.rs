@@ -1,0 +1,110 @@
+//! Source files and positions.
+//!
+//! Every input the tool reads (blueprints, cluster files, manifests under validation) is kept as
+//! a [`SourceFile`] so that any finding can name `file:line:col` and quote the offending line.
+//! YAML is parsed into a positioned [`yaml::Node`] tree; typed models are built from that tree.
+
+pub mod yaml;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// A 1-based line and column in a source file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Span {
+    /// Line, starting at 1.
+    pub line: u32,
+    /// Column in characters, starting at 1.
+    pub col: u32,
+}
+
+impl Span {
+    /// A span at `line`:`col` (both 1-based).
+    pub fn new(line: u32, col: u32) -> Self {
+        Span { line, col }
+    }
+
+    /// The start of a file.
+    pub const START: Span = Span { line: 1, col: 1 };
+}
+
+impl fmt::Display for Span {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.line, self.col)
+    }
+}
+
+/// A file read from disk (or built in memory by a test), with the path used in messages.
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    /// Path as shown to the user: relative to the directory the user named, with `/` separators.
+    pub display: String,
+    /// Path on disk.
+    pub path: PathBuf,
+    /// Full text.
+    pub text: String,
+}
+
+impl SourceFile {
+    /// A source file from its display name, disk path and text.
+    pub fn new(
+        display: impl Into<String>,
+        path: impl Into<PathBuf>,
+        text: impl Into<String>,
+    ) -> Self {
+        SourceFile {
+            display: display.into(),
+            path: path.into(),
+            text: text.into(),
+        }
+    }
+
+    /// The text of 1-based line `line`, without its line break.
+    pub fn line(&self, line: u32) -> Option<&str> {
+        let index = usize::try_from(line).ok()?.checked_sub(1)?;
+        self.text
+            .split('\n')
+            .nth(index)
+            .map(|l| l.strip_suffix('\r').unwrap_or(l))
+    }
+}
+
+/// Source files by their display path, so renderers can quote lines.
+pub type SourceMap = std::collections::BTreeMap<String, SourceFile>;
+
+/// Renders a path for messages: relative to `base` when possible, always with `/`.
+pub fn display_path(base: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(base).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_lookup_handles_crlf_and_bounds() {
+        let f = SourceFile::new("a.yaml", "a.yaml", "one\r\ntwo\nthree");
+        assert_eq!(f.line(1), Some("one"));
+        assert_eq!(f.line(2), Some("two"));
+        assert_eq!(f.line(3), Some("three"));
+        assert_eq!(f.line(4), None);
+        assert_eq!(f.line(0), None);
+    }
+
+    #[test]
+    fn display_path_is_relative_with_slashes() {
+        let base = Path::new("/x/repo");
+        assert_eq!(
+            display_path(base, Path::new("/x/repo/blueprints/a.yaml")),
+            "blueprints/a.yaml"
+        );
+        assert_eq!(
+            display_path(base, Path::new("other/b.yaml")),
+            "other/b.yaml"
+        );
+    }
+}

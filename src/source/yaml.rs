@@ -1,0 +1,564 @@
+//! YAML documents with positions.
+//!
+//! Built from saphyr's event parser (`saphyr-parser`, the parser layer of saphyr) rather than a
+//! typed deserializer, because every later check needs the position of any node, and because
+//! hostile input must be refused with a message instead of a crash: duplicate keys are errors,
+//! nesting depth and alias expansion are bounded (so "billion laughs" documents stop early), and
+//! the tree is built without recursion.
+//!
+//! Scalars are resolved with the YAML 1.2 core schema (what saphyr and Kubernetes' own parser
+//! agree on for the values we read): `yes`/`on` are strings, `true`/`false` are booleans.
+
+use saphyr_parser::{Event, Parser, ScalarStyle};
+use serde_json::{Map, Number, Value};
+
+use super::Span;
+
+/// Deepest nesting accepted; real manifests stay far below it.
+pub const MAX_DEPTH: usize = 200;
+/// Most nodes one file may expand to through aliases.
+pub const MAX_ALIAS_NODES: usize = 100_000;
+
+/// One YAML node with the position where it starts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    /// Where the node starts.
+    pub span: Span,
+    /// The value.
+    pub kind: Kind,
+    /// True for a plain (unquoted, non-block) scalar: only these can be mis-read by YAML 1.1.
+    pub plain: bool,
+    /// Number of nodes in this subtree, for bounding alias expansion.
+    size: usize,
+}
+
+/// What a [`Node`] holds.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Kind {
+    /// `null`, `~` or an empty value.
+    Null,
+    /// `true` / `false`.
+    Bool(bool),
+    /// An integer that fits in `i64`.
+    Int(i64),
+    /// Any other number.
+    Float(f64),
+    /// A string.
+    Str(String),
+    /// A sequence.
+    Seq(Vec<Node>),
+    /// A mapping, in source order, keys as nodes (for their positions).
+    Map(Vec<(Node, Node)>),
+}
+
+/// A document that could not be parsed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct YamlError {
+    /// Where the problem is.
+    pub span: Span,
+    /// What is wrong, in one line.
+    pub message: String,
+}
+
+impl Node {
+    fn scalar(kind: Kind, span: Span, plain: bool) -> Node {
+        Node {
+            span,
+            kind,
+            plain,
+            size: 1,
+        }
+    }
+
+    /// The value under `key` when this node is a mapping.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|(_, v)| v)
+    }
+
+    /// The key node and value node under `key` when this node is a mapping.
+    pub fn entry(&self, key: &str) -> Option<(&Node, &Node)> {
+        match &self.kind {
+            Kind::Map(entries) => entries
+                .iter()
+                .find(|(k, _)| k.key_text().as_deref() == Some(key))
+                .map(|(k, v)| (k, v)),
+            _ => None,
+        }
+    }
+
+    /// The text of a scalar used as a mapping key.
+    pub fn key_text(&self) -> Option<String> {
+        match &self.kind {
+            Kind::Str(s) => Some(s.clone()),
+            Kind::Int(i) => Some(i.to_string()),
+            Kind::Float(f) => Some(f.to_string()),
+            Kind::Bool(b) => Some(b.to_string()),
+            Kind::Null => Some(String::new()),
+            Kind::Seq(_) | Kind::Map(_) => None,
+        }
+    }
+
+    /// The string value, when this is a string scalar.
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.kind {
+            Kind::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Follows a JSON pointer (RFC 6901) and returns the node it names, if it exists.
+    pub fn pointer(&self, pointer: &str) -> Option<&Node> {
+        let mut node = self;
+        for token in pointer_tokens(pointer) {
+            node = match &node.kind {
+                Kind::Map(_) => node.get(&token)?,
+                Kind::Seq(items) => items.get(token.parse::<usize>().ok()?)?,
+                _ => return None,
+            };
+        }
+        Some(node)
+    }
+
+    /// The best position for a JSON pointer: the node it names (for a mapping or list value,
+    /// its key, where a reader looks), or the deepest existing ancestor when it names nothing.
+    pub fn span_for_pointer(&self, pointer: &str) -> Span {
+        let tokens = pointer_tokens(pointer);
+        let Some((last, parents)) = tokens.split_last() else {
+            return self.span;
+        };
+        let mut node = self;
+        for token in parents {
+            node = match &node.kind {
+                Kind::Map(_) => match node.get(token) {
+                    Some(n) => n,
+                    None => return node.span,
+                },
+                Kind::Seq(items) => match token.parse::<usize>().ok().and_then(|i| items.get(i)) {
+                    Some(n) => n,
+                    None => return node.span,
+                },
+                _ => return node.span,
+            };
+        }
+        match &node.kind {
+            Kind::Map(_) => match node.entry(last) {
+                Some((k, v)) if matches!(v.kind, Kind::Map(_) | Kind::Seq(_)) => k.span,
+                Some((_, v)) => v.span,
+                None => node.span,
+            },
+            Kind::Seq(items) => last
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| items.get(i))
+                .map_or(node.span, |n| n.span),
+            _ => node.span,
+        }
+    }
+
+    /// Converts to a JSON value (mapping keys become strings).
+    pub fn to_json(&self) -> Value {
+        match &self.kind {
+            Kind::Null => Value::Null,
+            Kind::Bool(b) => Value::Bool(*b),
+            Kind::Int(i) => Value::Number((*i).into()),
+            Kind::Float(f) => Number::from_f64(*f).map_or(Value::Null, Value::Number),
+            Kind::Str(s) => Value::String(s.clone()),
+            Kind::Seq(items) => Value::Array(items.iter().map(Node::to_json).collect()),
+            Kind::Map(entries) => {
+                let mut map = Map::new();
+                for (k, v) in entries {
+                    map.insert(k.key_text().unwrap_or_default(), v.to_json());
+                }
+                Value::Object(map)
+            }
+        }
+    }
+
+    /// A short name of the node's type, for messages.
+    pub fn type_name(&self) -> &'static str {
+        match &self.kind {
+            Kind::Null => "null",
+            Kind::Bool(_) => "boolean",
+            Kind::Int(_) => "integer",
+            Kind::Float(_) => "number",
+            Kind::Str(_) => "string",
+            Kind::Seq(_) => "list",
+            Kind::Map(_) => "mapping",
+        }
+    }
+}
+
+/// Splits an RFC 6901 JSON pointer into unescaped tokens.
+pub fn pointer_tokens(pointer: &str) -> Vec<String> {
+    if pointer.is_empty() {
+        return Vec::new();
+    }
+    pointer
+        .trim_start_matches('/')
+        .split('/')
+        .map(|t| t.replace("~1", "/").replace("~0", "~"))
+        .collect()
+}
+
+/// Escapes one JSON pointer token.
+pub fn escape_pointer_token(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+/// Resolves a plain scalar with the YAML 1.2 core schema.
+fn resolve_plain(text: &str) -> Kind {
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Kind::Null,
+        "true" | "True" | "TRUE" => return Kind::Bool(true),
+        "false" | "False" | "FALSE" => return Kind::Bool(false),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return Kind::Float(f64::INFINITY)
+        }
+        "-.inf" | "-.Inf" | "-.INF" => return Kind::Float(f64::NEG_INFINITY),
+        ".nan" | ".NaN" | ".NAN" => return Kind::Float(f64::NAN),
+        _ => {}
+    }
+    let unsigned = text.strip_prefix(['-', '+']).unwrap_or(text);
+    if !unsigned.is_empty() && unsigned.bytes().all(|b| b.is_ascii_digit()) {
+        return match text.parse::<i64>() {
+            Ok(i) => Kind::Int(i),
+            Err(_) => text
+                .parse::<f64>()
+                .map_or_else(|_| Kind::Str(text.to_owned()), Kind::Float),
+        };
+    }
+    if let Some(hex) = text.strip_prefix("0x") {
+        if !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            if let Ok(i) = i64::from_str_radix(hex, 16) {
+                return Kind::Int(i);
+            }
+        }
+    }
+    if let Some(oct) = text.strip_prefix("0o") {
+        if !oct.is_empty() && oct.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
+            if let Ok(i) = i64::from_str_radix(oct, 8) {
+                return Kind::Int(i);
+            }
+        }
+    }
+    if is_core_float(unsigned) {
+        if let Ok(f) = text.parse::<f64>() {
+            return Kind::Float(f);
+        }
+    }
+    Kind::Str(text.to_owned())
+}
+
+/// `(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`
+fn is_core_float(s: &str) -> bool {
+    let (mantissa, exponent) = match s.find(['e', 'E']) {
+        Some(i) => (&s[..i], Some(&s[i + 1..])),
+        None => (s, None),
+    };
+    let mantissa_ok = match mantissa.split_once('.') {
+        Some((whole, frac)) => {
+            whole.bytes().all(|b| b.is_ascii_digit())
+                && frac.bytes().all(|b| b.is_ascii_digit())
+                && !(whole.is_empty() && frac.is_empty())
+        }
+        None => !mantissa.is_empty() && mantissa.bytes().all(|b| b.is_ascii_digit()),
+    };
+    let exponent_ok = exponent.is_none_or(|e| {
+        let e = e.strip_prefix(['-', '+']).unwrap_or(e);
+        !e.is_empty() && e.bytes().all(|b| b.is_ascii_digit())
+    });
+    mantissa_ok && exponent_ok
+}
+
+/// A collection being built.
+enum Frame {
+    Seq {
+        span: Span,
+        anchor: usize,
+        items: Vec<Node>,
+        size: usize,
+    },
+    Map {
+        span: Span,
+        anchor: usize,
+        entries: Vec<(Node, Node)>,
+        pending_key: Option<Node>,
+        size: usize,
+    },
+}
+
+fn span_of(marker: &saphyr_parser::Marker) -> Span {
+    let line = u32::try_from(marker.line()).unwrap_or(u32::MAX);
+    let col = u32::try_from(marker.col() + 1).unwrap_or(u32::MAX);
+    Span::new(line, col)
+}
+
+/// Parses every document of a YAML stream. An empty stream yields no documents; an explicitly
+/// empty document (`---` followed by nothing) yields a `Null` node.
+pub fn parse_documents(text: &str) -> Result<Vec<Node>, YamlError> {
+    let mut docs = Vec::new();
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut anchors: std::collections::HashMap<usize, Node> = std::collections::HashMap::new();
+    let mut alias_nodes = 0usize;
+    let mut current: Option<Node> = None;
+    let mut last_span = Span::START;
+
+    for event in Parser::new_from_str(text).keep_tags(true) {
+        let (event, span) = event.map_err(|e| YamlError {
+            span: span_of(e.marker()),
+            message: format!("invalid YAML: {}", e.info()),
+        })?;
+        let start = span_of(&span.start);
+        last_span = start;
+        let finished: Option<(Node, usize)> = match event {
+            Event::StreamStart | Event::StreamEnd | Event::Nothing => None,
+            Event::DocumentStart(_) => {
+                anchors.clear();
+                alias_nodes = 0;
+                None
+            }
+            Event::DocumentEnd => {
+                docs.push(
+                    current
+                        .take()
+                        .unwrap_or(Node::scalar(Kind::Null, start, true)),
+                );
+                None
+            }
+            Event::Scalar(value, style, anchor, tag) => {
+                let plain = style == ScalarStyle::Plain;
+                let is_str_tag = tag
+                    .as_ref()
+                    .is_some_and(|t| t.is_yaml_core_schema() && t.suffix == "str");
+                let kind = if plain && !is_str_tag {
+                    resolve_plain(&value)
+                } else {
+                    Kind::Str(value.into_owned())
+                };
+                Some((Node::scalar(kind, start, plain && !is_str_tag), anchor))
+            }
+            Event::Alias(id) => {
+                let Some(target) = anchors.get(&id) else {
+                    return Err(YamlError {
+                        span: start,
+                        message: "alias to an unknown anchor".into(),
+                    });
+                };
+                alias_nodes += target.size;
+                if alias_nodes > MAX_ALIAS_NODES {
+                    return Err(YamlError {
+                        span: start,
+                        message: format!(
+                            "aliases expand to more than {MAX_ALIAS_NODES} nodes (an alias bomb?)"
+                        ),
+                    });
+                }
+                let mut node = target.clone();
+                node.span = start;
+                Some((node, 0))
+            }
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                if stack.len() >= MAX_DEPTH {
+                    return Err(YamlError {
+                        span: start,
+                        message: format!("nesting deeper than {MAX_DEPTH} levels"),
+                    });
+                }
+                stack.push(if matches!(event, Event::SequenceStart(..)) {
+                    Frame::Seq {
+                        span: start,
+                        anchor,
+                        items: Vec::new(),
+                        size: 1,
+                    }
+                } else {
+                    Frame::Map {
+                        span: start,
+                        anchor,
+                        entries: Vec::new(),
+                        pending_key: None,
+                        size: 1,
+                    }
+                });
+                None
+            }
+            Event::SequenceEnd | Event::MappingEnd => match stack.pop() {
+                Some(Frame::Seq {
+                    span,
+                    anchor,
+                    items,
+                    size,
+                }) => Some((
+                    Node {
+                        span,
+                        kind: Kind::Seq(items),
+                        plain: false,
+                        size,
+                    },
+                    anchor,
+                )),
+                Some(Frame::Map {
+                    span,
+                    anchor,
+                    entries,
+                    size,
+                    ..
+                }) => Some((
+                    Node {
+                        span,
+                        kind: Kind::Map(entries),
+                        plain: false,
+                        size,
+                    },
+                    anchor,
+                )),
+                None => None,
+            },
+        };
+        let Some((node, anchor)) = finished else {
+            continue;
+        };
+        if anchor != 0 {
+            anchors.insert(anchor, node.clone());
+        }
+        match stack.last_mut() {
+            None => current = Some(node),
+            Some(Frame::Seq { items, size, .. }) => {
+                *size = size.saturating_add(node.size);
+                items.push(node);
+            }
+            Some(Frame::Map {
+                entries,
+                pending_key,
+                size,
+                ..
+            }) => {
+                *size = size.saturating_add(node.size);
+                match pending_key.take() {
+                    None => {
+                        if matches!(node.kind, Kind::Seq(_) | Kind::Map(_)) {
+                            return Err(YamlError {
+                                span: node.span,
+                                message: "a mapping key must be a scalar".into(),
+                            });
+                        }
+                        if let Some((first, _)) = entries
+                            .iter()
+                            .find(|(k, _)| k.key_text() == node.key_text())
+                        {
+                            return Err(YamlError {
+                                span: node.span,
+                                message: format!(
+                                    "duplicate key `{}` (first defined at line {})",
+                                    node.key_text().unwrap_or_default(),
+                                    first.span.line
+                                ),
+                            });
+                        }
+                        *pending_key = Some(node);
+                    }
+                    Some(key) => entries.push((key, node)),
+                }
+            }
+        }
+    }
+    if let Some(node) = current.take() {
+        docs.push(node);
+    }
+    if !stack.is_empty() {
+        return Err(YamlError {
+            span: last_span,
+            message: "unexpected end of the document".into(),
+        });
+    }
+    Ok(docs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(text: &str) -> Node {
+        let mut docs = parse_documents(text).expect("test input parses");
+        assert_eq!(docs.len(), 1);
+        docs.remove(0)
+    }
+
+    #[test]
+    fn core_schema_scalars() {
+        let n = one("a: yes\nb: on\nc: true\nd: 0755\ne: 1.0\nf: '1.0'\ng: ~\nh: 0x1F\ni: 2024-01-01\nj: !!str 12\n");
+        let j = n.to_json();
+        assert_eq!(j["a"], "yes");
+        assert_eq!(j["b"], "on");
+        assert_eq!(j["c"], true);
+        assert_eq!(j["d"], 755);
+        assert_eq!(j["e"], 1.0);
+        assert_eq!(j["f"], "1.0");
+        assert_eq!(j["g"], Value::Null);
+        assert_eq!(j["h"], 31);
+        assert_eq!(j["i"], "2024-01-01");
+        assert_eq!(j["j"], "12");
+        assert!(n.get("a").is_some_and(|a| a.plain));
+        assert!(n.get("f").is_some_and(|f| !f.plain));
+    }
+
+    #[test]
+    fn positions_are_one_based() {
+        let n = one("name: x\nports:\n  - name: http\n    port: 8080\n");
+        assert_eq!(n.get("name").map(|v| v.span), Some(Span::new(1, 7)));
+        assert_eq!(
+            n.pointer("/ports/0/port").map(|v| v.span),
+            Some(Span::new(4, 11))
+        );
+        // A missing key points at its parent; a nested container at its key.
+        assert_eq!(n.span_for_pointer("/ports/0/nope"), Span::new(3, 5));
+        assert_eq!(n.span_for_pointer("/ports"), Span::new(2, 1));
+        assert_eq!(n.span_for_pointer("/ports/0/port"), Span::new(4, 11));
+    }
+
+    #[test]
+    fn duplicate_keys_are_errors() {
+        let err = parse_documents("a: 1\nb: 2\na: 3\n").expect_err("duplicate");
+        assert_eq!(err.span, Span::new(3, 1));
+        assert!(err.message.contains("duplicate key `a`"), "{}", err.message);
+    }
+
+    #[test]
+    fn alias_bomb_is_refused() {
+        let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        let mut prev = 'a';
+        for name in ['b', 'c', 'd', 'e', 'f', 'g'] {
+            text.push_str(&format!("{name}: &{name} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
+            prev = name;
+        }
+        let err = parse_documents(&text).expect_err("bomb");
+        assert!(err.message.contains("alias"), "{}", err.message);
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_without_overflow() {
+        let text = "[".repeat(100_000);
+        let err = parse_documents(&text).expect_err("too deep");
+        assert!(
+            err.message.contains("nesting") || err.message.contains("invalid"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn multiple_documents_and_empty_stream() {
+        assert!(parse_documents("").expect("empty").is_empty());
+        let docs = parse_documents("a: 1\n---\nb: 2\n").expect("two docs");
+        assert_eq!(docs.len(), 2);
+        assert_eq!(docs[1].span, Span::new(3, 1));
+    }
+
+    #[test]
+    fn syntax_errors_have_positions() {
+        let err = parse_documents("a: [1, 2\nb: 3\n").expect_err("unclosed");
+        assert!(err.span.line >= 1);
+        assert!(err.message.starts_with("invalid YAML"));
+    }
+}
