@@ -1,1 +1,7 @@
-//! Integration tests.
+//! The one integration-test binary (one link step instead of one per file).
+
+mod cli;
+mod invalid;
+mod kustomize;
+mod render;
+mod util;

@@ -475,7 +475,7 @@ pub fn blueprint(
         .flat_map(|m| m.callers.iter().flatten())
         .enumerate()
     {
-        if !all_names.contains(caller) && caller != "gateway" {
+        if !all_names.contains(caller) {
             at.error(
                 ROUTE,
                 &format!("/mesh/callers/{i}"),

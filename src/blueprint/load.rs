@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::cluster::Cluster;
 use super::schema::{blueprint_schema, cluster_schema};
-use super::service::{Blueprint, NOT_OVERRIDABLE};
+use super::service::Blueprint;
 use super::structure;
 use crate::diag::Diagnostic;
 use crate::error::Error;
@@ -24,8 +24,6 @@ use crate::source::{SourceFile, SourceMap, Span};
 pub const YAML_SYNTAX: &str = "BP001";
 /// Not one mapping document of the expected kind.
 pub const WRONG_DOCUMENT: &str = "BP002";
-/// A field an override may not change.
-pub const NOT_OVERRIDABLE_FIELD: &str = "BP006";
 
 /// A blueprint file, parsed and structurally valid.
 #[derive(Clone, Debug)]
@@ -263,7 +261,6 @@ pub fn load(blueprints_dir: &Path, clusters_dir: &Path) -> Result<Loaded, Error>
             if let Some(base) =
                 typed::<Blueprint>(&node, &display, "Blueprint", bv, &mut loaded.diagnostics)
             {
-                check_override_fields(&node, &display, &mut loaded.diagnostics);
                 loaded.blueprints.push(BlueprintInput {
                     file: display,
                     node,
@@ -273,40 +270,6 @@ pub fn load(blueprints_dir: &Path, clusters_dir: &Path) -> Result<Loaded, Error>
         }
     }
     Ok(loaded)
-}
-
-/// `name`, `team`, … cannot be overridden per cluster.
-fn check_override_fields(node: &Node, file: &str, diagnostics: &mut Vec<Diagnostic>) {
-    let Some(Node {
-        kind: Kind::Map(clusters),
-        ..
-    }) = node.get("overrides")
-    else {
-        return;
-    };
-    for (cluster, layer) in clusters {
-        let Kind::Map(entries) = &layer.kind else {
-            continue;
-        };
-        for (key, _) in entries {
-            let key_text = key.key_text().unwrap_or_default();
-            if NOT_OVERRIDABLE.contains(&key_text.as_str()) {
-                diagnostics.push(
-                    Diagnostic::error(
-                        NOT_OVERRIDABLE_FIELD,
-                        file,
-                        key.span,
-                        format!("`{key_text}` cannot be overridden per cluster"),
-                    )
-                    .with_field(format!(
-                        "overrides.{}.{key_text}",
-                        cluster.key_text().unwrap_or_default()
-                    ))
-                    .with_help("set it once at the top of the blueprint"),
-                );
-            }
-        }
-    }
 }
 
 impl BlueprintInput {
@@ -349,8 +312,7 @@ impl BlueprintInput {
     }
 }
 
-/// Deep merge of `layer` into `base`: maps merge key by key, everything else replaces, and a
-/// `null` in the layer removes the key.
+/// Deep merge of `layer` into `base`: maps merge key by key, everything else replaces.
 pub fn deep_merge(base: &mut Node, layer: Node) {
     match (&mut base.kind, layer.kind) {
         (Kind::Map(base_entries), Kind::Map(layer_entries)) => {
@@ -359,13 +321,9 @@ pub fn deep_merge(base: &mut Node, layer: Node) {
                 let existing = base_entries
                     .iter()
                     .position(|(k, _)| k.key_text() == key_text);
-                match (existing, &value.kind) {
-                    (Some(i), Kind::Null) => {
-                        base_entries.remove(i);
-                    }
-                    (Some(i), _) => deep_merge(&mut base_entries[i].1, value),
-                    (None, Kind::Null) => {}
-                    (None, _) => base_entries.push((key, value)),
+                match existing {
+                    Some(i) => deep_merge(&mut base_entries[i].1, value),
+                    None => base_entries.push((key, value)),
                 }
             }
         }
@@ -386,12 +344,12 @@ mod tests {
     }
 
     #[test]
-    fn merge_maps_merge_lists_replace_null_removes() {
+    fn merge_maps_merge_lists_and_scalars_replace() {
         let mut base = node("a: {x: 1, y: 2}\nl: [1, 2]\nk: v\n");
-        deep_merge(&mut base, node("a: {y: 3, z: 4}\nl: [9]\nk: null\n"));
+        deep_merge(&mut base, node("a: {y: 3, z: 4}\nl: [9]\nk: w\n"));
         assert_eq!(
             base.to_json(),
-            serde_json::json!({"a": {"x": 1, "y": 3, "z": 4}, "l": [9]})
+            serde_json::json!({"a": {"x": 1, "y": 3, "z": 4}, "l": [9], "k": "w"})
         );
         // The overriding value keeps its own position (line 1 of the layer).
         assert_eq!(base.pointer("/a/y").map(|n| n.span.line), Some(1));

@@ -13,8 +13,9 @@ use super::service::{Blueprint, NOT_OVERRIDABLE};
 
 /// The JSON Schema (draft 2020-12) of a blueprint file.
 pub fn blueprint_schema() -> Value {
-    let generator = SchemaSettings::draft2020_12().into_generator();
+    let generator = settings().into_generator();
     let mut schema = generator.into_root_schema_for::<Blueprint>().to_value();
+    strip_null(&mut schema);
     let mut layer = Map::new();
     for key in ["type", "properties", "additionalProperties"] {
         if let Some(v) = schema.get(key) {
@@ -43,10 +44,56 @@ pub fn blueprint_schema() -> Value {
 
 /// The JSON Schema (draft 2020-12) of a cluster file.
 pub fn cluster_schema() -> Value {
-    let generator = SchemaSettings::draft2020_12().into_generator();
+    let generator = settings().into_generator();
     let mut schema = generator.into_root_schema_for::<Cluster>().to_value();
+    strip_null(&mut schema);
     schema["$id"] = json!("https://fluxprint.dev/schemas/cluster.schema.json");
     schema
+}
+
+/// Draft 2020-12 settings.
+fn settings() -> SchemaSettings {
+    SchemaSettings::draft2020_12()
+}
+
+/// Optional fields are simply not required: the `null` alternative schemars adds for an
+/// `Option` is removed, so that a problem inside an optional mapping is reported at its
+/// field rather than as "matches no option", and `null` is not accepted for a missing value.
+fn strip_null(schema: &mut Value) {
+    match schema {
+        Value::Object(obj) => {
+            if let Some(Value::Array(types)) = obj.get_mut("type") {
+                types.retain(|t| t != "null");
+                if types.len() == 1 {
+                    let only = types.remove(0);
+                    obj.insert("type".into(), only);
+                }
+            }
+            if let Some(Value::Array(options)) = obj.get("anyOf") {
+                let non_null: Vec<Value> = options
+                    .iter()
+                    .filter(|o| o.get("type").and_then(Value::as_str) != Some("null"))
+                    .cloned()
+                    .collect();
+                if non_null.len() == 1 && options.len() == 2 {
+                    obj.remove("anyOf");
+                    if let Value::Object(inner) = &non_null[0] {
+                        for (k, v) in inner {
+                            obj.entry(k.clone()).or_insert_with(|| v.clone());
+                        }
+                    }
+                }
+            }
+            if let Some(Value::Array(values)) = obj.get_mut("enum") {
+                values.retain(|v| !v.is_null());
+            }
+            for v in obj.values_mut() {
+                strip_null(v);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(strip_null),
+        _ => {}
+    }
 }
 
 /// Makes a schema "partial" for an override layer: objects reached through properties lose
@@ -100,6 +147,12 @@ mod tests {
         assert!(partial.get("required").is_none(), "{partial}");
         // The full definition keeps its required fields.
         assert!(schema["$defs"]["Autoscaling"]["required"].is_array());
+    }
+
+    #[test]
+    fn optional_fields_have_no_null_alternative() {
+        let text = blueprint_schema().to_string() + &cluster_schema().to_string();
+        assert!(!text.contains("\"null\""), "a null alternative is left");
     }
 
     #[test]

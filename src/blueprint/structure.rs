@@ -13,6 +13,8 @@ pub const UNKNOWN_FIELD: &str = "BP003";
 pub const MISSING_FIELD: &str = "BP004";
 /// Value of the wrong type or out of range.
 pub const INVALID_VALUE: &str = "BP005";
+/// A field an override may not change.
+pub const NOT_OVERRIDABLE: &str = "BP006";
 
 /// Validates `json` (built from `node`) and returns one diagnostic per problem, positioned on
 /// the node concerned.
@@ -24,13 +26,31 @@ pub fn check(validator: &Validator, json: &Value, node: &Node, file: &str) -> Ve
         let instance = error.instance();
         match error.kind() {
             ValidationErrorKind::AdditionalProperties { unexpected } => {
-                let allowed = allowed_keys(validator, json, &pointer);
+                let allowed: Vec<String> = allowed_keys(validator, json, &pointer)
+                    .into_iter()
+                    .filter(|k| !unexpected.contains(k))
+                    .collect();
                 for key in unexpected {
                     let key_pointer = format!("{pointer}/{}", escape_pointer_token(key));
                     let span = node
                         .pointer(&pointer)
                         .and_then(|n| n.entry(key))
                         .map_or_else(|| node.span_for_pointer(&pointer), |(k, _)| k.span);
+                    let in_override =
+                        pointer.starts_with("/overrides/") && pointer.matches('/').count() == 2;
+                    if in_override && super::service::NOT_OVERRIDABLE.contains(&key.as_str()) {
+                        out.push(
+                            Diagnostic::error(
+                                NOT_OVERRIDABLE,
+                                file,
+                                span,
+                                format!("`{key}` cannot be overridden per cluster"),
+                            )
+                            .with_field(field_path(&key_pointer))
+                            .with_help("set it once at the top of the blueprint"),
+                        );
+                        continue;
+                    }
                     let mut d = Diagnostic::error(
                         UNKNOWN_FIELD,
                         file,
@@ -129,8 +149,25 @@ fn describe(kind: &ValidationErrorKind, instance: &Value) -> (String, Option<Str
             format!("{found} does not have the expected form"),
             Some(pattern_hint(pattern)),
         ),
-        ValidationErrorKind::AnyOf { .. } | ValidationErrorKind::OneOfNotValid { .. } => {
-            (format!("{found} is not a valid value here"), None)
+        ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
+            // Enums are generated as `oneOf` of constants: name the allowed values.
+            let constants: Option<Vec<String>> = context
+                .iter()
+                .flatten()
+                .map(|e| match e.kind() {
+                    ValidationErrorKind::Constant { expected_value } => {
+                        Some(instance_text(expected_value))
+                    }
+                    _ => None,
+                })
+                .collect();
+            match constants {
+                Some(values) if !values.is_empty() => (
+                    format!("{found} is not one of: {}", values.join(", ")),
+                    None,
+                ),
+                _ => (format!("{found} is not a valid value here"), None),
+            }
         }
         other => (format!("invalid value {found}: {other:?}"), None),
     }

@@ -41,10 +41,16 @@ pub fn human(diagnostics: &[Diagnostic], sources: &SourceMap, color: bool) -> St
                 .take(col)
                 .map(|c| if c == '\t' { '\t' } else { ' ' })
                 .collect();
-            let width = text
+            // Mark the token: up to white space or flow punctuation, without a key's colon.
+            let token: String = text
                 .chars()
                 .skip(col)
-                .take_while(|c| !c.is_whitespace())
+                .take_while(|c| !c.is_whitespace() && !matches!(c, ',' | '}' | ']'))
+                .collect();
+            let width = token
+                .strip_suffix(':')
+                .unwrap_or(&token)
+                .chars()
                 .count()
                 .max(1);
             let _ = writeln!(out, "{pad} {}", paint(blue, "|"));
@@ -113,7 +119,7 @@ mod tests {
         let text = human(&[d], &sources, false);
         assert_eq!(
             text,
-            "error[BP003]: unknown field `replica`\n --> b.yaml:2:3\n  |\n2 |   replica: 3\n  |   ^^^^^^^^\n  = field: replica\n  = help: did you mean `replicas`?\n\n1 error, 0 warnings in 1 file\n"
+            "error[BP003]: unknown field `replica`\n --> b.yaml:2:3\n  |\n2 |   replica: 3\n  |   ^^^^^^^\n  = field: replica\n  = help: did you mean `replicas`?\n\n1 error, 0 warnings in 1 file\n"
         );
     }
 

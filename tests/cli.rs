@@ -1,0 +1,111 @@
+//! Command-line behaviour: exit codes, `schema`, `new`.
+
+use std::fs;
+
+use crate::util::{example, fluxprint, root, stderr, stdout};
+
+#[test]
+fn schema_files_in_the_repo_are_current() {
+    for which in ["blueprint", "cluster"] {
+        let out = fluxprint(&root(), &["schema", which]);
+        assert!(out.status.success());
+        let committed = fs::read_to_string(root().join(format!("schemas/{which}.schema.json")))
+            .expect("schemas/ is committed");
+        assert_eq!(
+            stdout(&out),
+            committed,
+            "run `fluxprint schema --write schemas`"
+        );
+    }
+}
+
+#[test]
+fn example_files_carry_the_schema_modeline() {
+    for dir in ["blueprints", "clusters"] {
+        for entry in fs::read_dir(root().join(dir)).expect("dir") {
+            let path = entry.expect("entry").path();
+            if path.extension().is_some_and(|e| e == "yaml")
+                && !path.to_string_lossy().ends_with(".sealed.yaml")
+            {
+                let text = fs::read_to_string(&path).expect("read");
+                assert!(
+                    text.starts_with("# yaml-language-server: $schema=../schemas/"),
+                    "{} lacks the modeline",
+                    path.display()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn new_writes_a_valid_blueprint_and_refuses_to_overwrite() {
+    let dir = example();
+    let out = fluxprint(
+        dir.path(),
+        &[
+            "new",
+            "coupon",
+            "--team",
+            "growth",
+            "--image",
+            "registry.digitalocean.com/foodbuzz/coupon",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = fs::read_to_string(dir.path().join("blueprints/coupon.yaml")).expect("written");
+    assert!(
+        text.contains("name: coupon") && text.contains("team: growth"),
+        "{text}"
+    );
+    // The starter blueprint renders in both clusters as it is.
+    let render = fluxprint(dir.path(), &["render"]);
+    assert!(render.status.success(), "{}", stderr(&render));
+    assert!(dir
+        .path()
+        .join("gitops/prod/apps/coupon/deployment.yaml")
+        .is_file());
+    let again = fluxprint(
+        dir.path(),
+        &["new", "coupon", "--team", "growth", "--image", "x/y"],
+    );
+    assert_eq!(again.status.code(), Some(2));
+    assert!(
+        stderr(&again).contains("refusing to overwrite"),
+        "{}",
+        stderr(&again)
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let dir = example();
+    let out = fluxprint(dir.path(), &["render", "--cluster", "staging"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("unknown cluster `staging`; clusters: dev, prod"),
+        "{}",
+        stderr(&out)
+    );
+    let out = fluxprint(
+        dir.path(),
+        &["new", "Bad_Name", "--team", "t", "--image", "i"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let out = fluxprint(dir.path(), &["render", "--bogus"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn json_diagnostics_go_to_stdout() {
+    let dir = example();
+    fs::write(dir.path().join("blueprints/broken.yaml"), "apiVersion: fluxprint/v1alpha1\nkind: Blueprint\nname: broken\nteam: x\nimage: a/b\nreplica: 2\n").expect("write");
+    let out = fluxprint(dir.path(), &["render", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json on stdout");
+    let first = &v[0];
+    assert_eq!(first["file"], "blueprints/broken.yaml");
+    assert_eq!(first["code"], "BP003");
+    assert_eq!(first["line"], 6);
+    assert_eq!(first["help"], "did you mean `replicas`?");
+}

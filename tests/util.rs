@@ -1,0 +1,116 @@
+//! Shared test helpers: the example project, running the binary, external tools.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `../shared`, beside the repository.
+#[allow(dead_code)]
+pub fn shared() -> PathBuf {
+    root().join("../shared")
+}
+
+/// Copies a directory tree.
+pub fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).expect("create dir");
+    for entry in fs::read_dir(from).expect("read dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+/// A temporary copy of the example project (`blueprints/`, `clusters/`).
+pub fn example() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy_dir(&root().join("blueprints"), &dir.path().join("blueprints"));
+    copy_dir(&root().join("clusters"), &dir.path().join("clusters"));
+    dir
+}
+
+/// Runs `fluxprint` in `cwd` with `args`, without color.
+pub fn fluxprint(cwd: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_fluxprint"))
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run fluxprint")
+}
+
+/// Standard error as text.
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Standard output as text.
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Every file below `dir` as `(relative path, text)`, sorted.
+pub fn tree(dir: &Path) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for entry in fs::read_dir(&d).expect("read dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let rel = path
+                    .strip_prefix(dir)
+                    .expect("prefix")
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.push((rel, fs::read_to_string(&path).expect("utf-8 file")));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// An external checker: found on PATH; missing is a failure when the test command asked
+/// for the tools (`FLUXPRINT_REQUIRE_TOOLS=1`, always set by `scripts/test`) or under CI.
+pub fn tool(name: &str) -> Option<PathBuf> {
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|p| p.join(name))
+            .find(|p| p.is_file())
+    });
+    let required =
+        std::env::var_os("FLUXPRINT_REQUIRE_TOOLS").is_some() || std::env::var_os("CI").is_some();
+    match found {
+        Some(p) => Some(p),
+        None if required => {
+            panic!("`{name}` is required but not on PATH; run ./scripts/test, which installs it")
+        }
+        None => {
+            eprintln!(
+                "note: `{name}` not on PATH; this check did not run (./scripts/test installs it)"
+            );
+            None
+        }
+    }
+}
+
+/// insta settings: every snapshot in the top-level `snapshots/` directory.
+#[macro_export]
+macro_rules! snapshot_settings {
+    () => {{
+        let mut s = insta::Settings::clone_current();
+        s.set_snapshot_path("../snapshots");
+        s.set_prepend_module_to_snapshot(false);
+        s
+    }};
+}
