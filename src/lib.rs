@@ -37,6 +37,7 @@ pub mod project;
 pub mod render;
 pub mod resolve;
 pub mod source;
+pub mod synthetic;
 
 pub use error::Error;
 pub use project::{Inputs, Project};
