@@ -36,6 +36,7 @@ pub mod error;
 pub mod project;
 pub mod render;
 pub mod resolve;
+pub mod resources;
 pub mod source;
 pub mod synthetic;
 

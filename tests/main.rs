@@ -1,6 +1,7 @@
 //! The one integration-test binary (one link step instead of one per file).
 
 mod cli;
+mod flux;
 mod invalid;
 mod kustomize;
 mod render;

@@ -41,6 +41,12 @@ pub const STATEFULSET_ONLY: &str = "BP112";
 pub const IMAGE: &str = "BP113";
 /// A route or mesh setting problem.
 pub const ROUTE: &str = "BP114";
+/// An image automation setting problem (policy, semver range, tag pattern, author).
+pub const IMAGES: &str = "BP115";
+/// Image automation pushes straight to the reconciled branch of a strict cluster (warning).
+pub const AUTO_ON_STRICT: &str = "BP116";
+/// A service name that clashes with a Flux Kustomization the cluster already has.
+pub const NAME_CLASH: &str = "BP117";
 
 /// Builds diagnostics for one document.
 struct At<'a> {
@@ -430,6 +436,39 @@ pub fn blueprint(
         }
     }
 
+    // Image automation settings of this service.
+    if let Some(images) = &bp.images {
+        check_image_policy(
+            &mut at,
+            "/images",
+            images.policy,
+            images.semver.as_deref(),
+            images.build_tag_pattern.as_deref(),
+            false,
+        );
+    }
+    if let Some(ci) = &cluster.images {
+        use super::cluster::{Automation, ImagePolicyKind};
+        let own = bp.images.clone().unwrap_or_default();
+        let range = own.semver.as_deref().or(ci.semver.as_deref());
+        let semver_policy = own.policy.or(ci.policy) == Some(ImagePolicyKind::Semver);
+        let automated = ci.automation.unwrap_or(Automation::Review) != Automation::Off;
+        if let (true, true, Some(range), Some(tag)) =
+            (semver_policy, automated, range, bp.tag.as_deref())
+        {
+            if let Ok(parsed) = super::semver::Range::parse(range) {
+                if !parsed.matches(tag) {
+                    at.error(
+                        IMAGES,
+                        "/tag",
+                        format!("tag `{tag}` is outside the image policy range `{range}` of cluster `{}`: image automation would replace it", cluster.name),
+                        Some(format!("set overrides.{}.images.semver to a range containing it, e.g. \"^{tag}\"", cluster.name)),
+                    );
+                }
+            }
+        }
+    }
+
     // Routes and mesh (rendered by the mesh layer; checked here so mistakes surface early).
     for (i, r) in bp.routes.iter().flatten().enumerate() {
         let host_ok = if r.host.contains('.') {
@@ -493,6 +532,116 @@ pub fn blueprint(
                 Some(declared(&main_ports)),
             );
         }
+    }
+}
+
+/// Checks a policy choice with its parameters. `complete` asks for a policy to be chosen.
+fn check_image_policy(
+    at: &mut At<'_>,
+    pointer: &str,
+    policy: Option<super::cluster::ImagePolicyKind>,
+    semver: Option<&str>,
+    pattern: Option<&str>,
+    complete: bool,
+) {
+    use super::cluster::ImagePolicyKind;
+    if let Some(range) = semver {
+        if let Err(e) = super::semver::Range::parse(range) {
+            at.error(
+                IMAGES,
+                &format!("{pointer}/semver"),
+                format!("semver range `{range}` does not parse: {e}"),
+                Some("use a range such as \">=1.0.0 <2.0.0\" or \"^1.4\"".into()),
+            );
+        }
+    }
+    if let Some(p) = pattern {
+        match regex::Regex::new(p) {
+            Err(e) => at.error(
+                IMAGES,
+                &format!("{pointer}/buildTagPattern"),
+                format!(
+                    "buildTagPattern is not a valid regular expression: {}",
+                    e.to_string().lines().last().unwrap_or_default()
+                ),
+                None,
+            ),
+            Ok(re) if !re.capture_names().any(|n| n == Some("ts")) => at.error(
+                IMAGES,
+                &format!("{pointer}/buildTagPattern"),
+                "buildTagPattern has no `ts` group to order builds by",
+                Some("name the timestamp group: (?P<ts>[0-9]{10,})".into()),
+            ),
+            Ok(_) => {}
+        }
+    }
+    match policy {
+        Some(ImagePolicyKind::Semver) if semver.is_none() && complete => at.error(
+            IMAGES,
+            pointer,
+            "policy `semver` needs a `semver` range",
+            None,
+        ),
+        Some(ImagePolicyKind::Build) if pattern.is_none() && complete => at.error(
+            IMAGES,
+            pointer,
+            "policy `build` needs a `buildTagPattern`",
+            None,
+        ),
+        None if complete => at.error(
+            IMAGES,
+            pointer,
+            "image automation needs a `policy`: semver or build",
+            None,
+        ),
+        _ => {}
+    }
+}
+
+/// Checks the image automation settings of a cluster file.
+fn check_cluster_images(at: &mut At<'_>, cluster: &Cluster) {
+    use super::cluster::Automation;
+    let Some(images) = &cluster.images else {
+        return;
+    };
+    check_image_policy(
+        at,
+        "/images",
+        images.policy,
+        images.semver.as_deref(),
+        images.build_tag_pattern.as_deref(),
+        true,
+    );
+    let automation = images.automation.unwrap_or(Automation::Review);
+    if automation != Automation::Off && images.author.is_none() {
+        at.error(
+            IMAGES,
+            "/images",
+            "image automation commits need an `author`",
+            Some("add author: {name: fluxcdbot, email: fluxcdbot@users.noreply.gitlab.com}".into()),
+        );
+    }
+    if automation != Automation::Off && cluster.git.is_none() {
+        at.error(
+            IMAGES,
+            "/images",
+            "image automation needs the cluster's `git` repository",
+            None,
+        );
+    }
+    if automation == Automation::Auto && cluster.policy.unwrap_or_default() == Policy::Strict {
+        let d = Diagnostic::warning(
+            AUTO_ON_STRICT,
+            at.file,
+            at.node.span_for_pointer("/images/automation"),
+            format!(
+                "automation `auto` deploys every new image to strict cluster `{}` without review",
+                cluster.name
+            ),
+        )
+        .with_field("images.automation")
+        .with_help("use `review` to push updates to a branch for a merge request");
+        at.out.push(d);
     }
 }
 
@@ -671,6 +820,7 @@ pub fn project(
                 None,
             );
         }
+        check_cluster_images(&mut at, &c.cluster);
         let mut infra = BTreeSet::new();
         for (i, name) in c.cluster.infrastructure.iter().flatten().enumerate() {
             if let Some(why) = names::dns1123_label(name, 63) {
@@ -713,6 +863,18 @@ pub fn project(
                 format!("service `{}` is also defined in {first}", b.base.name),
                 None,
             );
+        }
+        for c in clusters {
+            let reserved = ["infrastructure", "flux-system"];
+            let infra = c
+                .cluster
+                .infrastructure
+                .iter()
+                .flatten()
+                .any(|i| i == &b.base.name);
+            if infra || reserved.contains(&b.base.name.as_str()) {
+                at.error(NAME_CLASH, "/name", format!("service name `{}` clashes with a Flux Kustomization of cluster `{}`", b.base.name, c.cluster.name), Some("`infrastructure`, `flux-system` and the cluster's infrastructure names are taken".into()));
+            }
         }
         for cluster in b.base.overrides.iter().flat_map(|o| o.keys()) {
             if !cluster_names.contains_key(cluster.as_str()) {

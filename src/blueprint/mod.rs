@@ -12,6 +12,7 @@ pub mod common;
 pub mod load;
 pub mod names;
 pub mod schema;
+pub mod semver;
 pub mod service;
 pub mod structure;
 

@@ -6,8 +6,12 @@
 //!
 //! Layout of `<out>/<cluster>/`:
 //! - `apps/<service>/`: one kustomize directory per service, one object per file;
-//! - `infrastructure/`: namespaces (shared by services), with its own kustomization.
+//! - `infrastructure/`: namespaces (shared by services), with its own kustomization;
+//! - `clusters/<cluster>/`: the Flux objects (`flux bootstrap --path=clusters/<cluster>`
+//!   adds its own `flux-system/` beside them, which is never written).
 
+pub mod flux;
+pub mod images;
 pub mod kustomize;
 pub mod namespace;
 pub mod scaling;
@@ -39,6 +43,42 @@ impl Dir {
         Ok(())
     }
 
+    /// Marks the workload file for Flux image automation: setter markers on the image and
+    /// version labels, and the blueprint tag as an annotation (see `emit::keep_automation`).
+    fn mark_images(&mut self, cluster: &ResolvedCluster, svc: &ResolvedService) {
+        let (Some(image), Some(tag)) = (
+            images::marker(cluster, svc, ""),
+            images::marker(cluster, svc, ":tag"),
+        ) else {
+            return;
+        };
+        for file in ["deployment.yaml", "statefulset.yaml"] {
+            let Some(doc) = self.files.remove(file) else {
+                continue;
+            };
+            let mut doc = doc
+                .with_comment("/spec/template/spec/containers/0/image", image.clone())
+                .with_comment("/metadata/labels/app.kubernetes.io~1version", tag.clone())
+                .with_comment(
+                    "/spec/template/metadata/labels/app.kubernetes.io~1version",
+                    tag.clone(),
+                );
+            if let Some(meta) = doc
+                .value
+                .get_mut("metadata")
+                .and_then(|m| m.as_object_mut())
+            {
+                let annotations = meta
+                    .entry("annotations")
+                    .or_insert_with(|| serde_json::Value::Object(serde_json::Map::new()));
+                if let Some(a) = annotations.as_object_mut() {
+                    a.insert(crate::emit::BLUEPRINT_TAG.into(), svc.tag.clone().into());
+                }
+            }
+            self.files.insert(file.to_owned(), doc);
+        }
+    }
+
     /// The directory's files plus its `kustomization.yaml`, under `path`, with `source` in
     /// the header.
     fn finish(self, path: &str, source: &str, out: &mut Vec<RenderedFile>) -> Result<(), Error> {
@@ -57,6 +97,67 @@ impl Dir {
         });
         Ok(())
     }
+}
+
+/// One object in one file under `clusters/<cluster>/`.
+fn single<T: Serialize>(path: String, source: &str, object: &T) -> Result<RenderedFile, Error> {
+    Ok(RenderedFile {
+        path,
+        content: format!("{}{}", header(source), Doc::from_object(object)?.to_yaml()?),
+    })
+}
+
+/// The Flux objects of a cluster, under `clusters/<cluster>/` (no kustomization.yaml there:
+/// the bootstrap Kustomization builds the directory as Flux generates it).
+fn flux_files(
+    cluster: &ResolvedCluster,
+    services: &[ResolvedService],
+) -> Result<Vec<RenderedFile>, Error> {
+    let base = format!("{0}/clusters/{0}", cluster.name);
+    let mut out = vec![single(
+        format!("{base}/infrastructure.yaml"),
+        &cluster.file,
+        &flux::infrastructure(cluster),
+    )?];
+    for svc in services {
+        out.push(single(
+            format!("{base}/apps/{}.yaml", svc.name),
+            &svc.source,
+            &flux::service(cluster, svc),
+        )?);
+        if let Some((repository, policy)) = images::policy(cluster, svc) {
+            out.push(single(
+                format!("{base}/images/{}-repository.yaml", svc.name),
+                &svc.source,
+                &repository,
+            )?);
+            out.push(single(
+                format!("{base}/images/{}-policy.yaml", svc.name),
+                &svc.source,
+                &policy,
+            )?);
+        }
+    }
+    if let Some(automation) = images::automation(cluster) {
+        out.push(single(
+            format!("{base}/image-automation.yaml"),
+            &cluster.file,
+            &automation,
+        )?);
+    }
+    if let Some((provider, alert)) = flux::notifications(cluster) {
+        out.push(single(
+            format!("{base}/notifications-provider.yaml"),
+            &cluster.file,
+            &provider,
+        )?);
+        out.push(single(
+            format!("{base}/notifications-alert.yaml"),
+            &cluster.file,
+            &alert,
+        )?);
+    }
+    Ok(out)
 }
 
 /// Renders every file of one cluster's tree, sorted by path.
@@ -81,12 +182,14 @@ pub fn render_cluster(
         dir.add("service-headless.yaml", workload::headless_service(svc))?;
         dir.add("hpa.yaml", scaling::autoscaler(svc))?;
         dir.add("pdb.yaml", scaling::disruption_budget(svc))?;
+        dir.mark_images(cluster, svc);
         dir.finish(
             &format!("{root}/apps/{}", svc.name),
             &svc.source,
             &mut files,
         )?;
     }
+    files.extend(flux_files(cluster, services)?);
     for (ns, sources) in namespaces {
         let mut dir = Dir::default();
         dir.add(

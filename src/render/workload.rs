@@ -41,6 +41,14 @@ pub fn metadata(svc: &ResolvedService, name: &str) -> ObjectMeta {
     }
 }
 
+/// Metadata of the Deployment or StatefulSet (with the version label).
+fn workload_metadata(svc: &ResolvedService) -> ObjectMeta {
+    ObjectMeta {
+        labels: Some(svc.workload_labels()),
+        ..metadata(svc, &svc.name)
+    }
+}
+
 fn selector(svc: &ResolvedService) -> LabelSelector {
     LabelSelector {
         match_labels: Some(svc.selector()),
@@ -113,7 +121,7 @@ fn service_ports(svc: &ResolvedService) -> Vec<ServicePort> {
 /// The Deployment, for deployment workloads.
 pub fn deployment(svc: &ResolvedService, cluster: &ResolvedCluster) -> Option<Deployment> {
     (svc.workload == WorkloadKind::Deployment).then(|| Deployment {
-        metadata: metadata(svc, &svc.name),
+        metadata: workload_metadata(svc),
         spec: Some(DeploymentSpec {
             replicas: fixed_replicas(svc),
             selector: selector(svc),
@@ -135,7 +143,7 @@ pub fn deployment(svc: &ResolvedService, cluster: &ResolvedCluster) -> Option<De
 /// The StatefulSet, for statefulset workloads.
 pub fn stateful_set(svc: &ResolvedService, cluster: &ResolvedCluster) -> Option<StatefulSet> {
     (svc.workload == WorkloadKind::Statefulset).then(|| StatefulSet {
-        metadata: metadata(svc, &svc.name),
+        metadata: workload_metadata(svc),
         spec: Some(StatefulSetSpec {
             replicas: fixed_replicas(svc),
             selector: selector(svc),
@@ -208,7 +216,7 @@ fn pod_template(svc: &ResolvedService, cluster: &ResolvedCluster) -> PodTemplate
     }));
     PodTemplateSpec {
         metadata: Some(ObjectMeta {
-            labels: Some(svc.labels()),
+            labels: Some(svc.workload_labels()),
             annotations: (!annotations.is_empty()).then_some(annotations),
             ..ObjectMeta::default()
         }),

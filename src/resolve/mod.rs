@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::blueprint::cluster::{Cluster, Policy};
+use crate::blueprint::cluster::{Author, Automation, Cluster, ImagePolicyKind, Policy, Slack};
 use crate::blueprint::common::PortRef;
 use crate::blueprint::names::app_protocol;
 use crate::blueprint::service::{self, Blueprint, WorkloadKind};
@@ -25,6 +25,45 @@ pub mod labels {
     pub const TEAM: &str = "fluxprint.io/team";
 }
 
+/// Flux Kustomization settings of a cluster.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FluxSettings {
+    /// Reconcile interval (default `10m`).
+    pub interval: String,
+    /// Retry interval after a failure (default `2m`).
+    pub retry_interval: String,
+    /// Apply and health-check timeout (default `5m`).
+    pub timeout: String,
+    /// Garbage collection (default on).
+    pub prune: bool,
+}
+
+/// Image automation of a cluster (present when the cluster file has `images`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImageAutomation {
+    /// auto, review or off.
+    pub automation: Automation,
+    /// Registry scan interval (default `5m`).
+    pub interval: String,
+    /// Secret used to scan private registries.
+    pub registry_secret: Option<String>,
+    /// Commit author.
+    pub author: Option<Author>,
+    /// Branch Flux reconciles and the automation checks out.
+    pub checkout_branch: String,
+    /// Branch the automation pushes to.
+    pub push_branch: String,
+}
+
+/// How the newest image of a service is chosen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TagPolicy {
+    /// Newest version in a semver range.
+    Semver(String),
+    /// Newest build by the `ts` group of a tag pattern.
+    Build(String),
+}
+
 /// A cluster with its defaults applied.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResolvedCluster {
@@ -34,6 +73,12 @@ pub struct ResolvedCluster {
     pub policy: Policy,
     /// Spread over zones.
     pub zones: bool,
+    /// Flux Kustomization defaults.
+    pub flux: FluxSettings,
+    /// Image automation, when enabled.
+    pub images: Option<ImageAutomation>,
+    /// Slack notifications, when set.
+    pub slack: Option<Slack>,
     /// The cluster file as written (for later layers).
     pub spec: Cluster,
     /// Display path of the cluster file.
@@ -43,10 +88,41 @@ pub struct ResolvedCluster {
 impl ResolvedCluster {
     /// Resolves a cluster file.
     pub fn new(cluster: &Cluster, file: &str) -> Self {
+        let flux = cluster.flux.clone().unwrap_or_default();
+        let branch = cluster
+            .git
+            .as_ref()
+            .and_then(|g| g.branch.clone())
+            .unwrap_or_else(|| "main".into());
+        let images = cluster.images.as_ref().map(|i| {
+            let automation = i.automation.unwrap_or(Automation::Review);
+            ImageAutomation {
+                automation,
+                interval: i
+                    .interval
+                    .as_ref()
+                    .map_or_else(|| "5m".into(), |d| d.0.clone()),
+                registry_secret: i.registry_secret.clone(),
+                author: i.author.clone(),
+                push_branch: match automation {
+                    Automation::Review => format!("fluxprint/images-{}", cluster.name),
+                    _ => branch.clone(),
+                },
+                checkout_branch: branch.clone(),
+            }
+        });
         ResolvedCluster {
             name: cluster.name.clone(),
             policy: cluster.policy.unwrap_or_default(),
             zones: cluster.zones.unwrap_or(false),
+            flux: FluxSettings {
+                interval: flux.interval.map_or_else(|| "10m".into(), |d| d.0),
+                retry_interval: flux.retry_interval.map_or_else(|| "2m".into(), |d| d.0),
+                timeout: flux.timeout.map_or_else(|| "5m".into(), |d| d.0),
+                prune: flux.prune.unwrap_or(true),
+            },
+            images,
+            slack: cluster.alerts.as_ref().and_then(|a| a.slack.clone()),
             spec: cluster.clone(),
             file: file.to_owned(),
         }
@@ -228,6 +304,8 @@ pub struct ResolvedService {
     pub depends_on: Vec<String>,
     /// Spread over zones.
     pub zones: bool,
+    /// How new images are chosen, when the cluster automates images.
+    pub image_policy: Option<TagPolicy>,
     /// Display path of the blueprint (for the file header).
     pub source: String,
     /// The merged blueprint, for layers that read fields not modelled here yet.
@@ -276,7 +354,21 @@ impl ResolvedService {
             },
             None => Scaling::Fixed(bp.replicas.unwrap_or(if strict { 2 } else { 1 })),
         };
+        let image_policy = cluster.spec.images.as_ref().and_then(|ci| {
+            let own = bp.images.clone().unwrap_or_default();
+            let policy = own.policy.or(ci.policy)?;
+            Some(match policy {
+                ImagePolicyKind::Semver => {
+                    TagPolicy::Semver(own.semver.or_else(|| ci.semver.clone())?)
+                }
+                ImagePolicyKind::Build => TagPolicy::Build(
+                    own.build_tag_pattern
+                        .or_else(|| ci.build_tag_pattern.clone())?,
+                ),
+            })
+        });
         ResolvedService {
+            image_policy,
             name: bp.name.clone(),
             team: bp.team.clone(),
             namespace: bp.namespace.clone().unwrap_or_else(|| bp.team.clone()),
@@ -335,6 +427,14 @@ impl ResolvedService {
         l.insert(labels::PART_OF.into(), self.team.clone());
         l.insert(labels::MANAGED_BY.into(), "fluxprint".into());
         l.insert(labels::TEAM.into(), self.team.clone());
+        l
+    }
+
+    /// The labels of the workload and its pods: the standard ones plus
+    /// `app.kubernetes.io/version` (the tag, when it is a valid label value). Only these carry
+    /// the version, because only these change with it (image automation updates them too).
+    pub fn workload_labels(&self) -> BTreeMap<String, String> {
+        let mut l = self.labels();
         if crate::blueprint::names::is_label_value(&self.tag) {
             l.insert(labels::VERSION.into(), self.tag.clone());
         }

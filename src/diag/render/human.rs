@@ -42,11 +42,18 @@ pub fn human(diagnostics: &[Diagnostic], sources: &SourceMap, color: bool) -> St
                 .map(|c| if c == '\t' { '\t' } else { ' ' })
                 .collect();
             // Mark the token: up to white space or flow punctuation, without a key's colon.
-            let token: String = text
-                .chars()
-                .skip(col)
-                .take_while(|c| !c.is_whitespace() && !matches!(c, ',' | '}' | ']'))
-                .collect();
+            let rest: String = text.chars().skip(col).collect();
+            let token: String = match rest.chars().next() {
+                // A quoted scalar: up to its closing quote.
+                Some(q @ ('"' | '\'')) => match rest[1..].find(q) {
+                    Some(end) => rest[..end + 2].to_owned(),
+                    None => rest.clone(),
+                },
+                _ => rest
+                    .chars()
+                    .take_while(|c| !c.is_whitespace() && !matches!(c, ',' | '}' | ']'))
+                    .collect(),
+            };
             let width = token
                 .strip_suffix(':')
                 .unwrap_or(&token)

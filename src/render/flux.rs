@@ -1,0 +1,102 @@
+//! Flux objects of a cluster: the `infrastructure` Kustomization, one Kustomization per
+//! service with its `dependsOn` order, and Slack notifications.
+//!
+//! They live under `clusters/<cluster>/`, which the `flux-system` Kustomization created by
+//! `flux bootstrap --path=clusters/<cluster>` applies as a whole; the paths they point at
+//! (`./infrastructure`, `./apps/<service>`) are outside it, so no object is applied twice.
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+use crate::resolve::{labels, ResolvedCluster, ResolvedService};
+use crate::resources::flux::{
+    Alert, AlertSpec, EventSource, Kustomization, KustomizationSpec, NamedRef, Provider,
+    ProviderSpec, SourceRef,
+};
+
+/// Namespace of every Flux object we render (where bootstrap installs Flux).
+pub const FLUX_NAMESPACE: &str = "flux-system";
+/// The GitRepository `flux bootstrap` creates for the cluster's repository.
+pub const SOURCE: &str = "flux-system";
+/// Name of the Kustomization applying `./infrastructure`.
+pub const INFRASTRUCTURE: &str = "infrastructure";
+
+fn meta(name: &str) -> ObjectMeta {
+    ObjectMeta {
+        name: Some(name.to_owned()),
+        namespace: Some(FLUX_NAMESPACE.to_owned()),
+        labels: Some([(labels::MANAGED_BY.to_owned(), "fluxprint".to_owned())].into()),
+        ..ObjectMeta::default()
+    }
+}
+
+fn kustomization(
+    cluster: &ResolvedCluster,
+    name: &str,
+    path: &str,
+    depends_on: Vec<NamedRef>,
+) -> Kustomization {
+    Kustomization {
+        metadata: meta(name),
+        spec: KustomizationSpec {
+            interval: cluster.flux.interval.clone(),
+            retry_interval: Some(cluster.flux.retry_interval.clone()),
+            timeout: Some(cluster.flux.timeout.clone()),
+            path: path.to_owned(),
+            prune: cluster.flux.prune,
+            source_ref: SourceRef {
+                kind: "GitRepository".into(),
+                name: SOURCE.into(),
+            },
+            depends_on,
+            // Ready only when every object is: dependants wait for a working service.
+            wait: Some(true),
+        },
+    }
+}
+
+/// The Kustomization applying `./infrastructure` (namespaces and shared objects).
+pub fn infrastructure(cluster: &ResolvedCluster) -> Kustomization {
+    kustomization(cluster, INFRASTRUCTURE, "./infrastructure", Vec::new())
+}
+
+/// The Kustomization applying `./apps/<service>`: after `infrastructure` and the service's
+/// `dependsOn` (blueprints by their Kustomization name, infrastructure names as given).
+pub fn service(cluster: &ResolvedCluster, svc: &ResolvedService) -> Kustomization {
+    let mut deps = vec![INFRASTRUCTURE.to_owned()];
+    deps.extend(svc.depends_on.iter().cloned());
+    deps.dedup();
+    kustomization(
+        cluster,
+        &svc.name,
+        &format!("./apps/{}", svc.name),
+        deps.into_iter().map(NamedRef::new).collect(),
+    )
+}
+
+/// Slack Provider and Alert for Kustomization and ImagePolicy events, when configured.
+pub fn notifications(cluster: &ResolvedCluster) -> Option<(Provider, Alert)> {
+    let slack = cluster.slack.as_ref()?;
+    let provider = Provider {
+        metadata: meta("slack"),
+        spec: ProviderSpec {
+            type_: "slack".into(),
+            channel: Some(slack.channel.clone()),
+            secret_ref: Some(NamedRef::new(slack.secret_ref.clone())),
+        },
+    };
+    let alert = Alert {
+        metadata: meta("deployments"),
+        spec: AlertSpec {
+            provider_ref: NamedRef::new("slack"),
+            event_severity: "info".into(),
+            event_sources: ["Kustomization", "ImagePolicy"]
+                .into_iter()
+                .map(|kind| EventSource {
+                    kind: kind.into(),
+                    name: "*".into(),
+                })
+                .collect(),
+        },
+    };
+    Some((provider, alert))
+}

@@ -1,0 +1,280 @@
+//! Flux v2.9 kinds: `kustomize.toolkit.fluxcd.io/v1` Kustomization, `image.toolkit.fluxcd.io/v1`
+//! ImageRepository / ImagePolicy / ImageUpdateAutomation, and
+//! `notification.toolkit.fluxcd.io/v1beta3` Provider / Alert (these two have no `v1`).
+
+use kube::CustomResource;
+use serde::{Deserialize, Serialize};
+
+/// A reference by name (and optional namespace).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NamedRef {
+    /// Name.
+    pub name: String,
+    /// Namespace, when not the referrer's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+}
+
+impl NamedRef {
+    /// A reference to `name` in the same namespace.
+    pub fn new(name: impl Into<String>) -> Self {
+        NamedRef {
+            name: name.into(),
+            namespace: None,
+        }
+    }
+}
+
+/// A reference to a source object.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SourceRef {
+    /// `GitRepository`.
+    pub kind: String,
+    /// Name.
+    pub name: String,
+}
+
+/// Flux Kustomization: applies one path of the repository.
+#[derive(CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[kube(
+    group = "kustomize.toolkit.fluxcd.io",
+    version = "v1",
+    kind = "Kustomization",
+    namespaced,
+    schema = "disabled"
+)]
+#[serde(rename_all = "camelCase")]
+pub struct KustomizationSpec {
+    /// Reconcile interval.
+    pub interval: String,
+    /// Interval after a failure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_interval: Option<String>,
+    /// Apply and health-check timeout.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<String>,
+    /// Path in the source.
+    pub path: String,
+    /// Garbage-collect objects removed from the path.
+    pub prune: bool,
+    /// The source.
+    pub source_ref: SourceRef,
+    /// Kustomizations that must be ready first.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub depends_on: Vec<NamedRef>,
+    /// Wait for every applied object to be ready.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wait: Option<bool>,
+}
+
+/// Flux ImageRepository: scans a registry for tags.
+#[derive(CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[kube(
+    group = "image.toolkit.fluxcd.io",
+    version = "v1",
+    kind = "ImageRepository",
+    namespaced,
+    schema = "disabled"
+)]
+#[serde(rename_all = "camelCase")]
+pub struct ImageRepositorySpec {
+    /// Image repository.
+    pub image: String,
+    /// Scan interval.
+    pub interval: String,
+    /// docker-registry Secret for private registries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret_ref: Option<NamedRef>,
+}
+
+/// Flux ImagePolicy: picks the newest tag.
+#[derive(CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[kube(
+    group = "image.toolkit.fluxcd.io",
+    version = "v1",
+    kind = "ImagePolicy",
+    namespaced,
+    schema = "disabled"
+)]
+#[serde(rename_all = "camelCase")]
+pub struct ImagePolicySpec {
+    /// The scanned repository.
+    pub image_repository_ref: NamedRef,
+    /// Tag filter applied before the policy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub filter_tags: Option<FilterTags>,
+    /// How to order tags.
+    pub policy: ImagePolicyChoice,
+}
+
+/// Tag filter.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FilterTags {
+    /// Regular expression tags must match.
+    pub pattern: String,
+    /// What to order by, e.g. `$ts`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extract: Option<String>,
+}
+
+/// Exactly one ordering.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImagePolicyChoice {
+    /// Newest version in a range.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub semver: Option<SemverPolicy>,
+    /// Largest number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub numerical: Option<OrderPolicy>,
+}
+
+/// Semver range.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SemverPolicy {
+    /// The range, Masterminds syntax.
+    pub range: String,
+}
+
+/// Sort order.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderPolicy {
+    /// `asc` picks the largest.
+    pub order: String,
+}
+
+/// Flux ImageUpdateAutomation: writes chosen images into the repository.
+#[derive(CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[kube(
+    group = "image.toolkit.fluxcd.io",
+    version = "v1",
+    kind = "ImageUpdateAutomation",
+    namespaced,
+    schema = "disabled"
+)]
+#[serde(rename_all = "camelCase")]
+pub struct ImageUpdateAutomationSpec {
+    /// Run interval.
+    pub interval: String,
+    /// The repository to update.
+    pub source_ref: SourceRef,
+    /// Checkout, commit and push settings.
+    pub git: GitUpdate,
+    /// Where and how to update.
+    pub update: UpdateStrategy,
+}
+
+/// Git settings of an automation.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GitUpdate {
+    /// Branch to check out.
+    pub checkout: GitCheckout,
+    /// Commit author and message.
+    pub commit: GitCommit,
+    /// Branch to push to.
+    pub push: GitPush,
+}
+
+/// Checkout settings.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GitCheckout {
+    /// The reference.
+    #[serde(rename = "ref")]
+    pub reference: GitRef,
+}
+
+/// A branch reference.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GitRef {
+    /// Branch name.
+    pub branch: String,
+}
+
+/// Commit settings.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GitCommit {
+    /// Author.
+    pub author: CommitAuthor,
+    /// Go template of the message.
+    pub message_template: String,
+}
+
+/// Commit author.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommitAuthor {
+    /// Name.
+    pub name: String,
+    /// E-mail.
+    pub email: String,
+}
+
+/// Push settings.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GitPush {
+    /// Branch to push to.
+    pub branch: String,
+}
+
+/// Update settings.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UpdateStrategy {
+    /// Directory scanned for markers.
+    pub path: String,
+    /// `Setters`.
+    pub strategy: String,
+}
+
+/// Flux notification Provider.
+#[derive(CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[kube(
+    group = "notification.toolkit.fluxcd.io",
+    version = "v1beta3",
+    kind = "Provider",
+    namespaced,
+    schema = "disabled"
+)]
+#[serde(rename_all = "camelCase")]
+pub struct ProviderSpec {
+    /// `slack`.
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// Channel.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel: Option<String>,
+    /// Secret with the webhook `address`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret_ref: Option<NamedRef>,
+}
+
+/// Flux notification Alert.
+#[derive(CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[kube(
+    group = "notification.toolkit.fluxcd.io",
+    version = "v1beta3",
+    kind = "Alert",
+    namespaced,
+    schema = "disabled"
+)]
+#[serde(rename_all = "camelCase")]
+pub struct AlertSpec {
+    /// The provider.
+    pub provider_ref: NamedRef,
+    /// `info` or `error`.
+    pub event_severity: String,
+    /// Objects whose events are sent.
+    pub event_sources: Vec<EventSource>,
+}
+
+/// An event source.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventSource {
+    /// Kind.
+    pub kind: String,
+    /// Name or `*`.
+    pub name: String,
+}
