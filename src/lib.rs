@@ -39,6 +39,7 @@ pub mod resolve;
 pub mod resources;
 pub mod source;
 pub mod synthetic;
+pub mod validate;
 
 pub use error::Error;
 pub use project::{Inputs, Project};

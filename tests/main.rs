@@ -5,4 +5,5 @@ mod flux;
 mod invalid;
 mod kustomize;
 mod render;
+mod schema;
 mod util;

@@ -10,7 +10,6 @@ pub fn root() -> PathBuf {
 }
 
 /// `../shared`, beside the repository.
-#[allow(dead_code)]
 pub fn shared() -> PathBuf {
     root().join("../shared")
 }

@@ -1,0 +1,592 @@
+//! Strict schema validation of Kubernetes objects against the API's own schemas: the
+//! Kubernetes OpenAPI v3 documents for built-in kinds and CRD `openAPIV3Schema`s for custom
+//! resources (`../shared/crds` in this repository's tests).
+//!
+//! Both are OpenAPI "structural schema" dialects, converted here to JSON Schema 2020-12:
+//! - objects with `properties` become closed (`additionalProperties: false`) unless marked
+//!   `x-kubernetes-preserve-unknown-fields`, so unknown fields are errors, as with
+//!   `kubectl --validate=strict`;
+//! - `x-kubernetes-int-or-string` becomes integer-or-string, `nullable` admits `null`,
+//!   `x-kubernetes-embedded-resource` admits `apiVersion`/`kind`/`metadata`;
+//! - OpenAPI 3.0 boolean `exclusiveMinimum`/`exclusiveMaximum` become numbers;
+//! - `format` is dropped (annotation only; the API server accepts values a strict format
+//!   check would refuse), except that quantities get the Kubernetes quantity grammar;
+//! - CRD roots get `apiVersion`/`kind` constants and Kubernetes' own `ObjectMeta` schema
+//!   (when the built-in documents are loaded), since most CRDs declare `metadata` only as
+//!   `object`.
+//! `x-kubernetes-validations` (CEL rules) are not evaluated: an object can pass here and still
+//! be refused by the API server for a CEL rule.
+//!
+//! Validators are compiled lazily, once per kind, and shared.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use jsonschema::error::ValidationErrorKind;
+use jsonschema::Validator;
+use serde_json::{json, Map, Value};
+
+use crate::blueprint::common::QUANTITY_PATTERN;
+use crate::source::yaml::{escape_pointer_token, parse_documents};
+
+/// Why schemas could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum SchemaError {
+    /// A file could not be read.
+    #[error("failed to read {}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A file could not be parsed.
+    #[error("failed to parse {}: {message}", path.display())]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// A schema did not compile (a bug in the conversion or a broken CRD).
+    #[error("schema of {kind} does not compile: {message}")]
+    Compile {
+        /// `apiVersion/kind`.
+        kind: String,
+        /// The compiler's message.
+        message: String,
+    },
+}
+
+/// One schema problem of an object.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Violation {
+    /// JSON pointer (RFC 6901) to the offending field.
+    pub pointer: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// The schema of one kind in one version, compiled on first use.
+#[derive(Debug)]
+pub struct KindSchema {
+    schema: Value,
+    compiled: OnceLock<Result<Validator, String>>,
+}
+
+/// What is known about an `apiVersion` + `kind`.
+#[derive(Debug)]
+pub enum Lookup<'a> {
+    /// A schema.
+    Found(&'a KindSchema),
+    /// The kind exists, but not in this version.
+    VersionNotServed {
+        /// The versions that are served (`group/version`).
+        served: Vec<String>,
+    },
+    /// Nothing is known of the kind.
+    UnknownKind,
+}
+
+/// Schemas by `(apiVersion, kind)`.
+#[derive(Debug, Default)]
+pub struct SchemaStore {
+    kinds: BTreeMap<(String, String), KindSchema>,
+    /// `(group, kind)` → served `apiVersion`s.
+    served: BTreeMap<(String, String), BTreeSet<String>>,
+    /// Converted `ObjectMeta` and what it references, for CRD roots.
+    object_meta: Option<Map<String, Value>>,
+}
+
+const OBJECT_META: &str = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta";
+
+fn group_of(api_version: &str) -> &str {
+    api_version.rsplit_once('/').map_or("", |(g, _)| g)
+}
+
+impl SchemaStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        SchemaStore::default()
+    }
+
+    /// Number of (apiVersion, kind) pairs known.
+    pub fn len(&self) -> usize {
+        self.kinds.len()
+    }
+
+    /// True when nothing is known.
+    pub fn is_empty(&self) -> bool {
+        self.kinds.is_empty()
+    }
+
+    /// Every known `(apiVersion, kind)`.
+    pub fn kinds(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.kinds.keys().map(|(a, k)| (a.as_str(), k.as_str()))
+    }
+
+    fn insert(&mut self, api_version: String, kind: String, schema: Value) {
+        self.served
+            .entry((group_of(&api_version).to_owned(), kind.clone()))
+            .or_default()
+            .insert(api_version.clone());
+        self.kinds.insert(
+            (api_version, kind),
+            KindSchema {
+                schema,
+                compiled: OnceLock::new(),
+            },
+        );
+    }
+
+    /// Loads every group-version document below a Kubernetes OpenAPI v3 directory
+    /// (`api/v1.json`, `apis/<group>/<version>.json`). Returns the number of kinds learned.
+    pub fn add_kubernetes_openapi_dir(&mut self, dir: &Path) -> Result<usize, SchemaError> {
+        let mut files = Vec::new();
+        let mut stack = vec![dir.to_owned()];
+        while let Some(d) = stack.pop() {
+            let entries = std::fs::read_dir(&d).map_err(|source| SchemaError::Read {
+                path: d.clone(),
+                source,
+            })?;
+            for entry in entries {
+                let path = entry
+                    .map_err(|source| SchemaError::Read {
+                        path: d.clone(),
+                        source,
+                    })?
+                    .path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|e| e == "json") {
+                    files.push(path);
+                }
+            }
+        }
+        files.sort();
+        let mut learned = 0;
+        for path in files {
+            let text = std::fs::read_to_string(&path).map_err(|source| SchemaError::Read {
+                path: path.clone(),
+                source,
+            })?;
+            let doc: Value = serde_json::from_str(&text).map_err(|e| SchemaError::Parse {
+                path: path.clone(),
+                message: e.to_string(),
+            })?;
+            learned += self.add_kubernetes_openapi(&doc);
+        }
+        Ok(learned)
+    }
+
+    /// Learns the top-level kinds of one Kubernetes OpenAPI v3 document.
+    pub fn add_kubernetes_openapi(&mut self, doc: &Value) -> usize {
+        let Some(Value::Object(schemas)) = doc.pointer("/components/schemas") else {
+            return 0;
+        };
+        let mut converted = Map::new();
+        for (name, schema) in schemas {
+            let mut s = schema.clone();
+            convert(
+                &mut s,
+                name == "io.k8s.apimachinery.pkg.api.resource.Quantity",
+            );
+            converted.insert(name.clone(), s);
+        }
+        if self.object_meta.is_none() && converted.contains_key(OBJECT_META) {
+            self.object_meta = Some(closure(&converted, OBJECT_META));
+        }
+        let mut learned = 0;
+        for (name, schema) in schemas {
+            let Some(Value::Array(gvks)) = schema.get("x-kubernetes-group-version-kind") else {
+                continue;
+            };
+            for gvk in gvks {
+                let (Some(group), Some(version), Some(kind)) = (
+                    gvk.get("group").and_then(Value::as_str),
+                    gvk.get("version").and_then(Value::as_str),
+                    gvk.get("kind").and_then(Value::as_str),
+                ) else {
+                    continue;
+                };
+                // Only kinds of this document's own group-version, not List or option kinds
+                // that many documents repeat.
+                if kind.ends_with("List") || schema.pointer("/properties/metadata").is_none() {
+                    continue;
+                }
+                let api_version = if group.is_empty() {
+                    version.to_owned()
+                } else {
+                    format!("{group}/{version}")
+                };
+                let mut root = json!({ "$ref": format!("#/$defs/{name}") });
+                let mut defs = closure(&converted, name);
+                if let Some(Value::Object(def)) = defs.get_mut(name.as_str()) {
+                    pin_type(def, &api_version, kind);
+                }
+                root["$defs"] = Value::Object(defs);
+                self.insert(api_version, kind.to_owned(), root);
+                learned += 1;
+            }
+        }
+        learned
+    }
+
+    /// Learns every served version of a CustomResourceDefinition object.
+    pub fn add_crd(&mut self, crd: &Value) -> Vec<(String, String)> {
+        let mut learned = Vec::new();
+        if crd.get("kind").and_then(Value::as_str) != Some("CustomResourceDefinition") {
+            return learned;
+        }
+        let (Some(group), Some(kind)) = (
+            crd.pointer("/spec/group").and_then(Value::as_str),
+            crd.pointer("/spec/names/kind").and_then(Value::as_str),
+        ) else {
+            return learned;
+        };
+        for version in crd
+            .pointer("/spec/versions")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if version.get("served").and_then(Value::as_bool) == Some(false) {
+                continue;
+            }
+            let (Some(name), Some(schema)) = (
+                version.get("name").and_then(Value::as_str),
+                version.pointer("/schema/openAPIV3Schema"),
+            ) else {
+                continue;
+            };
+            let api_version = format!("{group}/{name}");
+            let mut root = schema.clone();
+            convert(&mut root, false);
+            if let Value::Object(obj) = &mut root {
+                let props = obj.entry("properties").or_insert_with(|| json!({}));
+                if let Value::Object(p) = props {
+                    p.insert("apiVersion".into(), json!({"type": "string"}));
+                    p.insert("kind".into(), json!({"type": "string"}));
+                    p.insert("metadata".into(), json!({"type": "object"}));
+                }
+                if !obj.contains_key("additionalProperties")
+                    && obj.get("x-kubernetes-preserve-unknown-fields") != Some(&Value::Bool(true))
+                {
+                    obj.insert("additionalProperties".into(), Value::Bool(false));
+                }
+                pin_type(obj, &api_version, kind);
+            }
+            self.insert(api_version.clone(), kind.to_owned(), root);
+            learned.push((api_version, kind.to_owned()));
+        }
+        learned
+    }
+
+    /// Reads a (multi-document) YAML file and learns every CRD in it.
+    pub fn add_crd_file(&mut self, path: &Path) -> Result<Vec<(String, String)>, SchemaError> {
+        let text = std::fs::read_to_string(path).map_err(|source| SchemaError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        let docs = parse_documents(&text).map_err(|e| SchemaError::Parse {
+            path: path.to_owned(),
+            message: format!("{}: {}", e.span, e.message),
+        })?;
+        Ok(docs
+            .iter()
+            .flat_map(|d| self.add_crd(&d.to_json()))
+            .collect())
+    }
+
+    /// Every `.yaml`/`.yml` file below `dir`, in sorted order.
+    pub fn add_crd_dir(&mut self, dir: &Path) -> Result<Vec<(String, String)>, SchemaError> {
+        let mut files = Vec::new();
+        let mut stack = vec![dir.to_owned()];
+        while let Some(d) = stack.pop() {
+            let entries = std::fs::read_dir(&d).map_err(|source| SchemaError::Read {
+                path: d.clone(),
+                source,
+            })?;
+            for entry in entries {
+                let path = entry
+                    .map_err(|source| SchemaError::Read {
+                        path: d.clone(),
+                        source,
+                    })?
+                    .path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+                    files.push(path);
+                }
+            }
+        }
+        files.sort();
+        let mut learned = Vec::new();
+        for f in files {
+            learned.extend(self.add_crd_file(&f)?);
+        }
+        Ok(learned)
+    }
+
+    /// What is known of `apiVersion` + `kind`.
+    pub fn lookup(&self, api_version: &str, kind: &str) -> Lookup<'_> {
+        if let Some(k) = self.kinds.get(&(api_version.to_owned(), kind.to_owned())) {
+            return Lookup::Found(k);
+        }
+        match self
+            .served
+            .get(&(group_of(api_version).to_owned(), kind.to_owned()))
+        {
+            Some(versions) => Lookup::VersionNotServed {
+                served: versions.iter().cloned().collect(),
+            },
+            None => Lookup::UnknownKind,
+        }
+    }
+
+    fn compiled<'a>(
+        &self,
+        api_version: &str,
+        kind: &str,
+        entry: &'a KindSchema,
+    ) -> Result<&'a Validator, SchemaError> {
+        let result = entry.compiled.get_or_init(|| {
+            let mut schema = entry.schema.clone();
+            // CRD roots: Kubernetes' own ObjectMeta, when known.
+            if let (Some(meta), Some(obj)) = (&self.object_meta, schema.as_object_mut()) {
+                if obj.get("$ref").is_none() {
+                    if let Some(Value::Object(props)) = obj.get_mut("properties") {
+                        props.insert(
+                            "metadata".into(),
+                            json!({ "$ref": format!("#/$defs/{OBJECT_META}") }),
+                        );
+                    }
+                    let defs = obj.entry("$defs").or_insert_with(|| json!({}));
+                    if let Value::Object(d) = defs {
+                        d.extend(meta.clone());
+                    }
+                }
+            }
+            schema["$schema"] = json!("https://json-schema.org/draft/2020-12/schema");
+            jsonschema::validator_for(&schema).map_err(|e| e.to_string())
+        });
+        result.as_ref().map_err(|message| SchemaError::Compile {
+            kind: format!("{api_version}/{kind}"),
+            message: message.clone(),
+        })
+    }
+
+    /// Validates one object. `Err` only when a schema does not compile.
+    pub fn validate(&self, object: &Value) -> Result<Vec<Violation>, SchemaError> {
+        let api_version = object.get("apiVersion").and_then(Value::as_str);
+        let kind = object.get("kind").and_then(Value::as_str);
+        let (Some(api_version), Some(kind)) = (api_version, kind) else {
+            let missing = if api_version.is_none() {
+                "apiVersion"
+            } else {
+                "kind"
+            };
+            return Ok(vec![Violation {
+                pointer: format!("/{missing}"),
+                message: format!("missing `{missing}`"),
+            }]);
+        };
+        let entry = match self.lookup(api_version, kind) {
+            Lookup::Found(entry) => entry,
+            Lookup::VersionNotServed { served } => {
+                return Ok(vec![Violation {
+                    pointer: "/apiVersion".into(),
+                    message: format!(
+                        "{kind} is not served in {api_version}; served: {}",
+                        served.join(", ")
+                    ),
+                }])
+            }
+            Lookup::UnknownKind => {
+                return Ok(vec![Violation {
+                    pointer: "/kind".into(),
+                    message: format!("no schema is known for {kind} in {api_version}"),
+                }])
+            }
+        };
+        let validator = self.compiled(api_version, kind, entry)?;
+        let mut out = BTreeSet::new();
+        for error in validator.iter_errors(object) {
+            let pointer = error.instance_path().as_str().to_owned();
+            match error.kind() {
+                ValidationErrorKind::AdditionalProperties { unexpected } => {
+                    for key in unexpected {
+                        out.insert(Violation {
+                            pointer: format!("{pointer}/{}", escape_pointer_token(key)),
+                            message: format!("unknown field `{key}`"),
+                        });
+                    }
+                }
+                ValidationErrorKind::Required { property } => {
+                    out.insert(Violation {
+                        pointer,
+                        message: format!(
+                            "missing required field `{}`",
+                            property.as_str().unwrap_or_default()
+                        ),
+                    });
+                }
+                ValidationErrorKind::Type { kind: expected } => {
+                    out.insert(Violation {
+                        pointer,
+                        message: format!("expected {expected:?}, found {}", error.instance())
+                            .replace("Single(", "")
+                            .replace("Multiple(", "")
+                            .replace(')', ""),
+                    });
+                }
+                _ => {
+                    out.insert(Violation {
+                        pointer,
+                        message: error.to_string(),
+                    });
+                }
+            }
+        }
+        Ok(out.into_iter().collect())
+    }
+}
+
+/// `apiVersion` and `kind` must be exactly these.
+fn pin_type(obj: &mut Map<String, Value>, api_version: &str, kind: &str) {
+    if let Some(Value::Object(props)) = obj.get_mut("properties") {
+        props.insert("apiVersion".into(), json!({ "const": api_version }));
+        props.insert("kind".into(), json!({ "const": kind }));
+    }
+}
+
+/// The definitions `name` needs: itself and everything it references, transitively.
+fn closure(defs: &Map<String, Value>, name: &str) -> Map<String, Value> {
+    let mut out = Map::new();
+    let mut todo = vec![name.to_owned()];
+    while let Some(n) = todo.pop() {
+        if out.contains_key(&n) {
+            continue;
+        }
+        let Some(def) = defs.get(&n) else { continue };
+        collect_refs(def, &mut todo);
+        out.insert(n, def.clone());
+    }
+    out
+}
+
+fn collect_refs(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(obj) => {
+            if let Some(Value::String(r)) = obj.get("$ref") {
+                if let Some(name) = r.strip_prefix("#/$defs/") {
+                    out.push(name.to_owned());
+                }
+            }
+            obj.values().for_each(|x| collect_refs(x, out));
+        }
+        Value::Array(items) => items.iter().for_each(|x| collect_refs(x, out)),
+        _ => {}
+    }
+}
+
+/// Converts one OpenAPI structural schema node (recursively) to JSON Schema 2020-12.
+fn convert(v: &mut Value, quantity: bool) {
+    let Value::Object(obj) = v else { return };
+    if let Some(Value::String(r)) = obj.get("$ref") {
+        let r = r.replace("#/components/schemas/", "#/$defs/");
+        obj.insert("$ref".into(), Value::String(r));
+    }
+    obj.remove("format");
+    obj.remove("default");
+    obj.remove("example");
+    for (keyword, limit) in [
+        ("exclusiveMinimum", "minimum"),
+        ("exclusiveMaximum", "maximum"),
+    ] {
+        if let Some(Value::Bool(b)) = obj.remove(keyword) {
+            if b {
+                if let Some(l) = obj.remove(limit) {
+                    obj.insert(keyword.into(), l);
+                }
+            }
+        }
+    }
+    for key in ["properties", "patternProperties", "$defs", "definitions"] {
+        if let Some(Value::Object(props)) = obj.get_mut(key) {
+            props.values_mut().for_each(|p| convert(p, false));
+        }
+    }
+    for key in ["items", "additionalProperties", "not"] {
+        if let Some(child) = obj.get_mut(key) {
+            convert(child, false);
+        }
+    }
+    for key in ["allOf", "anyOf", "oneOf"] {
+        if let Some(Value::Array(items)) = obj.get_mut(key) {
+            items.iter_mut().for_each(|p| convert(p, false));
+        }
+    }
+    if quantity {
+        // Strings must follow the quantity grammar; numbers are accepted as they are.
+        obj.remove("oneOf");
+        obj.insert(
+            "anyOf".into(),
+            json!([{"type": "number"}, {"type": "string", "pattern": QUANTITY_PATTERN}]),
+        );
+        obj.remove("type");
+    }
+    let preserve = obj.get("x-kubernetes-preserve-unknown-fields") == Some(&Value::Bool(true));
+    if obj.get("x-kubernetes-int-or-string") == Some(&Value::Bool(true)) {
+        obj.remove("type");
+        obj.insert(
+            "anyOf".into(),
+            json!([{"type": "integer"}, {"type": "string"}]),
+        );
+    }
+    if obj.get("x-kubernetes-embedded-resource") == Some(&Value::Bool(true)) {
+        let props = obj.entry("properties").or_insert_with(|| json!({}));
+        if let Value::Object(p) = props {
+            for k in ["apiVersion", "kind"] {
+                p.entry(k).or_insert_with(|| json!({"type": "string"}));
+            }
+            p.entry("metadata")
+                .or_insert_with(|| json!({"type": "object"}));
+        }
+    }
+    if obj.contains_key("properties") && !obj.contains_key("additionalProperties") && !preserve {
+        obj.insert("additionalProperties".into(), Value::Bool(false));
+    }
+    if obj.get("nullable") == Some(&Value::Bool(true)) {
+        match obj.get("type").cloned() {
+            Some(Value::String(t)) => {
+                obj.insert("type".into(), json!([t, "null"]));
+            }
+            _ => {
+                let inner = Value::Object(std::mem::take(obj));
+                obj.insert("anyOf".into(), json!([inner, {"type": "null"}]));
+            }
+        }
+    }
+    obj.retain(|k, _| !k.starts_with("x-kubernetes-") && k != "nullable");
+}
+
+/// The schemas this repository validates against: Kubernetes 1.35 and every CRD under
+/// `crds_dir` (normally `../shared/crds`).
+pub fn load_shared(crds_dir: &Path) -> Result<SchemaStore, SchemaError> {
+    let mut store = SchemaStore::new();
+    store.add_kubernetes_openapi_dir(&crds_dir.join("kubernetes/v1.35"))?;
+    // Not flagger: its crd.yaml continues single-quoted scalars at the key's own indentation,
+    // which go-yaml tolerates and saphyr-parser (strict YAML 1.2) refuses; we render no
+    // Flagger kinds.
+    for family in ["flux", "istio", "sealed-secrets", "prometheus-operator"] {
+        let dir = crds_dir.join(family);
+        if dir.is_dir() {
+            store.add_crd_dir(&dir)?;
+        }
+    }
+    Ok(store)
+}
