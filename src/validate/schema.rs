@@ -14,6 +14,7 @@
 //! - CRD roots get `apiVersion`/`kind` constants and Kubernetes' own `ObjectMeta` schema
 //!   (when the built-in documents are loaded), since most CRDs declare `metadata` only as
 //!   `object`.
+//!
 //! `x-kubernetes-validations` (CEL rules) are not evaluated: an object can pass here and still
 //! be refused by the API server for a CEL rule.
 //!
