@@ -1,7 +1,8 @@
 //! Semantic checks: what the schema cannot say. Each problem is a diagnostic at the field.
 //!
 //! [`blueprint`] checks one blueprint as it applies to one cluster; [`project`] checks what
-//! spans files (unique names, overrides, dependsOn targets and cycles).
+//! spans files (unique names, name clashes, overrides, cluster image settings);
+//! [`dependencies`] checks the `dependsOn` targets and cycles of one cluster.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -343,6 +344,22 @@ pub fn blueprint(
                 Some("utilization is measured against the request".into()),
             );
         }
+        for (s, sidecar) in bp.sidecars.iter().flatten().enumerate() {
+            let r = sidecar.resources.clone().unwrap_or_default();
+            if (a.cpu.is_some() && r.cpu.is_none()) || (a.memory.is_some() && r.memory.is_none()) {
+                at.error(
+                    SCALING,
+                    &format!("/sidecars/{s}"),
+                    format!(
+                        "sidecar `{}` needs requests for every resource the autoscaler targets",
+                        sidecar.name
+                    ),
+                    Some(
+                        "the autoscaler measures utilization over all containers of the pod".into(),
+                    ),
+                );
+            }
+        }
         if a.memory.is_some() && res.memory.is_none() {
             at.error(
                 SCALING,
@@ -379,6 +396,14 @@ pub fn blueprint(
                 &format!("/storage/{i}/name"),
                 format!("volume name `{}` is already used", s.name),
                 Some("`tmp` is reserved for the writable /tmp".into()),
+            );
+        }
+        if names::parse_quantity(&s.size.0).is_none_or(|q| q <= 0.0) {
+            at.error(
+                RESOURCES,
+                &format!("/storage/{i}/size"),
+                format!("volume size `{}` must be a positive quantity", s.size.0),
+                None,
             );
         }
         if !s.path.starts_with('/') {
@@ -447,6 +472,21 @@ pub fn blueprint(
             false,
         );
     }
+    if let (Some(ci), Some(own)) = (&cluster.images, &bp.images) {
+        // The blueprint's choice completed by the cluster's must be whole.
+        use super::cluster::ImagePolicyKind;
+        let policy = own.policy.or(ci.policy);
+        let has_range = own.semver.is_some() || ci.semver.is_some();
+        let has_pattern = own.build_tag_pattern.is_some() || ci.build_tag_pattern.is_some();
+        let missing = match policy {
+            Some(ImagePolicyKind::Semver) if !has_range => Some("`semver` range"),
+            Some(ImagePolicyKind::Build) if !has_pattern => Some("`buildTagPattern`"),
+            _ => None,
+        };
+        if let Some(what) = missing {
+            at.error(IMAGES, "/images", format!("the image policy needs a {what}, and neither this blueprint nor cluster `{}` sets one", cluster.name), None);
+        }
+    }
     if let Some(ci) = &cluster.images {
         use super::cluster::{Automation, ImagePolicyKind};
         let own = bp.images.clone().unwrap_or_default();
@@ -466,6 +506,18 @@ pub fn blueprint(
                     );
                 }
             }
+        }
+    }
+
+    let mut deps_seen = BTreeSet::new();
+    for (i, d) in bp.depends_on.iter().flatten().enumerate() {
+        if !deps_seen.insert(d.as_str()) {
+            at.error(
+                DUPLICATE,
+                &format!("/dependsOn/{i}"),
+                format!("`{d}` is listed twice in dependsOn"),
+                None,
+            );
         }
     }
 
@@ -721,11 +773,19 @@ fn check_resources(
                 );
             }
         }
-        if parsed_req == Some(0.0) {
+        if parsed_req.is_some_and(|r| r <= 0.0) {
             at.error(
                 RESOURCES,
                 &format!("{pointer}/{req_name}"),
                 format!("{req_name} request must be greater than zero"),
+                None,
+            );
+        }
+        if parsed_lim.is_some_and(|l| l <= 0.0) {
+            at.error(
+                RESOURCES,
+                &format!("{pointer}/{lim_name}"),
+                format!("{lim_name} must be greater than zero"),
                 None,
             );
         }
@@ -782,8 +842,8 @@ fn check_probe(
     }
 }
 
-/// Checks across files: names, overrides, dependsOn targets and cycles. Needs the
-/// clusters and blueprints that loaded.
+/// Checks across files: names, name clashes, overrides and cluster image settings. Needs
+/// the clusters and blueprints that loaded.
 pub fn project(
     blueprints: &[BlueprintInput],
     clusters: &[ClusterInput],

@@ -88,7 +88,8 @@ pub struct Git {
     /// Branch Flux reconciles; default `main`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub branch: Option<String>,
-    /// Secret with the deploy key; default `flux-system`.
+    /// Secret with the deploy key of the GitRepository that `flux bootstrap` creates
+    /// (recorded for bootstrap and publishing; fluxprint renders no GitRepository).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret_ref: Option<String>,
 }

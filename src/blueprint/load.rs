@@ -72,7 +72,7 @@ fn cluster_validator() -> &'static Result<Validator, String> {
     V.get_or_init(|| jsonschema::validator_for(&cluster_schema()).map_err(|e| e.to_string()))
 }
 
-/// The YAML files of a directory (not recursive), sorted, `*.sealed.yaml` left out (they are
+/// The YAML files of a directory (not recursive), sorted, `*.sealed.yaml`/`*.sealed.yml` left out (they are
 /// sealed values, read by the sealing layer).
 pub fn yaml_files(dir: &Path) -> Result<Vec<PathBuf>, Error> {
     let entries = fs::read_dir(dir).map_err(|source| Error::Io {
@@ -90,7 +90,8 @@ pub fn yaml_files(dir: &Path) -> Result<Vec<PathBuf>, Error> {
         let path = entry.path();
         let name = entry.file_name().to_string_lossy().into_owned();
         let is_yaml = name.ends_with(".yaml") || name.ends_with(".yml");
-        if is_yaml && !name.ends_with(".sealed.yaml") && path.is_file() {
+        let sealed = name.ends_with(".sealed.yaml") || name.ends_with(".sealed.yml");
+        if is_yaml && !sealed && path.is_file() {
             files.push(path);
         }
     }
@@ -201,6 +202,18 @@ fn typed<T: DeserializeOwned>(
             );
             return None;
         }
+        None if json.get("kind").is_some() => {
+            diagnostics.push(
+                Diagnostic::error(
+                    structure::INVALID_VALUE,
+                    display,
+                    node.span_for_pointer("/kind"),
+                    format!("expected `kind: {expected_kind}`"),
+                )
+                .with_field("kind"),
+            );
+            return None;
+        }
         None => {
             diagnostics.push(
                 Diagnostic::error(
@@ -274,7 +287,7 @@ pub fn load(blueprints_dir: &Path, clusters_dir: &Path) -> Result<Loaded, Error>
 
 impl BlueprintInput {
     /// The blueprint as it applies to `cluster`: the `overrides.<cluster>` layer deep-merged
-    /// over the base (maps merge, lists and scalars replace, `null` removes), with positions
+    /// over the base (maps merge, lists and scalars replace), with positions
     /// kept from wherever each value was written. Returns the merged document and the typed
     /// blueprint, or the diagnostics that the merged document raises.
     pub fn for_cluster(&self, cluster: &str) -> Result<(Node, Blueprint), Vec<Diagnostic>> {
@@ -331,6 +344,7 @@ pub fn deep_merge(base: &mut Node, layer: Node) {
             base.kind = kind;
             base.span = layer.span;
             base.plain = layer.plain;
+            base.raw = layer.raw;
         }
     }
 }

@@ -171,12 +171,14 @@ impl Range {
         if v.contains(['-', '+']) {
             return false;
         }
+        // Like Flux (Masterminds, non-strict): `1.4` reads as `1.4.0`.
         let parts: Vec<&str> = v.split('.').collect();
-        if parts.len() != 3 {
+        if parts.is_empty() || parts.len() > 3 {
             return false;
         }
         let nums: Option<Vec<u64>> = parts.iter().map(|p| p.parse().ok()).collect();
-        let Some(n) = nums else { return false };
+        let Some(mut n) = nums else { return false };
+        n.resize(3, 0);
         let t = Triple(n[0], n[1], n[2]);
         self.alternatives.iter().any(|alt| {
             alt.iter().all(|b| match b {
@@ -212,6 +214,7 @@ mod tests {
         assert!(m("~1.0 || >=3.0.0", "3.1.0") && !m("~1.0 || >=3.0.0", "2.0.0"));
         assert!(m(">= 1.2", "1.2.0"));
         assert!(m("v1.2.3", "1.2.3"));
+        assert!(m(">=1.0.0 <2.0.0", "1.4") && m("^1", "v1"));
         assert!(!m(">=1.0.0", "1.0.0-rc.1"));
         assert!(!m(">=1.0.0", "main-abc1234-1700000000"));
     }

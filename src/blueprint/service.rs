@@ -210,7 +210,7 @@ pub struct Autoscaling {
     pub memory: Option<u8>,
 }
 
-/// Expected load, used by `fluxprint plan`.
+/// Expected load, for capacity planning (checked now; the `plan` command is planned).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Capacity {

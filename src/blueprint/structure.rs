@@ -84,7 +84,8 @@ pub fn check(validator: &Validator, json: &Value, node: &Node, file: &str) -> Ve
                 );
             }
             kind => {
-                let (message, help) = describe(kind, instance);
+                let raw = node.pointer(&pointer).and_then(|n| n.raw.clone());
+                let (message, help) = describe(kind, instance, raw.as_deref());
                 let mut d = Diagnostic::error(
                     INVALID_VALUE,
                     file,
@@ -103,8 +104,21 @@ pub fn check(validator: &Validator, json: &Value, node: &Node, file: &str) -> Ve
 }
 
 /// One-line message and optional hint for a value error.
-fn describe(kind: &ValidationErrorKind, instance: &Value) -> (String, Option<String>) {
-    let found = describe_value(instance);
+fn describe(
+    kind: &ValidationErrorKind,
+    instance: &Value,
+    raw: Option<&str>,
+) -> (String, Option<String>) {
+    let found = match raw {
+        Some(text) if !instance.is_string() => format!(
+            "{} `{text}`",
+            describe_value(instance)
+                .split(' ')
+                .next()
+                .unwrap_or("value")
+        ),
+        _ => describe_value(instance),
+    };
     match kind {
         ValidationErrorKind::Type { kind } => {
             let expected = match kind {
@@ -120,7 +134,10 @@ fn describe(kind: &ValidationErrorKind, instance: &Value) -> (String, Option<Str
                 .replace("array", "list");
             let help = (expected.contains("string")
                 && (instance.is_number() || instance.is_boolean()))
-            .then(|| format!("quote the value: \"{}\"", instance_text(instance)));
+            .then(|| {
+                let text = raw.map_or_else(|| instance_text(instance), str::to_owned);
+                format!("quote the value: \"{text}\"")
+            });
             (format!("expected {expected}, found {found}"), help)
         }
         ValidationErrorKind::Enum { options } => {

@@ -106,7 +106,11 @@ pub fn check(args: &CheckArgs, out: &mut Output) -> Result<ExitCode, Error> {
         out.status(&format!("{} is up to date", args.out.display()));
         return Ok(ExitCode::SUCCESS);
     }
-    out.stdout(&emit::diff(&planned));
+    // With `--format json` standard output carries only the JSON diagnostics.
+    match args.input.format {
+        super::Format::Human => out.stdout(&emit::diff(&planned)),
+        super::Format::Json => out.status(&emit::diff(&planned)),
+    }
     out.status(&format!(
         "{} is stale: {stale} file(s) differ ({}); run `fluxprint render`",
         args.out.display(),

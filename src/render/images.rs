@@ -85,13 +85,8 @@ pub fn automation(cluster: &ResolvedCluster) -> Option<ImageUpdateAutomation> {
     if settings.automation == Automation::Off {
         return None;
     }
-    let author = settings
-        .author
-        .clone()
-        .unwrap_or_else(|| crate::blueprint::cluster::Author {
-            name: "fluxcdbot".into(),
-            email: "fluxcdbot@users.noreply.gitlab.com".into(),
-        });
+    // The loader refuses automation without an author (BP115).
+    let author = settings.author.clone()?;
     Some(ImageUpdateAutomation {
         metadata: meta("fluxprint"),
         spec: ImageUpdateAutomationSpec {

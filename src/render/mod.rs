@@ -44,7 +44,7 @@ impl Dir {
     }
 
     /// Marks the workload file for Flux image automation: setter markers on the image and
-    /// version labels, and the blueprint tag as an annotation (see `emit::keep_automation`).
+    /// version labels, and the blueprint image as an annotation (see `emit::keep_automation`).
     fn mark_images(&mut self, cluster: &ResolvedCluster, svc: &ResolvedService) {
         let (Some(image), Some(tag)) = (
             images::marker(cluster, svc, ""),
@@ -72,7 +72,7 @@ impl Dir {
                     .entry("annotations")
                     .or_insert_with(|| serde_json::Value::Object(serde_json::Map::new()));
                 if let Some(a) = annotations.as_object_mut() {
-                    a.insert(crate::emit::BLUEPRINT_TAG.into(), svc.tag.clone().into());
+                    a.insert(crate::emit::BLUEPRINT_TAG.into(), svc.image_ref().into());
                 }
             }
             self.files.insert(file.to_owned(), doc);

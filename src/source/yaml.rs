@@ -28,6 +28,9 @@ pub struct Node {
     pub kind: Kind,
     /// True for a plain (unquoted, non-block) scalar: only these can be mis-read by YAML 1.1.
     pub plain: bool,
+    /// The source text of a plain scalar that did not resolve to a string (`1.10`, `0755`,
+    /// `yes`…), for messages that must quote what was written rather than what it means.
+    pub raw: Option<String>,
     /// Number of nodes in this subtree, for bounding alias expansion.
     size: usize,
 }
@@ -67,6 +70,7 @@ impl Node {
             span,
             kind,
             plain,
+            raw: None,
             size: 1,
         }
     }
@@ -334,9 +338,13 @@ pub fn parse_documents(text: &str) -> Result<Vec<Node>, YamlError> {
                 let kind = if plain && !is_str_tag {
                     resolve_plain(&value)
                 } else {
-                    Kind::Str(value.into_owned())
+                    Kind::Str(value.to_string())
                 };
-                Some((Node::scalar(kind, start, plain && !is_str_tag), anchor))
+                let mut node = Node::scalar(kind, start, plain && !is_str_tag);
+                if node.plain && !matches!(node.kind, Kind::Str(_)) {
+                    node.raw = Some(value.into_owned());
+                }
+                Some((node, anchor))
             }
             Event::Alias(id) => {
                 let Some(target) = anchors.get(&id) else {
@@ -394,6 +402,7 @@ pub fn parse_documents(text: &str) -> Result<Vec<Node>, YamlError> {
                         span,
                         kind: Kind::Seq(items),
                         plain: false,
+                        raw: None,
                         size,
                     },
                     anchor,
@@ -409,6 +418,7 @@ pub fn parse_documents(text: &str) -> Result<Vec<Node>, YamlError> {
                         span,
                         kind: Kind::Map(entries),
                         plain: false,
+                        raw: None,
                         size,
                     },
                     anchor,

@@ -1,0 +1,120 @@
+//! `blueprints/<service>.sealed.yaml`: the sealed values of one service, per cluster, written
+//! only by `fluxprint seal`. Ciphertexts only; safe to commit.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::blueprint::common::ApiVersion;
+use crate::emit::yaml::Doc;
+use crate::error::Error;
+use crate::source::yaml::parse_documents;
+
+/// `kind: SealedValues`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SealedValuesKind {
+    /// The only value.
+    SealedValues,
+}
+
+/// The sealed values of one service.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SealedValues {
+    /// `fluxprint/v1alpha1`.
+    pub api_version: ApiVersion,
+    /// `SealedValues`.
+    pub kind: SealedValuesKind,
+    /// The service.
+    pub name: String,
+    /// Per cluster.
+    #[serde(default)]
+    pub clusters: BTreeMap<String, ClusterValues>,
+}
+
+/// The values of one cluster.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ClusterValues {
+    /// SHA-256 of the certificate the values were sealed with.
+    pub cert_sha256: String,
+    /// Variable name → sealed value (base64).
+    #[serde(default)]
+    pub values: BTreeMap<String, String>,
+}
+
+impl SealedValues {
+    /// An empty set for `service`.
+    pub fn new(service: &str) -> Self {
+        SealedValues {
+            api_version: ApiVersion::V1Alpha1,
+            kind: SealedValuesKind::SealedValues,
+            name: service.to_owned(),
+            clusters: BTreeMap::new(),
+        }
+    }
+
+    /// The file of `service` in the blueprints directory.
+    pub fn path(blueprints: &Path, service: &str) -> PathBuf {
+        blueprints.join(format!("{service}.sealed.yaml"))
+    }
+
+    /// Reads the file; `Ok(None)` when it does not exist. Errors name the file and the line.
+    pub fn read(path: &Path) -> Result<Option<SealedValues>, String> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(format!("failed to read {}: {e}", path.display())),
+        };
+        let docs = parse_documents(&text)
+            .map_err(|e| format!("{}:{}: {}", path.display(), e.span, e.message))?;
+        let Some(doc) = docs.into_iter().next() else {
+            return Err(format!("{}: file is empty", path.display()));
+        };
+        serde_json::from_value(doc.to_json())
+            .map(Some)
+            .map_err(|e| {
+                format!(
+                    "{}:{}: not a SealedValues file: {e}",
+                    path.display(),
+                    doc.span
+                )
+            })
+    }
+
+    /// The file's text: a header and deterministic YAML.
+    pub fn to_text(&self) -> Result<String, Error> {
+        Ok(format!(
+            "# Written by `fluxprint seal`: sealed (encrypted) values only, safe to commit. Do not edit.\n{}",
+            Doc::from_object(self)?.to_yaml()?
+        ))
+    }
+
+    /// Writes the file atomically.
+    pub fn write(&self, path: &Path) -> Result<(), Error> {
+        crate::emit::write_atomic(path, &self.to_text()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = SealedValues::path(dir.path(), "order");
+        assert_eq!(SealedValues::read(&path), Ok(None));
+        let mut v = SealedValues::new("order");
+        v.clusters.insert(
+            "prod".into(),
+            ClusterValues {
+                cert_sha256: "ab".into(),
+                values: BTreeMap::from([("DATABASE_URL".into(), "AgB=".into())]),
+            },
+        );
+        v.write(&path).expect("write");
+        assert_eq!(SealedValues::read(&path), Ok(Some(v)));
+    }
+}
