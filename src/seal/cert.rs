@@ -67,7 +67,7 @@ impl SealingCert {
         let end = "-----END CERTIFICATE-----";
         let start = pem.find(begin).ok_or(CertError::NoCertificate)?;
         let stop = pem[start..].find(end).ok_or(CertError::NoCertificate)? + start + end.len();
-        let cert = Certificate::from_pem(pem[start..stop].as_bytes())
+        let cert = Certificate::from_pem(&pem.as_bytes()[start..stop])
             .map_err(|e| CertError::Malformed(e.to_string()))?;
         let der = cert
             .to_der()

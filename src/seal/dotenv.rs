@@ -93,12 +93,9 @@ mod tests {
 
     #[test]
     fn errors_name_lines_not_values() {
-        let e = parse("A=1\nnot a pair with secret\n").err().expect("error");
+        let e = parse("A=1\nnot a pair with secret\n").expect_err("error");
         assert_eq!(e, "line 2: expected KEY=VALUE");
-        assert!(parse("A=1\nA=2\n")
-            .err()
-            .expect("dup")
-            .contains("set twice"));
+        assert!(parse("A=1\nA=2\n").expect_err("dup").contains("set twice"));
         assert!(parse("1A=x\n").is_err());
     }
 }
