@@ -37,6 +37,15 @@ pub enum Error {
         /// The hand-written file.
         path: PathBuf,
     },
+    /// A sealing certificate that cannot be used.
+    #[error("cannot use the sealing certificate {}", path.display())]
+    Cert {
+        /// The PEM file.
+        path: PathBuf,
+        /// What is wrong with it.
+        #[source]
+        source: crate::seal::CertError,
+    },
     /// A request that cannot be served (bad combination of options, missing cluster, ...).
     #[error("{0}")]
     Usage(String),

@@ -10,6 +10,7 @@ use crate::emit::RenderedFile;
 use crate::error::Error;
 use crate::render;
 use crate::resolve::{ResolvedCluster, ResolvedService};
+use crate::seal::values::SealedValues;
 use crate::source::{SourceMap, Span};
 
 /// Where the inputs are.
@@ -48,8 +49,8 @@ impl Project {
     /// Loads, checks and resolves every blueprint for every cluster. Fails with
     /// [`Error::Invalid`] carrying all problems of all files when any is an error.
     pub fn load(inputs: &Inputs) -> Result<Project, Error> {
-        let loaded = load::load(&inputs.blueprints, &inputs.clusters)?;
-        let mut diagnostics = loaded.diagnostics;
+        let mut loaded = load::load(&inputs.blueprints, &inputs.clusters)?;
+        let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
         if loaded.clusters.is_empty() && !diag::has_errors(&diagnostics) {
             diagnostics.push(
                 Diagnostic::error(
@@ -67,6 +68,7 @@ impl Project {
             .iter()
             .map(|b| b.base.name.clone())
             .collect();
+        let sealed = read_sealed(inputs, &loaded, &mut diagnostics);
         let mut clusters = Vec::new();
         let mut services = BTreeMap::new();
         for c in &loaded.clusters {
@@ -79,6 +81,19 @@ impl Project {
                         let before = diagnostics.len();
                         check::blueprint(&bp, &node, &b.file, &c.cluster, &names, &mut diagnostics);
                         let clean = !diag::has_errors(&diagnostics[before..]);
+                        let values = sealed
+                            .get(&bp.name)
+                            .and_then(|s: &SealedValues| s.clusters.get(&cluster.name))
+                            .map(|c| c.values.clone())
+                            .unwrap_or_default();
+                        check::sealed_values(
+                            &bp,
+                            &node,
+                            &b.file,
+                            &c.cluster,
+                            &values,
+                            &mut diagnostics,
+                        );
                         deps.insert(
                             bp.name.clone(),
                             (
@@ -88,7 +103,12 @@ impl Project {
                             ),
                         );
                         if clean {
-                            resolved.push(ResolvedService::new(&bp, &cluster, &b.file));
+                            let mut service = ResolvedService::new(&bp, &cluster, &b.file);
+                            service.sealed = values
+                                .into_iter()
+                                .filter(|(k, _)| service.secret_env.contains(k))
+                                .collect();
+                            resolved.push(service);
                         }
                     }
                     Err(found) => diagnostics.extend(found),
@@ -146,4 +166,58 @@ impl Project {
         files.sort();
         Ok(files)
     }
+}
+
+/// Reads `<blueprint>.sealed.yaml` of every blueprint that has one.
+fn read_sealed(
+    inputs: &Inputs,
+    loaded: &load::Loaded,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> BTreeMap<String, SealedValues> {
+    let clusters: BTreeSet<&str> = loaded
+        .clusters
+        .iter()
+        .map(|c| c.cluster.name.as_str())
+        .collect();
+    let mut sealed = BTreeMap::new();
+    for b in &loaded.blueprints {
+        let path = SealedValues::path(&inputs.blueprints, &b.base.name);
+        let file = format!(
+            "{}.sealed.yaml",
+            b.file.trim_end_matches(".yaml").trim_end_matches(".yml")
+        );
+        match SealedValues::read(&path) {
+            Ok(None) => {}
+            Ok(Some(values)) => {
+                if values.name != b.base.name {
+                    diagnostics.push(Diagnostic::error(
+                        check::SEALED_FILE,
+                        &file,
+                        Span::START,
+                        format!(
+                            "sealed values of `{}` are in the file of `{}`",
+                            values.name, b.base.name
+                        ),
+                    ));
+                }
+                for cluster in values
+                    .clusters
+                    .keys()
+                    .filter(|c| !clusters.contains(c.as_str()))
+                {
+                    diagnostics.push(Diagnostic::warning(
+                        check::SEALED_FILE,
+                        &file,
+                        Span::START,
+                        format!("sealed values for cluster `{cluster}`, which does not exist"),
+                    ));
+                }
+                sealed.insert(b.base.name.clone(), values);
+            }
+            Err((span, message)) => {
+                diagnostics.push(Diagnostic::error(check::SEALED_FILE, &file, span, message))
+            }
+        }
+    }
+    sealed
 }

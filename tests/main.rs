@@ -6,4 +6,5 @@ mod invalid;
 mod kustomize;
 mod render;
 mod schema;
+mod seal;
 mod util;

@@ -57,6 +57,7 @@ fn every_rendered_object_validates_strictly() {
         "image.toolkit.fluxcd.io/v1/ImageUpdateAutomation",
         "notification.toolkit.fluxcd.io/v1beta3/Provider",
         "notification.toolkit.fluxcd.io/v1beta3/Alert",
+        "bitnami.com/v1alpha1/SealedSecret",
     ] {
         assert!(
             kinds.contains(expected),

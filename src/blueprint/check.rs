@@ -48,6 +48,10 @@ pub const IMAGES: &str = "BP115";
 pub const AUTO_ON_STRICT: &str = "BP116";
 /// A service name that clashes with a Flux Kustomization the cluster already has.
 pub const NAME_CLASH: &str = "BP117";
+/// Secret variables without a sealed value for a cluster (error on strict clusters).
+pub const MISSING_SEALED: &str = "BP118";
+/// A sealed values file that does not fit its blueprint.
+pub const SEALED_FILE: &str = "BP119";
 
 /// Builds diagnostics for one document.
 struct At<'a> {
@@ -840,6 +844,44 @@ fn check_probe(
         ),
         _ => {}
     }
+}
+
+/// Every secret variable needs a sealed value for the cluster: an error on strict clusters,
+/// a warning on relaxed ones (the service then starts without the variable's Secret key).
+pub fn sealed_values(
+    bp: &Blueprint,
+    node: &Node,
+    file: &str,
+    cluster: &Cluster,
+    values: &BTreeMap<String, String>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let missing: Vec<&str> = bp
+        .secret_env
+        .iter()
+        .flatten()
+        .filter(|k| !values.contains_key(*k))
+        .map(String::as_str)
+        .collect();
+    let Some(first) = missing.first() else {
+        return;
+    };
+    let strict = cluster.policy.unwrap_or_default() == Policy::Strict;
+    let message = format!(
+        "no sealed value for {} in cluster `{}`",
+        missing.join(", "),
+        cluster.name
+    );
+    let span = node.span_for_pointer("/secretEnv");
+    let d = if strict {
+        Diagnostic::error(MISSING_SEALED, file, span, message)
+    } else {
+        Diagnostic::warning(MISSING_SEALED, file, span, message)
+    };
+    out.push(d.with_field("secretEnv").with_help(format!(
+        "seal each value, e.g. `fluxprint seal {} {first} --cluster {}` (value on standard input)",
+        bp.name, cluster.name
+    )));
 }
 
 /// Checks across files: names, name clashes, overrides and cluster image settings. Needs

@@ -7,6 +7,7 @@ mod new;
 mod output;
 mod render;
 mod schema;
+mod seal;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -33,6 +34,11 @@ enum Command {
     Schema(schema::SchemaArgs),
     /// Write a commented starter blueprint for a new service.
     New(new::NewArgs),
+    /// Seal a secret value (read from standard input) for a service, per cluster.
+    Seal(seal::SealArgs),
+    /// Sealed secrets of the project.
+    #[command(subcommand)]
+    Secrets(seal::SecretsCommand),
 }
 
 /// Where inputs are, shared by the commands that read them.
@@ -76,6 +82,8 @@ pub fn run() -> ExitCode {
         Command::Check(args) => render::check(&args, &mut out),
         Command::Schema(args) => schema::schema(&args, &mut out),
         Command::New(args) => new::new(&args, &mut out),
+        Command::Seal(args) => seal::seal(&args, &mut out),
+        Command::Secrets(seal::SecretsCommand::Status(args)) => seal::status(&args, &mut out),
     };
     match result {
         Ok(code) => code,

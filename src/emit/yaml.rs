@@ -48,7 +48,12 @@ impl Doc {
             pointer: String::new(),
             comments: &self.comments,
         };
-        serde_saphyr::to_string(&node)
+        // Long single-line strings (sealed values, commands) stay plain scalars on one line,
+        // as kubectl and kubeseal print them, instead of folded `>-` blocks; multi-line
+        // strings still use literal `|` blocks.
+        let mut options = serde_saphyr::SerializerOptions::default();
+        options.folded_wrap_chars = 1 << 20;
+        serde_saphyr::to_string_with_options(&node, options)
             .map_err(|e| Error::Internal(format!("YAML output failed: {e}")))
     }
 }

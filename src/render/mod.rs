@@ -15,6 +15,7 @@ pub mod images;
 pub mod kustomize;
 pub mod namespace;
 pub mod scaling;
+pub mod secrets;
 pub mod text;
 pub mod workload;
 
@@ -182,6 +183,7 @@ pub fn render_cluster(
         dir.add("service-headless.yaml", workload::headless_service(svc))?;
         dir.add("hpa.yaml", scaling::autoscaler(svc))?;
         dir.add("pdb.yaml", scaling::disruption_budget(svc))?;
+        dir.add("sealedsecret.yaml", secrets::sealed_secret(cluster, svc))?;
         dir.mark_images(cluster, svc);
         dir.finish(
             &format!("{root}/apps/{}", svc.name),

@@ -195,6 +195,13 @@ fn pod_template(svc: &ResolvedService, cluster: &ResolvedCluster) -> PodTemplate
         // Pods restart when plain variables change (a ConfigMap change alone does not do it).
         annotations.insert("fluxprint.io/config-hash".to_owned(), config_hash(&svc.env));
     }
+    if !svc.sealed.is_empty() {
+        // Likewise for sealed values: a re-sealed or new value rolls the pods.
+        annotations.insert(
+            "fluxprint.io/secrets-hash".to_owned(),
+            config_hash(&svc.sealed),
+        );
+    }
     let mut volumes = vec![Volume {
         name: "tmp".into(),
         empty_dir: Some(EmptyDirVolumeSource::default()),

@@ -6,7 +6,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::blueprint::cluster::{Author, Automation, Cluster, ImagePolicyKind, Policy, Slack};
+use crate::blueprint::cluster::{
+    Author, Automation, Cluster, ImagePolicyKind, Policy, SealingScope, Slack,
+};
 use crate::blueprint::common::PortRef;
 use crate::blueprint::names::app_protocol;
 use crate::blueprint::service::{self, Blueprint, WorkloadKind};
@@ -79,6 +81,8 @@ pub struct ResolvedCluster {
     pub images: Option<ImageAutomation>,
     /// Slack notifications, when set.
     pub slack: Option<Slack>,
+    /// Scope of the SealedSecrets (default strict).
+    pub sealing_scope: SealingScope,
     /// The cluster file as written (for later layers).
     pub spec: Cluster,
     /// Display path of the cluster file.
@@ -123,6 +127,11 @@ impl ResolvedCluster {
             },
             images,
             slack: cluster.alerts.as_ref().and_then(|a| a.slack.clone()),
+            sealing_scope: cluster
+                .sealing
+                .as_ref()
+                .and_then(|s| s.scope)
+                .unwrap_or_default(),
             spec: cluster.clone(),
             file: file.to_owned(),
         }
@@ -286,6 +295,8 @@ pub struct ResolvedService {
     pub env: BTreeMap<String, String>,
     /// Secret variable names (keys of `<name>-secrets`).
     pub secret_env: Vec<String>,
+    /// Sealed values for this cluster, by variable name (only those in `secret_env`).
+    pub sealed: BTreeMap<String, String>,
     /// Requests and limits.
     pub resources: ResolvedResources,
     /// Liveness probe.
@@ -379,6 +390,7 @@ impl ResolvedService {
             args: bp.args.clone().unwrap_or_default(),
             env: bp.env.clone().unwrap_or_default(),
             secret_env: bp.secret_env.clone().unwrap_or_default(),
+            sealed: BTreeMap::new(),
             resources: resolve_resources(bp.resources.as_ref()),
             liveness: probe(&probes.liveness),
             readiness: probe(&probes.readiness),

@@ -3,3 +3,4 @@
 //! remain the reference, and tests validate every rendered object against them.
 
 pub mod flux;
+pub mod sealed_secrets;

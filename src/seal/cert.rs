@@ -75,7 +75,15 @@ impl SealingCert {
         let tbs = &cert.tbs_certificate;
         let algorithm = tbs.subject_public_key_info.algorithm.oid.to_string();
         if algorithm != RSA_OID {
-            return Err(CertError::NotRsa { algorithm });
+            let name = match algorithm.as_str() {
+                "1.2.840.10045.2.1" => "EC",
+                "1.3.101.112" => "Ed25519",
+                "1.2.840.10040.4.1" => "DSA",
+                _ => "unknown",
+            };
+            return Err(CertError::NotRsa {
+                algorithm: format!("{name}, {algorithm}"),
+            });
         }
         let spki = tbs
             .subject_public_key_info

@@ -10,6 +10,7 @@ use crate::blueprint::common::ApiVersion;
 use crate::emit::yaml::Doc;
 use crate::error::Error;
 use crate::source::yaml::parse_documents;
+use crate::source::Span;
 
 /// `kind: SealedValues`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -60,27 +61,21 @@ impl SealedValues {
         blueprints.join(format!("{service}.sealed.yaml"))
     }
 
-    /// Reads the file; `Ok(None)` when it does not exist. Errors name the file and the line.
-    pub fn read(path: &Path) -> Result<Option<SealedValues>, String> {
+    /// Reads the file; `Ok(None)` when it does not exist. An error carries the position and
+    /// the message (the caller names the file).
+    pub fn read(path: &Path) -> Result<Option<SealedValues>, (Span, String)> {
         let text = match std::fs::read_to_string(path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(format!("failed to read {}: {e}", path.display())),
+            Err(e) => return Err((Span::START, format!("failed to read the file: {e}"))),
         };
-        let docs = parse_documents(&text)
-            .map_err(|e| format!("{}:{}: {}", path.display(), e.span, e.message))?;
+        let docs = parse_documents(&text).map_err(|e| (e.span, e.message))?;
         let Some(doc) = docs.into_iter().next() else {
-            return Err(format!("{}: file is empty", path.display()));
+            return Err((Span::START, "file is empty".into()));
         };
         serde_json::from_value(doc.to_json())
             .map(Some)
-            .map_err(|e| {
-                format!(
-                    "{}:{}: not a SealedValues file: {e}",
-                    path.display(),
-                    doc.span
-                )
-            })
+            .map_err(|e| (doc.span, format!("not a SealedValues file: {e}")))
     }
 
     /// The file's text: a header and deterministic YAML.
