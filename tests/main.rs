@@ -5,6 +5,7 @@ mod flux;
 mod invalid;
 mod kustomize;
 mod render;
+mod rules;
 mod schema;
 mod seal;
 mod util;

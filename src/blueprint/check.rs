@@ -302,6 +302,31 @@ pub fn blueprint(
         }
     }
 
+    for (s, sidecar) in bp.sidecars.iter().flatten().enumerate() {
+        let ports: Vec<&super::service::Port> = sidecar.ports.iter().flatten().collect();
+        let exists = |r: &PortRef| match r {
+            PortRef::Name(n) => ports.iter().any(|p| &p.name == n),
+            PortRef::Number(n) => ports.iter().any(|p| p.port == *n),
+        };
+        if let Some(probes) = &sidecar.probes {
+            for (name, probe) in [
+                ("liveness", &probes.liveness),
+                ("readiness", &probes.readiness),
+                ("startup", &probes.startup),
+            ] {
+                if let Some(probe) = probe {
+                    check_probe(
+                        &mut at,
+                        &format!("/sidecars/{s}/probes/{name}"),
+                        probe,
+                        &ports,
+                        &exists,
+                    );
+                }
+            }
+        }
+    }
+
     // Scaling.
     if let Some(a) = &bp.autoscaling {
         if bp.replicas.is_some() {

@@ -254,6 +254,9 @@ pub struct Sidecar {
     /// Ports of the sidecar (also exposed on the Service).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ports: Option<Vec<Port>>,
+    /// Probes of the sidecar; the default port is the sidecar's first port.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probes: Option<Probes>,
     /// Requests and limits.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resources: Option<Resources>,

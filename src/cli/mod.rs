@@ -8,6 +8,7 @@ mod output;
 mod render;
 mod schema;
 mod seal;
+mod validate;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -39,6 +40,10 @@ enum Command {
     /// Sealed secrets of the project.
     #[command(subcommand)]
     Secrets(seal::SecretsCommand),
+    /// Validate any manifest tree: schemas, cross-object rules, Flux, secrets.
+    Validate(validate::ValidateArgs),
+    /// Print the documentation of a validation rule.
+    Explain(validate::ExplainArgs),
 }
 
 /// Where inputs are, shared by the commands that read them.
@@ -84,6 +89,8 @@ pub fn run() -> ExitCode {
         Command::New(args) => new::new(&args, &mut out),
         Command::Seal(args) => seal::seal(&args, &mut out),
         Command::Secrets(seal::SecretsCommand::Status(args)) => seal::status(&args, &mut out),
+        Command::Validate(args) => validate::validate(&args, &mut out),
+        Command::Explain(args) => validate::explain(&args, &mut out),
     };
     match result {
         Ok(code) => code,

@@ -16,7 +16,8 @@ pub const INVALID: u8 = 2;
 
 /// Standard output and error, with color decided once.
 pub struct Output {
-    color: bool,
+    /// Colored output on standard error.
+    pub color: bool,
     /// Diagnostics format of the current command.
     pub format: Format,
 }

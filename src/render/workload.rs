@@ -217,6 +217,9 @@ fn pod_template(svc: &ResolvedService, cluster: &ResolvedCluster) -> PodTemplate
         args: (!s.args.is_empty()).then(|| s.args.clone()),
         ports: container_ports(&s.ports),
         resources: resources(&s.resources),
+        liveness_probe: s.liveness.as_ref().map(probe),
+        readiness_probe: s.readiness.as_ref().map(probe),
+        startup_probe: s.startup.as_ref().map(probe),
         security_context: Some(container_security()),
         volume_mounts: Some(vec![tmp_mount()]),
         ..Container::default()

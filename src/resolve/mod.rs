@@ -255,6 +255,12 @@ pub struct ResolvedSidecar {
     pub command: Vec<String>,
     /// Arguments.
     pub args: Vec<String>,
+    /// Liveness probe.
+    pub liveness: Option<ResolvedProbe>,
+    /// Readiness probe.
+    pub readiness: Option<ResolvedProbe>,
+    /// Startup probe.
+    pub startup: Option<ResolvedProbe>,
 }
 
 /// A persistent volume claim template.
@@ -328,33 +334,7 @@ impl ResolvedService {
     pub fn new(bp: &Blueprint, cluster: &ResolvedCluster, source: &str) -> Self {
         let strict = cluster.strict();
         let ports: Vec<ResolvedPort> = bp.ports.iter().flatten().map(resolve_port).collect();
-        let primary = ports.first().map(|p| PortRef::Name(p.name.clone()));
-        let probe = |p: &Option<service::Probe>| -> Option<ResolvedProbe> {
-            let p = p.as_ref()?;
-            let port = p.port.clone().or_else(|| primary.clone())?;
-            let action = if p.tcp == Some(true) {
-                ProbeAction::Tcp { port }
-            } else if p.grpc == Some(true) {
-                // gRPC probes take only a number; resolve a name through the port list.
-                let number = match &port {
-                    PortRef::Number(n) => *n,
-                    PortRef::Name(n) => ports.iter().find(|q| &q.name == n).map_or(0, |q| q.port),
-                };
-                ProbeAction::Grpc { port: number }
-            } else {
-                ProbeAction::Http {
-                    path: p.path.clone().unwrap_or_else(|| "/".into()),
-                    port,
-                }
-            };
-            Some(ResolvedProbe {
-                action,
-                initial_delay_seconds: p.initial_delay_seconds,
-                period_seconds: p.period_seconds,
-                timeout_seconds: p.timeout_seconds,
-                failure_threshold: p.failure_threshold,
-            })
-        };
+        let probe = |p: &Option<service::Probe>| resolve_probe(p.as_ref(), &ports);
         let probes = bp.probes.clone().unwrap_or_default();
         let scaling = match &bp.autoscaling {
             Some(a) => Scaling::Auto {
@@ -411,13 +391,21 @@ impl ResolvedService {
                 .sidecars
                 .iter()
                 .flatten()
-                .map(|s| ResolvedSidecar {
-                    name: s.name.clone(),
-                    image: format!("{}:{}", s.image, s.tag),
-                    ports: s.ports.iter().flatten().map(resolve_port).collect(),
-                    resources: resolve_resources(s.resources.as_ref()),
-                    command: s.command.clone().unwrap_or_default(),
-                    args: s.args.clone().unwrap_or_default(),
+                .map(|s| {
+                    let ports: Vec<ResolvedPort> =
+                        s.ports.iter().flatten().map(resolve_port).collect();
+                    let probes = s.probes.clone().unwrap_or_default();
+                    ResolvedSidecar {
+                        name: s.name.clone(),
+                        image: format!("{}:{}", s.image, s.tag),
+                        liveness: resolve_probe(probes.liveness.as_ref(), &ports),
+                        readiness: resolve_probe(probes.readiness.as_ref(), &ports),
+                        startup: resolve_probe(probes.startup.as_ref(), &ports),
+                        ports,
+                        resources: resolve_resources(s.resources.as_ref()),
+                        command: s.command.clone().unwrap_or_default(),
+                        args: s.args.clone().unwrap_or_default(),
+                    }
                 })
                 .collect(),
             depends_on: bp.depends_on.clone().unwrap_or_default(),
@@ -472,6 +460,37 @@ impl ResolvedService {
     pub fn headless_name(&self) -> String {
         format!("{}-headless", self.name)
     }
+}
+
+/// A probe, its port defaulting to the first of `ports`; `None` without a port.
+fn resolve_probe(p: Option<&service::Probe>, ports: &[ResolvedPort]) -> Option<ResolvedProbe> {
+    let p = p?;
+    let port = p
+        .port
+        .clone()
+        .or_else(|| ports.first().map(|q| PortRef::Name(q.name.clone())))?;
+    let action = if p.tcp == Some(true) {
+        ProbeAction::Tcp { port }
+    } else if p.grpc == Some(true) {
+        // gRPC probes take only a number; resolve a name through the port list.
+        let number = match &port {
+            PortRef::Number(n) => *n,
+            PortRef::Name(n) => ports.iter().find(|q| &q.name == n).map_or(0, |q| q.port),
+        };
+        ProbeAction::Grpc { port: number }
+    } else {
+        ProbeAction::Http {
+            path: p.path.clone().unwrap_or_else(|| "/".into()),
+            port,
+        }
+    };
+    Some(ResolvedProbe {
+        action,
+        initial_delay_seconds: p.initial_delay_seconds,
+        period_seconds: p.period_seconds,
+        timeout_seconds: p.timeout_seconds,
+        failure_threshold: p.failure_threshold,
+    })
 }
 
 fn resolve_port(p: &service::Port) -> ResolvedPort {

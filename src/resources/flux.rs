@@ -6,7 +6,7 @@ use kube::CustomResource;
 use serde::{Deserialize, Serialize};
 
 /// A reference by name (and optional namespace).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct NamedRef {
     /// Name.
@@ -27,7 +27,7 @@ impl NamedRef {
 }
 
 /// A reference to a source object.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SourceRef {
     /// `GitRepository`.
@@ -37,7 +37,9 @@ pub struct SourceRef {
 }
 
 /// Flux Kustomization: applies one path of the repository.
-#[derive(CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(
+    CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[kube(
     group = "kustomize.toolkit.fluxcd.io",
     version = "v1",
@@ -70,7 +72,9 @@ pub struct KustomizationSpec {
 }
 
 /// Flux ImageRepository: scans a registry for tags.
-#[derive(CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(
+    CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[kube(
     group = "image.toolkit.fluxcd.io",
     version = "v1",
@@ -90,7 +94,9 @@ pub struct ImageRepositorySpec {
 }
 
 /// Flux ImagePolicy: picks the newest tag.
-#[derive(CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(
+    CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[kube(
     group = "image.toolkit.fluxcd.io",
     version = "v1",
@@ -110,7 +116,7 @@ pub struct ImagePolicySpec {
 }
 
 /// Tag filter.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct FilterTags {
     /// Regular expression tags must match.
@@ -121,7 +127,7 @@ pub struct FilterTags {
 }
 
 /// Exactly one ordering.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ImagePolicyChoice {
     /// Newest version in a range.
@@ -133,21 +139,23 @@ pub struct ImagePolicyChoice {
 }
 
 /// Semver range.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SemverPolicy {
     /// The range, Masterminds syntax.
     pub range: String,
 }
 
 /// Sort order.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct OrderPolicy {
     /// `asc` picks the largest.
     pub order: String,
 }
 
 /// Flux ImageUpdateAutomation: writes chosen images into the repository.
-#[derive(CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(
+    CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[kube(
     group = "image.toolkit.fluxcd.io",
     version = "v1",
@@ -168,7 +176,7 @@ pub struct ImageUpdateAutomationSpec {
 }
 
 /// Git settings of an automation.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct GitUpdate {
     /// Branch to check out.
@@ -180,7 +188,7 @@ pub struct GitUpdate {
 }
 
 /// Checkout settings.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct GitCheckout {
     /// The reference.
     #[serde(rename = "ref")]
@@ -188,14 +196,14 @@ pub struct GitCheckout {
 }
 
 /// A branch reference.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct GitRef {
     /// Branch name.
     pub branch: String,
 }
 
 /// Commit settings.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct GitCommit {
     /// Author.
@@ -205,7 +213,7 @@ pub struct GitCommit {
 }
 
 /// Commit author.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CommitAuthor {
     /// Name.
     pub name: String,
@@ -214,14 +222,14 @@ pub struct CommitAuthor {
 }
 
 /// Push settings.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct GitPush {
     /// Branch to push to.
     pub branch: String,
 }
 
 /// Update settings.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct UpdateStrategy {
     /// Directory scanned for markers.
     pub path: String,
@@ -230,7 +238,9 @@ pub struct UpdateStrategy {
 }
 
 /// Flux notification Provider.
-#[derive(CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(
+    CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[kube(
     group = "notification.toolkit.fluxcd.io",
     version = "v1beta3",
@@ -252,7 +262,9 @@ pub struct ProviderSpec {
 }
 
 /// Flux notification Alert.
-#[derive(CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(
+    CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[kube(
     group = "notification.toolkit.fluxcd.io",
     version = "v1beta3",
@@ -271,7 +283,7 @@ pub struct AlertSpec {
 }
 
 /// An event source.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct EventSource {
     /// Kind.
     pub kind: String,

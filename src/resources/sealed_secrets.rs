@@ -8,7 +8,9 @@ use kube::CustomResource;
 use serde::{Deserialize, Serialize};
 
 /// SealedSecret spec.
-#[derive(CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(
+    CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[kube(
     group = "bitnami.com",
     version = "v1alpha1",
@@ -25,7 +27,7 @@ pub struct SealedSecretSpec {
 }
 
 /// Template of the resulting Secret.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SecretTemplate {
     /// Its metadata (name and namespace are forced to the SealedSecret's by the controller).
     pub metadata: ObjectMeta,

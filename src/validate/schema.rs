@@ -102,6 +102,7 @@ pub struct SchemaStore {
 }
 
 const OBJECT_META: &str = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta";
+const QUANTITY: &str = "io.k8s.apimachinery.pkg.api.resource.Quantity";
 
 fn group_of(api_version: &str) -> &str {
     api_version.rsplit_once('/').map_or("", |(g, _)| g)
@@ -190,10 +191,7 @@ impl SchemaStore {
         let mut converted = Map::new();
         for (name, schema) in schemas {
             let mut s = schema.clone();
-            convert(
-                &mut s,
-                name == "io.k8s.apimachinery.pkg.api.resource.Quantity",
-            );
+            convert(&mut s, name == QUANTITY);
             converted.insert(name.clone(), s);
         }
         if self.object_meta.is_none() && converted.contains_key(OBJECT_META) {
@@ -518,7 +516,10 @@ fn convert(v: &mut Value, quantity: bool) {
     }
     for key in ["properties", "patternProperties", "$defs", "definitions"] {
         if let Some(Value::Object(props)) = obj.get_mut(key) {
-            props.values_mut().for_each(|p| convert(p, false));
+            for (name, p) in props.iter_mut() {
+                let is_quantity = matches!(key, "$defs" | "definitions") && name == QUANTITY;
+                convert(p, is_quantity);
+            }
         }
     }
     for key in ["items", "additionalProperties", "not"] {
@@ -573,6 +574,104 @@ fn convert(v: &mut Value, quantity: bool) {
         }
     }
     obj.retain(|k, _| !k.starts_with("x-kubernetes-") && k != "nullable");
+}
+
+/// Registers a built-in kind from its k8s-openapi type (the type's own OpenAPI schema,
+/// converted like any other).
+fn builtin<T: k8s_openapi::Resource + schemars::JsonSchema>(store: &mut SchemaStore) {
+    let generator = schemars::generate::SchemaSettings::draft2020_12().into_generator();
+    let mut schema = generator.into_root_schema_for::<T>().to_value();
+    convert(&mut schema, false);
+    if let Some(obj) = schema.as_object_mut() {
+        obj.remove("$schema");
+        pin_type(obj, T::API_VERSION, T::KIND);
+        if let (Some(Value::Object(defs)), None) =
+            (obj.get("$defs").cloned(), store.object_meta.as_ref())
+        {
+            if defs.contains_key(OBJECT_META) {
+                store.object_meta = Some(closure(&defs, OBJECT_META));
+            }
+        }
+    }
+    store.insert(T::API_VERSION.to_owned(), T::KIND.to_owned(), schema);
+}
+
+/// Registers a kind we render from our own typed model: fields we model are type-checked,
+/// others are allowed (the model is a subset of the CRD), so that a generated tree validates
+/// without the CRDs. With the CRD (in the tree or `--crds`), validation is strict.
+fn modelled<T: kube::Resource<DynamicType = ()>, S: schemars::JsonSchema>(store: &mut SchemaStore) {
+    let generator = schemars::generate::SchemaSettings::draft2020_12().into_generator();
+    let mut spec = generator.into_root_schema_for::<S>().to_value();
+    let defs = spec.as_object_mut().and_then(|s| {
+        s.remove("$schema");
+        s.remove("$defs")
+    });
+    let api_version = T::api_version(&()).into_owned();
+    let kind = T::kind(&()).into_owned();
+    let mut root = json!({
+        "type": "object",
+        "properties": {
+            "apiVersion": {"const": api_version},
+            "kind": {"const": kind},
+            "metadata": {"type": "object"},
+            "spec": spec,
+        },
+        "required": ["apiVersion", "kind", "metadata", "spec"],
+    });
+    if let Some(defs) = defs {
+        root["$defs"] = defs;
+    }
+    store.insert(api_version, kind, root);
+}
+
+impl SchemaStore {
+    /// A store with every built-in kind from the Kubernetes 1.35 API types, and the custom
+    /// kinds fluxprint renders (loosely, from its own models).
+    pub fn with_builtins() -> SchemaStore {
+        use k8s_openapi::api::rbac::v1 as rbac;
+        use k8s_openapi::api::{
+            apps::v1 as apps, autoscaling::v2 as autoscaling, batch::v1 as batch,
+        };
+        use k8s_openapi::api::{
+            core::v1 as core, networking::v1 as networking, policy::v1 as policy,
+        };
+        use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1 as apiextensions;
+        let mut s = SchemaStore::new();
+        builtin::<apps::Deployment>(&mut s);
+        builtin::<apps::StatefulSet>(&mut s);
+        builtin::<apps::DaemonSet>(&mut s);
+        builtin::<apps::ReplicaSet>(&mut s);
+        builtin::<batch::Job>(&mut s);
+        builtin::<batch::CronJob>(&mut s);
+        builtin::<core::Pod>(&mut s);
+        builtin::<core::Service>(&mut s);
+        builtin::<core::ServiceAccount>(&mut s);
+        builtin::<core::ConfigMap>(&mut s);
+        builtin::<core::Secret>(&mut s);
+        builtin::<core::Namespace>(&mut s);
+        builtin::<core::PersistentVolumeClaim>(&mut s);
+        builtin::<core::LimitRange>(&mut s);
+        builtin::<core::ResourceQuota>(&mut s);
+        builtin::<autoscaling::HorizontalPodAutoscaler>(&mut s);
+        builtin::<policy::PodDisruptionBudget>(&mut s);
+        builtin::<networking::NetworkPolicy>(&mut s);
+        builtin::<networking::Ingress>(&mut s);
+        builtin::<networking::IngressClass>(&mut s);
+        builtin::<rbac::Role>(&mut s);
+        builtin::<rbac::RoleBinding>(&mut s);
+        builtin::<rbac::ClusterRole>(&mut s);
+        builtin::<rbac::ClusterRoleBinding>(&mut s);
+        builtin::<apiextensions::CustomResourceDefinition>(&mut s);
+        use crate::resources::{flux, sealed_secrets};
+        modelled::<flux::Kustomization, flux::KustomizationSpec>(&mut s);
+        modelled::<flux::ImageRepository, flux::ImageRepositorySpec>(&mut s);
+        modelled::<flux::ImagePolicy, flux::ImagePolicySpec>(&mut s);
+        modelled::<flux::ImageUpdateAutomation, flux::ImageUpdateAutomationSpec>(&mut s);
+        modelled::<flux::Provider, flux::ProviderSpec>(&mut s);
+        modelled::<flux::Alert, flux::AlertSpec>(&mut s);
+        modelled::<sealed_secrets::SealedSecret, sealed_secrets::SealedSecretSpec>(&mut s);
+        s
+    }
 }
 
 /// The schemas this repository validates against: Kubernetes 1.35 and every CRD under

@@ -1,0 +1,253 @@
+//! `fluxprint validate` and `fluxprint explain`.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+use fluxprint::blueprint::cluster::Policy;
+use fluxprint::diag::{render, Diagnostic, Severity};
+use fluxprint::validate::rule::Options;
+use fluxprint::validate::schema::SchemaStore;
+use fluxprint::validate::{self, registry, report, Report};
+use fluxprint::Error;
+
+use super::output::{Output, FINDINGS};
+
+/// Report formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// rustc-style text.
+    Human,
+    /// A JSON array.
+    Json,
+    /// JUnit XML (GitLab test report).
+    Junit,
+    /// GitLab Code Quality JSON.
+    Codequality,
+    /// SARIF 2.1.0.
+    Sarif,
+}
+
+/// The policy names on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PolicyArg {
+    /// Production: hygiene findings are errors.
+    Strict,
+    /// Development: hygiene findings are warnings.
+    Relaxed,
+}
+
+/// The severity at which the run fails.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Fail on errors only.
+    Error,
+    /// Fail on warnings too.
+    Warning,
+}
+
+/// Arguments of `validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Trees or files to validate.
+    #[arg(default_value = "gitops")]
+    paths: Vec<PathBuf>,
+    /// Directories (or files) of CRDs to learn schemas from (CRDs inside the tree are always learned).
+    #[arg(long, value_name = "DIR")]
+    crds: Vec<PathBuf>,
+    /// Kubernetes version of the built-in schemas (only 1.35 is supported).
+    #[arg(long, default_value = "1.35")]
+    kubernetes_version: String,
+    /// Grading of hygiene findings; default: strict when the tree's fluxprint cluster file says so.
+    #[arg(long, value_enum)]
+    policy: Option<PolicyArg>,
+    /// fluxprint cluster files, to pick the policy and the external Kustomizations of a tree.
+    #[arg(long, default_value = "clusters", value_name = "DIR")]
+    clusters: PathBuf,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    format: ReportFormat,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Codes not to report (repeatable).
+    #[arg(long = "ignore", value_name = "CODE")]
+    ignore: Vec<String>,
+    /// Fail (exit 1) on findings at or above this severity.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    fail_on: FailOn,
+    /// Objects of unknown kinds are errors, not warnings.
+    #[arg(long)]
+    strict_kinds: bool,
+    /// A Gateway that exists outside the tree, `namespace/name` (repeatable).
+    #[arg(long = "gateway", value_name = "NS/NAME")]
+    gateways: Vec<String>,
+    /// A Flux Kustomization that exists outside the tree (repeatable).
+    #[arg(long = "external-kustomization", value_name = "NAME")]
+    external: Vec<String>,
+}
+
+/// Arguments of `explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A rule code, e.g. GO201.
+    code: String,
+}
+
+/// Policy and external Kustomizations from the fluxprint cluster file whose name is the last
+/// component of a validated path (`gitops/prod` → `clusters/prod.yaml`).
+fn cluster_files_only(clusters: &Path, paths: &[PathBuf]) -> (Option<Policy>, Vec<String>) {
+    let mut policy = None;
+    let mut external = Vec::new();
+    let Ok(files) = fluxprint::blueprint::load::yaml_files(clusters) else {
+        return (None, external);
+    };
+    for file in files {
+        let Ok(text) = std::fs::read_to_string(&file) else {
+            continue;
+        };
+        let Ok(docs) = fluxprint::source::yaml::parse_documents(&text) else {
+            continue;
+        };
+        let Some(doc) = docs.first() else { continue };
+        let Ok(cluster) = serde_json::from_value::<fluxprint::blueprint::Cluster>(doc.to_json())
+        else {
+            continue;
+        };
+        let matches = paths.iter().any(|p| {
+            p.canonicalize()
+                .unwrap_or_else(|_| p.clone())
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy() == cluster.name)
+        });
+        if matches {
+            let p = cluster.policy.unwrap_or_default();
+            policy = Some(match (policy, p) {
+                (Some(Policy::Strict), _) | (_, Policy::Strict) => Policy::Strict,
+                _ => Policy::Relaxed,
+            });
+            external.extend(cluster.infrastructure.unwrap_or_default());
+        }
+    }
+    (policy, external)
+}
+
+/// Runs the validator over `paths` with `options`.
+pub fn run_validation(
+    paths: &[PathBuf],
+    crds: &[PathBuf],
+    options: &Options,
+) -> Result<Report, Error> {
+    let mut schemas = SchemaStore::with_builtins();
+    for dir in crds {
+        let learned = if dir.is_dir() {
+            schemas.add_crd_dir(dir)
+        } else {
+            schemas.add_crd_file(dir)
+        };
+        learned.map_err(|e| Error::Usage(e.to_string()))?;
+    }
+    validate::run(paths, schemas, options)
+}
+
+/// Prints `report` in `format`; returns the exit code for `fail_on`.
+fn emit(
+    report: &Report,
+    format: ReportFormat,
+    output: Option<&Path>,
+    fail_on: FailOn,
+    out: &Output,
+) -> Result<ExitCode, Error> {
+    let d = &report.diagnostics;
+    let text = match format {
+        ReportFormat::Human => {
+            let mut t = render::human(d, &report.sources, out.color && output.is_none());
+            t.push_str(&format!(
+                "validated {} objects in {} files\n",
+                report.objects, report.files
+            ));
+            t
+        }
+        ReportFormat::Json => render::json(d),
+        ReportFormat::Junit => report::junit(d, report.files),
+        ReportFormat::Codequality => report::codequality(d),
+        ReportFormat::Sarif => report::sarif(d),
+    };
+    match output {
+        Some(path) => {
+            fluxprint::emit::write_atomic(path, &text)?;
+            out.status(&format!(
+                "{} finding(s); report written to {}",
+                d.len(),
+                path.display()
+            ));
+        }
+        None if format == ReportFormat::Human => out.status(text.trim_end()),
+        None => out.stdout(&text),
+    }
+    Ok(exit_code(d, fail_on))
+}
+
+/// 1 when a finding is at or above the fail level.
+pub fn exit_code(d: &[Diagnostic], fail_on: FailOn) -> ExitCode {
+    let failing = d.iter().any(|d| {
+        d.severity == Severity::Error
+            || (fail_on == FailOn::Warning && d.severity == Severity::Warning)
+    });
+    if failing {
+        ExitCode::from(FINDINGS)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// `fluxprint validate`.
+pub fn validate(args: &ValidateArgs, out: &mut Output) -> Result<ExitCode, Error> {
+    if args.kubernetes_version != "1.35" {
+        return Err(Error::Usage(format!(
+            "Kubernetes {} is not supported; only 1.35 is",
+            args.kubernetes_version
+        )));
+    }
+    for code in &args.ignore {
+        if registry::find(code).is_none() {
+            return Err(Error::Usage(format!(
+                "--ignore {code}: no such rule (see docs/rules.md)"
+            )));
+        }
+    }
+    let (cluster_policy, external) = cluster_files_only(&args.clusters, &args.paths);
+    let options = Options {
+        policy: match args.policy {
+            Some(PolicyArg::Strict) => Policy::Strict,
+            Some(PolicyArg::Relaxed) => Policy::Relaxed,
+            None => cluster_policy.unwrap_or(Policy::Relaxed),
+        },
+        ignore: args.ignore.iter().map(|c| c.to_uppercase()).collect(),
+        strict_kinds: args.strict_kinds,
+        gateways: args.gateways.iter().cloned().collect(),
+        external_kustomizations: args.external.iter().cloned().chain(external).collect(),
+    };
+    let report = run_validation(&args.paths, &args.crds, &options)?;
+    emit(
+        &report,
+        args.format,
+        args.output.as_deref(),
+        args.fail_on,
+        out,
+    )
+}
+
+/// `fluxprint explain`.
+pub fn explain(args: &ExplainArgs, out: &mut Output) -> Result<ExitCode, Error> {
+    match registry::find(&args.code) {
+        Some(rule) => {
+            out.stdout(&registry::explain(rule));
+            Ok(ExitCode::SUCCESS)
+        }
+        None => Err(Error::Usage(format!(
+            "no rule `{}`; see docs/rules.md",
+            args.code
+        ))),
+    }
+}

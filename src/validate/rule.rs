@@ -1,0 +1,179 @@
+//! What a validation rule is, and the context it runs in.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::blueprint::cluster::Policy;
+use crate::diag::{Diagnostic, Severity};
+use crate::source::Span;
+
+use super::schema::SchemaStore;
+use super::tree::Tree;
+
+/// Annotation listing codes to ignore on one object: `fluxprint.io/ignore: "GO101,GO102"`.
+pub const IGNORE_ANNOTATION: &str = "fluxprint.io/ignore";
+
+/// How a rule's findings are graded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Grade {
+    /// The tree is broken: always an error.
+    Broken,
+    /// Unsafe or fragile: an error under the strict policy, a warning under relaxed.
+    Hygiene,
+    /// Worth knowing: always a warning.
+    Notice,
+}
+
+/// One check. Implementations are unit structs, one per file under `rules/`.
+pub trait Rule: Sync {
+    /// Stable code, e.g. `GO201`. Never reused.
+    fn code(&self) -> &'static str;
+    /// The bad pattern, kebab-case (`service-selects-nothing`).
+    fn name(&self) -> &'static str;
+    /// One line: what it reports.
+    fn summary(&self) -> &'static str;
+    /// The documentation: `## What it checks`, `## Why it matters`, `## Example`, `## Fix`.
+    fn doc(&self) -> &'static str;
+    /// How findings are graded.
+    fn grade(&self) -> Grade {
+        Grade::Broken
+    }
+    /// Reports findings.
+    fn check(&self, ctx: &Context<'_>, out: &mut Findings<'_>);
+}
+
+/// Options of a validation run.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Strict (production) or relaxed grading.
+    pub policy: Policy,
+    /// Codes not to report.
+    pub ignore: BTreeSet<String>,
+    /// Unknown kinds are errors rather than warnings.
+    pub strict_kinds: bool,
+    /// Gateways that exist outside the tree (`namespace/name`).
+    pub gateways: BTreeSet<String>,
+    /// Flux Kustomizations that exist outside the tree (platform infrastructure), by name.
+    pub external_kustomizations: BTreeSet<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            policy: Policy::Relaxed,
+            ignore: BTreeSet::new(),
+            strict_kinds: false,
+            gateways: BTreeSet::new(),
+            external_kustomizations: BTreeSet::new(),
+        }
+    }
+}
+
+/// What rules see.
+pub struct Context<'a> {
+    /// The tree.
+    pub tree: &'a Tree,
+    /// Known schemas.
+    pub schemas: &'a SchemaStore,
+    /// The options.
+    pub options: &'a Options,
+    /// Objects by `(kind, namespace, name)`.
+    pub index: BTreeMap<(String, String, String), Vec<usize>>,
+}
+
+impl Context<'_> {
+    /// Objects of `kind` named `name` in `namespace`.
+    pub fn find(&self, kind: &str, namespace: &str, name: &str) -> &[usize] {
+        self.index
+            .get(&(kind.to_owned(), namespace.to_owned(), name.to_owned()))
+            .map_or(&[], Vec::as_slice)
+    }
+}
+
+/// Collects one rule's findings.
+pub struct Findings<'a> {
+    ctx: &'a Context<'a>,
+    code: &'static str,
+    severity: Severity,
+    /// What was found.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl<'a> Findings<'a> {
+    /// An empty collector for `rule`.
+    pub fn new(ctx: &'a Context<'a>, rule: &dyn Rule) -> Self {
+        let severity = match (rule.grade(), ctx.options.policy) {
+            (Grade::Broken, _) | (Grade::Hygiene, Policy::Strict) => Severity::Error,
+            _ => Severity::Warning,
+        };
+        Findings {
+            ctx,
+            code: rule.code(),
+            severity,
+            diagnostics: Vec::new(),
+        }
+    }
+
+    /// Overrides the severity of what follows.
+    pub fn with_severity(&mut self, severity: Severity) {
+        self.severity = severity;
+    }
+
+    /// A finding on object `object` at JSON pointer `pointer`; dropped when the object
+    /// carries the ignore annotation for this code.
+    pub fn object(
+        &mut self,
+        object: usize,
+        pointer: &str,
+        message: impl Into<String>,
+        help: Option<String>,
+    ) {
+        let o = &self.ctx.tree.objects[object];
+        let ignored = o
+            .at(&format!(
+                "/metadata/annotations/{}",
+                IGNORE_ANNOTATION.replace('/', "~1")
+            ))
+            .and_then(serde_json::Value::as_str)
+            .is_some_and(|codes| codes.split(',').any(|c| c.trim() == self.code));
+        if ignored {
+            return;
+        }
+        let file = self.ctx.tree.file(o.file).display.clone();
+        self.push(file, o.span(pointer), message, help, pointer);
+    }
+
+    /// A finding in file `file` at `span`.
+    pub fn file(
+        &mut self,
+        file: usize,
+        span: Span,
+        message: impl Into<String>,
+        help: Option<String>,
+    ) {
+        let display = self.ctx.tree.file(file).display.clone();
+        self.push(display, span, message, help, "");
+    }
+
+    fn push(
+        &mut self,
+        file: String,
+        span: Span,
+        message: impl Into<String>,
+        help: Option<String>,
+        pointer: &str,
+    ) {
+        let mut d = Diagnostic {
+            file,
+            span,
+            code: self.code,
+            severity: self.severity,
+            message: message.into(),
+            field: None,
+            help,
+        };
+        if !pointer.is_empty() {
+            d = d.with_field(crate::diag::field_path(pointer));
+        }
+        self.diagnostics.push(d);
+    }
+}

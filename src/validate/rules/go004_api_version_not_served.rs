@@ -1,0 +1,40 @@
+//! GO004: an apiVersion that the kind's CRD no longer serves.
+
+use crate::validate::rule::{Context, Findings, Rule};
+use crate::validate::schema::Lookup;
+
+/// GO004
+pub struct ApiVersionNotServed;
+
+impl Rule for ApiVersionNotServed {
+    fn code(&self) -> &'static str {
+        "GO004"
+    }
+    fn name(&self) -> &'static str {
+        "api-version-not-served"
+    }
+    fn summary(&self) -> &'static str {
+        "An object uses an apiVersion its kind is no longer served in (e.g. image.toolkit.fluxcd.io/v1beta2)."
+    }
+    fn doc(&self) -> &'static str {
+        "## What it checks\nThe object's kind is known, but not in its `apiVersion`.\n\n\
+         ## Why it matters\nThe API server rejects the object; Flux 2.9 no longer serves the \
+         v1beta2 image APIs nor v1beta1/v1beta2 of most other kinds.\n\n\
+         ## Example\n```yaml\napiVersion: image.toolkit.fluxcd.io/v1beta2   # GO004\nkind: ImagePolicy\n```\n\n\
+         ## Fix\nMove to a served version (the message lists them)."
+    }
+    fn check(&self, ctx: &Context<'_>, out: &mut Findings<'_>) {
+        for (i, o) in ctx.tree.objects.iter().enumerate() {
+            if let Lookup::VersionNotServed { served } =
+                ctx.schemas.lookup(o.api_version(), o.kind())
+            {
+                out.object(
+                    i,
+                    "/apiVersion",
+                    format!("{} is not served in {}", o.kind(), o.api_version()),
+                    Some(format!("served: {}", served.join(", "))),
+                );
+            }
+        }
+    }
+}

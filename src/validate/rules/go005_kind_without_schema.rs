@@ -1,0 +1,49 @@
+//! GO005: an object whose kind has no known schema.
+
+use crate::diag::Severity;
+use crate::validate::rule::{Context, Findings, Grade, Rule};
+use crate::validate::schema::Lookup;
+
+/// GO005
+pub struct KindWithoutSchema;
+
+impl Rule for KindWithoutSchema {
+    fn code(&self) -> &'static str {
+        "GO005"
+    }
+    fn name(&self) -> &'static str {
+        "kind-without-schema"
+    }
+    fn summary(&self) -> &'static str {
+        "No schema is known for an object's kind, so it was not validated (an error with --strict-kinds)."
+    }
+    fn doc(&self) -> &'static str {
+        "## What it checks\nThe kind is neither built in nor defined by a CRD in the tree or \
+         in `--crds`.\n\n## Why it matters\nNothing about the object was checked; a typo in \
+         `kind` or `apiVersion` looks exactly like this.\n\n\
+         ## Example\n```yaml\napiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor   # GO005 without its CRD\n```\n\n\
+         ## Fix\nPass the CRDs with `--crds DIR`, or correct the kind."
+    }
+    fn grade(&self) -> Grade {
+        Grade::Notice
+    }
+    fn check(&self, ctx: &Context<'_>, out: &mut Findings<'_>) {
+        if ctx.options.strict_kinds {
+            out.with_severity(Severity::Error);
+        }
+        for (i, o) in ctx.tree.objects.iter().enumerate() {
+            if let Lookup::UnknownKind = ctx.schemas.lookup(o.api_version(), o.kind()) {
+                out.object(
+                    i,
+                    "/kind",
+                    format!(
+                        "no schema is known for {} in {}; it was not validated",
+                        o.kind(),
+                        o.api_version()
+                    ),
+                    Some("give its CRD with --crds".into()),
+                );
+            }
+        }
+    }
+}

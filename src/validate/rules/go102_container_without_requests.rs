@@ -1,0 +1,72 @@
+//! GO102: a container without CPU and memory requests.
+
+use super::{containers, pod_template};
+use crate::validate::rule::{Context, Findings, Grade, Rule};
+
+/// GO102
+pub struct ContainerWithoutRequests;
+
+impl Rule for ContainerWithoutRequests {
+    fn code(&self) -> &'static str {
+        "GO102"
+    }
+    fn name(&self) -> &'static str {
+        "container-without-requests"
+    }
+    fn summary(&self) -> &'static str {
+        "A container has no CPU or no memory request (or no memory limit)."
+    }
+    fn doc(&self) -> &'static str {
+        "## What it checks\nEvery container of a workload requests `cpu` and `memory` and limits \
+         `memory`. Error under the strict policy, warning under relaxed.\n\n\
+         ## Why it matters\nThe scheduler packs pods by requests: without them nodes are \
+         overcommitted and pods are evicted first under pressure; without a memory limit one leak \
+         takes the node down.\n\n## Example\n```yaml\nresources: {}   # GO102\n```\n\n\
+         ## Fix\nSet `resources.requests.cpu`, `resources.requests.memory` and `resources.limits.memory`."
+    }
+    fn grade(&self) -> Grade {
+        Grade::Hygiene
+    }
+    fn check(&self, ctx: &Context<'_>, out: &mut Findings<'_>) {
+        for (i, o) in ctx.tree.objects.iter().enumerate() {
+            let Some(t) = pod_template(o) else { continue };
+            for (pointer, c) in containers(o, t) {
+                let name = c
+                    .get("name")
+                    .and_then(serde_json::Value::as_str)
+                    .unwrap_or("");
+                let missing: Vec<&str> = [
+                    ("requests", "cpu"),
+                    ("requests", "memory"),
+                    ("limits", "memory"),
+                ]
+                .into_iter()
+                .filter(|(k, r)| c.pointer(&format!("/resources/{k}/{r}")).is_none())
+                .map(|(k, r)| {
+                    if k == "requests" {
+                        if r == "cpu" {
+                            "cpu request"
+                        } else {
+                            "memory request"
+                        }
+                    } else {
+                        "memory limit"
+                    }
+                })
+                .collect();
+                if !missing.is_empty() {
+                    out.object(
+                        i,
+                        &pointer,
+                        format!(
+                            "container `{name}` of {} has no {}",
+                            o.id(),
+                            missing.join(", ")
+                        ),
+                        None,
+                    );
+                }
+            }
+        }
+    }
+}

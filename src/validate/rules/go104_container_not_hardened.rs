@@ -1,0 +1,79 @@
+//! GO104: a container without the security hardening of the restricted profile.
+
+use serde_json::Value;
+
+use super::{containers, pod_template};
+use crate::validate::rule::{Context, Findings, Grade, Rule};
+
+/// GO104
+pub struct ContainerNotHardened;
+
+impl Rule for ContainerNotHardened {
+    fn code(&self) -> &'static str {
+        "GO104"
+    }
+    fn name(&self) -> &'static str {
+        "container-not-hardened"
+    }
+    fn summary(&self) -> &'static str {
+        "A container may run as root, escalate privileges, keep capabilities or write its root filesystem."
+    }
+    fn doc(&self) -> &'static str {
+        "## What it checks\nEach container (with the pod's `securityContext` as fallback) sets \
+         `runAsNonRoot: true`, `allowPrivilegeEscalation: false`, `capabilities.drop: [ALL]`, \
+         `readOnlyRootFilesystem: true` and a `RuntimeDefault` or `Localhost` seccomp profile. \
+         Error under the strict policy, warning under relaxed.\n\n\
+         ## Why it matters\nThese are what the `restricted` Pod Security Standard requires (plus a \
+         read-only root filesystem): without them a compromised process owns the container and \
+         reaches for the node.\n\n## Example\n```yaml\nsecurityContext: {}   # GO104\n```\n\n\
+         ## Fix\nSet the fields listed in the message."
+    }
+    fn grade(&self) -> Grade {
+        Grade::Hygiene
+    }
+    fn check(&self, ctx: &Context<'_>, out: &mut Findings<'_>) {
+        for (i, o) in ctx.tree.objects.iter().enumerate() {
+            let Some(t) = pod_template(o) else { continue };
+            let pod = o.at(&format!("{t}/spec/securityContext"));
+            let pod_field = |f: &str| pod.and_then(|p| p.pointer(f));
+            for (pointer, c) in containers(o, t) {
+                let sc = c.get("securityContext");
+                let field = |f: &str| sc.and_then(|s| s.pointer(f)).or_else(|| pod_field(f));
+                let mut missing = Vec::new();
+                if field("/runAsNonRoot") != Some(&Value::Bool(true)) {
+                    missing.push("runAsNonRoot: true");
+                }
+                if sc.and_then(|s| s.get("allowPrivilegeEscalation")) != Some(&Value::Bool(false)) {
+                    missing.push("allowPrivilegeEscalation: false");
+                }
+                let drops_all = sc
+                    .and_then(|s| s.pointer("/capabilities/drop"))
+                    .and_then(Value::as_array)
+                    .is_some_and(|d| d.iter().any(|x| x == "ALL"));
+                if !drops_all {
+                    missing.push("capabilities.drop: [ALL]");
+                }
+                if sc.and_then(|s| s.get("readOnlyRootFilesystem")) != Some(&Value::Bool(true)) {
+                    missing.push("readOnlyRootFilesystem: true");
+                }
+                let seccomp = field("/seccompProfile/type").and_then(Value::as_str);
+                if !matches!(seccomp, Some("RuntimeDefault" | "Localhost")) {
+                    missing.push("seccompProfile.type: RuntimeDefault");
+                }
+                if !missing.is_empty() {
+                    let name = c.get("name").and_then(Value::as_str).unwrap_or("");
+                    out.object(
+                        i,
+                        &pointer,
+                        format!(
+                            "container `{name}` of {} lacks {}",
+                            o.id(),
+                            missing.join(", ")
+                        ),
+                        None,
+                    );
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,68 @@
+//! GO303: a Flux Kustomization whose source is not in the tree.
+
+use serde_json::Value;
+
+use super::ns;
+use crate::validate::rule::{Context, Findings, Rule};
+
+/// GO303
+pub struct FluxSourceMissing;
+
+/// Flux Kustomizations (not kustomize's own config) of the tree.
+pub fn flux_kustomizations<'a>(
+    ctx: &'a Context<'_>,
+) -> impl Iterator<Item = (usize, &'a crate::validate::tree::Object)> + 'a {
+    ctx.tree
+        .of_kind("Kustomization")
+        .filter(|(_, o)| o.group() == "kustomize.toolkit.fluxcd.io")
+}
+
+impl Rule for FluxSourceMissing {
+    fn code(&self) -> &'static str {
+        "GO303"
+    }
+    fn name(&self) -> &'static str {
+        "flux-source-missing"
+    }
+    fn summary(&self) -> &'static str {
+        "A Flux Kustomization's sourceRef names no source in the tree."
+    }
+    fn doc(&self) -> &'static str {
+        "## What it checks\n`spec.sourceRef` (kind, name, namespace defaulting to the \
+         Kustomization's) names a source object of the tree. The `flux-system` GitRepository in \
+         `flux-system`, which `flux bootstrap` creates, always counts as present.\n\n\
+         ## Why it matters\nThe Kustomization never becomes ready and everything depending on \
+         it waits forever.\n\n\
+         ## Example\n```yaml\nsourceRef: {kind: GitRepository, name: flux-sytem}   # GO303\n```\n\n\
+         ## Fix\nName an existing source."
+    }
+    fn check(&self, ctx: &Context<'_>, out: &mut Findings<'_>) {
+        for (i, k) in flux_kustomizations(ctx) {
+            let kind = k
+                .at("/spec/sourceRef/kind")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            let name = k
+                .at("/spec/sourceRef/name")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            let namespace = k
+                .at("/spec/sourceRef/namespace")
+                .and_then(Value::as_str)
+                .unwrap_or(ns(k));
+            let bootstrap =
+                kind == "GitRepository" && name == "flux-system" && namespace == "flux-system";
+            if !bootstrap && ctx.find(kind, namespace, name).is_empty() {
+                out.object(
+                    i,
+                    "/spec/sourceRef",
+                    format!(
+                        "{} reads from {kind} {namespace}/{name}, which is not in the tree",
+                        k.id()
+                    ),
+                    None,
+                );
+            }
+        }
+    }
+}

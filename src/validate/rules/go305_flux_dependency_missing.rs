@@ -1,0 +1,52 @@
+//! GO305: a Flux Kustomization that depends on a Kustomization that does not exist.
+
+use serde_json::Value;
+
+use super::go303_flux_source_missing::flux_kustomizations;
+use super::ns;
+use crate::validate::rule::{Context, Findings, Rule};
+
+/// GO305
+pub struct FluxDependencyMissing;
+
+impl Rule for FluxDependencyMissing {
+    fn code(&self) -> &'static str {
+        "GO305"
+    }
+    fn name(&self) -> &'static str {
+        "flux-dependency-missing"
+    }
+    fn summary(&self) -> &'static str {
+        "A Flux Kustomization's dependsOn names a Kustomization that is neither in the tree nor declared external."
+    }
+    fn doc(&self) -> &'static str {
+        "## What it checks\nEach `spec.dependsOn` entry (namespace defaulting to the \
+         Kustomization's) is a Flux Kustomization of the tree, or one named with \
+         `--external-kustomization` (platform infrastructure; a fluxprint cluster file's \
+         `infrastructure` list is used automatically).\n\n## Why it matters\nThe dependant \
+         waits forever with `dependency not found`: a typo stops a deployment silently.\n\n\
+         ## Example\n```yaml\ndependsOn:\n- name: kafak   # GO305\n```\n\n## Fix\nName an existing Kustomization."
+    }
+    fn check(&self, ctx: &Context<'_>, out: &mut Findings<'_>) {
+        for (i, k) in flux_kustomizations(ctx) {
+            for (j, dep) in k
+                .at("/spec/dependsOn")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
+                let name = dep.get("name").and_then(Value::as_str).unwrap_or("");
+                let namespace = dep
+                    .get("namespace")
+                    .and_then(Value::as_str)
+                    .unwrap_or(ns(k));
+                if ctx.find("Kustomization", namespace, name).is_empty()
+                    && !ctx.options.external_kustomizations.contains(name)
+                {
+                    out.object(i, &format!("/spec/dependsOn/{j}/name"), format!("{} depends on Kustomization {namespace}/{name}, which is not in the tree", k.id()), Some("declare platform Kustomizations with --external-kustomization".into()));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,79 @@
+//! GO307: an object that two Flux Kustomizations apply.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::go303_flux_source_missing::flux_kustomizations;
+use crate::validate::rule::{Context, Findings, Rule};
+use crate::validate::tree::normalize;
+
+/// GO307
+pub struct ObjectAppliedTwice;
+
+impl Rule for ObjectAppliedTwice {
+    fn code(&self) -> &'static str {
+        "GO307"
+    }
+    fn name(&self) -> &'static str {
+        "object-applied-twice"
+    }
+    fn summary(&self) -> &'static str {
+        "The same object (kind, namespace, name) is applied by two Flux Kustomizations."
+    }
+    fn doc(&self) -> &'static str {
+        "## What it checks\nEach object under the path of a Flux Kustomization of this repository \
+         is reached by one Kustomization only, and no two objects with the same kind, namespace \
+         and name are applied by different ones.\n\n## Why it matters\nThe two Kustomizations \
+         overwrite each other on every reconciliation, and pruning one deletes the other's \
+         object.\n\n## Example\n`./apps` and `./apps/order` both applied → every object of \
+         `apps/order` twice (GO307).\n\n## Fix\nMake the paths disjoint."
+    }
+    fn check(&self, ctx: &Context<'_>, out: &mut Findings<'_>) {
+        let paths: Vec<(String, String)> = flux_kustomizations(ctx)
+            .filter(|(_, k)| {
+                k.at("/spec/sourceRef/name").and_then(Value::as_str) == Some("flux-system")
+            })
+            .filter_map(|(_, k)| {
+                Some((
+                    k.name().to_owned(),
+                    normalize("", k.at("/spec/path")?.as_str()?),
+                ))
+            })
+            .collect();
+        let mut owners: BTreeMap<(String, String, String), Vec<(String, usize)>> = BTreeMap::new();
+        for (i, o) in ctx.tree.objects.iter().enumerate() {
+            let file = &ctx.tree.file(o.file).display;
+            for (name, path) in &paths {
+                let under = path.is_empty() || file.starts_with(&format!("{path}/"));
+                if under {
+                    owners
+                        .entry((
+                            o.kind().to_owned(),
+                            o.namespace().unwrap_or("").to_owned(),
+                            o.name().to_owned(),
+                        ))
+                        .or_default()
+                        .push((name.clone(), i));
+                }
+            }
+        }
+        for ((kind, namespace, name), list) in owners {
+            let mut kustomizations: Vec<&str> = list.iter().map(|(k, _)| k.as_str()).collect();
+            kustomizations.sort_unstable();
+            kustomizations.dedup();
+            if kustomizations.len() > 1 {
+                let (_, first) = list[0];
+                out.object(
+                    first,
+                    "/metadata/name",
+                    format!(
+                        "{kind} {namespace}/{name} is applied by the Kustomizations {}",
+                        kustomizations.join(" and ")
+                    ),
+                    Some("make their paths disjoint".into()),
+                );
+            }
+        }
+    }
+}

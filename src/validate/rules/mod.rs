@@ -1,0 +1,143 @@
+//! The rules, one per file, named `<code>_<name>.rs` so that `ls` groups the families:
+//! GO0xx loading and schemas, GO1xx single objects, GO2xx cross-references between
+//! workloads, GO3xx kustomize and Flux, GO4xx Istio, GO5xx secrets.
+
+pub mod go001_yaml_syntax;
+pub mod go002_document_not_an_object;
+pub mod go003_schema_violation;
+pub mod go004_api_version_not_served;
+pub mod go005_kind_without_schema;
+pub mod go006_yaml11_lookalike;
+pub mod go101_container_without_probes;
+pub mod go102_container_without_requests;
+pub mod go103_image_not_pinned;
+pub mod go104_container_not_hardened;
+pub mod go201_service_selects_nothing;
+pub mod go202_service_target_port_unknown;
+pub mod go203_autoscaler_target_missing;
+pub mod go204_autoscaler_target_without_requests;
+pub mod go205_autoscaler_target_pins_replicas;
+pub mod go206_disruption_budget_selects_nothing;
+pub mod go207_disruption_budget_blocks_evictions;
+pub mod go301_kustomize_entry_missing;
+pub mod go302_file_not_in_kustomization;
+pub mod go303_flux_source_missing;
+pub mod go304_flux_path_missing;
+pub mod go305_flux_dependency_missing;
+pub mod go306_flux_dependency_cycle;
+pub mod go307_object_applied_twice;
+pub mod go308_substitute_variable_undefined;
+pub mod go309_image_policy_repository_missing;
+pub mod go310_image_marker_broken;
+pub mod go311_image_policy_invalid;
+pub mod go501_plaintext_secret;
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::tree::Object;
+
+/// Workload kinds and where their pod template is.
+pub const WORKLOADS: &[(&str, &str)] = &[
+    ("Deployment", "/spec/template"),
+    ("StatefulSet", "/spec/template"),
+    ("DaemonSet", "/spec/template"),
+    ("ReplicaSet", "/spec/template"),
+    ("Job", "/spec/template"),
+    ("CronJob", "/spec/jobTemplate/spec/template"),
+];
+
+/// The pod template pointer of a workload object (`/spec/template`…), or `""` for a Pod.
+pub fn pod_template(o: &Object) -> Option<&'static str> {
+    if o.kind() == "Pod" && o.group().is_empty() {
+        return Some("");
+    }
+    WORKLOADS
+        .iter()
+        .find(|(k, _)| *k == o.kind() && matches!(o.group(), "apps" | "batch"))
+        .map(|(_, p)| *p)
+}
+
+/// Labels of the pods a workload makes.
+pub fn pod_labels<'a>(o: &'a Object, template: &str) -> Option<&'a serde_json::Map<String, Value>> {
+    o.at(&format!("{template}/metadata/labels"))
+        .and_then(Value::as_object)
+}
+
+/// `(pointer, container)` for every container and init container of a pod template.
+pub fn containers<'a>(o: &'a Object, template: &str) -> Vec<(String, &'a Value)> {
+    let mut out = Vec::new();
+    for list in ["containers", "initContainers"] {
+        let pointer = format!("{template}/spec/{list}");
+        if let Some(items) = o.at(&pointer).and_then(Value::as_array) {
+            for (i, c) in items.iter().enumerate() {
+                out.push((format!("{pointer}/{i}"), c));
+            }
+        }
+    }
+    out
+}
+
+/// True when `selector` (a map of labels) selects pods labelled `labels`.
+pub fn selects(
+    selector: &serde_json::Map<String, Value>,
+    labels: &serde_json::Map<String, Value>,
+) -> bool {
+    !selector.is_empty() && selector.iter().all(|(k, v)| labels.get(k) == Some(v))
+}
+
+/// A `LabelSelector` (matchLabels and matchExpressions) against labels.
+pub fn label_selector_matches(selector: &Value, labels: &serde_json::Map<String, Value>) -> bool {
+    let match_labels = selector.get("matchLabels").and_then(Value::as_object);
+    let expressions = selector.get("matchExpressions").and_then(Value::as_array);
+    if match_labels.is_none_or(serde_json::Map::is_empty) && expressions.is_none_or(Vec::is_empty) {
+        // An empty selector selects everything in the namespace.
+        return true;
+    }
+    let labels_ok = match_labels.is_none_or(|m| m.iter().all(|(k, v)| labels.get(k) == Some(v)));
+    let exprs_ok = expressions.into_iter().flatten().all(|e| {
+        let key = e.get("key").and_then(Value::as_str).unwrap_or("");
+        let values: Vec<&str> = e
+            .get("values")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        let have = labels.get(key).and_then(Value::as_str);
+        match e.get("operator").and_then(Value::as_str) {
+            Some("In") => have.is_some_and(|h| values.contains(&h)),
+            Some("NotIn") => have.is_none_or(|h| !values.contains(&h)),
+            Some("Exists") => have.is_some(),
+            Some("DoesNotExist") => have.is_none(),
+            _ => false,
+        }
+    });
+    labels_ok && exprs_ok
+}
+
+/// Workloads in `namespace`, with the pointer to their pod template.
+pub fn workloads_in<'a>(
+    objects: &'a [Object],
+    namespace: &'a str,
+) -> impl Iterator<Item = (usize, &'a Object, &'static str)> + 'a {
+    objects.iter().enumerate().filter_map(move |(i, o)| {
+        let t = pod_template(o)?;
+        (o.namespace().unwrap_or("") == namespace).then_some((i, o, t))
+    })
+}
+
+/// The namespace an object lands in (`""` when unset; kustomize or Flux may set it).
+pub fn ns(o: &Object) -> &str {
+    o.namespace().unwrap_or("")
+}
+
+/// Count objects per key, for duplicate detection.
+pub fn count<K: Ord>(keys: impl Iterator<Item = K>) -> BTreeMap<K, usize> {
+    let mut m = BTreeMap::new();
+    for k in keys {
+        *m.entry(k).or_insert(0) += 1;
+    }
+    m
+}

@@ -1,0 +1,443 @@
+//! A manifest tree as the validator sees it: every YAML document of every file, parsed with
+//! positions, classified (Kubernetes object, kustomize configuration, kustomize patch), and
+//! indexed by kind, namespace and name.
+//!
+//! Parsing runs on all cores; a file that does not parse is a finding, not a failure.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::source::yaml::{parse_documents, Node, YamlError};
+use crate::source::{SourceFile, SourceMap, Span};
+
+/// One Kubernetes object of the tree.
+#[derive(Clone, Debug)]
+pub struct Object {
+    /// Index of its file in [`Tree::files`].
+    pub file: usize,
+    /// The document, with positions.
+    pub node: Node,
+    /// The document as JSON.
+    pub value: Value,
+}
+
+impl Object {
+    /// `apiVersion`.
+    pub fn api_version(&self) -> &str {
+        self.value
+            .get("apiVersion")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+    }
+
+    /// `kind`.
+    pub fn kind(&self) -> &str {
+        self.value.get("kind").and_then(Value::as_str).unwrap_or("")
+    }
+
+    /// `metadata.name`.
+    pub fn name(&self) -> &str {
+        self.value
+            .pointer("/metadata/name")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+    }
+
+    /// `metadata.namespace`, if set.
+    pub fn namespace(&self) -> Option<&str> {
+        self.value
+            .pointer("/metadata/namespace")
+            .and_then(Value::as_str)
+    }
+
+    /// The API group (`""` for the core group).
+    pub fn group(&self) -> &str {
+        self.api_version().rsplit_once('/').map_or("", |(g, _)| g)
+    }
+
+    /// A value by JSON pointer.
+    pub fn at(&self, pointer: &str) -> Option<&Value> {
+        self.value.pointer(pointer)
+    }
+
+    /// `kind namespace/name`, for messages.
+    pub fn id(&self) -> String {
+        match self.namespace() {
+            Some(ns) => format!("{} {ns}/{}", self.kind(), self.name()),
+            None => format!("{} {}", self.kind(), self.name()),
+        }
+    }
+
+    /// Where `pointer` is in the file.
+    pub fn span(&self, pointer: &str) -> Span {
+        self.node.span_for_pointer(pointer)
+    }
+}
+
+/// A kustomize configuration (`kustomization.yaml`).
+#[derive(Clone, Debug)]
+pub struct Kustomize {
+    /// Index of its file in [`Tree::files`].
+    pub file: usize,
+    /// The document.
+    pub node: Node,
+    /// The document as JSON.
+    pub value: Value,
+}
+
+/// A file of the tree.
+#[derive(Clone, Debug)]
+pub struct TreeFile {
+    /// Path as shown (relative to the validated root, `/`-separated).
+    pub display: String,
+    /// Path on disk.
+    pub path: PathBuf,
+}
+
+/// A parsed tree.
+#[derive(Debug, Default)]
+pub struct Tree {
+    /// The roots given.
+    pub roots: Vec<PathBuf>,
+    /// Every YAML file, sorted.
+    pub files: Vec<TreeFile>,
+    /// Kubernetes objects in file order.
+    pub objects: Vec<Object>,
+    /// kustomize configurations.
+    pub kustomizations: Vec<Kustomize>,
+    /// Documents of files used as kustomize patches (partial objects, not validated as such).
+    pub patches: Vec<Object>,
+    /// Documents that are neither objects nor kustomize files, with why.
+    pub invalid: Vec<(usize, Span, String)>,
+    /// Files that did not parse.
+    pub parse_errors: Vec<(usize, YamlError)>,
+    /// File texts, for quoting.
+    pub sources: SourceMap,
+    /// Directories (relative to their root, `/`-separated, no leading `./`) that exist.
+    pub dirs: BTreeSet<String>,
+}
+
+/// True for kustomize's own configuration files.
+pub fn is_kustomization_file(name: &str) -> bool {
+    matches!(
+        name,
+        "kustomization.yaml" | "kustomization.yml" | "Kustomization"
+    )
+}
+
+/// Every `.yaml`/`.yml` file below `root` (or `root` itself), skipping hidden directories.
+fn yaml_files(root: &Path) -> std::io::Result<Vec<PathBuf>> {
+    if root.is_file() {
+        return Ok(vec![root.to_owned()]);
+    }
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_owned()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d)? {
+            let entry = entry?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let kind = entry.file_type()?;
+            if kind.is_dir() && !name.starts_with('.') {
+                stack.push(entry.path());
+            } else if kind.is_file() && (name.ends_with(".yaml") || name.ends_with(".yml")) {
+                out.push(entry.path());
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn directories(root: &Path, out: &mut BTreeSet<String>) {
+    let mut stack = vec![root.to_owned()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            if entry.file_type().is_ok_and(|t| t.is_dir())
+                && !entry.file_name().to_string_lossy().starts_with('.')
+            {
+                let path = entry.path();
+                out.insert(crate::source::display_path(root, &path));
+                stack.push(path);
+            }
+        }
+    }
+}
+
+/// Parses files on all cores, keeping the input order.
+fn parse_all(files: &[(String, PathBuf)]) -> Vec<(String, Result<Vec<Node>, YamlError>)> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(files.len().max(1));
+    let chunk = files.len().div_ceil(threads).max(1);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| {
+                s.spawn(move || {
+                    part.iter()
+                        .map(|(_, path)| match std::fs::read(path) {
+                            Ok(bytes) => match String::from_utf8(bytes) {
+                                Ok(text) => {
+                                    let parsed = parse_documents(&text);
+                                    (text, parsed)
+                                }
+                                Err(_) => (
+                                    String::new(),
+                                    Err(YamlError {
+                                        span: Span::START,
+                                        message: "file is not UTF-8 text".into(),
+                                    }),
+                                ),
+                            },
+                            Err(e) => (
+                                String::new(),
+                                Err(YamlError {
+                                    span: Span::START,
+                                    message: format!("cannot read the file: {e}"),
+                                }),
+                            ),
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    })
+}
+
+impl Tree {
+    /// Reads every YAML file below `roots`.
+    pub fn load(roots: &[PathBuf]) -> std::io::Result<Tree> {
+        let mut tree = Tree {
+            roots: roots.to_vec(),
+            ..Tree::default()
+        };
+        let mut listed = Vec::new();
+        for root in roots {
+            let base = if root.is_file() {
+                root.parent().unwrap_or(Path::new("."))
+            } else {
+                root.as_path()
+            };
+            directories(base, &mut tree.dirs);
+            for path in yaml_files(root)? {
+                let display = if roots.len() == 1 {
+                    crate::source::display_path(base, &path)
+                } else {
+                    crate::source::display_path(Path::new(""), &path)
+                };
+                listed.push((display, path));
+            }
+        }
+        let parsed = parse_all(&listed);
+        // Files named as patches by a kustomization are partial objects.
+        let mut patch_files = BTreeSet::new();
+        for ((display, path), (text, docs)) in listed.iter().zip(&parsed) {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if !is_kustomization_file(&name) {
+                continue;
+            }
+            let _ = text;
+            if let Ok(docs) = docs {
+                let dir = display.rsplit_once('/').map_or("", |(d, _)| d);
+                for doc in docs {
+                    let v = doc.to_json();
+                    for target in patch_paths(&v) {
+                        patch_files.insert(normalize(dir, &target));
+                    }
+                }
+            }
+        }
+        for (index, ((display, path), (text, docs))) in listed.into_iter().zip(parsed).enumerate() {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            tree.sources
+                .insert(display.clone(), SourceFile::new(&display, &path, text));
+            let is_patch = patch_files.contains(&display);
+            tree.files.push(TreeFile { display, path });
+            let docs = match docs {
+                Ok(d) => d,
+                Err(e) => {
+                    tree.parse_errors.push((index, e));
+                    continue;
+                }
+            };
+            for node in docs {
+                if matches!(node.kind, crate::source::yaml::Kind::Null) {
+                    continue;
+                }
+                let value = node.to_json();
+                if is_kustomization_file(&name) {
+                    tree.kustomizations.push(Kustomize {
+                        file: index,
+                        node,
+                        value,
+                    });
+                    continue;
+                }
+                if is_patch {
+                    tree.patches.push(Object {
+                        file: index,
+                        node,
+                        value,
+                    });
+                    continue;
+                }
+                match classify(&value) {
+                    Ok(()) => tree.objects.push(Object {
+                        file: index,
+                        node,
+                        value,
+                    }),
+                    Err(why) => tree.invalid.push((index, node.span, why)),
+                }
+            }
+        }
+        Ok(tree)
+    }
+
+    /// The file of an object.
+    pub fn file(&self, index: usize) -> &TreeFile {
+        &self.files[index]
+    }
+
+    /// Objects by `(kind, namespace, name)`; a missing namespace is `""`.
+    pub fn index(&self) -> BTreeMap<(String, String, String), Vec<usize>> {
+        let mut out: BTreeMap<(String, String, String), Vec<usize>> = BTreeMap::new();
+        for (i, o) in self.objects.iter().enumerate() {
+            out.entry((
+                o.kind().to_owned(),
+                o.namespace().unwrap_or("").to_owned(),
+                o.name().to_owned(),
+            ))
+            .or_default()
+            .push(i);
+        }
+        out
+    }
+
+    /// Objects of one kind.
+    pub fn of_kind<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = (usize, &'a Object)> + 'a {
+        self.objects
+            .iter()
+            .enumerate()
+            .filter(move |(_, o)| o.kind() == kind)
+    }
+}
+
+/// Paths a kustomization names as patches.
+fn patch_paths(v: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    for key in ["patches", "patchesJson6902"] {
+        for p in v.get(key).and_then(Value::as_array).into_iter().flatten() {
+            if let Some(path) = p.get("path").and_then(Value::as_str) {
+                out.push(path.to_owned());
+            }
+        }
+    }
+    for p in v
+        .get("patchesStrategicMerge")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if let Some(path) = p.as_str() {
+            out.push(path.to_owned());
+        }
+    }
+    out
+}
+
+/// `dir` joined with a relative `path`, `.` and `..` resolved, `/`-separated.
+pub fn normalize(dir: &str, path: &str) -> String {
+    let mut parts: Vec<&str> = if path.starts_with('/') {
+        Vec::new()
+    } else {
+        dir.split('/').filter(|p| !p.is_empty()).collect()
+    };
+    for p in path.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    parts.join("/")
+}
+
+/// Why a document is not a Kubernetes object, if it is not.
+fn classify(v: &Value) -> Result<(), String> {
+    let Value::Object(map) = v else {
+        return Err("a document must be a mapping (a Kubernetes object)".into());
+    };
+    for key in ["apiVersion", "kind"] {
+        match map.get(key) {
+            Some(Value::String(s)) if !s.is_empty() => {}
+            Some(_) => return Err(format!("`{key}` must be a non-empty string")),
+            None => return Err(format!("missing `{key}`")),
+        }
+    }
+    let is_list = map
+        .get("kind")
+        .and_then(Value::as_str)
+        .is_some_and(|k| k.ends_with("List"));
+    if !is_list
+        && v.pointer("/metadata/name")
+            .and_then(Value::as_str)
+            .is_none_or(str::is_empty)
+        && v.pointer("/metadata/generateName").is_none()
+    {
+        return Err("missing `metadata.name`".into());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalizes_paths() {
+        assert_eq!(
+            normalize("apps/order", "deployment.yaml"),
+            "apps/order/deployment.yaml"
+        );
+        assert_eq!(
+            normalize("apps/order", "../base/x.yaml"),
+            "apps/base/x.yaml"
+        );
+        assert_eq!(normalize("", "./infrastructure"), "infrastructure");
+    }
+
+    #[test]
+    fn classification() {
+        assert!(classify(
+            &serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}})
+        )
+        .is_ok());
+        assert_eq!(
+            classify(&serde_json::json!({"kind": "ConfigMap"})),
+            Err("missing `apiVersion`".into())
+        );
+        assert_eq!(
+            classify(&serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap"})),
+            Err("missing `metadata.name`".into())
+        );
+        assert!(classify(&serde_json::json!(["a"])).is_err());
+    }
+}
