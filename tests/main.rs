@@ -9,3 +9,4 @@ mod rules;
 mod schema;
 mod seal;
 mod util;
+mod validate;

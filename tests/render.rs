@@ -116,12 +116,16 @@ fn hand_written_files_survive_and_stale_owned_files_are_pruned() {
     let bootstrap = gitops.join("prod/clusters/prod/flux-system/gotk-sync.yaml");
     fs::write(
         &bootstrap,
-        "apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\n",
+        "apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata: {name: flux-system, namespace: flux-system}\nspec: {interval: 1m, url: \"ssh://git@example.com/gitops.git\"}\n",
     )
     .expect("write");
-    let hand = gitops.join("prod/apps/order/extra-configmap.yaml");
+    let hand = gitops.join("prod/platform/limits.yaml");
     fs::create_dir_all(hand.parent().expect("parent")).expect("mkdir");
-    fs::write(&hand, "# hand-written\nkind: ConfigMap\n").expect("write");
+    let hand_text = "# hand-written\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: limits, namespace: orders}\n";
+    fs::write(&hand, hand_text).expect("write");
+    let notes = gitops.join("prod/apps/order/NOTES.md");
+    fs::create_dir_all(notes.parent().expect("parent")).expect("mkdir");
+    fs::write(&notes, "Owned by the checkout team.\n").expect("write");
     assert!(fluxprint(dir.path(), &["render"]).status.success());
     // Remove a service: its owned files go, hand-written files stay.
     fs::remove_file(dir.path().join("blueprints/notification.yaml")).expect("rm");
@@ -134,9 +138,10 @@ fn hand_written_files_survive_and_stale_owned_files_are_pruned() {
     assert!(!gitops
         .join("prod/infrastructure/namespace-engagement.yaml")
         .exists());
-    assert_eq!(
-        fs::read_to_string(&hand).expect("kept"),
-        "# hand-written\nkind: ConfigMap\n"
+    assert_eq!(fs::read_to_string(&hand).expect("kept"), hand_text);
+    assert!(
+        notes.is_file(),
+        "a hand-written file in a generated directory is kept"
     );
     assert!(bootstrap.is_file());
 }

@@ -45,7 +45,7 @@ fn planned(
     out_dir: &std::path::Path,
     clusters: &[String],
     out: &mut Output,
-) -> Result<Vec<Planned>, Error> {
+) -> Result<(Project, Vec<Planned>), Error> {
     out.format = input.format;
     let project = Project::load(&input.inputs())?;
     if !project.warnings.is_empty() {
@@ -57,7 +57,39 @@ fn planned(
         .iter()
         .map(|c| c.name.clone())
         .collect();
-    emit::plan(out_dir, &roots, &files)
+    let planned = emit::plan(out_dir, &roots, &files)?;
+    Ok((project, planned))
+}
+
+/// Runs the validator over each rendered cluster tree, graded by the cluster's policy;
+/// prints findings and says whether any is an error.
+fn validate_output(
+    project: &Project,
+    out_dir: &std::path::Path,
+    clusters: &[String],
+    out: &Output,
+) -> Result<bool, Error> {
+    let mut failed = false;
+    for cluster in project.select(clusters)? {
+        let options = fluxprint::validate::rule::Options {
+            policy: cluster.policy,
+            external_kustomizations: cluster
+                .spec
+                .infrastructure
+                .iter()
+                .flatten()
+                .cloned()
+                .collect(),
+            ..Default::default()
+        };
+        let report =
+            super::validate::run_validation(&[out_dir.join(&cluster.name)], &[], &options)?;
+        if !report.diagnostics.is_empty() {
+            out.diagnostics(&report.diagnostics, &report.sources);
+        }
+        failed |= fluxprint::diag::has_errors(&report.diagnostics);
+    }
+    Ok(failed)
 }
 
 fn counts(planned: &[Planned]) -> String {
@@ -74,7 +106,7 @@ fn counts(planned: &[Planned]) -> String {
 
 /// `fluxprint render`.
 pub fn render(args: &RenderArgs, out: &mut Output) -> Result<ExitCode, Error> {
-    let planned = planned(&args.input, &args.out, &args.clusters, out)?;
+    let (project, planned) = planned(&args.input, &args.out, &args.clusters, out)?;
     if args.dry_run {
         let mut text = String::new();
         for p in planned.iter().filter(|p| p.change != Change::Unchanged) {
@@ -92,18 +124,26 @@ pub fn render(args: &RenderArgs, out: &mut Output) -> Result<ExitCode, Error> {
     }
     emit::apply(&args.out, &planned)?;
     out.status(&format!("{}: {}", args.out.display(), counts(&planned)));
+    // The output goes through the same validation as any repository.
+    if validate_output(&project, &args.out, &args.clusters, out)? {
+        out.status("the rendered trees have validation errors (above)");
+        return Ok(ExitCode::from(FINDINGS));
+    }
     Ok(ExitCode::SUCCESS)
 }
 
 /// `fluxprint check`.
 pub fn check(args: &CheckArgs, out: &mut Output) -> Result<ExitCode, Error> {
-    let planned = planned(&args.input, &args.out, &args.clusters, out)?;
+    let (project, planned) = planned(&args.input, &args.out, &args.clusters, out)?;
     let stale = planned
         .iter()
         .filter(|p| p.change != Change::Unchanged)
         .count();
     if stale == 0 {
         out.status(&format!("{} is up to date", args.out.display()));
+        if validate_output(&project, &args.out, &args.clusters, out)? {
+            return Ok(ExitCode::from(FINDINGS));
+        }
         return Ok(ExitCode::SUCCESS);
     }
     // With `--format json` standard output carries only the JSON diagnostics.

@@ -91,7 +91,11 @@ pub struct ValidateArgs {
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
     /// A rule code, e.g. GO201.
-    code: String,
+    #[arg(required_unless_present = "markdown")]
+    code: Option<String>,
+    /// Print every rule as markdown (the text of docs/rules.md).
+    #[arg(long)]
+    markdown: bool,
 }
 
 /// Policy and external Kustomizations from the fluxprint cluster file whose name is the last
@@ -240,14 +244,16 @@ pub fn validate(args: &ValidateArgs, out: &mut Output) -> Result<ExitCode, Error
 
 /// `fluxprint explain`.
 pub fn explain(args: &ExplainArgs, out: &mut Output) -> Result<ExitCode, Error> {
-    match registry::find(&args.code) {
+    if args.markdown {
+        out.stdout(&registry::rules_markdown());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let code = args.code.clone().unwrap_or_default();
+    match registry::find(&code) {
         Some(rule) => {
             out.stdout(&registry::explain(rule));
             Ok(ExitCode::SUCCESS)
         }
-        None => Err(Error::Usage(format!(
-            "no rule `{}`; see docs/rules.md",
-            args.code
-        ))),
+        None => Err(Error::Usage(format!("no rule `{code}`; see docs/rules.md"))),
     }
 }

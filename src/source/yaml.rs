@@ -1,6 +1,8 @@
 //! YAML documents with positions.
 //!
-//! Built from saphyr's event parser (`saphyr-parser`, the parser layer of saphyr) rather than a
+//! Built from the saphyr family's event parser (`granit-parser`, the saphyr-parser fork that
+//! serde-saphyr reads with, and which accepts the under-indented quoted scalars that go-yaml
+//! and real-world CRDs use) rather than a
 //! typed deserializer, because every later check needs the position of any node, and because
 //! hostile input must be refused with a message instead of a crash: duplicate keys are errors,
 //! nesting depth and alias expansion are bounded (so "billion laughs" documents stop early), and
@@ -9,7 +11,7 @@
 //! Scalars are resolved with the YAML 1.2 core schema (what saphyr and Kubernetes' own parser
 //! agree on for the values we read): `yes`/`on` are strings, `true`/`false` are booleans.
 
-use saphyr_parser::{Event, Parser, ScalarStyle};
+use granit_parser::{Event, Parser, ScalarStyle};
 use serde_json::{Map, Number, Value};
 
 use super::Span;
@@ -292,7 +294,7 @@ enum Frame {
     },
 }
 
-fn span_of(marker: &saphyr_parser::Marker) -> Span {
+fn span_of(marker: &granit_parser::Marker) -> Span {
     let line = u32::try_from(marker.line()).unwrap_or(u32::MAX);
     let col = u32::try_from(marker.col() + 1).unwrap_or(u32::MAX);
     Span::new(line, col)
@@ -316,8 +318,7 @@ pub fn parse_documents(text: &str) -> Result<Vec<Node>, YamlError> {
         let start = span_of(&span.start);
         last_span = start;
         let finished: Option<(Node, usize)> = match event {
-            Event::StreamStart | Event::StreamEnd | Event::Nothing => None,
-            Event::DocumentStart(_) => {
+            Event::DocumentStart(..) => {
                 anchors.clear();
                 alias_nodes = 0;
                 None
@@ -334,7 +335,7 @@ pub fn parse_documents(text: &str) -> Result<Vec<Node>, YamlError> {
                 let plain = style == ScalarStyle::Plain;
                 let is_str_tag = tag
                     .as_ref()
-                    .is_some_and(|t| t.is_yaml_core_schema() && t.suffix == "str");
+                    .is_some_and(|t| t.is_yaml_core_schema() && t.suffix() == "str");
                 let kind = if plain && !is_str_tag {
                     resolve_plain(&value)
                 } else {
@@ -366,7 +367,7 @@ pub fn parse_documents(text: &str) -> Result<Vec<Node>, YamlError> {
                 node.span = start;
                 Some((node, 0))
             }
-            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+            Event::SequenceStart(_, anchor, _) | Event::MappingStart(_, anchor, _) => {
                 if stack.len() >= MAX_DEPTH {
                     return Err(YamlError {
                         span: start,
@@ -425,6 +426,8 @@ pub fn parse_documents(text: &str) -> Result<Vec<Node>, YamlError> {
                 )),
                 None => None,
             },
+            // Stream markers, anchor and comment events carry nothing for the tree.
+            _ => None,
         };
         let Some((node, anchor)) = finished else {
             continue;

@@ -436,10 +436,11 @@ impl SchemaStore {
                 ValidationErrorKind::Type { kind: expected } => {
                     out.insert(Violation {
                         pointer,
-                        message: format!("expected {expected:?}, found {}", error.instance())
-                            .replace("Single(", "")
-                            .replace("Multiple(", "")
-                            .replace(')', ""),
+                        message: format!(
+                            "expected {}, found {}",
+                            type_names(expected),
+                            error.instance()
+                        ),
                     });
                 }
                 _ => {
@@ -451,6 +452,18 @@ impl SchemaStore {
             }
         }
         Ok(out.into_iter().collect())
+    }
+}
+
+/// `integer`, `string or null`…
+fn type_names(kind: &jsonschema::error::TypeKind) -> String {
+    match kind {
+        jsonschema::error::TypeKind::Single(t) => t.to_string(),
+        jsonschema::error::TypeKind::Multiple(ts) => ts
+            .iter()
+            .map(|t| t.to_string())
+            .collect::<Vec<_>>()
+            .join(" or "),
     }
 }
 
@@ -582,6 +595,19 @@ fn builtin<T: k8s_openapi::Resource + schemars::JsonSchema>(store: &mut SchemaSt
     let generator = schemars::generate::SchemaSettings::draft2020_12().into_generator();
     let mut schema = generator.into_root_schema_for::<T>().to_value();
     convert(&mut schema, false);
+    if let Some(Value::Object(defs)) = schema.get_mut("$defs") {
+        // k8s-openapi types these as objects; the API (and its OpenAPI documents) accepts any
+        // JSON value for them.
+        for any in [
+            "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSON",
+            "io.k8s.apimachinery.pkg.runtime.RawExtension",
+        ] {
+            if let Some(Value::Object(def)) = defs.get_mut(any) {
+                def.remove("type");
+                def.remove("additionalProperties");
+            }
+        }
+    }
     if let Some(obj) = schema.as_object_mut() {
         obj.remove("$schema");
         pin_type(obj, T::API_VERSION, T::KIND);

@@ -1,0 +1,257 @@
+//! `fluxprint validate` end to end: the rendered example is clean under strict policy, with
+//! and without the upstream CRDs; the upstream CRD files themselves raise nothing; report
+//! formats parse; ignores, exit codes and `explain` behave; docs/rules.md is current.
+
+use std::fs;
+
+use crate::util::{example, fluxprint, root, shared, stderr, stdout};
+
+fn rendered() -> tempfile::TempDir {
+    let dir = example();
+    let out = fluxprint(dir.path(), &["render"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    dir
+}
+
+#[test]
+fn the_rendered_example_is_clean_under_strict_policy() {
+    let dir = rendered();
+    let crds = shared().join("crds");
+    for cluster in ["dev", "prod"] {
+        let path = format!("gitops/{cluster}");
+        // Built-in knowledge only; the cluster file gives the external Kustomizations.
+        let out = fluxprint(
+            dir.path(),
+            &[
+                "validate",
+                &path,
+                "--policy",
+                "strict",
+                "--fail-on",
+                "warning",
+            ],
+        );
+        assert_eq!(out.status.code(), Some(0), "{cluster}:\n{}", stderr(&out));
+        // With the upstream CRDs every custom resource is validated strictly, too.
+        let out = fluxprint(
+            dir.path(),
+            &[
+                "validate",
+                &path,
+                "--policy",
+                "strict",
+                "--fail-on",
+                "warning",
+                "--crds",
+                crds.join("flux").to_str().expect("utf-8"),
+                "--crds",
+                crds.join("sealed-secrets").to_str().expect("utf-8"),
+                "--crds",
+                crds.join("istio").to_str().expect("utf-8"),
+            ],
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{cluster} with CRDs:\n{}",
+            stderr(&out)
+        );
+        assert!(
+            stderr(&out).contains("no problems found"),
+            "{}",
+            stderr(&out)
+        );
+    }
+}
+
+#[test]
+fn the_upstream_crd_files_raise_nothing() {
+    for family in ["flux", "istio", "sealed-secrets", "prometheus-operator"] {
+        let path = shared().join("crds").join(family);
+        let out = fluxprint(
+            &root(),
+            &[
+                "validate",
+                path.to_str().expect("utf-8"),
+                "--policy",
+                "strict",
+                "--fail-on",
+                "warning",
+            ],
+        );
+        assert_eq!(out.status.code(), Some(0), "{family}:\n{}", stderr(&out));
+    }
+}
+
+fn broken_tree() -> tempfile::TempDir {
+    let dir = rendered();
+    let svc = dir.path().join("gitops/prod/apps/order/service.yaml");
+    let text = fs::read_to_string(&svc).expect("read");
+    fs::write(
+        &svc,
+        text.replace(
+            "    app.kubernetes.io/name: order\n  type:",
+            "    app.kubernetes.io/name: ordr\n  type:",
+        ),
+    )
+    .expect("write");
+    fs::write(dir.path().join("gitops/prod/apps/order/secret.yaml"), "apiVersion: v1\nkind: Secret\nmetadata: {name: leaked, namespace: orders}\nstringData: {password: hunter2}\n").expect("write");
+    dir
+}
+
+#[test]
+fn findings_fail_the_run_with_positions() {
+    let dir = broken_tree();
+    let out = fluxprint(dir.path(), &["validate", "gitops/prod"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stderr(&out);
+    assert!(
+        text.contains("error[GO201]: Service orders/order selects no pods"),
+        "{text}"
+    );
+    assert!(text.contains("--> apps/order/service.yaml:"), "{text}");
+    assert!(
+        text.contains("error[GO501]: Secret orders/leaked holds unencrypted stringData in git"),
+        "{text}"
+    );
+    assert!(
+        text.contains("warning[GO302]") || text.contains("error[GO302]"),
+        "the unlisted secret.yaml: {text}"
+    );
+}
+
+#[test]
+fn ignores_by_flag_and_by_annotation() {
+    let dir = broken_tree();
+    let out = fluxprint(
+        dir.path(),
+        &[
+            "validate",
+            "gitops/prod",
+            "--ignore",
+            "GO201",
+            "--ignore",
+            "go501",
+            "--ignore",
+            "GO302",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let secret = dir.path().join("gitops/prod/apps/order/secret.yaml");
+    fs::write(&secret, "apiVersion: v1\nkind: Secret\nmetadata:\n  name: leaked\n  namespace: orders\n  annotations: {fluxprint.io/ignore: \"GO501\"}\nstringData: {password: hunter2}\n").expect("write");
+    let out = fluxprint(
+        dir.path(),
+        &[
+            "validate",
+            "gitops/prod",
+            "--ignore",
+            "GO201",
+            "--ignore",
+            "GO302",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = fluxprint(
+        dir.path(),
+        &["validate", "gitops/prod", "--ignore", "GO999"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn machine_formats_parse() {
+    let dir = broken_tree();
+    for format in ["json", "codequality", "sarif", "junit"] {
+        let out = fluxprint(dir.path(), &["validate", "gitops/prod", "--format", format]);
+        assert_eq!(out.status.code(), Some(1), "{format}");
+        let text = stdout(&out);
+        match format {
+            "junit" => {
+                assert!(
+                    text.starts_with("<?xml") && text.contains("<failure type=\"GO201\""),
+                    "{text}"
+                );
+                assert_eq!(
+                    text.matches("<testcase").count(),
+                    text.matches("</testcase>").count()
+                );
+            }
+            _ => {
+                let v: serde_json::Value =
+                    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{format}: {e}"));
+                match format {
+                    "json" => assert!(v
+                        .as_array()
+                        .is_some_and(|a| a.iter().any(|d| d["code"] == "GO201"))),
+                    "codequality" => assert!(v.as_array().is_some_and(|a| a
+                        .iter()
+                        .all(|d| d["fingerprint"].as_str().is_some_and(|f| f.len() == 64)))),
+                    _ => assert_eq!(
+                        v["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+                            ["artifactLocation"]["uri"]
+                            .as_str()
+                            .map(|u| u.starts_with("apps/")),
+                        Some(true)
+                    ),
+                }
+            }
+        }
+    }
+    // Fingerprints are stable across runs.
+    let a = stdout(&fluxprint(
+        dir.path(),
+        &["validate", "gitops/prod", "--format", "codequality"],
+    ));
+    let b = stdout(&fluxprint(
+        dir.path(),
+        &["validate", "gitops/prod", "--format", "codequality"],
+    ));
+    assert_eq!(a, b);
+    // --output writes the report to a file.
+    let out = fluxprint(
+        dir.path(),
+        &[
+            "validate",
+            "gitops/prod",
+            "--format",
+            "junit",
+            "--output",
+            "report.xml",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(fs::read_to_string(dir.path().join("report.xml"))
+        .expect("written")
+        .contains("<testsuites"));
+}
+
+#[test]
+fn explain_prints_the_rule_and_docs_rules_md_is_current() {
+    let out = fluxprint(&root(), &["explain", "go201"]);
+    assert!(out.status.success());
+    assert!(
+        stdout(&out).starts_with("# GO201 service-selects-nothing\n"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(
+        fluxprint(&root(), &["explain", "GO999"]).status.code(),
+        Some(2)
+    );
+    let committed =
+        fs::read_to_string(root().join("docs/rules.md")).expect("docs/rules.md is committed");
+    assert!(
+        committed == fluxprint::validate::registry::rules_markdown(),
+        "docs/rules.md is stale: run `cargo run -- explain --markdown > docs/rules.md`"
+    );
+}
+
+#[test]
+fn unsupported_kubernetes_versions_are_usage_errors() {
+    let out = fluxprint(
+        &root(),
+        &["validate", "blueprints", "--kubernetes-version", "1.30"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("only 1.35"), "{}", stderr(&out));
+}
