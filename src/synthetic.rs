@@ -21,6 +21,24 @@ pub fn write_project(dir: &Path, n: usize) -> Result<(), Error> {
             &dir.join("blueprints").join(format!("svc-{i:05}.yaml")),
             &blueprint(i),
         )?;
+        // Stand-in ciphertexts: rendering copies sealed values without opening them.
+        let mut values = crate::seal::values::SealedValues::new(&format!("svc-{i:05}"));
+        for cluster in ["dev", "prod"] {
+            values.clusters.insert(
+                cluster.to_owned(),
+                crate::seal::values::ClusterValues {
+                    cert_sha256: "0".repeat(64),
+                    values: ["DATABASE_URL", "API_TOKEN"]
+                        .iter()
+                        .map(|k| ((*k).to_owned(), format!("AgB{}{i:05}", k.to_lowercase())))
+                        .collect(),
+                },
+            );
+        }
+        values.write(&crate::seal::values::SealedValues::path(
+            &dir.join("blueprints"),
+            &format!("svc-{i:05}"),
+        ))?;
     }
     Ok(())
 }

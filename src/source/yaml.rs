@@ -488,9 +488,217 @@ pub fn parse_documents(text: &str) -> Result<Vec<Node>, YamlError> {
     Ok(docs)
 }
 
+/// One document as JSON, with the plain scalars that YAML 1.1 would read differently.
+#[derive(Clone, Debug)]
+pub struct JsonDocument {
+    /// Where the document starts.
+    pub span: Span,
+    /// The document.
+    pub value: Value,
+    /// `(pointer, text)` of every plain scalar that resolved to a string.
+    pub plain_strings: Vec<(String, String)>,
+}
+
+/// Parses every document straight to JSON, without a positioned tree: the fast path for
+/// validating large trees (positions are recovered with [`parse_documents`] only for the few
+/// files that have findings). Same limits and errors as [`parse_documents`].
+pub fn parse_json_documents(
+    text: &str,
+    keep_plain: impl Fn(&str) -> bool,
+) -> Result<Vec<JsonDocument>, YamlError> {
+    // A frame of the value being built and the pointer it sits at.
+    enum Frame {
+        Seq(Vec<Value>, usize, String),
+        Map(Map<String, Value>, Option<String>, usize, String),
+    }
+    let mut docs = Vec::new();
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut anchors: std::collections::HashMap<usize, (Value, usize)> =
+        std::collections::HashMap::new();
+    let mut alias_nodes = 0usize;
+    let mut current: Option<Value> = None;
+    let mut doc_span = Span::START;
+    let mut plain = Vec::new();
+    let mut last_span = Span::START;
+    let child_pointer = |stack: &Vec<Frame>| -> String {
+        match stack.last() {
+            None => String::new(),
+            Some(Frame::Seq(items, _, p)) => format!("{p}/{}", items.len()),
+            Some(Frame::Map(_, Some(k), _, p)) => format!("{p}/{}", escape_pointer_token(k)),
+            Some(Frame::Map(_, None, _, p)) => p.clone(),
+        }
+    };
+    for event in Parser::new_from_str(text).keep_tags(true) {
+        let (event, span) = event.map_err(|e| YamlError {
+            span: span_of(e.marker()),
+            message: format!("invalid YAML: {}", e.info()),
+        })?;
+        let start = span_of(&span.start);
+        last_span = start;
+        let starts_node = matches!(
+            event,
+            Event::Scalar(..)
+                | Event::Alias(_)
+                | Event::SequenceStart(..)
+                | Event::MappingStart(..)
+        );
+        if starts_node && stack.is_empty() && current.is_none() {
+            // A document is where its root node starts, as in the positioned tree.
+            doc_span = start;
+        }
+        let finished: Option<(Value, usize, usize)> = match event {
+            Event::DocumentStart(..) => {
+                anchors.clear();
+                alias_nodes = 0;
+                None
+            }
+            Event::DocumentEnd => {
+                docs.push(JsonDocument {
+                    span: doc_span,
+                    value: current.take().unwrap_or(Value::Null),
+                    plain_strings: std::mem::take(&mut plain),
+                });
+                None
+            }
+            Event::Scalar(value, style, anchor, tag) => {
+                let is_str_tag = tag
+                    .as_ref()
+                    .is_some_and(|t| t.is_yaml_core_schema() && t.suffix() == "str");
+                let is_key = matches!(stack.last(), Some(Frame::Map(_, None, _, _)));
+                let v = if style == ScalarStyle::Plain && !is_str_tag {
+                    let kind = resolve_plain(&value);
+                    if let Kind::Str(s) = &kind {
+                        if !is_key && keep_plain(s) {
+                            plain.push((child_pointer(&stack), s.clone()));
+                        }
+                    }
+                    Node::scalar(kind, start, true).to_json()
+                } else {
+                    Value::String(value.into_owned())
+                };
+                Some((v, anchor, 1))
+            }
+            Event::Alias(id) => {
+                let Some((target, size)) = anchors.get(&id) else {
+                    return Err(YamlError {
+                        span: start,
+                        message: "alias to an unknown anchor".into(),
+                    });
+                };
+                alias_nodes += size;
+                if alias_nodes > MAX_ALIAS_NODES {
+                    return Err(YamlError {
+                        span: start,
+                        message: format!(
+                            "aliases expand to more than {MAX_ALIAS_NODES} nodes (an alias bomb?)"
+                        ),
+                    });
+                }
+                Some((target.clone(), 0, *size))
+            }
+            Event::SequenceStart(_, anchor, _) | Event::MappingStart(_, anchor, _) => {
+                if stack.len() >= MAX_DEPTH {
+                    return Err(YamlError {
+                        span: start,
+                        message: format!("nesting deeper than {MAX_DEPTH} levels"),
+                    });
+                }
+                let pointer = child_pointer(&stack);
+                stack.push(if matches!(event, Event::SequenceStart(..)) {
+                    Frame::Seq(Vec::new(), anchor, pointer)
+                } else {
+                    Frame::Map(Map::new(), None, anchor, pointer)
+                });
+                None
+            }
+            Event::SequenceEnd | Event::MappingEnd => match stack.pop() {
+                Some(Frame::Seq(items, anchor, _)) => {
+                    let size = 1 + items.len();
+                    Some((Value::Array(items), anchor, size))
+                }
+                Some(Frame::Map(map, _, anchor, _)) => {
+                    let size = 1 + map.len();
+                    Some((Value::Object(map), anchor, size))
+                }
+                None => None,
+            },
+            _ => None,
+        };
+        let Some((value, anchor, size)) = finished else {
+            continue;
+        };
+        if anchor != 0 {
+            anchors.insert(anchor, (value.clone(), size));
+        }
+        match stack.last_mut() {
+            None => current = Some(value),
+            Some(Frame::Seq(items, _, _)) => items.push(value),
+            Some(Frame::Map(map, pending, _, _)) => match pending.take() {
+                None => {
+                    let key = match &value {
+                        Value::String(s) => s.clone(),
+                        Value::Null => String::new(),
+                        Value::Array(_) | Value::Object(_) => {
+                            return Err(YamlError {
+                                span: start,
+                                message: "a mapping key must be a scalar".into(),
+                            })
+                        }
+                        other => other.to_string(),
+                    };
+                    if map.contains_key(&key) {
+                        return Err(YamlError {
+                            span: start,
+                            message: format!("duplicate key `{key}`"),
+                        });
+                    }
+                    *pending = Some(key);
+                }
+                Some(key) => {
+                    map.insert(key, value);
+                }
+            },
+        }
+    }
+    if let Some(value) = current.take() {
+        docs.push(JsonDocument {
+            span: doc_span,
+            value,
+            plain_strings: plain,
+        });
+    }
+    if !stack.is_empty() {
+        return Err(YamlError {
+            span: last_span,
+            message: "unexpected end of the document".into(),
+        });
+    }
+    Ok(docs)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_documents_agree_with_the_positioned_tree() {
+        let text = "a: yes\nb: [1, {c: 'on', d: off}]\ne: &x {f: 1}\ng: *x\n---\nh: ~\n";
+        let fast = parse_json_documents(text, |s| s == "yes" || s == "off").expect("parses");
+        let slow = parse_documents(text).expect("parses");
+        assert_eq!(fast.len(), slow.len());
+        for (f, s) in fast.iter().zip(&slow) {
+            assert_eq!(f.value, s.to_json());
+            assert_eq!(f.span, s.span);
+        }
+        assert_eq!(
+            fast[0].plain_strings,
+            vec![
+                ("/a".to_owned(), "yes".to_owned()),
+                ("/b/1/d".to_owned(), "off".to_owned())
+            ]
+        );
+        assert!(parse_json_documents("a: 1\na: 2\n", |_| false).is_err());
+    }
 
     fn one(text: &str) -> Node {
         let mut docs = parse_documents(text).expect("test input parses");

@@ -58,12 +58,7 @@ pub fn run(
             schemas.add_crd(&o.value);
         }
     }
-    let ctx = Context {
-        index: tree.index(),
-        tree: &tree,
-        schemas: &schemas,
-        options,
-    };
+    let ctx = Context::new(&tree, &schemas, options);
     let mut diagnostics = Vec::new();
     for rule in registry::RULES
         .iter()

@@ -78,9 +78,42 @@ pub struct Context<'a> {
     pub options: &'a Options,
     /// Objects by `(kind, namespace, name)`.
     pub index: BTreeMap<(String, String, String), Vec<usize>>,
+    /// Workloads by namespace, with the pointer to their pod template.
+    pub workloads: BTreeMap<String, Vec<(usize, &'static str)>>,
 }
 
-impl Context<'_> {
+impl<'a> Context<'a> {
+    /// A context over `tree`, with its indexes built once.
+    pub fn new(tree: &'a Tree, schemas: &'a SchemaStore, options: &'a Options) -> Self {
+        let mut workloads: BTreeMap<String, Vec<(usize, &'static str)>> = BTreeMap::new();
+        for (i, o) in tree.objects.iter().enumerate() {
+            if let Some(t) = super::rules::pod_template(o) {
+                workloads
+                    .entry(o.namespace().unwrap_or("").to_owned())
+                    .or_default()
+                    .push((i, t));
+            }
+        }
+        Context {
+            index: tree.index(),
+            workloads,
+            tree,
+            schemas,
+            options,
+        }
+    }
+
+    /// Workloads of `namespace`: `(object, index, pod template pointer)`.
+    pub fn workloads_in(
+        &self,
+        namespace: &str,
+    ) -> impl Iterator<Item = (usize, &'a super::tree::Object, &'static str)> + '_ {
+        self.workloads
+            .get(namespace)
+            .into_iter()
+            .flatten()
+            .map(|(i, t)| (*i, &self.tree.objects[*i], *t))
+    }
     /// Objects of `kind` named `name` in `namespace`.
     pub fn find(&self, kind: &str, namespace: &str, name: &str) -> &[usize] {
         self.index
@@ -139,7 +172,8 @@ impl<'a> Findings<'a> {
             return;
         }
         let file = self.ctx.tree.file(o.file).display.clone();
-        self.push(file, o.span(pointer), message, help, pointer);
+        let span = self.ctx.tree.span(o, pointer);
+        self.push(file, span, message, help, pointer);
     }
 
     /// A finding in file `file` at `span`.

@@ -9,18 +9,25 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::source::yaml::{parse_documents, Node, YamlError};
+use crate::source::yaml::{parse_documents, parse_json_documents, JsonDocument, Node, YamlError};
 use crate::source::{SourceFile, SourceMap, Span};
 
-/// One Kubernetes object of the tree.
+/// An unquoted scalar that YAML 1.1 reads as something else: pointer, text, meaning.
+pub type Lookalike = (String, String, &'static str);
+
+/// One Kubernetes object of the tree. Positions are not kept per object (that would double
+/// the memory of a large tree); [`Tree::span`] re-reads them from the file when a finding
+/// needs one.
 #[derive(Clone, Debug)]
 pub struct Object {
     /// Index of its file in [`Tree::files`].
     pub file: usize,
-    /// The document, with positions.
-    pub node: Node,
+    /// Index of the document in its file.
+    pub doc: usize,
     /// The document as JSON.
     pub value: Value,
+    /// Plain scalars that YAML 1.1 readers take for booleans or numbers.
+    pub lookalikes: Vec<Lookalike>,
 }
 
 impl Object {
@@ -69,11 +76,6 @@ impl Object {
             None => format!("{} {}", self.kind(), self.name()),
         }
     }
-
-    /// Where `pointer` is in the file.
-    pub fn span(&self, pointer: &str) -> Span {
-        self.node.span_for_pointer(pointer)
-    }
 }
 
 /// A kustomize configuration (`kustomization.yaml`).
@@ -117,6 +119,8 @@ pub struct Tree {
     pub sources: SourceMap,
     /// Directories (relative to their root, `/`-separated, no leading `./`) that exist.
     pub dirs: BTreeSet<String>,
+    /// Documents re-parsed for positions, by file.
+    positions: std::sync::Mutex<BTreeMap<usize, Vec<Node>>>,
 }
 
 /// True for kustomize's own configuration files.
@@ -168,8 +172,19 @@ fn directories(root: &Path, out: &mut BTreeSet<String>) {
     }
 }
 
+/// A parsed file: kustomize files keep their positioned tree (they are few and their rules
+/// need many positions); manifests go straight to JSON.
+enum Parsed {
+    Nodes(Vec<Node>),
+    Json(Vec<JsonDocument>),
+}
+
+fn is_lookalike(s: &str) -> bool {
+    crate::validate::rules::go006_yaml11_lookalike::yaml11_meaning(s).is_some()
+}
+
 /// Parses files on all cores, keeping the input order.
-fn parse_all(files: &[(String, PathBuf)]) -> Vec<(String, Result<Vec<Node>, YamlError>)> {
+fn parse_all(files: &[(String, PathBuf)]) -> Vec<(String, Result<Parsed, YamlError>)> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(files.len().max(1));
@@ -180,27 +195,42 @@ fn parse_all(files: &[(String, PathBuf)]) -> Vec<(String, Result<Vec<Node>, Yaml
             .map(|part| {
                 s.spawn(move || {
                     part.iter()
-                        .map(|(_, path)| match std::fs::read(path) {
-                            Ok(bytes) => match String::from_utf8(bytes) {
-                                Ok(text) => {
-                                    let parsed = parse_documents(&text);
-                                    (text, parsed)
+                        .map(|(_, path)| {
+                            let text = match std::fs::read(path).map(String::from_utf8) {
+                                Ok(Ok(text)) => text,
+                                Ok(Err(_)) => {
+                                    return (
+                                        String::new(),
+                                        Err(YamlError {
+                                            span: Span::START,
+                                            message: "file is not UTF-8 text".into(),
+                                        }),
+                                    )
                                 }
-                                Err(_) => (
-                                    String::new(),
-                                    Err(YamlError {
-                                        span: Span::START,
-                                        message: "file is not UTF-8 text".into(),
-                                    }),
-                                ),
-                            },
-                            Err(e) => (
-                                String::new(),
-                                Err(YamlError {
-                                    span: Span::START,
-                                    message: format!("cannot read the file: {e}"),
-                                }),
-                            ),
+                                Err(e) => {
+                                    return (
+                                        String::new(),
+                                        Err(YamlError {
+                                            span: Span::START,
+                                            message: format!("cannot read the file: {e}"),
+                                        }),
+                                    )
+                                }
+                            };
+                            let name = path
+                                .file_name()
+                                .map(|n| n.to_string_lossy().into_owned())
+                                .unwrap_or_default();
+                            let parsed = if is_kustomization_file(&name) {
+                                parse_documents(&text).map(Parsed::Nodes)
+                            } else {
+                                // On an error, the positioned parser words it (with the line of a
+                                // duplicated key's first definition).
+                                parse_json_documents(&text, is_lookalike)
+                                    .map(Parsed::Json)
+                                    .map_err(|e| parse_documents(&text).err().unwrap_or(e))
+                            };
+                            (text, parsed)
                         })
                         .collect::<Vec<_>>()
                 })
@@ -214,6 +244,22 @@ fn parse_all(files: &[(String, PathBuf)]) -> Vec<(String, Result<Vec<Node>, Yaml
 }
 
 impl Tree {
+    /// Where `pointer` is in `object`'s file (the file is parsed again, once, on the first
+    /// finding in it).
+    pub fn span(&self, object: &Object, pointer: &str) -> Span {
+        let Ok(mut cache) = self.positions.lock() else {
+            return Span::START;
+        };
+        let docs = cache.entry(object.file).or_insert_with(|| {
+            self.sources
+                .get(&self.files[object.file].display)
+                .and_then(|f| parse_documents(&f.text).ok())
+                .unwrap_or_default()
+        });
+        docs.get(object.doc)
+            .map_or(Span::START, |n| n.span_for_pointer(pointer))
+    }
+
     /// Reads every YAML file below `roots`.
     pub fn load(roots: &[PathBuf]) -> std::io::Result<Tree> {
         let mut tree = Tree {
@@ -249,7 +295,7 @@ impl Tree {
                 continue;
             }
             let _ = text;
-            if let Ok(docs) = docs {
+            if let Ok(Parsed::Nodes(docs)) = docs {
                 let dir = display.rsplit_once('/').map_or("", |(d, _)| d);
                 for doc in docs {
                     let v = doc.to_json();
@@ -260,10 +306,6 @@ impl Tree {
             }
         }
         for (index, ((display, path), (text, docs))) in listed.into_iter().zip(parsed).enumerate() {
-            let name = path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
             tree.sources
                 .insert(display.clone(), SourceFile::new(&display, &path, text));
             let is_patch = patch_files.contains(&display);
@@ -275,34 +317,50 @@ impl Tree {
                     continue;
                 }
             };
-            for node in docs {
-                if matches!(node.kind, crate::source::yaml::Kind::Null) {
-                    continue;
+            match docs {
+                Parsed::Nodes(nodes) => {
+                    for node in nodes {
+                        if !matches!(node.kind, crate::source::yaml::Kind::Null) {
+                            let value = node.to_json();
+                            tree.kustomizations.push(Kustomize {
+                                file: index,
+                                node,
+                                value,
+                            });
+                        }
+                    }
                 }
-                let value = node.to_json();
-                if is_kustomization_file(&name) {
-                    tree.kustomizations.push(Kustomize {
-                        file: index,
-                        node,
-                        value,
-                    });
-                    continue;
-                }
-                if is_patch {
-                    tree.patches.push(Object {
-                        file: index,
-                        node,
-                        value,
-                    });
-                    continue;
-                }
-                match classify(&value) {
-                    Ok(()) => tree.objects.push(Object {
-                        file: index,
-                        node,
-                        value,
-                    }),
-                    Err(why) => tree.invalid.push((index, node.span, why)),
+                Parsed::Json(json) => {
+                    for (doc, d) in json.into_iter().enumerate() {
+                        if d.value.is_null() {
+                            continue;
+                        }
+                        let lookalikes = d
+                            .plain_strings
+                            .into_iter()
+                            .filter_map(|(pointer, text)| {
+                                let meaning =
+                                    crate::validate::rules::go006_yaml11_lookalike::yaml11_meaning(
+                                        &text,
+                                    )?;
+                                Some((pointer, text, meaning))
+                            })
+                            .collect();
+                        let object = Object {
+                            file: index,
+                            doc,
+                            value: d.value,
+                            lookalikes,
+                        };
+                        if is_patch {
+                            tree.patches.push(object);
+                            continue;
+                        }
+                        match classify(&object.value) {
+                            Ok(()) => tree.objects.push(object),
+                            Err(why) => tree.invalid.push((index, d.span, why)),
+                        }
+                    }
                 }
             }
         }

@@ -1,6 +1,5 @@
 //! GO006: an unquoted value that YAML 1.1 readers take for a boolean or a number.
 
-use crate::source::yaml::{Kind, Node};
 use crate::validate::rule::{Context, Findings, Rule};
 
 /// GO006
@@ -8,7 +7,14 @@ pub struct Yaml11Lookalike;
 
 /// Plain scalars that YAML 1.2 reads as strings but YAML 1.1 (go-yaml v2, which kubectl and
 /// kustomize descend from) reads as booleans, or as numbers in another base.
-fn yaml11_meaning(text: &str) -> Option<&'static str> {
+pub fn yaml11_meaning(text: &str) -> Option<&'static str> {
+    // Most strings start with a letter other than these: reject them at once.
+    if !matches!(
+        text.as_bytes().first(),
+        Some(b'y' | b'Y' | b'n' | b'N' | b'o' | b'O' | b'0'..=b'9' | b'-' | b'+')
+    ) {
+        return None;
+    }
     const BOOLS: &[&str] = &[
         "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On", "ON", "off", "Off",
         "OFF",
@@ -29,29 +35,6 @@ fn yaml11_meaning(text: &str) -> Option<&'static str> {
         return Some("a base-60 number");
     }
     None
-}
-
-fn walk(node: &Node, pointer: &str, found: &mut Vec<(String, String, &'static str)>) {
-    match &node.kind {
-        Kind::Str(s) if node.plain => {
-            if let Some(meaning) = yaml11_meaning(s) {
-                found.push((pointer.to_owned(), s.clone(), meaning));
-            }
-        }
-        Kind::Seq(items) => {
-            for (i, n) in items.iter().enumerate() {
-                walk(n, &format!("{pointer}/{i}"), found);
-            }
-        }
-        Kind::Map(entries) => {
-            for (k, v) in entries {
-                let key =
-                    crate::source::yaml::escape_pointer_token(&k.key_text().unwrap_or_default());
-                walk(v, &format!("{pointer}/{key}"), found);
-            }
-        }
-        _ => {}
-    }
 }
 
 impl Rule for Yaml11Lookalike {
@@ -75,9 +58,7 @@ impl Rule for Yaml11Lookalike {
     }
     fn check(&self, ctx: &Context<'_>, out: &mut Findings<'_>) {
         for (i, o) in ctx.tree.objects.iter().enumerate() {
-            let mut found = Vec::new();
-            walk(&o.node, "", &mut found);
-            for (pointer, text, meaning) in found {
+            for (pointer, text, meaning) in o.lookalikes.clone() {
                 out.object(
                     i,
                     &pointer,

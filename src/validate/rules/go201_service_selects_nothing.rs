@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::{ns, pod_labels, selects, workloads_in};
+use super::{ns, pod_labels, selects};
 use crate::validate::rule::{Context, Findings, Rule};
 
 /// GO201
@@ -36,7 +36,8 @@ impl Rule for ServiceSelectsNothing {
             {
                 continue;
             }
-            let matched = workloads_in(&ctx.tree.objects, ns(svc))
+            let matched = ctx
+                .workloads_in(ns(svc))
                 .any(|(_, w, t)| pod_labels(w, t).is_some_and(|l| selects(selector, l)));
             if !matched {
                 out.object(

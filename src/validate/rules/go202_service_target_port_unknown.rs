@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::{containers, ns, pod_labels, selects, workloads_in};
+use super::{containers, ns, pod_labels, selects};
 use crate::validate::rule::{Context, Findings, Rule};
 
 /// GO202
@@ -34,7 +34,7 @@ impl Rule for ServiceTargetPortUnknown {
             let mut names = Vec::new();
             let mut numbers = Vec::new();
             let mut any = false;
-            for (_, w, t) in workloads_in(&ctx.tree.objects, ns(svc)) {
+            for (_, w, t) in ctx.workloads_in(ns(svc)) {
                 if !pod_labels(w, t).is_some_and(|l| selects(selector, l)) {
                     continue;
                 }

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::{label_selector_matches, ns, pod_labels, workloads_in};
+use super::{label_selector_matches, ns, pod_labels};
 use crate::validate::rule::{Context, Findings, Rule};
 
 /// GO207
@@ -49,7 +49,7 @@ impl Rule for DisruptionBudgetBlocksEvictions {
             let Some(selector) = pdb.at("/spec/selector") else {
                 continue;
             };
-            for (_, w, t) in workloads_in(&ctx.tree.objects, ns(pdb)) {
+            for (_, w, t) in ctx.workloads_in(ns(pdb)) {
                 if !pod_labels(w, t).is_some_and(|l| label_selector_matches(selector, l)) {
                     continue;
                 }

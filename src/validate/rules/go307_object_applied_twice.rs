@@ -41,12 +41,21 @@ impl Rule for ObjectAppliedTwice {
                 ))
             })
             .collect();
+        let mut by_path: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for (name, path) in &paths {
+            by_path
+                .entry(path.as_str())
+                .or_default()
+                .push(name.as_str());
+        }
         let mut owners: BTreeMap<(String, String, String), Vec<(String, usize)>> = BTreeMap::new();
         for (i, o) in ctx.tree.objects.iter().enumerate() {
             let file = &ctx.tree.file(o.file).display;
-            for (name, path) in &paths {
-                let under = path.is_empty() || file.starts_with(&format!("{path}/"));
-                if under {
+            // The Kustomizations whose path is an ancestor directory of the file (or the root).
+            let mut ancestors: Vec<&str> = vec![""];
+            ancestors.extend(file.match_indices('/').map(|(i, _)| &file[..i]));
+            for name in ancestors.iter().filter_map(|a| by_path.get(a)).flatten() {
+                {
                     owners
                         .entry((
                             o.kind().to_owned(),
@@ -54,7 +63,7 @@ impl Rule for ObjectAppliedTwice {
                             o.name().to_owned(),
                         ))
                         .or_default()
-                        .push((name.clone(), i));
+                        .push(((*name).to_owned(), i));
                 }
             }
         }

@@ -117,17 +117,6 @@ pub fn label_selector_matches(selector: &Value, labels: &serde_json::Map<String,
     labels_ok && exprs_ok
 }
 
-/// Workloads in `namespace`, with the pointer to their pod template.
-pub fn workloads_in<'a>(
-    objects: &'a [Object],
-    namespace: &'a str,
-) -> impl Iterator<Item = (usize, &'a Object, &'static str)> + 'a {
-    objects.iter().enumerate().filter_map(move |(i, o)| {
-        let t = pod_template(o)?;
-        (o.namespace().unwrap_or("") == namespace).then_some((i, o, t))
-    })
-}
-
 /// The namespace an object lands in (`""` when unset; kustomize or Flux may set it).
 pub fn ns(o: &Object) -> &str {
     o.namespace().unwrap_or("")
