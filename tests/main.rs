@@ -2,6 +2,7 @@
 
 mod cli;
 mod flux;
+mod fuzz;
 mod invalid;
 mod kustomize;
 mod render;

@@ -507,9 +507,10 @@ pub fn parse_json_documents(
     keep_plain: impl Fn(&str) -> bool,
 ) -> Result<Vec<JsonDocument>, YamlError> {
     // A frame of the value being built and the pointer it sits at.
+    // The last field counts the nodes below, for bounding alias expansion.
     enum Frame {
-        Seq(Vec<Value>, usize, String),
-        Map(Map<String, Value>, Option<String>, usize, String),
+        Seq(Vec<Value>, usize, String, usize),
+        Map(Map<String, Value>, Option<String>, usize, String, usize),
     }
     let mut docs = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
@@ -523,9 +524,9 @@ pub fn parse_json_documents(
     let child_pointer = |stack: &Vec<Frame>| -> String {
         match stack.last() {
             None => String::new(),
-            Some(Frame::Seq(items, _, p)) => format!("{p}/{}", items.len()),
-            Some(Frame::Map(_, Some(k), _, p)) => format!("{p}/{}", escape_pointer_token(k)),
-            Some(Frame::Map(_, None, _, p)) => p.clone(),
+            Some(Frame::Seq(items, _, p, _)) => format!("{p}/{}", items.len()),
+            Some(Frame::Map(_, Some(k), _, p, _)) => format!("{p}/{}", escape_pointer_token(k)),
+            Some(Frame::Map(_, None, _, p, _)) => p.clone(),
         }
     };
     for event in Parser::new_from_str(text).keep_tags(true) {
@@ -564,7 +565,7 @@ pub fn parse_json_documents(
                 let is_str_tag = tag
                     .as_ref()
                     .is_some_and(|t| t.is_yaml_core_schema() && t.suffix() == "str");
-                let is_key = matches!(stack.last(), Some(Frame::Map(_, None, _, _)));
+                let is_key = matches!(stack.last(), Some(Frame::Map(_, None, _, _, _)));
                 let v = if style == ScalarStyle::Plain && !is_str_tag {
                     let kind = resolve_plain(&value);
                     if let Kind::Str(s) = &kind {
@@ -605,19 +606,17 @@ pub fn parse_json_documents(
                 }
                 let pointer = child_pointer(&stack);
                 stack.push(if matches!(event, Event::SequenceStart(..)) {
-                    Frame::Seq(Vec::new(), anchor, pointer)
+                    Frame::Seq(Vec::new(), anchor, pointer, 1)
                 } else {
-                    Frame::Map(Map::new(), None, anchor, pointer)
+                    Frame::Map(Map::new(), None, anchor, pointer, 1)
                 });
                 None
             }
             Event::SequenceEnd | Event::MappingEnd => match stack.pop() {
-                Some(Frame::Seq(items, anchor, _)) => {
-                    let size = 1 + items.len();
+                Some(Frame::Seq(items, anchor, _, size)) => {
                     Some((Value::Array(items), anchor, size))
                 }
-                Some(Frame::Map(map, _, anchor, _)) => {
-                    let size = 1 + map.len();
+                Some(Frame::Map(map, _, anchor, _, size)) => {
                     Some((Value::Object(map), anchor, size))
                 }
                 None => None,
@@ -632,8 +631,11 @@ pub fn parse_json_documents(
         }
         match stack.last_mut() {
             None => current = Some(value),
-            Some(Frame::Seq(items, _, _)) => items.push(value),
-            Some(Frame::Map(map, pending, _, _)) => match pending.take() {
+            Some(Frame::Seq(items, _, _, total)) => {
+                *total = total.saturating_add(size);
+                items.push(value);
+            }
+            Some(Frame::Map(map, pending, _, _, total)) => match pending.take() {
                 None => {
                     let key = match &value {
                         Value::String(s) => s.clone(),
@@ -655,6 +657,7 @@ pub fn parse_json_documents(
                     *pending = Some(key);
                 }
                 Some(key) => {
+                    *total = total.saturating_add(size);
                     map.insert(key, value);
                 }
             },
@@ -754,6 +757,8 @@ mod tests {
             prev = name;
         }
         let err = parse_documents(&text).expect_err("bomb");
+        assert!(err.message.contains("alias"), "{}", err.message);
+        let err = parse_json_documents(&text, |_| false).expect_err("bomb");
         assert!(err.message.contains("alias"), "{}", err.message);
     }
 
