@@ -33,7 +33,16 @@ pub const RULES: &[&dyn Rule] = &[
     &go309_image_policy_repository_missing::ImagePolicyRepositoryMissing,
     &go310_image_marker_broken::ImageMarkerBroken,
     &go311_image_policy_invalid::ImagePolicyInvalid,
+    &go401_virtual_service_destination_unknown::VirtualServiceDestinationUnknown,
+    &go402_subset_undefined::SubsetUndefined,
+    &go403_gateway_unknown::GatewayUnknown,
+    &go404_destination_rule_host_unknown::DestinationRuleHostUnknown,
+    &go405_authorization_policy_unmatched::AuthorizationPolicyUnmatched,
+    &go406_mtls_conflict::MtlsConflict,
+    &go407_port_name_without_protocol::PortNameWithoutProtocol,
     &go501_plaintext_secret::PlaintextSecret,
+    &go502_sealed_secret_scope_broken::SealedSecretScopeBroken,
+    &go503_secret_key_unknown::SecretKeyUnknown,
 ];
 
 /// The rule with `code` (case-insensitive).

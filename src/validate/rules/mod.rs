@@ -30,7 +30,17 @@ pub mod go308_substitute_variable_undefined;
 pub mod go309_image_policy_repository_missing;
 pub mod go310_image_marker_broken;
 pub mod go311_image_policy_invalid;
+pub mod go401_virtual_service_destination_unknown;
+pub mod go402_subset_undefined;
+pub mod go403_gateway_unknown;
+pub mod go404_destination_rule_host_unknown;
+pub mod go405_authorization_policy_unmatched;
+pub mod go406_mtls_conflict;
+pub mod go407_port_name_without_protocol;
 pub mod go501_plaintext_secret;
+pub mod go502_sealed_secret_scope_broken;
+pub mod go503_secret_key_unknown;
+pub mod istio;
 
 use std::collections::BTreeMap;
 

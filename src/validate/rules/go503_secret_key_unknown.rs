@@ -1,0 +1,106 @@
+//! GO503: a workload that reads a secret key nothing in the tree provides.
+
+use serde_json::Value;
+
+use super::{containers, ns, pod_template};
+use crate::diag::Severity;
+use crate::validate::rule::{Context, Findings, Rule};
+
+/// GO503
+pub struct SecretKeyUnknown;
+
+/// The keys a Secret or SealedSecret of the tree provides under `name`, or `None` when the
+/// tree has neither.
+fn provided(ctx: &Context<'_>, namespace: &str, name: &str) -> Option<Vec<String>> {
+    let mut keys = Vec::new();
+    let mut found = false;
+    for &i in ctx.find("Secret", namespace, name) {
+        found = true;
+        for field in ["/data", "/stringData"] {
+            keys.extend(
+                ctx.tree.objects[i]
+                    .at(field)
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flat_map(|m| m.keys().cloned()),
+            );
+        }
+    }
+    for &i in ctx.find("SealedSecret", namespace, name) {
+        found = true;
+        for field in ["/spec/encryptedData", "/spec/template/data"] {
+            keys.extend(
+                ctx.tree.objects[i]
+                    .at(field)
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flat_map(|m| m.keys().cloned()),
+            );
+        }
+    }
+    found.then_some(keys)
+}
+
+impl Rule for SecretKeyUnknown {
+    fn code(&self) -> &'static str {
+        "GO503"
+    }
+    fn name(&self) -> &'static str {
+        "secret-key-unknown"
+    }
+    fn summary(&self) -> &'static str {
+        "A container reads a Secret key (secretKeyRef) that the Secret or SealedSecret of the tree does not provide."
+    }
+    fn doc(&self) -> &'static str {
+        "## What it checks\nEvery non-optional `valueFrom.secretKeyRef` of a workload names a \
+         key of the Secret (`data`, `stringData`) or SealedSecret (`encryptedData`, \
+         `template.data`) of that name in the workload's namespace. A reference to a secret \
+         the tree does not contain at all is a warning (it may be created outside GitOps).\n\n\
+         ## Why it matters\nThe pod never starts: `CreateContainerConfigError: couldn't find \
+         key`.\n\n## Example\n```yaml\nsecretKeyRef: {name: order-secrets, key: DATABSE_URL}   # GO503\n```\n\n\
+         ## Fix\nSeal the missing key, or correct the reference."
+    }
+    fn check(&self, ctx: &Context<'_>, out: &mut Findings<'_>) {
+        let mut absent = Vec::new();
+        for (i, w) in ctx.tree.objects.iter().enumerate() {
+            let Some(t) = pod_template(w) else { continue };
+            for (pointer, c) in containers(w, t) {
+                for (e, env) in c
+                    .get("env")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .enumerate()
+                {
+                    let Some(r) = env.pointer("/valueFrom/secretKeyRef") else {
+                        continue;
+                    };
+                    if r.get("optional").and_then(Value::as_bool) == Some(true) {
+                        continue;
+                    }
+                    let (Some(name), Some(key)) = (
+                        r.get("name").and_then(Value::as_str),
+                        r.get("key").and_then(Value::as_str),
+                    ) else {
+                        continue;
+                    };
+                    let at = format!("{pointer}/env/{e}/valueFrom/secretKeyRef");
+                    match provided(ctx, ns(w), name) {
+                        Some(keys) if !keys.iter().any(|k| k == key) => out.object(i, &at, format!("{} reads key `{key}` of Secret {}/{name}, which does not provide it", w.id(), ns(w)), Some(format!("keys: {}", keys.join(", ")))),
+                        Some(_) => {}
+                        None => absent.push((i, at, format!("{} reads Secret {}/{name}, which is not in the tree", w.id(), ns(w)))),
+                    }
+                }
+            }
+        }
+        out.with_severity(Severity::Warning);
+        for (i, at, message) in absent {
+            out.object(
+                i,
+                &at,
+                message,
+                Some("seal it (fluxprint seal) or make sure it is created outside GitOps".into()),
+            );
+        }
+    }
+}
