@@ -788,3 +788,4 @@ mod tests {
         assert!(err.message.starts_with("invalid YAML"));
     }
 }
+
