@@ -74,6 +74,7 @@ impl Project {
         for c in &loaded.clusters {
             let cluster = ResolvedCluster::new(&c.cluster, &c.file);
             let mut deps = BTreeMap::new();
+            let mut routed = Vec::new();
             let mut resolved = Vec::new();
             for b in &loaded.blueprints {
                 match b.for_cluster(&cluster.name) {
@@ -81,6 +82,7 @@ impl Project {
                         let before = diagnostics.len();
                         check::blueprint(&bp, &node, &b.file, &c.cluster, &names, &mut diagnostics);
                         let clean = !diag::has_errors(&diagnostics[before..]);
+                        routed.push((b.file.clone(), node.clone(), bp.clone()));
                         let values = sealed
                             .get(&bp.name)
                             .and_then(|s: &SealedValues| s.clusters.get(&cluster.name))
@@ -115,6 +117,7 @@ impl Project {
                 }
             }
             check::dependencies(&c.cluster, &deps, &mut diagnostics);
+            check::route_collisions(&c.cluster, &routed, &mut diagnostics);
             resolved.sort_by(|a, b| a.name.cmp(&b.name));
             services.insert(cluster.name.clone(), resolved);
             clusters.push(cluster);

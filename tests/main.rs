@@ -5,6 +5,7 @@ mod flux;
 mod fuzz;
 mod invalid;
 mod kustomize;
+mod mesh;
 mod render;
 mod rules;
 mod schema;

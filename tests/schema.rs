@@ -58,6 +58,11 @@ fn every_rendered_object_validates_strictly() {
         "notification.toolkit.fluxcd.io/v1beta3/Provider",
         "notification.toolkit.fluxcd.io/v1beta3/Alert",
         "bitnami.com/v1alpha1/SealedSecret",
+        "networking.istio.io/v1/VirtualService",
+        "networking.istio.io/v1/DestinationRule",
+        "networking.istio.io/v1/Gateway",
+        "security.istio.io/v1/PeerAuthentication",
+        "security.istio.io/v1/AuthorizationPolicy",
     ] {
         assert!(
             kinds.contains(expected),

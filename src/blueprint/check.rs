@@ -52,6 +52,8 @@ pub const NAME_CLASH: &str = "BP117";
 pub const MISSING_SEALED: &str = "BP118";
 /// A sealed values file that does not fit its blueprint.
 pub const SEALED_FILE: &str = "BP119";
+/// A mesh service that nothing may call (warning).
+pub const DENIES_EVERYTHING: &str = "BP121";
 
 /// Builds diagnostics for one document.
 struct At<'a> {
@@ -604,6 +606,58 @@ pub fn blueprint(
             );
         }
     }
+    // Routes and mesh settings need somewhere to be rendered.
+    let istio = cluster.mesh.as_ref().is_some_and(|m| m.istio == Some(true));
+    let has_routes = bp.routes.as_ref().is_some_and(|r| !r.is_empty());
+    if has_routes && !istio && cluster.ingress.is_none() {
+        at.error(ROUTE, "/routes", format!("cluster `{}` has neither `mesh.istio` nor `ingress`: these routes cannot be rendered", cluster.name), Some("add `mesh: {istio: true, ...}` or `ingress: {className: nginx}` to the cluster file".into()));
+    }
+    if bp.mesh.is_some() && !istio {
+        at.error(
+            ROUTE,
+            "/mesh",
+            format!(
+                "cluster `{}` has no Istio mesh (`mesh.istio: true`) for these settings",
+                cluster.name
+            ),
+            None,
+        );
+    }
+    for (i, r) in bp.routes.iter().flatten().enumerate() {
+        if !r.host.contains('.') && cluster.domain.is_none() {
+            at.error(
+                ROUTE,
+                &format!("/routes/{i}/host"),
+                format!(
+                    "relative host `{}` needs the cluster's `domain`, and cluster `{}` has none",
+                    r.host, cluster.name
+                ),
+                Some("write the full host name, or set `domain` in the cluster file".into()),
+            );
+        }
+        if let (Some(t), Some(rt)) = (&r.timeout, &r.retries) {
+            if let Some(per_try) = &rt.per_try_timeout {
+                if per_try.millis() * f64::from(rt.attempts) > t.millis() {
+                    let d = Diagnostic::warning(ROUTE, at.file, at.node.span_for_pointer(&format!("/routes/{i}/retries")), format!("{} attempts × perTryTimeout {} exceed the route timeout {}: the last attempts never run", rt.attempts, per_try, t))
+                        .with_field(format!("routes[{i}].retries"));
+                    at.out.push(d);
+                }
+            }
+        }
+    }
+    if istio
+        && !has_routes
+        && bp
+            .mesh
+            .as_ref()
+            .is_none_or(|m| m.callers.as_ref().is_none_or(Vec::is_empty))
+    {
+        let d = Diagnostic::warning(DENIES_EVERYTHING, at.file, at.node.span_for_pointer("/name"), format!("`{}` has no routes and no `mesh.callers`: its AuthorizationPolicy in cluster `{}` denies every request", bp.name, cluster.name))
+            .with_field("mesh.callers")
+            .with_help("list the services that call it in `mesh.callers`");
+        at.out.push(d);
+    }
+
     if let Some(m) = &bp.monitoring {
         if !main_ports.iter().any(|p| p.name == m.port) {
             at.error(
@@ -948,6 +1002,23 @@ pub fn project(
             );
         }
         check_cluster_images(&mut at, &c.cluster);
+        if let Some(m) = &c.cluster.mesh {
+            for (field, value) in [
+                ("gateway", &m.gateway),
+                ("gatewayServiceAccount", &m.gateway_service_account),
+            ] {
+                if let Some(v) = value {
+                    if crate::resolve::split_ref(v).is_none() {
+                        at.error(
+                            ROUTE,
+                            &format!("/mesh/{field}"),
+                            format!("mesh.{field} `{v}` is not `namespace/name`"),
+                            None,
+                        );
+                    }
+                }
+            }
+        }
         let mut infra = BTreeSet::new();
         for (i, name) in c.cluster.infrastructure.iter().flatten().enumerate() {
             if let Some(why) = names::dns1123_label(name, 63) {
@@ -1012,6 +1083,31 @@ pub fn project(
                     format!("overrides name cluster `{cluster}`, which does not exist"),
                     Some(format!("clusters: {known}")),
                 );
+            }
+        }
+    }
+}
+
+/// Two services must not route the same host and path prefix in one cluster: the edge
+/// VirtualService of a host could send the requests to only one of them.
+pub fn route_collisions(
+    cluster: &Cluster,
+    entries: &[(String, Node, Blueprint)],
+    out: &mut Vec<Diagnostic>,
+) {
+    let mut seen: BTreeMap<(String, String), (String, String)> = BTreeMap::new();
+    for (file, node, bp) in entries {
+        for (i, r) in bp.routes.iter().flatten().enumerate() {
+            let host = crate::render::mesh::full_host(&r.host, cluster.domain.as_deref());
+            let path = r.path.clone().unwrap_or_else(|| "/".into());
+            match seen.get(&(host.clone(), path.clone())) {
+                Some((other, other_file)) if other != &bp.name => {
+                    let mut at = At { file, node, out };
+                    at.error(ROUTE, &format!("/routes/{i}"), format!("`{host}{path}` is also routed by `{other}` ({other_file}) in cluster `{}`", cluster.name), Some("give one of them another path or host".into()));
+                }
+                _ => {
+                    seen.insert((host, path), (bp.name.clone(), file.clone()));
+                }
             }
         }
     }

@@ -80,6 +80,13 @@ fn validate_output(
                 .flatten()
                 .cloned()
                 .collect(),
+            // A gateway the platform provides is outside the tree.
+            gateways: cluster
+                .mesh
+                .iter()
+                .filter(|m| m.create_gateway.is_none())
+                .map(|m| format!("{}/{}", m.gateway.0, m.gateway.1))
+                .collect(),
             ..Default::default()
         };
         let report =

@@ -100,11 +100,15 @@ pub struct ExplainArgs {
 
 /// Policy and external Kustomizations from the fluxprint cluster file whose name is the last
 /// component of a validated path (`gitops/prod` → `clusters/prod.yaml`).
-fn cluster_files_only(clusters: &Path, paths: &[PathBuf]) -> (Option<Policy>, Vec<String>) {
+fn cluster_files_only(
+    clusters: &Path,
+    paths: &[PathBuf],
+) -> (Option<Policy>, Vec<String>, Vec<String>) {
     let mut policy = None;
     let mut external = Vec::new();
+    let mut gateways = Vec::new();
     let Ok(files) = fluxprint::blueprint::load::yaml_files(clusters) else {
-        return (None, external);
+        return (None, external, gateways);
     };
     for file in files {
         let Ok(text) = std::fs::read_to_string(&file) else {
@@ -131,9 +135,12 @@ fn cluster_files_only(clusters: &Path, paths: &[PathBuf]) -> (Option<Policy>, Ve
                 _ => Policy::Relaxed,
             });
             external.extend(cluster.infrastructure.unwrap_or_default());
+            if let Some(m) = cluster.mesh.filter(|m| m.create_gateway.is_none()) {
+                gateways.extend(m.gateway);
+            }
         }
     }
-    (policy, external)
+    (policy, external, gateways)
 }
 
 /// Runs the validator over `paths` with `options`.
@@ -220,7 +227,8 @@ pub fn validate(args: &ValidateArgs, out: &mut Output) -> Result<ExitCode, Error
             )));
         }
     }
-    let (cluster_policy, external) = cluster_files_only(&args.clusters, &args.paths);
+    let (cluster_policy, external, platform_gateways) =
+        cluster_files_only(&args.clusters, &args.paths);
     let options = Options {
         policy: match args.policy {
             Some(PolicyArg::Strict) => Policy::Strict,
@@ -229,7 +237,12 @@ pub fn validate(args: &ValidateArgs, out: &mut Output) -> Result<ExitCode, Error
         },
         ignore: args.ignore.iter().map(|c| c.to_uppercase()).collect(),
         strict_kinds: args.strict_kinds,
-        gateways: args.gateways.iter().cloned().collect(),
+        gateways: args
+            .gateways
+            .iter()
+            .cloned()
+            .chain(platform_gateways)
+            .collect(),
         external_kustomizations: args.external.iter().cloned().chain(external).collect(),
     };
     let report = run_validation(&args.paths, &args.crds, &options)?;

@@ -13,6 +13,7 @@
 pub mod flux;
 pub mod images;
 pub mod kustomize;
+pub mod mesh;
 pub mod namespace;
 pub mod scaling;
 pub mod secrets;
@@ -169,6 +170,10 @@ pub fn render_cluster(
     let root = &cluster.name;
     let mut files = Vec::new();
     let mut namespaces: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    let namespace_of: BTreeMap<String, String> = services
+        .iter()
+        .map(|s| (s.name.clone(), s.namespace.clone()))
+        .collect();
     for svc in services {
         namespaces
             .entry(&svc.namespace)
@@ -184,6 +189,17 @@ pub fn render_cluster(
         dir.add("hpa.yaml", scaling::autoscaler(svc))?;
         dir.add("pdb.yaml", scaling::disruption_budget(svc))?;
         dir.add("sealedsecret.yaml", secrets::sealed_secret(cluster, svc))?;
+        match &cluster.mesh {
+            Some(m) => {
+                dir.add("destinationrule.yaml", Some(mesh::destination_rule(m, svc)))?;
+                dir.add(
+                    "authorizationpolicy.yaml",
+                    Some(mesh::authorization_policy(m, svc, &namespace_of)),
+                )?;
+                dir.add("virtualservice.yaml", mesh::mesh_virtual_service(svc))?;
+            }
+            None => dir.add("ingress.yaml", mesh::ingress(cluster, svc))?,
+        }
         dir.mark_images(cluster, svc);
         dir.finish(
             &format!("{root}/apps/{}", svc.name),
@@ -192,20 +208,37 @@ pub fn render_cluster(
         )?;
     }
     files.extend(flux_files(cluster, services)?);
-    for (ns, sources) in namespaces {
-        let mut dir = Dir::default();
-        dir.add(
-            &format!("namespace-{ns}.yaml"),
-            Some(namespace::namespace(ns)),
-        )?;
-        let source = sources.into_iter().collect::<Vec<_>>().join(", ");
-        let mut one = Vec::new();
-        dir.finish(&format!("{root}/infrastructure"), &source, &mut one)?;
-        // Only the namespace file; the shared kustomization is written once below.
-        files.extend(
-            one.into_iter()
-                .filter(|f| !f.path.ends_with("/kustomization.yaml")),
-        );
+    let infra_dir = format!("{root}/infrastructure");
+    for (ns, sources) in &namespaces {
+        let source = sources.iter().copied().collect::<Vec<_>>().join(", ");
+        files.push(single(
+            format!("{infra_dir}/namespace-{ns}.yaml"),
+            &source,
+            &namespace::namespace(ns, cluster.mesh.as_ref()),
+        )?);
+        if let Some(m) = &cluster.mesh {
+            files.push(single(
+                format!("{infra_dir}/peerauthentication-{ns}.yaml"),
+                &source,
+                &mesh::peer_authentication(m, ns),
+            )?);
+        }
+    }
+    if let Some(m) = &cluster.mesh {
+        for (name, vs) in mesh::edge_virtual_services(cluster, m, services) {
+            files.push(single(
+                format!("{infra_dir}/virtualservice-{name}.yaml"),
+                &cluster.file,
+                &vs,
+            )?);
+        }
+        if let Some(gw) = mesh::gateway(cluster, m, services) {
+            files.push(single(
+                format!("{infra_dir}/gateway.yaml"),
+                &cluster.file,
+                &gw,
+            )?);
+        }
     }
     let infra: Vec<String> = files
         .iter()

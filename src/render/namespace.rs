@@ -5,17 +5,25 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::core::v1::Namespace;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use crate::resolve::labels;
+use crate::resolve::{labels, MeshSettings};
 
-/// A Namespace object.
-pub fn namespace(name: &str) -> Namespace {
+/// A Namespace object; with a mesh, the label that puts its pods in it (sidecar injection or
+/// ambient mode).
+pub fn namespace(name: &str, mesh: Option<&MeshSettings>) -> Namespace {
+    let mut labels = BTreeMap::from([(labels::MANAGED_BY.to_owned(), "fluxprint".to_owned())]);
+    match mesh {
+        Some(m) if m.ambient => {
+            labels.insert("istio.io/dataplane-mode".into(), "ambient".into());
+        }
+        Some(_) => {
+            labels.insert("istio-injection".into(), "enabled".into());
+        }
+        None => {}
+    }
     Namespace {
         metadata: ObjectMeta {
             name: Some(name.to_owned()),
-            labels: Some(BTreeMap::from([(
-                labels::MANAGED_BY.to_owned(),
-                "fluxprint".to_owned(),
-            )])),
+            labels: Some(labels),
             ..ObjectMeta::default()
         },
         ..Namespace::default()

@@ -57,6 +57,28 @@ pub struct ImageAutomation {
     pub push_branch: String,
 }
 
+/// Istio settings of a cluster.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MeshSettings {
+    /// `(namespace, name)` of the edge Gateway.
+    pub gateway: (String, String),
+    /// `(namespace, name)` of the gateway's service account.
+    pub gateway_service_account: Option<(String, String)>,
+    /// STRICT (true) or PERMISSIVE mTLS.
+    pub mtls_strict: bool,
+    /// TLS Secret when fluxprint renders the Gateway.
+    pub create_gateway: Option<String>,
+    /// Ambient (true) or sidecar data plane.
+    pub ambient: bool,
+}
+
+/// Splits `namespace/name`.
+pub fn split_ref(text: &str) -> Option<(String, String)> {
+    let (ns, name) = text.split_once('/')?;
+    (!ns.is_empty() && !name.is_empty() && !name.contains('/'))
+        .then(|| (ns.to_owned(), name.to_owned()))
+}
+
 /// How the newest image of a service is chosen.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TagPolicy {
@@ -83,6 +105,14 @@ pub struct ResolvedCluster {
     pub slack: Option<Slack>,
     /// Scope of the SealedSecrets (default strict).
     pub sealing_scope: SealingScope,
+    /// Istio settings, when `mesh.istio` is on.
+    pub mesh: Option<MeshSettings>,
+    /// IngressClass for plain Ingresses, when there is no mesh.
+    pub ingress_class: Option<String>,
+    /// TLS Secret of plain Ingresses.
+    pub ingress_tls: Option<String>,
+    /// Domain relative route hosts are suffixed with.
+    pub domain: Option<String>,
     /// The cluster file as written (for later layers).
     pub spec: Cluster,
     /// Display path of the cluster file.
@@ -132,6 +162,27 @@ impl ResolvedCluster {
                 .as_ref()
                 .and_then(|s| s.scope)
                 .unwrap_or_default(),
+            mesh: cluster
+                .mesh
+                .as_ref()
+                .filter(|m| m.istio == Some(true))
+                .map(|m| MeshSettings {
+                    gateway: m
+                        .gateway
+                        .as_deref()
+                        .and_then(split_ref)
+                        .unwrap_or_else(|| ("istio-ingress".into(), "public".into())),
+                    gateway_service_account: m
+                        .gateway_service_account
+                        .as_deref()
+                        .and_then(split_ref),
+                    mtls_strict: m.mtls != Some(crate::blueprint::cluster::MtlsMode::Permissive),
+                    create_gateway: m.create_gateway.as_ref().map(|g| g.tls_secret.clone()),
+                    ambient: m.injection == Some(crate::blueprint::cluster::Injection::Ambient),
+                }),
+            ingress_class: cluster.ingress.as_ref().map(|i| i.class_name.clone()),
+            ingress_tls: cluster.ingress.as_ref().and_then(|i| i.tls_secret.clone()),
+            domain: cluster.domain.clone(),
             spec: cluster.clone(),
             file: file.to_owned(),
         }
@@ -454,6 +505,33 @@ impl ResolvedService {
     /// Name of the Secret with secret variables.
     pub fn secret_name(&self) -> String {
         format!("{}-secrets", self.name)
+    }
+
+    /// The in-cluster DNS name of the Service.
+    pub fn fqdn(&self) -> String {
+        format!("{}.{}.svc.cluster.local", self.name, self.namespace)
+    }
+
+    /// A port number by reference (main and sidecar ports); the primary port for `None`.
+    pub fn port_number(&self, port: Option<&PortRef>) -> Option<u16> {
+        let all = || {
+            self.ports
+                .iter()
+                .chain(self.sidecars.iter().flat_map(|s| s.ports.iter()))
+        };
+        match port {
+            None => self.ports.first().map(|p| p.port),
+            Some(PortRef::Number(n)) => Some(*n),
+            Some(PortRef::Name(name)) => all().find(|p| &p.name == name).map(|p| p.port),
+        }
+    }
+
+    /// Every port the Service exposes (main and sidecars).
+    pub fn all_ports(&self) -> Vec<&ResolvedPort> {
+        self.ports
+            .iter()
+            .chain(self.sidecars.iter().flat_map(|s| s.ports.iter()))
+            .collect()
     }
 
     /// Name of the headless Service of a statefulset.

@@ -3,4 +3,5 @@
 //! remain the reference, and tests validate every rendered object against them.
 
 pub mod flux;
+pub mod istio;
 pub mod sealed_secrets;

@@ -14,6 +14,8 @@ use x509_cert::Certificate;
 const RSA_OID: &str = "1.2.840.113549.1.1.1";
 /// Smallest key accepted, in bits.
 pub const MIN_BITS: usize = 2048;
+/// Clock skew tolerated on a certificate's start of validity.
+pub const NOT_BEFORE_SKEW_SECS: u64 = 300;
 
 /// Why a certificate cannot be used for sealing.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -106,7 +108,9 @@ impl SealingCert {
                 not_after: rfc3339(not_after),
             });
         }
-        if now_secs < not_before {
+        // The controller dates a new certificate to the second it creates it: allow a little
+        // clock skew before calling it not yet valid.
+        if now_secs.saturating_add(NOT_BEFORE_SKEW_SECS) < not_before {
             return Err(CertError::NotYetValid {
                 not_before: rfc3339(not_before),
             });

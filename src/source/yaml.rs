@@ -788,4 +788,3 @@ mod tests {
         assert!(err.message.starts_with("invalid YAML"));
     }
 }
-

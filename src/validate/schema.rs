@@ -696,6 +696,12 @@ impl SchemaStore {
         modelled::<flux::Provider, flux::ProviderSpec>(&mut s);
         modelled::<flux::Alert, flux::AlertSpec>(&mut s);
         modelled::<sealed_secrets::SealedSecret, sealed_secrets::SealedSecretSpec>(&mut s);
+        use crate::resources::istio;
+        modelled::<istio::VirtualService, istio::VirtualServiceSpec>(&mut s);
+        modelled::<istio::DestinationRule, istio::DestinationRuleSpec>(&mut s);
+        modelled::<istio::PeerAuthentication, istio::PeerAuthenticationSpec>(&mut s);
+        modelled::<istio::AuthorizationPolicy, istio::AuthorizationPolicySpec>(&mut s);
+        modelled::<istio::Gateway, istio::GatewaySpec>(&mut s);
         s
     }
 }

@@ -23,18 +23,21 @@ impl Rule for AuthorizationPolicyUnmatched {
     fn doc(&self) -> &'static str {
         "## What it checks\nThe policy's `selector.matchLabels` matches the pods of a workload \
          in its namespace, and every `cluster.local/ns/<ns>/sa/<name>` principal names a \
-         ServiceAccount of the tree. Principals of namespaces with no object in the tree (the \
-         ingress gateway's, typically) are not checked.\n\n\
+         ServiceAccount of the tree. Principals of namespaces without workloads or service \
+         accounts in the tree (the ingress gateway's, typically) are not checked.\n\n\
          ## Why it matters\nA policy that selects nothing protects nothing; an allowed principal \
          that does not exist is a caller that will be denied — the outage appears only when it \
          calls.\n\n## Example\n```yaml\nprincipals: [cluster.local/ns/edge/sa/gatewy]   # GO405\n```\n\n\
          ## Fix\nMatch the workload's labels; name existing ServiceAccounts."
     }
     fn check(&self, ctx: &Context<'_>, out: &mut Findings<'_>) {
+        // Only namespaces whose workloads the tree holds can be judged: the gateway's service
+        // account usually belongs to the platform.
         let namespaces: std::collections::BTreeSet<&str> = ctx
             .tree
             .objects
             .iter()
+            .filter(|o| o.kind() == "ServiceAccount" || super::pod_template(o).is_some())
             .filter_map(|o| o.namespace())
             .collect();
         for (i, ap) in ctx

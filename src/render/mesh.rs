@@ -1,0 +1,406 @@
+//! Traffic objects: Istio (edge VirtualServices per host, in-mesh VirtualServices,
+//! DestinationRules, PeerAuthentications, AuthorizationPolicies, the edge Gateway) and, for
+//! clusters without a mesh, plain `networking.k8s.io/v1` Ingresses.
+//!
+//! Edge routes of all services that share a host go into one VirtualService per host, in the
+//! gateway's namespace (Istio does not merge VirtualServices reliably), ordered longest path
+//! prefix first because the first matching route wins.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use k8s_openapi::api::networking::v1::{
+    HTTPIngressPath, HTTPIngressRuleValue, Ingress, IngressBackend, IngressRule,
+    IngressServiceBackend, IngressSpec, IngressTLS, ServiceBackendPort,
+};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+use super::workload::metadata;
+use crate::blueprint::service::LoadBalancer as Lb;
+use crate::resolve::{labels, MeshSettings, ResolvedCluster, ResolvedService};
+use crate::resources::istio::{
+    AuthorizationPolicy, AuthorizationPolicySpec, AuthorizationRule, ClientTls, ConnectionPool,
+    Destination, DestinationRule, DestinationRuleSpec, Gateway, GatewaySpec, HttpMatch, HttpPool,
+    HttpRoute, LoadBalancer, MutualTls, Operation, OutlierDetection, PeerAuthentication,
+    PeerAuthenticationSpec, PortSelector, RetryPolicy, Rewrite, RouteDestination, RuleFrom, RuleTo,
+    Server, ServerPort, ServerTls, Source, StringMatch, TcpPool, TrafficPolicy, VirtualService,
+    VirtualServiceSpec, WorkloadSelector,
+};
+
+/// The full host name of a route host: relative names get the cluster domain.
+pub fn full_host(host: &str, domain: Option<&str>) -> String {
+    match domain {
+        Some(d) if !host.contains('.') => format!("{host}.{d}"),
+        _ => host.to_owned(),
+    }
+}
+
+fn owned_meta(name: &str, namespace: &str) -> ObjectMeta {
+    ObjectMeta {
+        name: Some(name.to_owned()),
+        namespace: Some(namespace.to_owned()),
+        labels: Some(BTreeMap::from([(
+            labels::MANAGED_BY.to_owned(),
+            "fluxprint".to_owned(),
+        )])),
+        ..ObjectMeta::default()
+    }
+}
+
+fn retries(r: &crate::blueprint::service::Retries) -> RetryPolicy {
+    RetryPolicy {
+        attempts: r.attempts,
+        per_try_timeout: r.per_try_timeout.as_ref().map(|d| d.0.clone()),
+        retry_on: r.on.clone(),
+    }
+}
+
+/// One edge route of one service.
+struct EdgeRoute<'a> {
+    svc: &'a ResolvedService,
+    route: &'a crate::blueprint::service::Route,
+    path: String,
+}
+
+/// The edge VirtualServices, one per host, for the gateway's namespace.
+pub fn edge_virtual_services(
+    cluster: &ResolvedCluster,
+    mesh: &MeshSettings,
+    services: &[ResolvedService],
+) -> Vec<(String, VirtualService)> {
+    let mut by_host: BTreeMap<String, Vec<EdgeRoute<'_>>> = BTreeMap::new();
+    for svc in services {
+        for route in svc.blueprint.routes.iter().flatten() {
+            by_host
+                .entry(full_host(&route.host, cluster.domain.as_deref()))
+                .or_default()
+                .push(EdgeRoute {
+                    svc,
+                    route,
+                    path: route.path.clone().unwrap_or_else(|| "/".into()),
+                });
+        }
+    }
+    let (gw_ns, gw_name) = &mesh.gateway;
+    by_host
+        .into_iter()
+        .map(|(host, mut routes)| {
+            // Longest prefix first: Istio uses the first route that matches.
+            routes.sort_by(|a, b| {
+                b.path
+                    .len()
+                    .cmp(&a.path.len())
+                    .then_with(|| a.path.cmp(&b.path))
+                    .then_with(|| a.svc.name.cmp(&b.svc.name))
+            });
+            let http = routes
+                .iter()
+                .map(|r| HttpRoute {
+                    name: Some(r.svc.name.clone()),
+                    r#match: vec![HttpMatch {
+                        uri: StringMatch {
+                            prefix: r.path.clone(),
+                        },
+                    }],
+                    rewrite: r.route.rewrite.clone().map(|uri| Rewrite { uri }),
+                    route: vec![RouteDestination {
+                        destination: Destination {
+                            host: r.svc.fqdn(),
+                            port: PortSelector {
+                                number: u32::from(
+                                    r.svc.port_number(r.route.port.as_ref()).unwrap_or(0),
+                                ),
+                            },
+                        },
+                    }],
+                    timeout: r.route.timeout.as_ref().map(|d| d.0.clone()),
+                    retries: r.route.retries.as_ref().map(retries),
+                })
+                .collect();
+            let name = format!("edge-{}", host.replace('.', "-"));
+            let vs = VirtualService {
+                metadata: owned_meta(&name, gw_ns),
+                spec: VirtualServiceSpec {
+                    hosts: vec![host],
+                    gateways: vec![format!("{gw_ns}/{gw_name}")],
+                    http,
+                },
+            };
+            (name, vs)
+        })
+        .collect()
+}
+
+/// The in-mesh VirtualService of a service with `mesh.timeout` or `mesh.retries`.
+pub fn mesh_virtual_service(svc: &ResolvedService) -> Option<VirtualService> {
+    let policy = svc.blueprint.mesh.as_ref()?;
+    if policy.timeout.is_none() && policy.retries.is_none() {
+        return None;
+    }
+    Some(VirtualService {
+        metadata: metadata(svc, &svc.name),
+        spec: VirtualServiceSpec {
+            hosts: vec![svc.fqdn()],
+            gateways: vec!["mesh".into()],
+            http: vec![HttpRoute {
+                name: Some("default".into()),
+                r#match: Vec::new(),
+                rewrite: None,
+                route: vec![RouteDestination {
+                    destination: Destination {
+                        host: svc.fqdn(),
+                        port: PortSelector {
+                            number: u32::from(svc.port_number(None).unwrap_or(0)),
+                        },
+                    },
+                }],
+                timeout: policy.timeout.as_ref().map(|d| d.0.clone()),
+                retries: policy.retries.as_ref().map(retries),
+            }],
+        },
+    })
+}
+
+/// The DestinationRule of a service.
+pub fn destination_rule(mesh: &MeshSettings, svc: &ResolvedService) -> DestinationRule {
+    let policy = svc.blueprint.mesh.clone().unwrap_or_default();
+    let pool = policy.connection_pool.as_ref().map(|p| ConnectionPool {
+        tcp: p
+            .max_connections
+            .map(|max_connections| TcpPool { max_connections }),
+        http: (p.max_pending_requests.is_some() || p.max_requests_per_connection.is_some())
+            .then_some(HttpPool {
+                http1_max_pending_requests: p.max_pending_requests,
+                max_requests_per_connection: p.max_requests_per_connection,
+            }),
+    });
+    let outlier = policy.outlier_detection.as_ref().map(|o| OutlierDetection {
+        consecutive_5xx_errors: o.consecutive5xx_errors,
+        interval: o.interval.as_ref().map(|d| d.0.clone()),
+        base_ejection_time: o.base_ejection_time.as_ref().map(|d| d.0.clone()),
+        max_ejection_percent: o.max_ejection_percent.map(u32::from),
+    });
+    let lb = policy.load_balancer.map(|lb| LoadBalancer {
+        simple: match lb {
+            Lb::RoundRobin => "ROUND_ROBIN",
+            Lb::LeastRequest => "LEAST_REQUEST",
+            Lb::Random => "RANDOM",
+            Lb::Passthrough => "PASSTHROUGH",
+        }
+        .into(),
+    });
+    DestinationRule {
+        metadata: metadata(svc, &svc.name),
+        spec: DestinationRuleSpec {
+            host: svc.fqdn(),
+            traffic_policy: TrafficPolicy {
+                connection_pool: pool,
+                outlier_detection: outlier,
+                load_balancer: lb,
+                tls: mesh.mtls_strict.then(|| ClientTls {
+                    mode: "ISTIO_MUTUAL".into(),
+                }),
+            },
+        },
+    }
+}
+
+/// The ALLOW AuthorizationPolicy of a service: its callers' service accounts, and the
+/// gateway's for routed services, on its ports. No rule at all denies every request.
+pub fn authorization_policy(
+    mesh: &MeshSettings,
+    svc: &ResolvedService,
+    namespaces: &BTreeMap<String, String>,
+) -> AuthorizationPolicy {
+    let mut principals: BTreeSet<String> = svc
+        .blueprint
+        .mesh
+        .iter()
+        .flat_map(|m| m.callers.iter().flatten())
+        .filter_map(|c| {
+            namespaces
+                .get(c)
+                .map(|ns| format!("cluster.local/ns/{ns}/sa/{c}"))
+        })
+        .collect();
+    let routed = svc.blueprint.routes.as_ref().is_some_and(|r| !r.is_empty());
+    if let (true, Some((ns, sa))) = (routed, &mesh.gateway_service_account) {
+        principals.insert(format!("cluster.local/ns/{ns}/sa/{sa}"));
+    }
+    let ports: Vec<String> = svc.all_ports().iter().map(|p| p.port.to_string()).collect();
+    let rules = if principals.is_empty() {
+        Vec::new()
+    } else {
+        vec![AuthorizationRule {
+            from: vec![RuleFrom {
+                source: Source {
+                    principals: principals.into_iter().collect(),
+                },
+            }],
+            to: vec![RuleTo {
+                operation: Operation { ports },
+            }],
+        }]
+    };
+    AuthorizationPolicy {
+        metadata: metadata(svc, &svc.name),
+        spec: AuthorizationPolicySpec {
+            selector: WorkloadSelector {
+                match_labels: svc.selector(),
+            },
+            action: "ALLOW".into(),
+            rules,
+        },
+    }
+}
+
+/// The PeerAuthentication of one namespace.
+pub fn peer_authentication(mesh: &MeshSettings, namespace: &str) -> PeerAuthentication {
+    PeerAuthentication {
+        metadata: owned_meta("default", namespace),
+        spec: PeerAuthenticationSpec {
+            mtls: MutualTls {
+                mode: if mesh.mtls_strict {
+                    "STRICT"
+                } else {
+                    "PERMISSIVE"
+                }
+                .into(),
+            },
+        },
+    }
+}
+
+/// The edge Gateway, when the cluster asks fluxprint to render it: HTTPS on 443 with the TLS
+/// credential, HTTP on 80 redirecting to HTTPS.
+pub fn gateway(
+    cluster: &ResolvedCluster,
+    mesh: &MeshSettings,
+    services: &[ResolvedService],
+) -> Option<Gateway> {
+    let secret = mesh.create_gateway.as_ref()?;
+    let hosts: BTreeSet<String> = services
+        .iter()
+        .flat_map(|s| s.blueprint.routes.iter().flatten())
+        .map(|r| full_host(&r.host, cluster.domain.as_deref()))
+        .collect();
+    let hosts: Vec<String> = hosts.into_iter().collect();
+    let (ns, name) = &mesh.gateway;
+    Some(Gateway {
+        metadata: owned_meta(name, ns),
+        spec: GatewaySpec {
+            selector: BTreeMap::from([("istio".to_owned(), "ingressgateway".to_owned())]),
+            servers: vec![
+                Server {
+                    port: ServerPort {
+                        number: 443,
+                        name: "https".into(),
+                        protocol: "HTTPS".into(),
+                    },
+                    hosts: hosts.clone(),
+                    tls: Some(ServerTls {
+                        https_redirect: None,
+                        mode: Some("SIMPLE".into()),
+                        credential_name: Some(secret.clone()),
+                    }),
+                },
+                Server {
+                    port: ServerPort {
+                        number: 80,
+                        name: "http".into(),
+                        protocol: "HTTP".into(),
+                    },
+                    hosts,
+                    tls: Some(ServerTls {
+                        https_redirect: Some(true),
+                        mode: None,
+                        credential_name: None,
+                    }),
+                },
+            ],
+        },
+    })
+}
+
+/// A plain Ingress for a routed service on a cluster without a mesh. With the nginx class,
+/// timeouts, retries and the rewrite become nginx annotations.
+pub fn ingress(cluster: &ResolvedCluster, svc: &ResolvedService) -> Option<Ingress> {
+    let class = cluster.ingress_class.as_ref()?;
+    let routes = svc.blueprint.routes.as_ref().filter(|r| !r.is_empty())?;
+    let mut by_host: BTreeMap<String, Vec<HTTPIngressPath>> = BTreeMap::new();
+    let mut annotations = BTreeMap::new();
+    for r in routes {
+        let number = svc.port_number(r.port.as_ref()).unwrap_or(0);
+        by_host
+            .entry(full_host(&r.host, cluster.domain.as_deref()))
+            .or_default()
+            .push(HTTPIngressPath {
+                path: Some(r.path.clone().unwrap_or_else(|| "/".into())),
+                path_type: "Prefix".into(),
+                backend: IngressBackend {
+                    service: Some(IngressServiceBackend {
+                        name: svc.name.clone(),
+                        port: Some(ServiceBackendPort {
+                            number: Some(i32::from(number)),
+                            name: None,
+                        }),
+                    }),
+                    ..IngressBackend::default()
+                },
+            });
+        if class == "nginx" {
+            if let Some(t) = &r.timeout {
+                let secs = (t.millis() / 1000.0).ceil().max(1.0);
+                annotations.insert(
+                    "nginx.ingress.kubernetes.io/proxy-read-timeout".to_owned(),
+                    format!("{secs}"),
+                );
+            }
+            if let Some(rt) = &r.retries {
+                annotations.insert(
+                    "nginx.ingress.kubernetes.io/proxy-next-upstream-tries".to_owned(),
+                    rt.attempts.to_string(),
+                );
+            }
+            if let Some(rw) = &r.rewrite {
+                annotations.insert(
+                    "nginx.ingress.kubernetes.io/rewrite-target".to_owned(),
+                    rw.clone(),
+                );
+            }
+        }
+    }
+    let hosts: Vec<String> = by_host.keys().cloned().collect();
+    let mut meta = metadata(svc, &svc.name);
+    meta.annotations = (!annotations.is_empty()).then_some(annotations);
+    Some(Ingress {
+        metadata: meta,
+        spec: Some(IngressSpec {
+            ingress_class_name: Some(class.clone()),
+            rules: Some(
+                by_host
+                    .into_iter()
+                    .map(|(host, mut paths)| {
+                        paths.sort_by(|a, b| {
+                            b.path
+                                .as_ref()
+                                .map(String::len)
+                                .cmp(&a.path.as_ref().map(String::len))
+                        });
+                        IngressRule {
+                            host: Some(host),
+                            http: Some(HTTPIngressRuleValue { paths }),
+                        }
+                    })
+                    .collect(),
+            ),
+            tls: cluster.ingress_tls.as_ref().map(|secret| {
+                vec![IngressTLS {
+                    hosts: Some(hosts),
+                    secret_name: Some(secret.clone()),
+                }]
+            }),
+            ..IngressSpec::default()
+        }),
+        ..Ingress::default()
+    })
+}

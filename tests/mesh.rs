@@ -1,0 +1,228 @@
+//! The mesh layer of the example: every Istio reference resolves to something rendered; a
+//! cluster without a mesh gets plain Ingresses and no Istio object at all.
+
+use std::collections::BTreeSet;
+use std::fs;
+
+use fluxprint::source::yaml::parse_documents;
+use serde_json::Value;
+
+use crate::util::{example, fluxprint, stderr, tool, tree};
+
+fn objects(root: &std::path::Path) -> Vec<Value> {
+    tree(root)
+        .into_iter()
+        .flat_map(|(_, text)| {
+            parse_documents(&text)
+                .expect("parses")
+                .into_iter()
+                .map(|d| d.to_json())
+        })
+        .collect()
+}
+
+fn of<'a>(objs: &'a [Value], kind: &str) -> Vec<&'a Value> {
+    objs.iter().filter(|o| o["kind"] == kind).collect()
+}
+
+fn s(v: &Value) -> &str {
+    v.as_str().unwrap_or("")
+}
+
+#[test]
+fn every_istio_reference_resolves_to_a_rendered_object() {
+    let dir = example();
+    assert!(fluxprint(dir.path(), &["render"]).status.success());
+    for cluster in ["dev", "prod"] {
+        let objs = objects(&dir.path().join("gitops").join(cluster));
+        let services: BTreeSet<(String, u64)> = of(&objs, "Service")
+            .iter()
+            .flat_map(|svc| {
+                let fqdn = format!(
+                    "{}.{}.svc.cluster.local",
+                    s(&svc["metadata"]["name"]),
+                    s(&svc["metadata"]["namespace"])
+                );
+                svc["spec"]["ports"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(move |p| (fqdn.clone(), p["port"].as_u64().unwrap_or(0)))
+            })
+            .collect();
+        let hosts: BTreeSet<&str> = services.iter().map(|(h, _)| h.as_str()).collect();
+        let vss = of(&objs, "VirtualService");
+        assert!(
+            vss.len() >= 3,
+            "{cluster}: edge and in-mesh VirtualServices"
+        );
+        for vs in vss {
+            for route in vs["spec"]["http"].as_array().into_iter().flatten() {
+                for d in route["route"].as_array().into_iter().flatten() {
+                    let target = (
+                        s(&d["destination"]["host"]).to_owned(),
+                        d["destination"]["port"]["number"].as_u64().unwrap_or(0),
+                    );
+                    assert!(
+                        services.contains(&target),
+                        "{cluster}: {target:?} is no rendered Service port"
+                    );
+                }
+            }
+        }
+        let drs = of(&objs, "DestinationRule");
+        assert_eq!(drs.len(), 8, "one per service");
+        for dr in drs {
+            assert!(
+                hosts.contains(s(&dr["spec"]["host"])),
+                "{cluster}: DestinationRule host {}",
+                dr["spec"]["host"]
+            );
+            assert_eq!(
+                dr["spec"]["trafficPolicy"]["tls"]["mode"] == "ISTIO_MUTUAL",
+                cluster == "prod",
+                "mTLS strict only in prod"
+            );
+        }
+        let accounts: BTreeSet<String> = of(&objs, "ServiceAccount")
+            .iter()
+            .map(|sa| {
+                format!(
+                    "cluster.local/ns/{}/sa/{}",
+                    s(&sa["metadata"]["namespace"]),
+                    s(&sa["metadata"]["name"])
+                )
+            })
+            .collect();
+        let aps = of(&objs, "AuthorizationPolicy");
+        assert_eq!(aps.len(), 8);
+        for ap in aps {
+            for rule in ap["spec"]["rules"].as_array().into_iter().flatten() {
+                for p in rule["from"][0]["source"]["principals"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                {
+                    let p = s(p);
+                    assert!(
+                        accounts.contains(p)
+                            || p == "cluster.local/ns/istio-ingress/sa/istio-ingressgateway",
+                        "{cluster}: principal {p}"
+                    );
+                }
+            }
+        }
+        let modes: BTreeSet<&str> = of(&objs, "PeerAuthentication")
+            .iter()
+            .map(|pa| s(&pa["spec"]["mtls"]["mode"]))
+            .collect();
+        assert_eq!(
+            modes,
+            BTreeSet::from([if cluster == "prod" {
+                "STRICT"
+            } else {
+                "PERMISSIVE"
+            }])
+        );
+        assert_eq!(
+            of(&objs, "Gateway").len(),
+            usize::from(cluster == "prod"),
+            "only prod creates its gateway"
+        );
+        for ns in of(&objs, "Namespace") {
+            assert_eq!(ns["metadata"]["labels"]["istio-injection"], "enabled");
+        }
+    }
+}
+
+#[test]
+fn a_cluster_without_mesh_gets_ingresses_and_no_istio_objects() {
+    let dir = example();
+    for cluster in ["dev", "prod"] {
+        let path = dir.path().join(format!("clusters/{cluster}.yaml"));
+        let text = fs::read_to_string(&path).expect("read");
+        let start = text.find("mesh:\n").expect("mesh block");
+        let end = text[start..].find("\nimages:").expect("images after mesh") + start + 1;
+        let replaced = format!(
+            "{}ingress: {{className: nginx, tlsSecret: foodbuzz-tls}}\n{}",
+            &text[..start],
+            &text[end..]
+        );
+        fs::write(&path, replaced).expect("write");
+    }
+    // Mesh settings make no sense without a mesh: drop them from the blueprints.
+    for (file, text) in tree(&dir.path().join("blueprints")) {
+        if file.ends_with(".sealed.yaml") {
+            continue;
+        }
+        let mut out = String::new();
+        let mut skipping = false;
+        for line in text.lines() {
+            if line.starts_with("mesh:") {
+                skipping = true;
+                continue;
+            }
+            if skipping && line.starts_with("  ") {
+                continue;
+            }
+            skipping = false;
+            out.push_str(line);
+            out.push('\n');
+        }
+        fs::write(dir.path().join("blueprints").join(&file), out).expect("write");
+    }
+    let out = fluxprint(dir.path(), &["render"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let root = dir.path().join("gitops/prod");
+    let objs = objects(&root);
+    assert!(
+        objs.iter()
+            .all(|o| !s(&o["apiVersion"]).contains("istio.io")),
+        "no Istio object without a mesh"
+    );
+    let ingresses = of(&objs, "Ingress");
+    let names: BTreeSet<&str> = ingresses
+        .iter()
+        .map(|i| s(&i["metadata"]["name"]))
+        .collect();
+    assert_eq!(
+        names,
+        BTreeSet::from(["gateway", "order", "restaurant", "rider", "search"]),
+        "one per routed service"
+    );
+    let order = ingresses
+        .iter()
+        .find(|i| i["metadata"]["name"] == "order")
+        .expect("order");
+    assert_eq!(order["spec"]["ingressClassName"], "nginx");
+    assert_eq!(order["spec"]["rules"][0]["host"], "api.foodbuzz.com.bd");
+    assert_eq!(
+        order["spec"]["rules"][0]["http"]["paths"][0]["pathType"],
+        "Prefix"
+    );
+    assert_eq!(order["spec"]["tls"][0]["secretName"], "foodbuzz-tls");
+    assert_eq!(
+        order["metadata"]["annotations"]["nginx.ingress.kubernetes.io/proxy-next-upstream-tries"],
+        "3"
+    );
+    let validate = fluxprint(
+        dir.path(),
+        &[
+            "validate",
+            "gitops/prod",
+            "--policy",
+            "strict",
+            "--fail-on",
+            "warning",
+        ],
+    );
+    assert_eq!(validate.status.code(), Some(0), "{}", stderr(&validate));
+    if let Some(kubectl) = tool("kubectl") {
+        let out = std::process::Command::new(kubectl)
+            .arg("kustomize")
+            .arg(root.join("apps/order"))
+            .output()
+            .expect("kubectl");
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+}
