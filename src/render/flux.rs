@@ -20,7 +20,8 @@ pub const SOURCE: &str = "flux-system";
 /// Name of the Kustomization applying `./infrastructure`.
 pub const INFRASTRUCTURE: &str = "infrastructure";
 
-fn meta(name: &str) -> ObjectMeta {
+/// Metadata of a Flux object in `flux-system`.
+pub(crate) fn meta(name: &str) -> ObjectMeta {
     ObjectMeta {
         name: Some(name.to_owned()),
         namespace: Some(FLUX_NAMESPACE.to_owned()),

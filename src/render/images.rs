@@ -6,11 +6,9 @@
 //! prod (`policy: semver`, `automation: review`): the newest version in the range is committed
 //! to `fluxprint/images-<cluster>`; it deploys once a person merges that branch.
 
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-
-use super::flux::{FLUX_NAMESPACE, SOURCE};
+use super::flux::{meta, FLUX_NAMESPACE, SOURCE};
 use crate::blueprint::cluster::Automation;
-use crate::resolve::{labels, ResolvedCluster, ResolvedService, TagPolicy};
+use crate::resolve::{ResolvedCluster, ResolvedService, TagPolicy};
 use crate::resources::flux::{
     CommitAuthor, FilterTags, GitCheckout, GitCommit, GitPush, GitRef, GitUpdate, ImagePolicy,
     ImagePolicyChoice, ImagePolicySpec, ImageRepository, ImageRepositorySpec,
@@ -20,15 +18,6 @@ use crate::resources::flux::{
 
 /// Commit message of image updates: which objects moved from which image to which.
 pub const COMMIT_TEMPLATE: &str = "Update images in {{ .AutomationObject.Name }}\n\n{{ range $resource, $changes := .Changed.Objects -}}\n- {{ $resource.Kind }} {{ $resource.Namespace }}/{{ $resource.Name }}:\n{{- range $_, $change := $changes }} {{ $change.OldValue }} -> {{ $change.NewValue }}{{ end }}\n{{ end -}}\n";
-
-fn meta(name: &str) -> ObjectMeta {
-    ObjectMeta {
-        name: Some(name.to_owned()),
-        namespace: Some(FLUX_NAMESPACE.to_owned()),
-        labels: Some([(labels::MANAGED_BY.to_owned(), "fluxprint".to_owned())].into()),
-        ..ObjectMeta::default()
-    }
-}
 
 /// The ImageRepository and ImagePolicy of a service, when the cluster automates images.
 pub fn policy(

@@ -146,28 +146,7 @@ impl SchemaStore {
     /// Loads every group-version document below a Kubernetes OpenAPI v3 directory
     /// (`api/v1.json`, `apis/<group>/<version>.json`). Returns the number of kinds learned.
     pub fn add_kubernetes_openapi_dir(&mut self, dir: &Path) -> Result<usize, SchemaError> {
-        let mut files = Vec::new();
-        let mut stack = vec![dir.to_owned()];
-        while let Some(d) = stack.pop() {
-            let entries = std::fs::read_dir(&d).map_err(|source| SchemaError::Read {
-                path: d.clone(),
-                source,
-            })?;
-            for entry in entries {
-                let path = entry
-                    .map_err(|source| SchemaError::Read {
-                        path: d.clone(),
-                        source,
-                    })?
-                    .path();
-                if path.is_dir() {
-                    stack.push(path);
-                } else if path.extension().is_some_and(|e| e == "json") {
-                    files.push(path);
-                }
-            }
-        }
-        files.sort();
+        let files = files_below(dir, &["json"])?;
         let mut learned = 0;
         for path in files {
             let text = std::fs::read_to_string(&path).map_err(|source| SchemaError::Read {
@@ -301,28 +280,7 @@ impl SchemaStore {
 
     /// Every `.yaml`/`.yml` file below `dir`, in sorted order.
     pub fn add_crd_dir(&mut self, dir: &Path) -> Result<Vec<(String, String)>, SchemaError> {
-        let mut files = Vec::new();
-        let mut stack = vec![dir.to_owned()];
-        while let Some(d) = stack.pop() {
-            let entries = std::fs::read_dir(&d).map_err(|source| SchemaError::Read {
-                path: d.clone(),
-                source,
-            })?;
-            for entry in entries {
-                let path = entry
-                    .map_err(|source| SchemaError::Read {
-                        path: d.clone(),
-                        source,
-                    })?
-                    .path();
-                if path.is_dir() {
-                    stack.push(path);
-                } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
-                    files.push(path);
-                }
-            }
-        }
-        files.sort();
+        let files = files_below(dir, &["yaml", "yml"])?;
         let mut learned = Vec::new();
         for f in files {
             learned.extend(self.add_crd_file(&f)?);
@@ -465,6 +423,31 @@ fn type_names(kind: &jsonschema::error::TypeKind) -> String {
             .collect::<Vec<_>>()
             .join(" or "),
     }
+}
+
+/// Every file below `dir` with one of `extensions`, sorted.
+fn files_below(dir: &Path, extensions: &[&str]) -> Result<Vec<PathBuf>, SchemaError> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        let read = |source| SchemaError::Read {
+            path: d.clone(),
+            source,
+        };
+        for entry in std::fs::read_dir(&d).map_err(read)? {
+            let path = entry.map_err(read)?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path
+                .extension()
+                .is_some_and(|e| extensions.iter().any(|x| e == *x))
+            {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
 }
 
 /// `apiVersion` and `kind` must be exactly these.

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::istio::{is_istio, service, service_entry_declares, service_of};
+use super::istio::{destinations, is_istio, service, service_entry_declares, service_of};
 use super::ns;
 use crate::validate::rule::{Context, Findings, Rule};
 
@@ -35,57 +35,48 @@ impl Rule for VirtualServiceDestinationUnknown {
             .of_kind("VirtualService")
             .filter(|(_, o)| is_istio(o))
         {
-            for kind in ["http", "tcp", "tls"] {
-                for (r, route) in vs
-                    .at(&format!("/spec/{kind}"))
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .enumerate()
-                {
-                    for (d, dest) in route
-                        .get("route")
-                        .and_then(Value::as_array)
-                        .into_iter()
-                        .flatten()
-                        .enumerate()
-                    {
-                        let pointer = format!("/spec/{kind}/{r}/route/{d}/destination");
-                        let Some(host) = dest.pointer("/destination/host").and_then(Value::as_str)
+            for (pointer, dest) in destinations(vs) {
+                let Some(host) = dest.pointer("/destination/host").and_then(Value::as_str) else {
+                    continue;
+                };
+                if service_of(host, ns(vs)).is_none() || service_entry_declares(ctx, host) {
+                    continue;
+                }
+                match service(ctx, host, ns(vs)) {
+                    None => out.object(
+                        i,
+                        &format!("{pointer}/host"),
+                        format!(
+                            "{} routes to `{host}`, which is no Service of the tree",
+                            vs.id()
+                        ),
+                        None,
+                    ),
+                    Some(svc) => {
+                        let Some(port) = dest
+                            .pointer("/destination/port/number")
+                            .and_then(Value::as_i64)
                         else {
                             continue;
                         };
-                        if service_of(host, ns(vs)).is_none() || service_entry_declares(ctx, host) {
-                            continue;
-                        }
-                        match service(ctx, host, ns(vs)) {
-                            None => out.object(
+                        let ports: Vec<i64> = svc
+                            .at("/spec/ports")
+                            .and_then(Value::as_array)
+                            .into_iter()
+                            .flatten()
+                            .filter_map(|p| p.get("port").and_then(Value::as_i64))
+                            .collect();
+                        if !ports.contains(&port) {
+                            out.object(
                                 i,
-                                &format!("{pointer}/host"),
+                                &format!("{pointer}/port/number"),
                                 format!(
-                                    "{} routes to `{host}`, which is no Service of the tree",
-                                    vs.id()
+                                    "{} routes to port {port} of {}, which has ports {ports:?}",
+                                    vs.id(),
+                                    svc.id()
                                 ),
                                 None,
-                            ),
-                            Some(svc) => {
-                                let Some(port) = dest
-                                    .pointer("/destination/port/number")
-                                    .and_then(Value::as_i64)
-                                else {
-                                    continue;
-                                };
-                                let ports: Vec<i64> = svc
-                                    .at("/spec/ports")
-                                    .and_then(Value::as_array)
-                                    .into_iter()
-                                    .flatten()
-                                    .filter_map(|p| p.get("port").and_then(Value::as_i64))
-                                    .collect();
-                                if !ports.contains(&port) {
-                                    out.object(i, &format!("{pointer}/port/number"), format!("{} routes to port {port} of {}, which has ports {ports:?}", vs.id(), svc.id()), None);
-                                }
-                            }
+                            );
                         }
                     }
                 }

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::istio::{is_istio, service_of};
+use super::istio::{destinations, is_istio, service_of};
 use super::{ns, pod_labels, selects};
 use crate::validate::rule::{Context, Findings, Rule};
 
@@ -33,55 +33,39 @@ impl Rule for SubsetUndefined {
             .of_kind("VirtualService")
             .filter(|(_, o)| is_istio(o))
         {
-            for kind in ["http", "tcp", "tls"] {
-                for (r, route) in vs
-                    .at(&format!("/spec/{kind}"))
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .enumerate()
-                {
-                    for (d, dest) in route
-                        .get("route")
-                        .and_then(Value::as_array)
-                        .into_iter()
-                        .flatten()
-                        .enumerate()
-                    {
-                        let (Some(host), Some(subset)) = (
-                            dest.pointer("/destination/host").and_then(Value::as_str),
-                            dest.pointer("/destination/subset").and_then(Value::as_str),
-                        ) else {
-                            continue;
-                        };
-                        let target = service_of(host, ns(vs));
-                        let defined = ctx
-                            .tree
-                            .of_kind("DestinationRule")
-                            .filter(|(_, o)| is_istio(o))
-                            .find_map(|(_, dr)| {
-                                let h = dr.at("/spec/host").and_then(Value::as_str)?;
-                                let same = h == host
-                                    || (target.is_some() && service_of(h, ns(dr)) == target);
-                                if !same {
-                                    return None;
-                                }
-                                dr.at("/spec/subsets")
-                                    .and_then(Value::as_array)?
-                                    .iter()
-                                    .find(|s| s.get("name").and_then(Value::as_str) == Some(subset))
-                                    .cloned()
-                            });
-                        let pointer = format!("/spec/{kind}/{r}/route/{d}/destination/subset");
-                        match defined {
-                            None => out.object(i, &pointer, format!("{} routes to subset `{subset}` of `{host}`, which no DestinationRule defines", vs.id()), None),
-                            Some(s) => {
-                                let (Some((svc_ns, _)), Some(labels)) = (target, s.get("labels").and_then(Value::as_object)) else { continue };
-                                let matched = ctx.workloads_in(&svc_ns).any(|(_, w, t)| pod_labels(w, t).is_some_and(|l| selects(labels, l)));
-                                if !matched {
-                                    out.object(i, &pointer, format!("subset `{subset}` of `{host}` selects no pods (labels {})", Value::Object(labels.clone())), None);
-                                }
-                            }
+            for (dest_pointer, dest) in destinations(vs) {
+                let (Some(host), Some(subset)) = (
+                    dest.pointer("/destination/host").and_then(Value::as_str),
+                    dest.pointer("/destination/subset").and_then(Value::as_str),
+                ) else {
+                    continue;
+                };
+                let target = service_of(host, ns(vs));
+                let defined = ctx
+                    .tree
+                    .of_kind("DestinationRule")
+                    .filter(|(_, o)| is_istio(o))
+                    .find_map(|(_, dr)| {
+                        let h = dr.at("/spec/host").and_then(Value::as_str)?;
+                        let same =
+                            h == host || (target.is_some() && service_of(h, ns(dr)) == target);
+                        if !same {
+                            return None;
+                        }
+                        dr.at("/spec/subsets")
+                            .and_then(Value::as_array)?
+                            .iter()
+                            .find(|s| s.get("name").and_then(Value::as_str) == Some(subset))
+                            .cloned()
+                    });
+                let pointer = format!("{dest_pointer}/subset");
+                match defined {
+                    None => out.object(i, &pointer, format!("{} routes to subset `{subset}` of `{host}`, which no DestinationRule defines", vs.id()), None),
+                    Some(s) => {
+                        let (Some((svc_ns, _)), Some(labels)) = (target, s.get("labels").and_then(Value::as_object)) else { continue };
+                        let matched = ctx.workloads_in(&svc_ns).any(|(_, w, t)| pod_labels(w, t).is_some_and(|l| selects(labels, l)));
+                        if !matched {
+                            out.object(i, &pointer, format!("subset `{subset}` of `{host}` selects no pods (labels {})", Value::Object(labels.clone())), None);
                         }
                     }
                 }

@@ -38,6 +38,31 @@ pub fn is_istio(o: &Object) -> bool {
     matches!(o.group(), "networking.istio.io" | "security.istio.io")
 }
 
+/// `(pointer of the destination, destination)` of every route of a VirtualService.
+pub fn destinations(vs: &Object) -> Vec<(String, &Value)> {
+    let mut out = Vec::new();
+    for kind in ["http", "tcp", "tls"] {
+        for (r, route) in vs
+            .at(&format!("/spec/{kind}"))
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            for (d, dest) in route
+                .get("route")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
+                out.push((format!("/spec/{kind}/{r}/route/{d}/destination"), dest));
+            }
+        }
+    }
+    out
+}
+
 /// The Service a host resolves to in the tree, if any.
 pub fn service<'a>(ctx: &'a Context<'_>, host: &str, namespace: &str) -> Option<&'a Object> {
     let (ns, name) = service_of(host, namespace)?;
