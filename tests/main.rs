@@ -10,5 +10,6 @@ mod render;
 mod rules;
 mod schema;
 mod seal;
+mod security;
 mod util;
 mod validate;

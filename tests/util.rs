@@ -30,7 +30,11 @@ pub fn copy_dir(from: &Path, to: &Path) {
 
 /// A temporary copy of the example project (`blueprints/`, `clusters/`).
 pub fn example() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("tempdir");
+    // Not a hidden name (`.tmpXXXX`): some scanners (checkov) skip hidden directories.
+    let dir = tempfile::Builder::new()
+        .prefix("fluxprint-test-")
+        .tempdir()
+        .expect("tempdir");
     copy_dir(&root().join("blueprints"), &dir.path().join("blueprints"));
     copy_dir(&root().join("clusters"), &dir.path().join("clusters"));
     dir

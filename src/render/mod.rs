@@ -15,6 +15,7 @@ pub mod images;
 pub mod kustomize;
 pub mod mesh;
 pub mod namespace;
+pub mod network;
 pub mod scaling;
 pub mod secrets;
 pub mod text;
@@ -189,6 +190,10 @@ pub fn render_cluster(
         dir.add("hpa.yaml", scaling::autoscaler(svc))?;
         dir.add("pdb.yaml", scaling::disruption_budget(svc))?;
         dir.add("sealedsecret.yaml", secrets::sealed_secret(cluster, svc))?;
+        dir.add(
+            "networkpolicy.yaml",
+            Some(network::service_policy(cluster, svc, services)),
+        )?;
         match &cluster.mesh {
             Some(m) => {
                 dir.add("destinationrule.yaml", Some(mesh::destination_rule(m, svc)))?;
@@ -214,7 +219,12 @@ pub fn render_cluster(
         files.push(single(
             format!("{infra_dir}/namespace-{ns}.yaml"),
             &source,
-            &namespace::namespace(ns, cluster.mesh.as_ref()),
+            &namespace::namespace(ns, cluster.mesh.as_ref(), cluster.strict()),
+        )?);
+        files.push(single(
+            format!("{infra_dir}/networkpolicy-default-deny-{ns}.yaml"),
+            &source,
+            &network::default_deny(ns),
         )?);
         if let Some(m) = &cluster.mesh {
             files.push(single(

@@ -7,10 +7,18 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::resolve::{labels, MeshSettings};
 
-/// A Namespace object; with a mesh, the label that puts its pods in it (sidecar injection or
-/// ambient mode).
-pub fn namespace(name: &str, mesh: Option<&MeshSettings>) -> Namespace {
+/// A Namespace object with its Pod Security Standards labels (strict clusters enforce the
+/// `restricted` profile; relaxed ones enforce `baseline` and warn about `restricted`) and,
+/// with a mesh, the label that puts its pods in it (sidecar injection or ambient mode).
+pub fn namespace(name: &str, mesh: Option<&MeshSettings>, strict: bool) -> Namespace {
     let mut labels = BTreeMap::from([(labels::MANAGED_BY.to_owned(), "fluxprint".to_owned())]);
+    let pss = "pod-security.kubernetes.io";
+    if strict {
+        labels.insert(format!("{pss}/enforce"), "restricted".into());
+    } else {
+        labels.insert(format!("{pss}/enforce"), "baseline".into());
+        labels.insert(format!("{pss}/warn"), "restricted".into());
+    }
     match mesh {
         Some(m) if m.ambient => {
             labels.insert("istio.io/dataplane-mode".into(), "ambient".into());

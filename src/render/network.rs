@@ -1,0 +1,190 @@
+//! NetworkPolicies (`networking.k8s.io/v1`): every namespace denies ingress by default, and
+//! each service allows exactly its callers (the same `mesh.callers` its AuthorizationPolicy
+//! allows), the edge (Istio gateway or ingress controller namespace) when it is routed, and
+//! the monitoring namespace on its metrics port. Egress stays open unless the cluster sets
+//! `networkPolicy.egress: restricted`: then DNS, the mesh control plane and the services it
+//! `dependsOn` are allowed.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::networking::v1::{
+    NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer,
+    NetworkPolicyPort, NetworkPolicySpec,
+};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+
+use super::workload::metadata;
+use crate::blueprint::cluster::Egress;
+use crate::resolve::{labels, ResolvedCluster, ResolvedService};
+
+/// Namespace Prometheus scrapes from.
+pub const MONITORING_NAMESPACE: &str = "monitoring";
+/// Namespace of the ingress controller when there is no mesh.
+pub const INGRESS_NAMESPACE: &str = "ingress-nginx";
+/// Namespace of the Istio control plane.
+pub const ISTIO_NAMESPACE: &str = "istio-system";
+
+fn namespace_selector(ns: &str) -> LabelSelector {
+    LabelSelector {
+        match_labels: Some(BTreeMap::from([(
+            "kubernetes.io/metadata.name".to_owned(),
+            ns.to_owned(),
+        )])),
+        ..LabelSelector::default()
+    }
+}
+
+fn port(number: u16, protocol: &str) -> NetworkPolicyPort {
+    NetworkPolicyPort {
+        port: Some(IntOrString::Int(i32::from(number))),
+        protocol: Some(protocol.to_owned()),
+        ..NetworkPolicyPort::default()
+    }
+}
+
+/// The namespace-wide default: no ingress unless a policy allows it.
+pub fn default_deny(namespace: &str) -> NetworkPolicy {
+    NetworkPolicy {
+        metadata: ObjectMeta {
+            name: Some("default-deny-ingress".into()),
+            namespace: Some(namespace.to_owned()),
+            labels: Some(BTreeMap::from([(
+                labels::MANAGED_BY.to_owned(),
+                "fluxprint".to_owned(),
+            )])),
+            ..ObjectMeta::default()
+        },
+        spec: Some(NetworkPolicySpec {
+            pod_selector: Some(LabelSelector::default()),
+            policy_types: Some(vec!["Ingress".into()]),
+            ..NetworkPolicySpec::default()
+        }),
+    }
+}
+
+/// The NetworkPolicy of one service. `services` are all services of the cluster (for the
+/// callers' and dependencies' namespaces and ports).
+pub fn service_policy(
+    cluster: &ResolvedCluster,
+    svc: &ResolvedService,
+    services: &[ResolvedService],
+) -> NetworkPolicy {
+    let by_name: BTreeMap<&str, &ResolvedService> =
+        services.iter().map(|s| (s.name.as_str(), s)).collect();
+    let all_ports: Vec<NetworkPolicyPort> = svc
+        .all_ports()
+        .iter()
+        .map(|p| port(p.port, "TCP"))
+        .collect();
+    let mut ingress = Vec::new();
+    let callers: Vec<NetworkPolicyPeer> = svc
+        .blueprint
+        .mesh
+        .iter()
+        .flat_map(|m| m.callers.iter().flatten())
+        .filter_map(|c| by_name.get(c.as_str()))
+        .map(|caller| NetworkPolicyPeer {
+            namespace_selector: Some(namespace_selector(&caller.namespace)),
+            pod_selector: Some(LabelSelector {
+                match_labels: Some(caller.selector()),
+                ..LabelSelector::default()
+            }),
+            ..NetworkPolicyPeer::default()
+        })
+        .collect();
+    if !callers.is_empty() && !all_ports.is_empty() {
+        ingress.push(NetworkPolicyIngressRule {
+            from: Some(callers),
+            ports: Some(all_ports.clone()),
+        });
+    }
+    if svc.blueprint.routes.as_ref().is_some_and(|r| !r.is_empty()) {
+        let edge = cluster
+            .mesh
+            .as_ref()
+            .map_or(INGRESS_NAMESPACE, |m| m.gateway.0.as_str());
+        ingress.push(NetworkPolicyIngressRule {
+            from: Some(vec![NetworkPolicyPeer {
+                namespace_selector: Some(namespace_selector(edge)),
+                ..NetworkPolicyPeer::default()
+            }]),
+            ports: Some(all_ports.clone()),
+        });
+    }
+    if let Some(m) = &svc.blueprint.monitoring {
+        if let Some(p) = svc.all_ports().iter().find(|p| p.name == m.port) {
+            ingress.push(NetworkPolicyIngressRule {
+                from: Some(vec![NetworkPolicyPeer {
+                    namespace_selector: Some(namespace_selector(MONITORING_NAMESPACE)),
+                    ..NetworkPolicyPeer::default()
+                }]),
+                ports: Some(vec![port(p.port, "TCP")]),
+            });
+        }
+    }
+    let restricted =
+        cluster.spec.network_policy.as_ref().and_then(|n| n.egress) == Some(Egress::Restricted);
+    let mut types = vec!["Ingress".to_owned()];
+    let egress = restricted.then(|| {
+        types.push("Egress".into());
+        let mut rules = vec![NetworkPolicyEgressRule {
+            to: Some(vec![NetworkPolicyPeer {
+                namespace_selector: Some(namespace_selector("kube-system")),
+                pod_selector: Some(LabelSelector {
+                    match_labels: Some(BTreeMap::from([(
+                        "k8s-app".to_owned(),
+                        "kube-dns".to_owned(),
+                    )])),
+                    ..LabelSelector::default()
+                }),
+                ..NetworkPolicyPeer::default()
+            }]),
+            ports: Some(vec![port(53, "UDP"), port(53, "TCP")]),
+        }];
+        if cluster.mesh.is_some() {
+            rules.push(NetworkPolicyEgressRule {
+                to: Some(vec![NetworkPolicyPeer {
+                    namespace_selector: Some(namespace_selector(ISTIO_NAMESPACE)),
+                    ..NetworkPolicyPeer::default()
+                }]),
+                ports: None,
+            });
+        }
+        for dep in svc
+            .depends_on
+            .iter()
+            .filter_map(|d| by_name.get(d.as_str()))
+        {
+            rules.push(NetworkPolicyEgressRule {
+                to: Some(vec![NetworkPolicyPeer {
+                    namespace_selector: Some(namespace_selector(&dep.namespace)),
+                    pod_selector: Some(LabelSelector {
+                        match_labels: Some(dep.selector()),
+                        ..LabelSelector::default()
+                    }),
+                    ..NetworkPolicyPeer::default()
+                }]),
+                ports: Some(
+                    dep.all_ports()
+                        .iter()
+                        .map(|p| port(p.port, "TCP"))
+                        .collect(),
+                ),
+            });
+        }
+        rules
+    });
+    NetworkPolicy {
+        metadata: metadata(svc, &svc.name),
+        spec: Some(NetworkPolicySpec {
+            pod_selector: Some(LabelSelector {
+                match_labels: Some(svc.selector()),
+                ..LabelSelector::default()
+            }),
+            policy_types: Some(types),
+            ingress: Some(ingress),
+            egress,
+        }),
+    }
+}
