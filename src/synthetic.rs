@@ -68,7 +68,7 @@ pub fn blueprint(i: usize) -> String {
         t.push_str("overrides:\n  dev:\n    autoscaling: {min: 1, max: 2, cpu: 80}\n");
     }
     if i.is_multiple_of(5) {
-        t.push_str("sidecars:\n  - {name: proxy, image: nginxinc/nginx-unprivileged, tag: \"1.27\", ports: [{name: http-web, port: 8081}], resources: {cpu: 50m, memory: 64Mi}}\n");
+        t.push_str("sidecars:\n  - {name: proxy, image: nginxinc/nginx-unprivileged, tag: \"1.27\", ports: [{name: http-web, port: 8081}], resources: {cpu: 50m, memory: 64Mi}, probes: {liveness: {tcp: true}, readiness: {tcp: true}}}\n");
     }
     let mut deps = vec!["kafka".to_owned()];
     if i > 0 {

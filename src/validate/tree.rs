@@ -131,8 +131,9 @@ pub fn is_kustomization_file(name: &str) -> bool {
     )
 }
 
-/// Every `.yaml`/`.yml` file below `root` (or `root` itself), skipping hidden directories.
-fn yaml_files(root: &Path) -> std::io::Result<Vec<PathBuf>> {
+/// Every `.yaml`/`.yml` file below `root` (or `root` itself), skipping hidden directories,
+/// sorted; the directories seen (relative to `root`) go into `dirs`. One walk for both.
+fn yaml_files(root: &Path, dirs: &mut BTreeSet<String>) -> std::io::Result<Vec<PathBuf>> {
     if root.is_file() {
         return Ok(vec![root.to_owned()]);
     }
@@ -141,10 +142,13 @@ fn yaml_files(root: &Path) -> std::io::Result<Vec<PathBuf>> {
     while let Some(d) = stack.pop() {
         for entry in std::fs::read_dir(&d)? {
             let entry = entry?;
-            let name = entry.file_name().to_string_lossy().into_owned();
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
             let kind = entry.file_type()?;
             if kind.is_dir() && !name.starts_with('.') {
-                stack.push(entry.path());
+                let path = entry.path();
+                dirs.insert(crate::source::display_path(root, &path));
+                stack.push(path);
             } else if kind.is_file() && (name.ends_with(".yaml") || name.ends_with(".yml")) {
                 out.push(entry.path());
             }
@@ -152,24 +156,6 @@ fn yaml_files(root: &Path) -> std::io::Result<Vec<PathBuf>> {
     }
     out.sort();
     Ok(out)
-}
-
-fn directories(root: &Path, out: &mut BTreeSet<String>) {
-    let mut stack = vec![root.to_owned()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            if entry.file_type().is_ok_and(|t| t.is_dir())
-                && !entry.file_name().to_string_lossy().starts_with('.')
-            {
-                let path = entry.path();
-                out.insert(crate::source::display_path(root, &path));
-                stack.push(path);
-            }
-        }
-    }
 }
 
 /// A parsed file: kustomize files keep their positioned tree (they are few and their rules
@@ -273,8 +259,7 @@ impl Tree {
             } else {
                 root.as_path()
             };
-            directories(base, &mut tree.dirs);
-            for path in yaml_files(root)? {
+            for path in yaml_files(root, &mut tree.dirs)? {
                 let display = if roots.len() == 1 {
                     crate::source::display_path(base, &path)
                 } else {
