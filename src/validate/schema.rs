@@ -694,10 +694,7 @@ impl SchemaStore {
 pub fn load_shared(crds_dir: &Path) -> Result<SchemaStore, SchemaError> {
     let mut store = SchemaStore::new();
     store.add_kubernetes_openapi_dir(&crds_dir.join("kubernetes/v1.35"))?;
-    // Not flagger: its crd.yaml continues single-quoted scalars at the key's own indentation,
-    // which go-yaml tolerates and saphyr-parser (strict YAML 1.2) refuses; we render no
-    // Flagger kinds.
-    for family in ["flux", "istio", "sealed-secrets", "prometheus-operator"] {
+    for family in ["flux", "istio", "sealed-secrets", "prometheus-operator", "flagger"] {
         let dir = crds_dir.join(family);
         if dir.is_dir() {
             store.add_crd_dir(&dir)?;
