@@ -63,6 +63,8 @@ fn every_rendered_object_validates_strictly() {
         "networking.istio.io/v1/Gateway",
         "security.istio.io/v1/PeerAuthentication",
         "security.istio.io/v1/AuthorizationPolicy",
+        "monitoring.coreos.com/v1/ServiceMonitor",
+        "monitoring.coreos.com/v1/PrometheusRule",
     ] {
         assert!(
             kinds.contains(expected),

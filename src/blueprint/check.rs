@@ -54,6 +54,8 @@ pub const MISSING_SEALED: &str = "BP118";
 pub const SEALED_FILE: &str = "BP119";
 /// A mesh service that nothing may call (warning).
 pub const DENIES_EVERYTHING: &str = "BP121";
+/// A monitoring or alert problem (alert name, duplicate alert, severity, empty expression).
+pub const ALERT: &str = "BP122";
 
 /// Builds diagnostics for one document.
 struct At<'a> {
@@ -665,6 +667,65 @@ pub fn blueprint(
                 "/monitoring/port",
                 format!("monitoring port `{}` is not a port of this service", m.port),
                 Some(declared(&main_ports)),
+            );
+        }
+        if let Some(path) = m.path.as_deref().filter(|p| !p.starts_with('/')) {
+            at.error(
+                ALERT,
+                "/monitoring/path",
+                format!("metrics path `{path}` must start with `/`"),
+                None,
+            );
+        }
+    }
+    check_alerts(&mut at, bp);
+}
+
+/// Severities the alert routing of the platform knows.
+const SEVERITIES: [&str; 3] = ["critical", "warning", "info"];
+
+/// Alert rules: Prometheus refuses names that are not metric names, and two rules of one
+/// service with the same name page as one alert.
+fn check_alerts(at: &mut At<'_>, bp: &Blueprint) {
+    let mut seen = BTreeSet::new();
+    for (i, a) in bp.alerts.iter().flatten().enumerate() {
+        let valid = a
+            .name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && a.name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':');
+        if !valid {
+            at.error(
+                ALERT,
+                &format!("/alerts/{i}/name"),
+                format!("alert name `{}` is not a valid Prometheus metric name", a.name),
+                Some("use letters, digits, `_` and `:`, not starting with a digit, e.g. `OrderHighLatency`".into()),
+            );
+        } else if !seen.insert(a.name.as_str()) {
+            at.error(
+                ALERT,
+                &format!("/alerts/{i}/name"),
+                format!("alert `{}` is defined twice", a.name),
+                None,
+            );
+        }
+        if a.expr.trim().is_empty() {
+            at.error(
+                ALERT,
+                &format!("/alerts/{i}/expr"),
+                "alert expression is empty",
+                None,
+            );
+        }
+        if let Some(sev) = a.severity.as_deref().filter(|s| !SEVERITIES.contains(s)) {
+            at.error(
+                ALERT,
+                &format!("/alerts/{i}/severity"),
+                format!("severity `{sev}` is not one of {}", SEVERITIES.join(", ")),
+                None,
             );
         }
     }

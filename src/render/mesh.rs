@@ -227,20 +227,41 @@ pub fn authorization_policy(
         principals.insert(format!("cluster.local/ns/{ns}/sa/{sa}"));
     }
     let ports: Vec<String> = svc.all_ports().iter().map(|p| p.port.to_string()).collect();
-    let rules = if principals.is_empty() {
-        Vec::new()
-    } else {
-        vec![AuthorizationRule {
+    let mut rules = Vec::new();
+    if !principals.is_empty() {
+        rules.push(AuthorizationRule {
             from: vec![RuleFrom {
                 source: Source {
                     principals: principals.into_iter().collect(),
+                    ..Source::default()
                 },
             }],
             to: vec![RuleTo {
                 operation: Operation { ports },
             }],
-        }]
-    };
+        });
+    }
+    // Prometheus scrapes through the mesh from its own namespace, on the metrics port only
+    // (the NetworkPolicy admits the same peer).
+    let metrics_port = svc.blueprint.monitoring.as_ref().and_then(|m| {
+        svc.all_ports()
+            .into_iter()
+            .find(|p| p.name == m.port)
+            .map(|p| p.port.to_string())
+    });
+    if let Some(port) = metrics_port {
+        rules.push(AuthorizationRule {
+            from: vec![RuleFrom {
+                source: Source {
+                    namespaces: vec![super::network::MONITORING_NAMESPACE.to_owned()],
+                    ..Source::default()
+                },
+            }],
+            to: vec![RuleTo {
+                operation: Operation { ports: vec![port] },
+            }],
+        });
+    }
     AuthorizationPolicy {
         metadata: metadata(svc, &svc.name),
         spec: AuthorizationPolicySpec {

@@ -14,6 +14,7 @@ pub mod flux;
 pub mod images;
 pub mod kustomize;
 pub mod mesh;
+pub mod monitoring;
 pub mod namespace;
 pub mod network;
 pub mod scaling;
@@ -190,6 +191,8 @@ pub fn render_cluster(
         dir.add("hpa.yaml", scaling::autoscaler(svc))?;
         dir.add("pdb.yaml", scaling::disruption_budget(svc))?;
         dir.add("sealedsecret.yaml", secrets::sealed_secret(cluster, svc))?;
+        dir.add("servicemonitor.yaml", monitoring::service_monitor(svc))?;
+        dir.add("prometheusrule.yaml", monitoring::prometheus_rule(svc))?;
         dir.add(
             "networkpolicy.yaml",
             Some(network::service_policy(cluster, svc, services)),

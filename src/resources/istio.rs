@@ -286,7 +286,11 @@ pub struct RuleFrom {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Source {
     /// `cluster.local/ns/<ns>/sa/<sa>`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub principals: Vec<String>,
+    /// Source namespaces (the monitoring namespace that scrapes metrics).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub namespaces: Vec<String>,
 }
 
 /// An operation.

@@ -4,4 +4,5 @@
 
 pub mod flux;
 pub mod istio;
+pub mod monitoring;
 pub mod sealed_secrets;

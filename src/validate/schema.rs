@@ -685,6 +685,9 @@ impl SchemaStore {
         modelled::<istio::PeerAuthentication, istio::PeerAuthenticationSpec>(&mut s);
         modelled::<istio::AuthorizationPolicy, istio::AuthorizationPolicySpec>(&mut s);
         modelled::<istio::Gateway, istio::GatewaySpec>(&mut s);
+        use crate::resources::monitoring;
+        modelled::<monitoring::ServiceMonitor, monitoring::ServiceMonitorSpec>(&mut s);
+        modelled::<monitoring::PrometheusRule, monitoring::PrometheusRuleSpec>(&mut s);
         s
     }
 }
@@ -694,7 +697,13 @@ impl SchemaStore {
 pub fn load_shared(crds_dir: &Path) -> Result<SchemaStore, SchemaError> {
     let mut store = SchemaStore::new();
     store.add_kubernetes_openapi_dir(&crds_dir.join("kubernetes/v1.35"))?;
-    for family in ["flux", "istio", "sealed-secrets", "prometheus-operator", "flagger"] {
+    for family in [
+        "flux",
+        "istio",
+        "sealed-secrets",
+        "prometheus-operator",
+        "flagger",
+    ] {
         let dir = crds_dir.join(family);
         if dir.is_dir() {
             store.add_crd_dir(&dir)?;

@@ -21,7 +21,7 @@ impl Rule for KindWithoutSchema {
         "## What it checks\nThe kind is neither built in nor defined by a CRD in the tree or \
          in `--crds`.\n\n## Why it matters\nNothing about the object was checked; a typo in \
          `kind` or `apiVersion` looks exactly like this.\n\n\
-         ## Example\n```yaml\napiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor   # GO005 without its CRD\n```\n\n\
+         ## Example\n```yaml\napiVersion: cache.example.com/v1\nkind: Memcached   # GO005 without its CRD\n```\n\n\
          ## Fix\nPass the CRDs with `--crds DIR`, or correct the kind."
     }
     fn grade(&self) -> Grade {
