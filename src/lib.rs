@@ -31,6 +31,7 @@
 #![warn(missing_docs)]
 
 pub mod blueprint;
+pub mod capacity;
 pub mod diag;
 pub mod emit;
 pub mod error;

@@ -6,6 +6,7 @@ mod fuzz;
 mod invalid;
 mod kustomize;
 mod mesh;
+mod plan;
 mod render;
 mod rules;
 mod schema;

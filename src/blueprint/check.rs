@@ -56,6 +56,8 @@ pub const SEALED_FILE: &str = "BP119";
 pub const DENIES_EVERYTHING: &str = "BP121";
 /// A monitoring or alert problem (alert name, duplicate alert, severity, empty expression).
 pub const ALERT: &str = "BP122";
+/// The most replicas cannot serve the declared peak load (strict clusters).
+pub const CAPACITY: &str = "BP123";
 
 /// Builds diagnostics for one document.
 struct At<'a> {
@@ -403,6 +405,37 @@ pub fn blueprint(
         }
     }
 
+    // Capacity: the autoscaler must be allowed to reach the pods the peak needs.
+    if let Some(c) = &bp.capacity {
+        match crate::capacity::pods_at_peak(c) {
+            None => at.error(
+                SCALING,
+                "/capacity/rpsPerPod",
+                "capacity.rpsPerPod must be greater than 0",
+                None,
+            ),
+            Some(needed) if strict => {
+                let (max, pointer) = match (&bp.autoscaling, bp.replicas) {
+                    (Some(a), _) => (a.max, "/autoscaling/max"),
+                    (None, Some(r)) => (r, "/replicas"),
+                    (None, None) => (2, "/capacity"),
+                };
+                if max < needed {
+                    at.error(
+                        CAPACITY,
+                        pointer,
+                        format!(
+                            "at most {max} replicas run in strict cluster `{}`, but {needed} pods are needed at the peak of {} requests/s",
+                            cluster.name, c.peak_rps
+                        ),
+                        Some(format!("raise the maximum to at least {needed}, or revise `capacity`")),
+                    );
+                }
+            }
+            Some(_) => {}
+        }
+    }
+
     // Workload kind.
     let statefulset = bp.workload.unwrap_or_default() == WorkloadKind::Statefulset;
     if !statefulset && bp.storage.is_some() {
@@ -652,7 +685,8 @@ pub fn blueprint(
         && bp
             .mesh
             .as_ref()
-            .is_none_or(|m| m.callers.as_ref().is_none_or(Vec::is_empty))
+            // `callers: []` says so on purpose (a queue worker); only an absent list warns.
+            .is_none_or(|m| m.callers.is_none())
     {
         let d = Diagnostic::warning(DENIES_EVERYTHING, at.file, at.node.span_for_pointer("/name"), format!("`{}` has no routes and no `mesh.callers`: its AuthorizationPolicy in cluster `{}` denies every request", bp.name, cluster.name))
             .with_field("mesh.callers")

@@ -5,6 +5,7 @@
 
 mod new;
 mod output;
+mod plan;
 mod render;
 mod schema;
 mod seal;
@@ -44,17 +45,35 @@ enum Command {
     Validate(validate::ValidateArgs),
     /// Print the documentation of a validation rule.
     Explain(validate::ExplainArgs),
+    /// Capacity and cost per cluster: pods at peak, nodes at min and max replicas, cost.
+    Plan(plan::PlanArgs),
 }
 
 /// Where inputs are, shared by the commands that read them.
 #[derive(Debug, Args)]
-pub struct InputArgs {
+pub struct InputPaths {
     /// Directory of blueprint files.
     #[arg(long, default_value = "blueprints", value_name = "DIR")]
     pub blueprints: PathBuf,
     /// Directory of cluster files.
     #[arg(long, default_value = "clusters", value_name = "DIR")]
     pub clusters: PathBuf,
+}
+
+impl InputPaths {
+    fn inputs(&self) -> fluxprint::Inputs {
+        fluxprint::Inputs {
+            blueprints: self.blueprints.clone(),
+            clusters: self.clusters.clone(),
+        }
+    }
+}
+
+/// Input paths and the diagnostics format.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    #[command(flatten)]
+    pub paths: InputPaths,
     /// Diagnostics format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
@@ -62,10 +81,7 @@ pub struct InputArgs {
 
 impl InputArgs {
     fn inputs(&self) -> fluxprint::Inputs {
-        fluxprint::Inputs {
-            blueprints: self.blueprints.clone(),
-            clusters: self.clusters.clone(),
-        }
+        self.paths.inputs()
     }
 }
 
@@ -91,9 +107,20 @@ pub fn run() -> ExitCode {
         Command::Secrets(seal::SecretsCommand::Status(args)) => seal::status(&args, &mut out),
         Command::Validate(args) => validate::validate(&args, &mut out),
         Command::Explain(args) => validate::explain(&args, &mut out),
+        Command::Plan(args) => plan::plan(&args, &mut out),
     };
     match result {
         Ok(code) => code,
         Err(err) => out.error(&err),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn arguments_are_well_formed() {
+        // clap checks ids, names and defaults of every subcommand only when it builds them.
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
     }
 }

@@ -1,0 +1,509 @@
+//! Capacity and cost planning (`fluxprint plan`): pods needed at the peak load, requests at
+//! the fewest and the most replicas, nodes needed (a first-fit-decreasing bin-packing over the
+//! cluster's node shape) and the monthly and yearly cost. The formulas are in
+//! `docs/planning.md`; this module is pure arithmetic over a resolved [`Project`].
+
+pub mod report;
+
+use serde::Serialize;
+
+use crate::blueprint::names::parse_quantity;
+use crate::blueprint::service::{Capacity, WorkloadKind};
+use crate::project::Project;
+use crate::resolve::{ResolvedCluster, ResolvedResources, ResolvedService};
+
+/// Hours in an average month (365 × 24 / 12), the unit cloud price lists use.
+pub const HOURS_PER_MONTH: f64 = 730.0;
+/// CPU request of Istio's injected proxy (its default `global.proxy.resources.requests.cpu`).
+pub const ISTIO_PROXY_CPU_MILLIS: f64 = 100.0;
+/// Memory request of Istio's injected proxy (default `global.proxy.resources.requests.memory`).
+pub const ISTIO_PROXY_MEMORY: f64 = 128.0 * 1024.0 * 1024.0;
+
+/// Pods needed to serve the peak: `ceil(peakRps / (rpsPerPod / complexity))`. `None` when
+/// `rpsPerPod` is not positive (the blueprint check refuses that).
+pub fn pods_at_peak(c: &Capacity) -> Option<u32> {
+    if c.rps_per_pod <= 0.0 || !c.rps_per_pod.is_finite() {
+        return None;
+    }
+    let exact = c.peak_rps / (c.rps_per_pod / c.complexity.unwrap_or(1.0));
+    // 4000 / (400 / 1.2) is 12.000000000000002 in floating point: that is 12 pods, not 13.
+    let rounded = exact.round();
+    let pods = if (exact - rounded).abs() < 1e-9 {
+        rounded
+    } else {
+        exact.ceil()
+    };
+    Some(pods.clamp(0.0, f64::from(u32::MAX)) as u32)
+}
+
+/// CPU (millicores), memory (bytes), pods and storage (GiB).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Usage {
+    /// Pods.
+    pub pods: u32,
+    /// CPU requested, millicores.
+    pub cpu_millis: f64,
+    /// Memory requested, bytes.
+    pub memory_bytes: f64,
+    /// Persistent volume size, GiB.
+    pub storage_gib: f64,
+}
+
+impl Usage {
+    fn times(self, replicas: u32) -> Usage {
+        let n = f64::from(replicas);
+        Usage {
+            pods: replicas,
+            cpu_millis: self.cpu_millis * n,
+            memory_bytes: self.memory_bytes * n,
+            storage_gib: self.storage_gib * n,
+        }
+    }
+
+    fn add(&mut self, other: Usage) {
+        self.pods += other.pods;
+        self.cpu_millis += other.cpu_millis;
+        self.memory_bytes += other.memory_bytes;
+        self.storage_gib += other.storage_gib;
+    }
+}
+
+/// The plan of one service in one cluster.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServicePlan {
+    /// Service name.
+    pub name: String,
+    /// Namespace.
+    pub namespace: String,
+    /// Peak requests per second (from `capacity`).
+    pub peak_rps: Option<f64>,
+    /// Pods needed at the peak (from `capacity`).
+    pub pods_at_peak: Option<u32>,
+    /// Fewest replicas (autoscaling.min or replicas).
+    pub min_replicas: u32,
+    /// Most replicas (autoscaling.max or replicas).
+    pub max_replicas: u32,
+    /// `max_replicas < pods_at_peak`: the peak cannot be served.
+    pub max_below_peak: bool,
+    /// Requests of one pod (all containers, plus the mesh proxy when injected).
+    pub per_pod: Usage,
+    /// Requests at the fewest replicas.
+    pub at_min: Usage,
+    /// Requests at the most replicas.
+    pub at_max: Usage,
+    /// Containers without a CPU or memory request (counted as 0).
+    pub missing_requests: Vec<String>,
+}
+
+/// Allocatable capacity of one node and its price.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NodeShape {
+    /// CPU per node minus the reserved CPU, millicores.
+    pub cpu_millis: f64,
+    /// Memory per node minus the reserved memory, bytes.
+    pub memory_bytes: f64,
+    /// Pods per node (`u32::MAX` when the cluster does not say).
+    pub max_pods: u32,
+    /// Price per node-hour (0 when the cluster does not say).
+    pub price_per_hour: f64,
+}
+
+/// A resource that can bound the node count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Resource {
+    /// CPU requests.
+    Cpu,
+    /// Memory requests.
+    Memory,
+    /// Pods per node.
+    Pods,
+}
+
+impl Resource {
+    /// Lower-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Resource::Cpu => "cpu",
+            Resource::Memory => "memory",
+            Resource::Pods => "pods",
+        }
+    }
+}
+
+/// Nodes needed for a set of pods.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NodeCount {
+    /// Nodes the first-fit-decreasing packing uses.
+    pub nodes: u32,
+    /// Lower bound per resource: `ceil(total / allocatable per node)`.
+    pub by_cpu: u32,
+    /// See `by_cpu`.
+    pub by_memory: u32,
+    /// See `by_cpu`.
+    pub by_pods: u32,
+    /// The resource with the highest lower bound.
+    pub binding: Resource,
+    /// Services with a pod larger than a node (left out of the packing).
+    pub unschedulable: Vec<String>,
+}
+
+/// Monthly cost in the cluster's currency.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Cost {
+    /// nodes × pricePerHour × 730.
+    pub nodes: f64,
+    /// loadBalancerPerHour × 730, when any service has routes.
+    pub load_balancer: f64,
+    /// databasesPerHour × 730.
+    pub databases: f64,
+    /// storage GiB × storagePerGiBMonth.
+    pub storage: f64,
+    /// The sum.
+    pub monthly: f64,
+    /// monthly × 12.
+    pub yearly: f64,
+}
+
+/// Totals, nodes and cost at one replica level (all services at min, or all at max).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Level {
+    /// Sum of the services' requests.
+    pub usage: Usage,
+    /// Nodes needed, when the cluster has `nodes`.
+    pub nodes: Option<NodeCount>,
+    /// Cost, when the cluster has `nodes`.
+    pub cost: Option<Cost>,
+}
+
+/// The plan of one cluster.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClusterPlan {
+    /// Cluster name.
+    pub cluster: String,
+    /// The cluster file.
+    pub file: String,
+    /// Allocatable node shape, when the cluster has `nodes` with cpu and memory.
+    pub node: Option<NodeShape>,
+    /// Services, sorted by name.
+    pub services: Vec<ServicePlan>,
+    /// Every service at its fewest replicas.
+    pub at_min: Level,
+    /// Every service at its most replicas.
+    pub at_max: Level,
+}
+
+/// Plans every selected cluster of a project.
+pub fn plan(project: &Project, clusters: &[&ResolvedCluster]) -> Vec<ClusterPlan> {
+    clusters
+        .iter()
+        .map(|c| {
+            let services = project
+                .services
+                .get(&c.name)
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            plan_cluster(c, services)
+        })
+        .collect()
+}
+
+/// Plans one cluster.
+pub fn plan_cluster(cluster: &ResolvedCluster, services: &[ResolvedService]) -> ClusterPlan {
+    let plans: Vec<ServicePlan> = services.iter().map(|s| plan_service(cluster, s)).collect();
+    let node = node_shape(cluster);
+    let routed = services
+        .iter()
+        .any(|s| s.blueprint.routes.as_ref().is_some_and(|r| !r.is_empty()));
+    let level = |replicas: fn(&ServicePlan) -> (u32, Usage)| {
+        let mut usage = Usage::default();
+        let mut pods = Vec::new();
+        for p in &plans {
+            let (n, u) = replicas(p);
+            usage.add(u);
+            pods.push((p.name.as_str(), p.per_pod, n));
+        }
+        let nodes = node.map(|shape| pack(shape, &pods));
+        let cost = node
+            .zip(nodes.as_ref())
+            .map(|(shape, n)| cost(cluster, shape, n.nodes, usage.storage_gib, routed));
+        Level { usage, nodes, cost }
+    };
+    ClusterPlan {
+        cluster: cluster.name.clone(),
+        file: cluster.file.clone(),
+        node,
+        at_min: level(|p| (p.min_replicas, p.at_min)),
+        at_max: level(|p| (p.max_replicas, p.at_max)),
+        services: plans,
+    }
+}
+
+fn request(text: Option<&str>) -> Option<f64> {
+    text.and_then(parse_quantity)
+}
+
+fn plan_service(cluster: &ResolvedCluster, svc: &ResolvedService) -> ServicePlan {
+    let mut per_pod = Usage {
+        pods: 1,
+        ..Usage::default()
+    };
+    let mut missing = Vec::new();
+    let mut add = |name: &str, r: &ResolvedResources| {
+        match request(r.cpu.as_deref()) {
+            Some(cpu) => per_pod.cpu_millis += cpu * 1000.0,
+            None => missing.push(format!("{name}: cpu")),
+        }
+        match request(r.memory.as_deref()) {
+            Some(mem) => per_pod.memory_bytes += mem,
+            None => missing.push(format!("{name}: memory")),
+        }
+    };
+    add(&svc.name, &svc.resources);
+    for s in &svc.sidecars {
+        add(&s.name, &s.resources);
+    }
+    if cluster.mesh.as_ref().is_some_and(|m| !m.ambient) {
+        per_pod.cpu_millis += ISTIO_PROXY_CPU_MILLIS;
+        per_pod.memory_bytes += ISTIO_PROXY_MEMORY;
+    }
+    if svc.workload == WorkloadKind::Statefulset {
+        per_pod.storage_gib = svc
+            .storage
+            .iter()
+            .filter_map(|v| parse_quantity(&v.size))
+            .sum::<f64>()
+            / 1024f64.powi(3);
+    }
+    let capacity = svc.blueprint.capacity.as_ref();
+    let pods_at_peak = capacity.and_then(pods_at_peak);
+    let (min, max) = (svc.scaling.min(), svc.scaling.max());
+    ServicePlan {
+        name: svc.name.clone(),
+        namespace: svc.namespace.clone(),
+        peak_rps: capacity.map(|c| c.peak_rps),
+        pods_at_peak,
+        min_replicas: min,
+        max_replicas: max,
+        max_below_peak: pods_at_peak.is_some_and(|p| max < p),
+        per_pod,
+        at_min: per_pod.times(min),
+        at_max: per_pod.times(max),
+        missing_requests: missing,
+    }
+}
+
+/// The allocatable shape of a node; `None` without `nodes.cpu` and `nodes.memory`.
+fn node_shape(cluster: &ResolvedCluster) -> Option<NodeShape> {
+    let n = cluster.spec.nodes.as_ref()?;
+    let q = |v: &Option<crate::blueprint::common::Quantity>| {
+        v.as_ref().and_then(|q| parse_quantity(&q.0))
+    };
+    let cpu = q(&n.cpu)? - q(&n.reserved_cpu).unwrap_or(0.0);
+    let memory = q(&n.memory)? - q(&n.reserved_memory).unwrap_or(0.0);
+    Some(NodeShape {
+        cpu_millis: (cpu * 1000.0).max(0.0),
+        memory_bytes: memory.max(0.0),
+        max_pods: n.max_pods.unwrap_or(u32::MAX),
+        price_per_hour: n.price_per_hour.unwrap_or(0.0),
+    })
+}
+
+/// `ceil(total / per_node)`, 0 for nothing, and "infinitely many" when a node has none.
+fn bound(total: f64, per_node: f64) -> u32 {
+    if total <= 0.0 {
+        0
+    } else if per_node <= 0.0 {
+        u32::MAX
+    } else {
+        // The same floating-point care as in `pods_at_peak`.
+        let exact = total / per_node;
+        let rounded = exact.round();
+        let n = if (exact - rounded).abs() < 1e-9 {
+            rounded
+        } else {
+            exact.ceil()
+        };
+        n.min(f64::from(u32::MAX)) as u32
+    }
+}
+
+/// First-fit decreasing over every pod, largest dominant share first: an upper estimate of the
+/// nodes the scheduler needs, never below the per-resource lower bounds.
+fn pack(shape: NodeShape, pods: &[(&str, Usage, u32)]) -> NodeCount {
+    let share = |u: &Usage| {
+        let c = if shape.cpu_millis > 0.0 {
+            u.cpu_millis / shape.cpu_millis
+        } else {
+            0.0
+        };
+        let m = if shape.memory_bytes > 0.0 {
+            u.memory_bytes / shape.memory_bytes
+        } else {
+            0.0
+        };
+        c.max(m)
+    };
+    let mut order: Vec<&(&str, Usage, u32)> = pods.iter().filter(|p| p.2 > 0).collect();
+    order.sort_by(|a, b| share(&b.1).total_cmp(&share(&a.1)).then(a.0.cmp(b.0)));
+    let mut unschedulable = Vec::new();
+    // Free capacity of each open node: (cpu, memory, pods).
+    let mut free: Vec<(f64, f64, u32)> = Vec::new();
+    let (mut cpu, mut memory, mut count) = (0.0, 0.0, 0u32);
+    const SLACK: f64 = 1e-6;
+    for (name, pod, n) in order {
+        if pod.cpu_millis > shape.cpu_millis + SLACK
+            || pod.memory_bytes > shape.memory_bytes + SLACK
+            || shape.max_pods == 0
+        {
+            unschedulable.push((*name).to_owned());
+            continue;
+        }
+        for _ in 0..*n {
+            cpu += pod.cpu_millis;
+            memory += pod.memory_bytes;
+            count += 1;
+            let fits = |f: &(f64, f64, u32)| {
+                f.0 + SLACK >= pod.cpu_millis && f.1 + SLACK >= pod.memory_bytes && f.2 >= 1
+            };
+            match free.iter_mut().find(|f| fits(f)) {
+                Some(f) => *f = (f.0 - pod.cpu_millis, f.1 - pod.memory_bytes, f.2 - 1),
+                None => free.push((
+                    shape.cpu_millis - pod.cpu_millis,
+                    shape.memory_bytes - pod.memory_bytes,
+                    shape.max_pods - 1,
+                )),
+            }
+        }
+    }
+    let by_cpu = bound(cpu, shape.cpu_millis);
+    let by_memory = bound(memory, shape.memory_bytes);
+    let by_pods = bound(f64::from(count), f64::from(shape.max_pods));
+    let binding = if by_cpu >= by_memory && by_cpu >= by_pods {
+        Resource::Cpu
+    } else if by_memory >= by_pods {
+        Resource::Memory
+    } else {
+        Resource::Pods
+    };
+    NodeCount {
+        nodes: u32::try_from(free.len()).unwrap_or(u32::MAX),
+        by_cpu,
+        by_memory,
+        by_pods,
+        binding,
+        unschedulable,
+    }
+}
+
+/// Money rounded to cents, so that reports and JSON never show float noise.
+fn cents(value: f64) -> f64 {
+    (value * 100.0).round() / 100.0
+}
+
+fn cost(
+    cluster: &ResolvedCluster,
+    shape: NodeShape,
+    nodes: u32,
+    storage_gib: f64,
+    routed: bool,
+) -> Cost {
+    let fixed = cluster.spec.costs.clone().unwrap_or_default();
+    let nodes = f64::from(nodes) * shape.price_per_hour * HOURS_PER_MONTH;
+    let load_balancer = if routed {
+        fixed.load_balancer_per_hour.unwrap_or(0.0) * HOURS_PER_MONTH
+    } else {
+        0.0
+    };
+    let databases = fixed.databases_per_hour.unwrap_or(0.0) * HOURS_PER_MONTH;
+    let storage = storage_gib * fixed.storage_per_gi_b_month.unwrap_or(0.0);
+    let monthly = nodes + load_balancer + databases + storage;
+    Cost {
+        nodes: cents(nodes),
+        load_balancer: cents(load_balancer),
+        databases: cents(databases),
+        storage: cents(storage),
+        monthly: cents(monthly),
+        yearly: cents(monthly * 12.0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn capacity(peak: f64, per_pod: f64, complexity: Option<f64>) -> Capacity {
+        Capacity {
+            peak_rps: peak,
+            rps_per_pod: per_pod,
+            complexity,
+        }
+    }
+
+    #[test]
+    fn pods_at_peak_rounds_up_but_not_float_noise() {
+        assert_eq!(pods_at_peak(&capacity(4000.0, 400.0, Some(1.2))), Some(12));
+        assert_eq!(pods_at_peak(&capacity(1000.0, 300.0, None)), Some(4));
+        assert_eq!(pods_at_peak(&capacity(1500.0, 200.0, Some(1.5))), Some(12));
+        assert_eq!(pods_at_peak(&capacity(0.0, 200.0, None)), Some(0));
+        assert_eq!(pods_at_peak(&capacity(10.0, 0.0, None)), None);
+    }
+
+    fn usage(cpu: f64, gib: f64) -> Usage {
+        Usage {
+            pods: 1,
+            cpu_millis: cpu,
+            memory_bytes: gib * 1024f64.powi(3),
+            storage_gib: 0.0,
+        }
+    }
+
+    #[test]
+    fn packing_fills_nodes_first_fit_decreasing() {
+        let shape = NodeShape {
+            cpu_millis: 3500.0,
+            memory_bytes: 7.0 * 1024f64.powi(3),
+            max_pods: 30,
+            price_per_hour: 0.1,
+        };
+        // 3 × 1 CPU first, then 20 × 500m: 1 + 7 + 7 + 5 pods.
+        let n = pack(
+            shape,
+            &[("a", usage(500.0, 1.0), 20), ("b", usage(1000.0, 0.5), 3)],
+        );
+        assert_eq!((n.nodes, n.by_cpu, n.by_memory, n.by_pods), (4, 4, 4, 1));
+        assert_eq!(n.binding, Resource::Cpu);
+        // Pods per node bind: 10 tiny pods, 3 per node.
+        let tiny = NodeShape {
+            max_pods: 3,
+            ..shape
+        };
+        let n = pack(tiny, &[("t", usage(10.0, 0.01), 10)]);
+        assert_eq!((n.nodes, n.binding), (4, Resource::Pods));
+        // A pod larger than a node is reported, not packed.
+        let n = pack(shape, &[("big", usage(8000.0, 1.0), 2)]);
+        assert_eq!((n.nodes, n.unschedulable), (0, vec!["big".to_owned()]));
+    }
+
+    #[test]
+    fn packing_can_need_more_than_the_lower_bound() {
+        // Two pods of 60% CPU cannot share a node although 1.2 nodes of CPU would do.
+        let shape = NodeShape {
+            cpu_millis: 1000.0,
+            memory_bytes: 1024f64.powi(3),
+            max_pods: 10,
+            price_per_hour: 0.0,
+        };
+        let n = pack(shape, &[("p", usage(600.0, 0.1), 2)]);
+        assert_eq!((n.nodes, n.by_cpu), (2, 2));
+        let n = pack(shape, &[("p", usage(600.0, 0.1), 3)]);
+        assert_eq!((n.nodes, n.by_cpu), (3, 2));
+    }
+}

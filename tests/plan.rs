@@ -1,0 +1,169 @@
+//! `fluxprint plan`: figures checked against numbers computed by hand, the strict-cluster
+//! finding, and snapshots of the three formats on the example.
+
+use std::fs;
+
+use serde_json::Value;
+
+use crate::snapshot_settings;
+use crate::util::{example, fluxprint, stderr, stdout};
+
+const CLUSTER: &str = r#"apiVersion: fluxprint/v1alpha1
+kind: Cluster
+name: lab
+policy: relaxed
+nodes: {cpu: "4", memory: 8Gi, maxPods: 30, pricePerHour: 0.1, reservedCpu: 500m, reservedMemory: 1Gi}
+costs: {loadBalancerPerHour: 0.02, databasesPerHour: 0.05, storagePerGiBMonth: 0.1}
+"#;
+
+const API: &str = r#"apiVersion: fluxprint/v1alpha1
+kind: Blueprint
+name: api
+team: lab
+image: registry.example.com/api
+tag: "1.0.0"
+ports: [{name: http, port: 8080}]
+resources: {cpu: 500m, memory: 1Gi}
+autoscaling: {min: 2, max: 20, cpu: 70}
+capacity: {peakRps: 1000, rpsPerPod: 100, complexity: 1.5}
+"#;
+
+const STORE: &str = r#"apiVersion: fluxprint/v1alpha1
+kind: Blueprint
+name: store
+team: lab
+image: registry.example.com/store
+tag: "1.0.0"
+workload: statefulset
+ports: [{name: tcp-store, port: 7000}]
+resources: {cpu: "1", memory: 512Mi}
+replicas: 3
+storage: [{name: data, path: /data, size: 10Gi}]
+"#;
+
+fn project(cluster: &str, api: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    fs::create_dir_all(dir.path().join("blueprints")).expect("mkdir");
+    fs::create_dir_all(dir.path().join("clusters")).expect("mkdir");
+    fs::write(dir.path().join("clusters/lab.yaml"), cluster).expect("write");
+    fs::write(dir.path().join("blueprints/api.yaml"), api).expect("write");
+    fs::write(dir.path().join("blueprints/store.yaml"), STORE).expect("write");
+    dir
+}
+
+fn plan_json(dir: &std::path::Path) -> Value {
+    let out = fluxprint(dir, &["plan", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    serde_json::from_str(&stdout(&out)).expect("plan JSON")
+}
+
+const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
+
+#[test]
+fn figures_match_the_hand_computed_plan() {
+    let dir = project(CLUSTER, API);
+    let plan = plan_json(dir.path());
+    let lab = &plan[0];
+    assert_eq!(lab["cluster"], "lab");
+    // Allocatable: 4 − 0.5 = 3.5 CPU, 8 − 1 = 7 GiB, 30 pods.
+    assert_eq!(lab["node"]["cpuMillis"], 3500.0);
+    assert_eq!(lab["node"]["memoryBytes"], 7.0 * GIB);
+
+    // api: ceil(1000 / (100 / 1.5)) = ceil(15) = 15 pods at peak; max 20 is enough.
+    let api = &lab["services"][0];
+    assert_eq!(api["name"], "api");
+    assert_eq!(api["podsAtPeak"], 15);
+    assert_eq!(api["maxBelowPeak"], false);
+    assert_eq!(api["atMin"]["cpuMillis"], 1000.0); // 2 × 500m
+    assert_eq!(api["atMax"]["cpuMillis"], 10000.0); // 20 × 500m
+    assert_eq!(api["atMax"]["memoryBytes"], 20.0 * GIB);
+    // store: 3 fixed replicas of 1 CPU, 512Mi and a 10Gi volume each.
+    let store = &lab["services"][1];
+    assert_eq!(store["podsAtPeak"], Value::Null);
+    assert_eq!(store["atMax"]["cpuMillis"], 3000.0);
+    assert_eq!(store["atMax"]["storageGib"], 30.0);
+
+    // At max: 13 CPU / 3.5 → 4 nodes, 21.5 GiB / 7 → 4, 23 pods / 30 → 1; CPU binds (tie
+    // with memory, CPU named first). First fit decreasing: node 1 takes the three store pods
+    // and one api pod (3.5 CPU), nodes 2 and 3 seven api pods each, node 4 the last five.
+    let max = &lab["atMax"];
+    assert_eq!(max["usage"]["pods"], 23);
+    assert_eq!(max["nodes"]["nodes"], 4);
+    assert_eq!(max["nodes"]["byCpu"], 4);
+    assert_eq!(max["nodes"]["byMemory"], 4);
+    assert_eq!(max["nodes"]["byPods"], 1);
+    assert_eq!(max["nodes"]["binding"], "cpu");
+    // Cost: 4 × 0.1 × 730 = 292; no routes, no load balancer; databases 0.05 × 730 = 36.5;
+    // storage 30 GiB × 0.1 = 3. Monthly 331.5, yearly 3978.
+    assert_eq!(max["cost"]["nodes"], 292.0);
+    assert_eq!(max["cost"]["loadBalancer"], 0.0);
+    assert_eq!(max["cost"]["databases"], 36.5);
+    assert_eq!(max["cost"]["storage"], 3.0);
+    assert_eq!(max["cost"]["monthly"], 331.5);
+    assert_eq!(max["cost"]["yearly"], 3978.0);
+
+    // At min: 4 CPU / 3.5 → 2 nodes (store ×3 and one api on the first, one api on the
+    // second); 2 × 0.1 × 730 = 146, + 36.5 + 3 = 185.5 a month.
+    let min = &lab["atMin"];
+    assert_eq!(min["usage"]["pods"], 5);
+    assert_eq!(min["nodes"]["nodes"], 2);
+    assert_eq!(min["nodes"]["byMemory"], 1);
+    assert_eq!(min["cost"]["monthly"], 185.5);
+    assert_eq!(min["cost"]["yearly"], 2226.0);
+}
+
+#[test]
+fn max_below_peak_is_reported_and_refused_on_strict_clusters() {
+    let api = API.replace("max: 20", "max: 10");
+    let dir = project(CLUSTER, &api);
+    let plan = plan_json(dir.path());
+    assert_eq!(plan[0]["services"][0]["maxBelowPeak"], true);
+    let human = stdout(&fluxprint(dir.path(), &["plan"]));
+    assert!(
+        human.contains("note: api: at most 10 replicas, but 15 pods are needed at the peak"),
+        "{human}"
+    );
+
+    let strict = project(&CLUSTER.replace("relaxed", "strict"), &api);
+    let out = fluxprint(strict.path(), &["plan"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            "error[BP123]: at most 10 replicas run in strict cluster `lab`, but 15 pods are needed"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("blueprints/api.yaml:9:"), "{err}");
+}
+
+#[test]
+fn mesh_proxies_count_and_missing_nodes_are_said() {
+    let mesh = format!("{CLUSTER}mesh: {{istio: true}}\n");
+    let dir = project(&mesh, API);
+    let plan = plan_json(dir.path());
+    // Istio's injected proxy requests 100m and 128Mi per pod.
+    assert_eq!(plan[0]["services"][0]["perPod"]["cpuMillis"], 600.0);
+    assert_eq!(
+        plan[0]["services"][0]["perPod"]["memoryBytes"],
+        GIB + 128.0 * 1024.0 * 1024.0
+    );
+
+    let bare = project(&CLUSTER.lines().take(4).collect::<Vec<_>>().join("\n"), API);
+    let human = stdout(&fluxprint(bare.path(), &["plan"]));
+    assert!(
+        human.contains("no `nodes` (cpu and memory) in the cluster file"),
+        "{human}"
+    );
+}
+
+#[test]
+fn example_plan_in_every_format() {
+    let dir = example();
+    for format in ["human", "markdown", "json"] {
+        let out = fluxprint(dir.path(), &["plan", "--format", format]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        snapshot_settings!()
+            .bind(|| insta::assert_snapshot!(format!("plan__{format}"), stdout(&out)));
+    }
+}
