@@ -48,6 +48,8 @@ fn the_rendered_example_is_clean_under_strict_policy() {
                 crds.join("sealed-secrets").to_str().expect("utf-8"),
                 "--crds",
                 crds.join("istio").to_str().expect("utf-8"),
+                "--crds",
+                crds.join("prometheus-operator").to_str().expect("utf-8"),
             ],
         );
         assert_eq!(
@@ -62,6 +64,39 @@ fn the_rendered_example_is_clean_under_strict_policy() {
             stderr(&out)
         );
     }
+}
+
+#[test]
+fn the_output_directory_is_validated_one_cluster_repository_at_a_time() {
+    let dir = rendered();
+    // `gitops` (the default path) holds both repositories: each is validated on its own,
+    // so Flux paths resolve, and graded by its own cluster's policy.
+    let out = fluxprint(dir.path(), &["validate"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("validated 279 objects"),
+        "{}",
+        stderr(&out)
+    );
+    for cluster in ["dev", "prod"] {
+        let file = dir
+            .path()
+            .join(format!("gitops/{cluster}/apps/order/deployment.yaml"));
+        let text = fs::read_to_string(&file).expect("read");
+        fs::write(
+            &file,
+            text.replace(
+                "readOnlyRootFilesystem: true",
+                "readOnlyRootFilesystem: false",
+            ),
+        )
+        .expect("write");
+    }
+    let out = fluxprint(dir.path(), &["validate"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("warning[GO104]: container `order` of Deployment orders/order lacks readOnlyRootFilesystem: true\n  --> gitops/dev/apps/order/deployment.yaml:"), "{err}");
+    assert!(err.contains("error[GO104]: container `order` of Deployment orders/order lacks readOnlyRootFilesystem: true\n  --> gitops/prod/apps/order/deployment.yaml:"), "{err}");
 }
 
 #[test]

@@ -98,49 +98,84 @@ pub struct ExplainArgs {
     markdown: bool,
 }
 
-/// Policy and external Kustomizations from the fluxprint cluster file whose name is the last
-/// component of a validated path (`gitops/prod` → `clusters/prod.yaml`).
-fn cluster_files_only(
-    clusters: &Path,
+/// The fluxprint cluster files of `dir` (unreadable or invalid ones are skipped: `validate`
+/// works without them).
+fn cluster_files(dir: &Path) -> Vec<fluxprint::blueprint::Cluster> {
+    let Ok(files) = fluxprint::blueprint::load::yaml_files(dir) else {
+        return Vec::new();
+    };
+    files
+        .iter()
+        .filter_map(|file| {
+            let text = std::fs::read_to_string(file).ok()?;
+            let docs = fluxprint::source::yaml::parse_documents(&text).ok()?;
+            serde_json::from_value(docs.first()?.to_json()).ok()
+        })
+        .collect()
+}
+
+/// The last component of `path`, resolving `.` and `..`.
+fn last_name(path: &Path) -> Option<String> {
+    path.canonicalize()
+        .unwrap_or_else(|_| path.to_owned())
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+}
+
+/// Policy, external Kustomizations and platform gateways from the fluxprint cluster files
+/// whose name is the last component of a validated path (`gitops/prod` → `clusters/prod.yaml`).
+fn cluster_settings(
+    clusters: &[fluxprint::blueprint::Cluster],
     paths: &[PathBuf],
 ) -> (Option<Policy>, Vec<String>, Vec<String>) {
     let mut policy = None;
     let mut external = Vec::new();
     let mut gateways = Vec::new();
-    let Ok(files) = fluxprint::blueprint::load::yaml_files(clusters) else {
-        return (None, external, gateways);
-    };
-    for file in files {
-        let Ok(text) = std::fs::read_to_string(&file) else {
+    let names: Vec<Option<String>> = paths.iter().map(|p| last_name(p)).collect();
+    for cluster in clusters {
+        if !names.iter().flatten().any(|n| *n == cluster.name) {
             continue;
-        };
-        let Ok(docs) = fluxprint::source::yaml::parse_documents(&text) else {
-            continue;
-        };
-        let Some(doc) = docs.first() else { continue };
-        let Ok(cluster) = serde_json::from_value::<fluxprint::blueprint::Cluster>(doc.to_json())
-        else {
-            continue;
-        };
-        let matches = paths.iter().any(|p| {
-            p.canonicalize()
-                .unwrap_or_else(|_| p.clone())
-                .file_name()
-                .is_some_and(|n| n.to_string_lossy() == cluster.name)
+        }
+        let p = cluster.policy.unwrap_or_default();
+        policy = Some(match (policy, p) {
+            (Some(Policy::Strict), _) | (_, Policy::Strict) => Policy::Strict,
+            _ => Policy::Relaxed,
         });
-        if matches {
-            let p = cluster.policy.unwrap_or_default();
-            policy = Some(match (policy, p) {
-                (Some(Policy::Strict), _) | (_, Policy::Strict) => Policy::Strict,
-                _ => Policy::Relaxed,
-            });
-            external.extend(cluster.infrastructure.unwrap_or_default());
-            if let Some(m) = cluster.mesh.filter(|m| m.create_gateway.is_none()) {
-                gateways.extend(m.gateway);
-            }
+        external.extend(cluster.infrastructure.clone().unwrap_or_default());
+        if let Some(m) = cluster.mesh.clone().filter(|m| m.create_gateway.is_none()) {
+            gateways.extend(m.gateway);
         }
     }
     (policy, external, gateways)
+}
+
+/// The repositories to validate: a directory holding one subdirectory per cluster (the
+/// `gitops/` that `render` writes) stands for those subdirectories. `Some` when every path is
+/// then a cluster repository, which is validated on its own with its cluster's settings.
+fn cluster_roots(
+    clusters: &[fluxprint::blueprint::Cluster],
+    paths: &[PathBuf],
+) -> Option<Vec<PathBuf>> {
+    let is_cluster = |p: &Path| last_name(p).is_some_and(|n| clusters.iter().any(|c| c.name == n));
+    let mut roots = Vec::new();
+    for p in paths {
+        if is_cluster(p) {
+            roots.push(p.clone());
+            continue;
+        }
+        let subs: Vec<PathBuf> = clusters
+            .iter()
+            .map(|c| p.join(&c.name))
+            .filter(|d| d.is_dir())
+            .collect();
+        if subs.is_empty() || !p.is_dir() {
+            return None;
+        }
+        roots.extend(subs);
+    }
+    roots.sort();
+    roots.dedup();
+    Some(roots)
 }
 
 /// Runs the validator over `paths` with `options`.
@@ -227,25 +262,44 @@ pub fn validate(args: &ValidateArgs, out: &mut Output) -> Result<ExitCode, Error
             )));
         }
     }
-    let (cluster_policy, external, platform_gateways) =
-        cluster_files_only(&args.clusters, &args.paths);
-    let options = Options {
-        policy: match args.policy {
-            Some(PolicyArg::Strict) => Policy::Strict,
-            Some(PolicyArg::Relaxed) => Policy::Relaxed,
-            None => cluster_policy.unwrap_or(Policy::Relaxed),
-        },
-        ignore: args.ignore.iter().map(|c| c.to_uppercase()).collect(),
-        strict_kinds: args.strict_kinds,
-        gateways: args
-            .gateways
-            .iter()
-            .cloned()
-            .chain(platform_gateways)
-            .collect(),
-        external_kustomizations: args.external.iter().cloned().chain(external).collect(),
+    let clusters = cluster_files(&args.clusters);
+    let options_for = |paths: &[PathBuf]| {
+        let (cluster_policy, external, platform_gateways) = cluster_settings(&clusters, paths);
+        Options {
+            policy: match args.policy {
+                Some(PolicyArg::Strict) => Policy::Strict,
+                Some(PolicyArg::Relaxed) => Policy::Relaxed,
+                None => cluster_policy.unwrap_or(Policy::Relaxed),
+            },
+            ignore: args.ignore.iter().map(|c| c.to_uppercase()).collect(),
+            strict_kinds: args.strict_kinds,
+            gateways: args
+                .gateways
+                .iter()
+                .cloned()
+                .chain(platform_gateways)
+                .collect(),
+            external_kustomizations: args.external.iter().cloned().chain(external).collect(),
+        }
     };
-    let report = run_validation(&args.paths, &args.crds, &options)?;
+    let report = match cluster_roots(&clusters, &args.paths) {
+        // Each cluster repository on its own: Flux paths are relative to its root, and dev
+        // and prod are graded by their own policies.
+        Some(roots) if roots.len() > 1 || roots != args.paths => {
+            let mut all = Report::default();
+            for root in &roots {
+                let one = std::slice::from_ref(root);
+                let report = run_validation(one, &args.crds, &options_for(one))?;
+                all.merge_under(
+                    &fluxprint::source::display_path(Path::new(""), root),
+                    report,
+                );
+            }
+            fluxprint::diag::normalize(&mut all.diagnostics);
+            all
+        }
+        _ => run_validation(&args.paths, &args.crds, &options_for(&args.paths))?,
+    };
     emit(
         &report,
         args.format,

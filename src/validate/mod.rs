@@ -23,7 +23,7 @@ use schema::SchemaStore;
 use tree::Tree;
 
 /// The outcome of a run.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct Report {
     /// Findings, sorted by file and position.
     pub diagnostics: Vec<Diagnostic>,
@@ -33,6 +33,30 @@ pub struct Report {
     pub files: usize,
     /// Kubernetes objects validated.
     pub objects: usize,
+}
+
+impl Report {
+    /// Adds the report of one repository validated on its own, its file names prefixed with
+    /// `prefix` (the repository as the user named it).
+    pub fn merge_under(&mut self, prefix: &str, other: Report) {
+        let join = |file: &str| {
+            if prefix.is_empty() {
+                file.to_owned()
+            } else {
+                format!("{prefix}/{file}")
+            }
+        };
+        for mut d in other.diagnostics {
+            d.file = join(&d.file);
+            self.diagnostics.push(d);
+        }
+        for (name, mut source) in other.sources {
+            source.display = join(&name);
+            self.sources.insert(source.display.clone(), source);
+        }
+        self.files += other.files;
+        self.objects += other.objects;
+    }
 }
 
 /// Validates the trees below `paths`. `schemas` should hold the built-in kinds and any CRDs
