@@ -3,6 +3,7 @@
 mod cli;
 mod flux;
 mod fuzz;
+mod init;
 mod invalid;
 mod kustomize;
 mod mesh;

@@ -132,6 +132,13 @@ fn partialize(schema: &mut Value, defs: &Map<String, Value>, out: &mut Map<Strin
     }
 }
 
+/// A schema as the pretty-printed JSON text of `schemas/*.schema.json`, ending in a newline.
+pub fn schema_text(schema: &Value) -> String {
+    let mut text = serde_json::to_string_pretty(schema).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,7 @@
 //!
 //! Exit codes: 0 success, 1 findings or stale output, 2 invalid input or usage error.
 
+mod init;
 mod new;
 mod output;
 mod plan;
@@ -45,6 +46,8 @@ enum Command {
     Validate(validate::ValidateArgs),
     /// Print the documentation of a validation rule.
     Explain(validate::ExplainArgs),
+    /// Scaffold a new platform repository (blueprints, clusters, .gitlab-ci.yml, rendered trees).
+    Init(init::InitArgs),
     /// Capacity and cost per cluster: pods at peak, nodes at min and max replicas, cost.
     Plan(plan::PlanArgs),
 }
@@ -108,6 +111,7 @@ pub fn run() -> ExitCode {
         Command::Validate(args) => validate::validate(&args, &mut out),
         Command::Explain(args) => validate::explain(&args, &mut out),
         Command::Plan(args) => plan::plan(&args, &mut out),
+        Command::Init(args) => init::init(&args, &mut out),
     };
     match result {
         Ok(code) => code,

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
-use fluxprint::blueprint::schema::{blueprint_schema, cluster_schema};
+use fluxprint::blueprint::schema::{blueprint_schema, cluster_schema, schema_text};
 use fluxprint::Error;
 
 use super::output::Output;
@@ -31,13 +31,10 @@ pub struct SchemaArgs {
 
 /// Pretty JSON text of a schema, ending in a newline.
 pub fn text(which: Which) -> String {
-    let value = match which {
+    schema_text(&match which {
         Which::Blueprint => blueprint_schema(),
         Which::Cluster => cluster_schema(),
-    };
-    let mut s = serde_json::to_string_pretty(&value).unwrap_or_default();
-    s.push('\n');
-    s
+    })
 }
 
 /// `fluxprint schema`.

@@ -17,6 +17,7 @@ pub mod mesh;
 pub mod monitoring;
 pub mod namespace;
 pub mod network;
+pub mod scaffold;
 pub mod scaling;
 pub mod secrets;
 pub mod text;
