@@ -15,3 +15,4 @@ mod seal;
 mod security;
 mod util;
 mod validate;
+mod workflow;

@@ -3,6 +3,7 @@
 //!
 //! Exit codes: 0 success, 1 findings or stale output, 2 invalid input or usage error.
 
+mod diff;
 mod init;
 mod new;
 mod output;
@@ -48,6 +49,10 @@ enum Command {
     Explain(validate::ExplainArgs),
     /// Scaffold a new platform repository (blueprints, clusters, .gitlab-ci.yml, rendered trees).
     Init(init::InitArgs),
+    /// What `render` would change, grouped by object (exit 1 when something would).
+    Diff(diff::DiffArgs),
+    /// The Flux dependsOn graph and the call graph, as Mermaid or DOT.
+    Graph(diff::GraphArgs),
     /// Capacity and cost per cluster: pods at peak, nodes at min and max replicas, cost.
     Plan(plan::PlanArgs),
 }
@@ -112,6 +117,8 @@ pub fn run() -> ExitCode {
         Command::Explain(args) => validate::explain(&args, &mut out),
         Command::Plan(args) => plan::plan(&args, &mut out),
         Command::Init(args) => init::init(&args, &mut out),
+        Command::Diff(args) => diff::diff(&args, &mut out),
+        Command::Graph(args) => diff::graph(&args, &mut out),
     };
     match result {
         Ok(code) => code,

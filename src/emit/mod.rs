@@ -6,6 +6,7 @@
 //! `check` drift gate). A file is *owned* by the tool when its first line is the generated
 //! header; only owned files are ever rewritten or pruned.
 
+pub mod objects;
 pub mod yaml;
 
 use std::collections::{BTreeMap, BTreeSet};
