@@ -37,6 +37,7 @@ pub mod emit;
 pub mod error;
 pub mod graph;
 pub mod project;
+pub mod promote;
 pub mod render;
 pub mod resolve;
 pub mod resources;

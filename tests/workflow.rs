@@ -109,3 +109,92 @@ fn graph_shows_flux_order_and_calls() {
         insta::assert_snapshot!("workflow__graph_dot_prod", dot);
     });
 }
+
+#[test]
+fn promote_pins_the_tag_and_keeps_the_file() {
+    let dir = example();
+    assert!(fluxprint(dir.path(), &["render"]).status.success());
+    let file = dir.path().join("blueprints/order.yaml");
+    let before = fs::read_to_string(&file).expect("read");
+
+    // dev runs builds (`main-<sha>-<ts>`): not a release prod's semver policy accepts.
+    let out = fluxprint(
+        dir.path(),
+        &["promote", "order", "--from", "dev", "--to", "prod"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("is not a semver version"),
+        "{}",
+        stderr(&out)
+    );
+    // Outside prod's range `>=1.0.0 <2.0.0`, or not a tag at all: refused.
+    for tag in ["2.0.0", "latest", "1.5.0:x"] {
+        let out = fluxprint(
+            dir.path(),
+            &[
+                "promote", "order", "--from", "dev", "--to", "prod", "--tag", tag,
+            ],
+        );
+        assert_eq!(out.status.code(), Some(2), "{tag}: {}", stderr(&out));
+    }
+    assert_eq!(
+        fs::read_to_string(&file).expect("read"),
+        before,
+        "refusals write nothing"
+    );
+
+    let out = fluxprint(
+        dir.path(),
+        &[
+            "promote", "order", "--from", "dev", "--to", "prod", "--tag", "1.5.0",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    snapshot_settings!().bind(|| insta::assert_snapshot!("workflow__promote", stdout(&out)));
+    let after = fs::read_to_string(&file).expect("read");
+    // Exactly one line added, under `prod:`; every comment and line of the file is kept.
+    let added: Vec<&str> = after
+        .lines()
+        .filter(|l| !before.lines().any(|b| b == *l))
+        .collect();
+    assert_eq!(added, vec!["    tag: \"1.5.0\""]);
+    assert_eq!(after.lines().count(), before.lines().count() + 1);
+    assert!(after.contains("  prod:\n    tag: \"1.5.0\"\n"), "{after}");
+
+    // Rendering applies it to prod only; a second promote of the same tag changes nothing.
+    assert!(fluxprint(dir.path(), &["render"]).status.success());
+    let prod = fs::read_to_string(dir.path().join("gitops/prod/apps/order/deployment.yaml"))
+        .expect("prod");
+    assert!(prod.contains("order:1.5.0 # {\"$imagepolicy\""), "{prod}");
+    let out = fluxprint(
+        dir.path(),
+        &[
+            "promote", "order", "--from", "dev", "--to", "prod", "--tag", "1.5.0",
+        ],
+    );
+    assert!(
+        out.status.success() && stderr(&out).contains("already pins"),
+        "{}",
+        stderr(&out)
+    );
+
+    // Promote what runs in a tree: say dev's automation deployed release 1.6.0.
+    edit(
+        &dir.path().join("gitops/dev/apps/order/deployment.yaml"),
+        "order:main-7e6f5a4-1763859600 #",
+        "order:1.6.0 #",
+    );
+    let out = fluxprint(
+        dir.path(),
+        &["promote", "order", "--from", "dev", "--to", "prod"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let again = fs::read_to_string(&file).expect("read");
+    assert!(again.contains("  prod:\n    tag: \"1.6.0\"\n"), "{again}");
+    assert_eq!(
+        again.lines().count(),
+        after.lines().count(),
+        "replaced, not added"
+    );
+}

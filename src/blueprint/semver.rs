@@ -17,6 +17,18 @@ enum Bound {
     Ne(Triple),
 }
 
+/// True when `tag` is a version in the sense of Flux's semver policy (Masterminds,
+/// non-strict): an optional `v`, one to three numbers, then an optional pre-release and build.
+pub fn is_version(tag: &str) -> bool {
+    let t = tag.strip_prefix('v').unwrap_or(tag);
+    let core = t.split(['-', '+']).next().unwrap_or(t);
+    let parts: Vec<&str> = core.split('.').collect();
+    (1..=3).contains(&parts.len())
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// A parsed range.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Range {
@@ -217,6 +229,23 @@ mod tests {
         assert!(m(">=1.0.0 <2.0.0", "1.4") && m("^1", "v1"));
         assert!(!m(">=1.0.0", "1.0.0-rc.1"));
         assert!(!m(">=1.0.0", "main-abc1234-1700000000"));
+    }
+
+    #[test]
+    fn versions() {
+        for v in ["1.4.2", "v1.4.2", "1.4", "2", "1.0.0-rc.1", "1.0.0+build.5"] {
+            assert!(is_version(v), "{v}");
+        }
+        for v in [
+            "main-0a1b2c3-1763841600",
+            "latest",
+            "1.x",
+            "1..2",
+            "",
+            "1.2.3.4",
+        ] {
+            assert!(!is_version(v), "{v}");
+        }
     }
 
     #[test]

@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
-use fluxprint::emit::{self, objects::object_changes};
+use fluxprint::emit;
+use fluxprint::emit::objects::{object_changes, ObjectChange};
 use fluxprint::{graph, Error, Project};
 
 use super::output::{Output, FINDINGS};
@@ -75,6 +76,53 @@ fn paint(color: bool, code: &str, text: &str) -> String {
     }
 }
 
+/// Object changes as text: a heading per cluster and per object, hunks indented below.
+pub fn human(changes: &[ObjectChange]) -> String {
+    let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::io::stdout().is_terminal();
+    let mut text = String::new();
+    let mut cluster = None;
+    for c in changes {
+        if cluster != Some(&c.cluster) {
+            let n = changes.iter().filter(|o| o.cluster == c.cluster).count();
+            text.push_str(&paint(
+                color,
+                "1",
+                &format!("cluster {}: {n} object(s) would change\n", c.cluster),
+            ));
+            cluster = Some(&c.cluster);
+        }
+        let (sign, code) = match c.change {
+            "create" => ("+", "1;32"),
+            "delete" => ("-", "1;31"),
+            _ => ("~", "1;33"),
+        };
+        let heading = if c.kind.is_empty() {
+            format!("{sign} {}\n", c.path)
+        } else {
+            format!("{sign} {} ({})\n", c.title(), c.path)
+        };
+        text.push_str(&paint(color, code, &heading));
+        // The ---/+++ lines repeat the heading; hunks follow.
+        for line in c.diff.lines().skip(2) {
+            let code = match line.as_bytes().first() {
+                Some(b'+') => "32",
+                Some(b'-') => "31",
+                Some(b'@') => "36",
+                _ => "",
+            };
+            let line = format!("    {line}");
+            text.push_str(&if code.is_empty() {
+                line
+            } else {
+                paint(color, code, &line)
+            });
+            text.push('\n');
+        }
+    }
+    text
+}
+
 /// `fluxprint diff`: exit 0 when nothing would change, 1 when something would.
 pub fn diff(args: &DiffArgs, out: &mut Output) -> Result<ExitCode, Error> {
     let project = load(&args.input, out)?;
@@ -93,49 +141,7 @@ pub fn diff(args: &DiffArgs, out: &mut Output) -> Result<ExitCode, Error> {
                 + "\n"),
         ),
         DiffFormat::Human => {
-            let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && std::io::stdout().is_terminal();
-            let mut text = String::new();
-            let mut cluster = None;
-            for c in &changes {
-                if cluster != Some(&c.cluster) {
-                    let n = changes.iter().filter(|o| o.cluster == c.cluster).count();
-                    text.push_str(&paint(
-                        color,
-                        "1",
-                        &format!("cluster {}: {n} object(s) would change\n", c.cluster),
-                    ));
-                    cluster = Some(&c.cluster);
-                }
-                let (sign, code) = match c.change {
-                    "create" => ("+", "1;32"),
-                    "delete" => ("-", "1;31"),
-                    _ => ("~", "1;33"),
-                };
-                let heading = if c.kind.is_empty() {
-                    format!("{sign} {}\n", c.path)
-                } else {
-                    format!("{sign} {} ({})\n", c.title(), c.path)
-                };
-                text.push_str(&paint(color, code, &heading));
-                // The ---/+++ lines repeat the heading; hunks follow.
-                for line in c.diff.lines().skip(2) {
-                    let code = match line.as_bytes().first() {
-                        Some(b'+') => "32",
-                        Some(b'-') => "31",
-                        Some(b'@') => "36",
-                        _ => "",
-                    };
-                    let line = format!("    {line}");
-                    text.push_str(&if code.is_empty() {
-                        line
-                    } else {
-                        paint(color, code, &line)
-                    });
-                    text.push('\n');
-                }
-            }
-            out.stdout(&text);
+            out.stdout(&human(&changes));
             out.status(&if changes.is_empty() {
                 format!("{} is up to date", args.out.display())
             } else {

@@ -8,6 +8,7 @@ mod init;
 mod new;
 mod output;
 mod plan;
+mod promote;
 mod render;
 mod schema;
 mod seal;
@@ -53,6 +54,8 @@ enum Command {
     Diff(diff::DiffArgs),
     /// The Flux dependsOn graph and the call graph, as Mermaid or DOT.
     Graph(diff::GraphArgs),
+    /// Pin the tag running in one cluster (or --tag) for another, in the blueprint.
+    Promote(promote::PromoteArgs),
     /// Capacity and cost per cluster: pods at peak, nodes at min and max replicas, cost.
     Plan(plan::PlanArgs),
 }
@@ -117,6 +120,7 @@ pub fn run() -> ExitCode {
         Command::Explain(args) => validate::explain(&args, &mut out),
         Command::Plan(args) => plan::plan(&args, &mut out),
         Command::Init(args) => init::init(&args, &mut out),
+        Command::Promote(args) => promote::promote(&args, &mut out),
         Command::Diff(args) => diff::diff(&args, &mut out),
         Command::Graph(args) => diff::graph(&args, &mut out),
     };
