@@ -300,6 +300,14 @@ fn span_of(marker: &granit_parser::Marker) -> Span {
     Span::new(line, col)
 }
 
+/// The event parser: tags kept (`!!str`), comments not reported (nothing here reads them,
+/// and producing them costs a tenth of the parse).
+fn parser(text: &str) -> Parser<'_, granit_parser::StrInput<'_>> {
+    let mut options = granit_parser::Options::default();
+    options.set_emit_comments(false);
+    Parser::new_from_str_with_options(text, options).keep_tags(true)
+}
+
 /// Parses every document of a YAML stream. An empty stream yields no documents; an explicitly
 /// empty document (`---` followed by nothing) yields a `Null` node.
 pub fn parse_documents(text: &str) -> Result<Vec<Node>, YamlError> {
@@ -310,7 +318,7 @@ pub fn parse_documents(text: &str) -> Result<Vec<Node>, YamlError> {
     let mut current: Option<Node> = None;
     let mut last_span = Span::START;
 
-    for event in Parser::new_from_str(text).keep_tags(true) {
+    for event in parser(text) {
         let (event, span) = event.map_err(|e| YamlError {
             span: span_of(e.marker()),
             message: format!("invalid YAML: {}", e.info()),
@@ -506,11 +514,11 @@ pub fn parse_json_documents(
     text: &str,
     keep_plain: impl Fn(&str) -> bool,
 ) -> Result<Vec<JsonDocument>, YamlError> {
-    // A frame of the value being built and the pointer it sits at.
-    // The last field counts the nodes below, for bounding alias expansion.
+    // A frame of the value being built. The last field counts the nodes below, for bounding
+    // alias expansion. Pointers are built only for the rare plain strings kept.
     enum Frame {
-        Seq(Vec<Value>, usize, String, usize),
-        Map(Map<String, Value>, Option<String>, usize, String, usize),
+        Seq(Vec<Value>, usize, usize),
+        Map(Map<String, Value>, Option<String>, usize, usize),
     }
     let mut docs = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
@@ -522,14 +530,20 @@ pub fn parse_json_documents(
     let mut plain = Vec::new();
     let mut last_span = Span::START;
     let child_pointer = |stack: &Vec<Frame>| -> String {
-        match stack.last() {
-            None => String::new(),
-            Some(Frame::Seq(items, _, p, _)) => format!("{p}/{}", items.len()),
-            Some(Frame::Map(_, Some(k), _, p, _)) => format!("{p}/{}", escape_pointer_token(k)),
-            Some(Frame::Map(_, None, _, p, _)) => p.clone(),
+        let mut pointer = String::new();
+        for frame in stack {
+            match frame {
+                Frame::Seq(items, _, _) => pointer.push_str(&format!("/{}", items.len())),
+                Frame::Map(_, Some(k), _, _) => {
+                    pointer.push('/');
+                    pointer.push_str(&escape_pointer_token(k));
+                }
+                Frame::Map(_, None, _, _) => {}
+            }
         }
+        pointer
     };
-    for event in Parser::new_from_str(text).keep_tags(true) {
+    for event in parser(text) {
         let (event, span) = event.map_err(|e| YamlError {
             span: span_of(e.marker()),
             message: format!("invalid YAML: {}", e.info()),
@@ -565,7 +579,7 @@ pub fn parse_json_documents(
                 let is_str_tag = tag
                     .as_ref()
                     .is_some_and(|t| t.is_yaml_core_schema() && t.suffix() == "str");
-                let is_key = matches!(stack.last(), Some(Frame::Map(_, None, _, _, _)));
+                let is_key = matches!(stack.last(), Some(Frame::Map(_, None, _, _)));
                 let v = if style == ScalarStyle::Plain && !is_str_tag {
                     let kind = resolve_plain(&value);
                     if let Kind::Str(s) = &kind {
@@ -573,7 +587,14 @@ pub fn parse_json_documents(
                             plain.push((child_pointer(&stack), s.clone()));
                         }
                     }
-                    Node::scalar(kind, start, true).to_json()
+                    match kind {
+                        Kind::Null => Value::Null,
+                        Kind::Bool(b) => Value::Bool(b),
+                        Kind::Int(i) => Value::Number(i.into()),
+                        Kind::Float(f) => Number::from_f64(f).map_or(Value::Null, Value::Number),
+                        Kind::Str(s) => Value::String(s),
+                        Kind::Seq(_) | Kind::Map(_) => Value::Null,
+                    }
                 } else {
                     Value::String(value.into_owned())
                 };
@@ -604,21 +625,16 @@ pub fn parse_json_documents(
                         message: format!("nesting deeper than {MAX_DEPTH} levels"),
                     });
                 }
-                let pointer = child_pointer(&stack);
                 stack.push(if matches!(event, Event::SequenceStart(..)) {
-                    Frame::Seq(Vec::new(), anchor, pointer, 1)
+                    Frame::Seq(Vec::new(), anchor, 1)
                 } else {
-                    Frame::Map(Map::new(), None, anchor, pointer, 1)
+                    Frame::Map(Map::new(), None, anchor, 1)
                 });
                 None
             }
             Event::SequenceEnd | Event::MappingEnd => match stack.pop() {
-                Some(Frame::Seq(items, anchor, _, size)) => {
-                    Some((Value::Array(items), anchor, size))
-                }
-                Some(Frame::Map(map, _, anchor, _, size)) => {
-                    Some((Value::Object(map), anchor, size))
-                }
+                Some(Frame::Seq(items, anchor, size)) => Some((Value::Array(items), anchor, size)),
+                Some(Frame::Map(map, _, anchor, size)) => Some((Value::Object(map), anchor, size)),
                 None => None,
             },
             _ => None,
@@ -631,11 +647,11 @@ pub fn parse_json_documents(
         }
         match stack.last_mut() {
             None => current = Some(value),
-            Some(Frame::Seq(items, _, _, total)) => {
+            Some(Frame::Seq(items, _, total)) => {
                 *total = total.saturating_add(size);
                 items.push(value);
             }
-            Some(Frame::Map(map, pending, _, _, total)) => match pending.take() {
+            Some(Frame::Map(map, pending, _, total)) => match pending.take() {
                 None => {
                     let key = match &value {
                         Value::String(s) => s.clone(),

@@ -18,7 +18,7 @@ use std::path::PathBuf;
 use crate::diag::{self, Diagnostic};
 use crate::error::Error;
 use crate::source::SourceMap;
-use rule::{Context, Findings, Options};
+use rule::{Context, Findings, Options, Rule};
 use schema::SchemaStore;
 use tree::Tree;
 
@@ -59,19 +59,60 @@ impl Report {
     }
 }
 
+/// Runs `rules` on every core: each worker takes the next rule until none is left. Findings
+/// come back in registry order, so the report does not depend on scheduling.
+fn run_rules(ctx: &Context<'_>, rules: &[&dyn Rule]) -> Vec<Diagnostic> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, rules.len().max(1));
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(rule) = rules.get(i) else {
+                return done;
+            };
+            let mut found = Findings::new(ctx, *rule);
+            rule.check(ctx, &mut found);
+            done.push((i, found.diagnostics));
+        }
+    };
+    let mut results: Vec<(usize, Vec<Diagnostic>)> = std::thread::scope(|s| {
+        let helpers: Vec<_> = (1..workers).map(|_| s.spawn(work)).collect();
+        let mut all = work();
+        for h in helpers {
+            // A panicking rule is a bug; surface it rather than drop its findings.
+            match h.join() {
+                Ok(done) => all.extend(done),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        all
+    });
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().flat_map(|(_, d)| d).collect()
+}
+
 /// Validates the trees below `paths`. `schemas` should hold the built-in kinds and any CRDs
 /// given on the command line; CRDs found in the tree are learned as well.
-pub fn run(
+pub fn run(paths: &[PathBuf], schemas: SchemaStore, options: &Options) -> Result<Report, Error> {
+    run_keeping_tree(paths, schemas, options).map(|(report, _tree)| report)
+}
+
+/// [`run`], also returning the parsed tree. Freeing the tree of a large repository takes a
+/// noticeable part of a run; a process about to exit can leave that to the system.
+pub fn run_keeping_tree(
     paths: &[PathBuf],
     mut schemas: SchemaStore,
     options: &Options,
-) -> Result<Report, Error> {
+) -> Result<(Report, Tree), Error> {
     for p in paths {
         if !p.exists() {
             return Err(Error::Usage(format!("{} does not exist", p.display())));
         }
     }
-    let tree = Tree::load(paths).map_err(|source| Error::Io {
+    let mut tree = Tree::load(paths).map_err(|source| Error::Io {
         action: "read",
         path: paths.first().cloned().unwrap_or_default(),
         source,
@@ -83,20 +124,18 @@ pub fn run(
         }
     }
     let ctx = Context::new(&tree, &schemas, options);
-    let mut diagnostics = Vec::new();
-    for rule in registry::RULES
+    let rules: Vec<&dyn Rule> = registry::RULES
         .iter()
+        .copied()
         .filter(|r| !options.ignore.contains(r.code()))
-    {
-        let mut found = Findings::new(&ctx, *rule);
-        rule.check(&ctx, &mut found);
-        diagnostics.extend(found.diagnostics);
-    }
+        .collect();
+    let mut diagnostics = run_rules(&ctx, &rules);
     diag::normalize(&mut diagnostics);
-    Ok(Report {
+    let report = Report {
         diagnostics,
         files: tree.files.len(),
         objects: tree.objects.len(),
-        sources: tree.sources,
-    })
+        sources: std::mem::take(&mut tree.sources),
+    };
+    Ok((report, tree))
 }

@@ -30,6 +30,38 @@ pub struct Object {
     pub lookalikes: Vec<Lookalike>,
 }
 
+/// JSON pointer lookup without allocating: serde_json's `Value::pointer` builds two strings
+/// per token to unescape `~0`/`~1`, which dominated the rules on large trees.
+pub trait Lookup {
+    /// The value at a JSON pointer (RFC 6901), like `Value::pointer`.
+    fn lookup(&self, pointer: &str) -> Option<&Value>;
+}
+
+impl Lookup for Value {
+    fn lookup(&self, pointer: &str) -> Option<&Value> {
+        if pointer.is_empty() {
+            return Some(self);
+        }
+        if pointer.contains('~') {
+            return self.pointer(pointer);
+        }
+        let mut node = self;
+        for token in pointer.strip_prefix('/')?.split('/') {
+            node = match node {
+                Value::Object(map) => map.get(token)?,
+                Value::Array(items) => {
+                    if token.len() > 1 && token.starts_with('0') {
+                        return None;
+                    }
+                    items.get(token.parse::<usize>().ok()?)?
+                }
+                _ => return None,
+            };
+        }
+        Some(node)
+    }
+}
+
 impl Object {
     /// `apiVersion`.
     pub fn api_version(&self) -> &str {
@@ -47,7 +79,7 @@ impl Object {
     /// `metadata.name`.
     pub fn name(&self) -> &str {
         self.value
-            .pointer("/metadata/name")
+            .lookup("/metadata/name")
             .and_then(Value::as_str)
             .unwrap_or("")
     }
@@ -55,7 +87,7 @@ impl Object {
     /// `metadata.namespace`, if set.
     pub fn namespace(&self) -> Option<&str> {
         self.value
-            .pointer("/metadata/namespace")
+            .lookup("/metadata/namespace")
             .and_then(Value::as_str)
     }
 
@@ -66,7 +98,7 @@ impl Object {
 
     /// A value by JSON pointer.
     pub fn at(&self, pointer: &str) -> Option<&Value> {
-        self.value.pointer(pointer)
+        self.value.lookup(pointer)
     }
 
     /// `kind namespace/name`, for messages.
@@ -440,10 +472,10 @@ fn classify(v: &Value) -> Result<(), String> {
         .and_then(Value::as_str)
         .is_some_and(|k| k.ends_with("List"));
     if !is_list
-        && v.pointer("/metadata/name")
+        && v.lookup("/metadata/name")
             .and_then(Value::as_str)
             .is_none_or(str::is_empty)
-        && v.pointer("/metadata/generateName").is_none()
+        && v.lookup("/metadata/generateName").is_none()
     {
         return Err("missing `metadata.name`".into());
     }
@@ -482,5 +514,35 @@ mod tests {
             Err("missing `metadata.name`".into())
         );
         assert!(classify(&serde_json::json!(["a"])).is_err());
+    }
+}
+
+#[cfg(test)]
+mod lookup_tests {
+    use super::Lookup;
+    use serde_json::json;
+
+    #[test]
+    fn lookup_agrees_with_serde_json() {
+        let v = json!({"a": {"b": [1, {"c~d": 2, "e/f": 3, "": 4}]}, "x": null});
+        for p in [
+            "",
+            "/a",
+            "/a/b",
+            "/a/b/0",
+            "/a/b/1",
+            "/a/b/1/c~0d",
+            "/a/b/1/e~1f",
+            "/a/b/1/",
+            "/a/b/01",
+            "/a/b/9",
+            "/a/b/-",
+            "/x",
+            "/x/y",
+            "a",
+            "/missing/deep",
+        ] {
+            assert_eq!(v.lookup(p), v.pointer(p), "{p}");
+        }
     }
 }

@@ -2,6 +2,7 @@
 
 use super::{containers, pod_template};
 use crate::validate::rule::{Context, Findings, Grade, Rule};
+use crate::validate::tree::Lookup;
 
 /// GO102
 pub struct ContainerWithoutRequests;
@@ -41,7 +42,7 @@ impl Rule for ContainerWithoutRequests {
                     ("limits", "memory"),
                 ]
                 .into_iter()
-                .filter(|(k, r)| c.pointer(&format!("/resources/{k}/{r}")).is_none())
+                .filter(|(k, r)| c.lookup(&format!("/resources/{k}/{r}")).is_none())
                 .map(|(k, r)| {
                     if k == "requests" {
                         if r == "cpu" {

@@ -1,5 +1,6 @@
 //! GO104: a container without the security hardening of the restricted profile.
 
+use crate::validate::tree::Lookup;
 use serde_json::Value;
 
 use super::{containers, pod_template};
@@ -35,10 +36,10 @@ impl Rule for ContainerNotHardened {
         for (i, o) in ctx.tree.objects.iter().enumerate() {
             let Some(t) = pod_template(o) else { continue };
             let pod = o.at(&format!("{t}/spec/securityContext"));
-            let pod_field = |f: &str| pod.and_then(|p| p.pointer(f));
+            let pod_field = |f: &str| pod.and_then(|p| p.lookup(f));
             for (pointer, c) in containers(o, t) {
                 let sc = c.get("securityContext");
-                let field = |f: &str| sc.and_then(|s| s.pointer(f)).or_else(|| pod_field(f));
+                let field = |f: &str| sc.and_then(|s| s.lookup(f)).or_else(|| pod_field(f));
                 let mut missing = Vec::new();
                 if field("/runAsNonRoot") != Some(&Value::Bool(true)) {
                     missing.push("runAsNonRoot: true");
@@ -47,7 +48,7 @@ impl Rule for ContainerNotHardened {
                     missing.push("allowPrivilegeEscalation: false");
                 }
                 let drops_all = sc
-                    .and_then(|s| s.pointer("/capabilities/drop"))
+                    .and_then(|s| s.lookup("/capabilities/drop"))
                     .and_then(Value::as_array)
                     .is_some_and(|d| d.iter().any(|x| x == "ALL"));
                 if !drops_all {

@@ -1,5 +1,6 @@
 //! GO204: an autoscaler on a resource the target's containers do not request.
 
+use crate::validate::tree::Lookup;
 use serde_json::Value;
 
 use super::go203_autoscaler_target_missing::target;
@@ -41,18 +42,18 @@ impl Rule for AutoscalerTargetWithoutRequests {
                 .flatten()
                 .enumerate()
             {
-                if m.pointer("/resource/target/type").and_then(Value::as_str) != Some("Utilization")
+                if m.lookup("/resource/target/type").and_then(Value::as_str) != Some("Utilization")
                 {
                     continue;
                 }
-                let Some(resource) = m.pointer("/resource/name").and_then(Value::as_str) else {
+                let Some(resource) = m.lookup("/resource/name").and_then(Value::as_str) else {
                     continue;
                 };
                 for (_, c) in containers(w, template)
                     .into_iter()
                     .filter(|(p, _)| !p.contains("initContainers"))
                 {
-                    if c.pointer(&format!("/resources/requests/{resource}"))
+                    if c.lookup(&format!("/resources/requests/{resource}"))
                         .is_none()
                     {
                         let name = c.get("name").and_then(Value::as_str).unwrap_or("");

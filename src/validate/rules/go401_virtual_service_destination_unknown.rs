@@ -1,5 +1,6 @@
 //! GO401: a VirtualService route to a host or port that does not exist.
 
+use crate::validate::tree::Lookup;
 use serde_json::Value;
 
 use super::istio::{destinations, is_istio, service, service_entry_declares, service_of};
@@ -36,7 +37,7 @@ impl Rule for VirtualServiceDestinationUnknown {
             .filter(|(_, o)| is_istio(o))
         {
             for (pointer, dest) in destinations(vs) {
-                let Some(host) = dest.pointer("/destination/host").and_then(Value::as_str) else {
+                let Some(host) = dest.lookup("/destination/host").and_then(Value::as_str) else {
                     continue;
                 };
                 if service_of(host, ns(vs)).is_none() || service_entry_declares(ctx, host) {
@@ -54,7 +55,7 @@ impl Rule for VirtualServiceDestinationUnknown {
                     ),
                     Some(svc) => {
                         let Some(port) = dest
-                            .pointer("/destination/port/number")
+                            .lookup("/destination/port/number")
                             .and_then(Value::as_i64)
                         else {
                             continue;

@@ -1,5 +1,6 @@
 //! GO402: a route to a subset that no DestinationRule defines, or that selects no pods.
 
+use crate::validate::tree::Lookup;
 use serde_json::Value;
 
 use super::istio::{destinations, is_istio, service_of};
@@ -35,8 +36,8 @@ impl Rule for SubsetUndefined {
         {
             for (dest_pointer, dest) in destinations(vs) {
                 let (Some(host), Some(subset)) = (
-                    dest.pointer("/destination/host").and_then(Value::as_str),
-                    dest.pointer("/destination/subset").and_then(Value::as_str),
+                    dest.lookup("/destination/host").and_then(Value::as_str),
+                    dest.lookup("/destination/subset").and_then(Value::as_str),
                 ) else {
                     continue;
                 };

@@ -1,6 +1,7 @@
 //! GO405: an AuthorizationPolicy whose selector matches no pods, or whose principals name
 //! service accounts that do not exist.
 
+use crate::validate::tree::Lookup;
 use serde_json::Value;
 
 use super::istio::is_istio;
@@ -76,7 +77,7 @@ impl Rule for AuthorizationPolicyUnmatched {
                     .enumerate()
                 {
                     for (p, principal) in from
-                        .pointer("/source/principals")
+                        .lookup("/source/principals")
                         .and_then(Value::as_array)
                         .into_iter()
                         .flatten()

@@ -1,5 +1,6 @@
 //! GO503: a workload that reads a secret key nothing in the tree provides.
 
+use crate::validate::tree::Lookup;
 use serde_json::Value;
 
 use super::{containers, ns, pod_template};
@@ -72,7 +73,7 @@ impl Rule for SecretKeyUnknown {
                     .flatten()
                     .enumerate()
                 {
-                    let Some(r) = env.pointer("/valueFrom/secretKeyRef") else {
+                    let Some(r) = env.lookup("/valueFrom/secretKeyRef") else {
                         continue;
                     };
                     if r.get("optional").and_then(Value::as_bool) == Some(true) {
