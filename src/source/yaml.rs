@@ -664,17 +664,23 @@ pub fn parse_json_documents(
                         }
                         other => other.to_string(),
                     };
-                    if map.contains_key(&key) {
-                        return Err(YamlError {
-                            span: start,
-                            message: format!("duplicate key `{key}`"),
-                        });
-                    }
                     *pending = Some(key);
                 }
                 Some(key) => {
                     *total = total.saturating_add(size);
-                    map.insert(key, value);
+                    // One search per key: a duplicate shows when its value arrives (the
+                    // positioned parser then words the error, at the key).
+                    match map.entry(key) {
+                        serde_json::map::Entry::Vacant(slot) => {
+                            slot.insert(value);
+                        }
+                        serde_json::map::Entry::Occupied(slot) => {
+                            return Err(YamlError {
+                                span: start,
+                                message: format!("duplicate key `{}`", slot.key()),
+                            });
+                        }
+                    }
                 }
             },
         }
