@@ -201,9 +201,28 @@ fn a_cluster_without_mesh_gets_ingresses_and_no_istio_objects() {
         "Prefix"
     );
     assert_eq!(order["spec"]["tls"][0]["secretName"], "foodbuzz-tls");
+    // Istio's 3 retries are nginx's 4 tries (nginx counts the first).
+    let annotations = &order["metadata"]["annotations"];
     assert_eq!(
-        order["metadata"]["annotations"]["nginx.ingress.kubernetes.io/proxy-next-upstream-tries"],
-        "3"
+        annotations["nginx.ingress.kubernetes.io/proxy-next-upstream-tries"],
+        "4"
+    );
+    assert_eq!(
+        annotations["nginx.ingress.kubernetes.io/proxy-read-timeout"],
+        "5"
+    );
+    assert_eq!(
+        annotations["nginx.ingress.kubernetes.io/backend-protocol"],
+        Value::Null
+    );
+    // rider serves gRPC: nginx must speak HTTP/2 to it.
+    let rider = ingresses
+        .iter()
+        .find(|i| i["metadata"]["name"] == "rider")
+        .expect("rider");
+    assert_eq!(
+        rider["metadata"]["annotations"]["nginx.ingress.kubernetes.io/backend-protocol"],
+        "GRPC"
     );
     let validate = fluxprint(
         dir.path(),
@@ -225,4 +244,60 @@ fn a_cluster_without_mesh_gets_ingresses_and_no_istio_objects() {
             .expect("kubectl");
         assert!(out.status.success(), "{}", stderr(&out));
     }
+}
+
+/// A one-service project on a cluster with an Ingress class and no mesh.
+fn ingress_project(class: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    fs::create_dir_all(dir.path().join("blueprints")).expect("mkdir");
+    fs::create_dir_all(dir.path().join("clusters")).expect("mkdir");
+    fs::write(
+        dir.path().join("clusters/edge.yaml"),
+        format!("apiVersion: fluxprint/v1alpha1\nkind: Cluster\nname: edge\npolicy: relaxed\ndomain: example.com\ningress: {{className: {class}}}\n"),
+    )
+    .expect("write");
+    fs::write(
+        dir.path().join("blueprints/menu.yaml"),
+        "apiVersion: fluxprint/v1alpha1\nkind: Blueprint\nname: menu\nteam: catalog\nimage: registry.example.com/menu\ntag: \"1.0.0\"\nports: [{name: http, port: 8080}]\nroutes:\n  - {host: api, path: /menu/, rewrite: /v2}\n  - {host: api, path: /carte}\n",
+    )
+    .expect("write");
+    dir
+}
+
+#[test]
+fn nginx_rewrites_replace_the_prefix_like_istio() {
+    let dir = ingress_project("nginx");
+    let out = fluxprint(dir.path(), &["render"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let root = dir.path().join("gitops/edge");
+    let objs = objects(&root);
+    let ingress = of(&objs, "Ingress")[0];
+    let a = &ingress["metadata"]["annotations"];
+    // `/menu/x` → `/v2/x`: the prefix is captured and replaced, the rest kept.
+    assert_eq!(a["nginx.ingress.kubernetes.io/rewrite-target"], "/v2/$2");
+    assert_eq!(a["nginx.ingress.kubernetes.io/use-regex"], "true");
+    let paths = &ingress["spec"]["rules"][0]["http"]["paths"];
+    assert_eq!(paths[0]["path"], "/menu(/|$)(.*)");
+    assert_eq!(paths[0]["pathType"], "ImplementationSpecific");
+    assert_eq!(paths[1]["path"], "/carte");
+    assert_eq!(paths[1]["pathType"], "Prefix");
+    if let Some(kubectl) = tool("kubectl") {
+        let out = std::process::Command::new(kubectl)
+            .arg("kustomize")
+            .arg(root.join("apps/menu"))
+            .output()
+            .expect("kubectl");
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+
+    // Another class has no portable rewrite: refused where it is written.
+    let dir = ingress_project("traefik");
+    let out = fluxprint(dir.path(), &["render"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("error[BP114]: ingress class `traefik` of cluster `edge` has no portable prefix rewrite")
+            && err.contains("blueprints/menu.yaml:9:"),
+        "{err}"
+    );
 }

@@ -647,6 +647,23 @@ pub fn blueprint(
     if has_routes && !istio && cluster.ingress.is_none() {
         at.error(ROUTE, "/routes", format!("cluster `{}` has neither `mesh.istio` nor `ingress`: these routes cannot be rendered", cluster.name), Some("add `mesh: {istio: true, ...}` or `ingress: {className: nginx}` to the cluster file".into()));
     }
+    if let (false, Some(ingress)) = (istio, &cluster.ingress) {
+        if ingress.class_name != "nginx" {
+            for (i, r) in bp.routes.iter().flatten().enumerate() {
+                if r.rewrite.is_some() {
+                    at.error(
+                        ROUTE,
+                        &format!("/routes/{i}/rewrite"),
+                        format!(
+                            "ingress class `{}` of cluster `{}` has no portable prefix rewrite",
+                            ingress.class_name, cluster.name
+                        ),
+                        Some("rewrites render for Istio and for the `nginx` class; drop `rewrite` or rewrite in the service".into()),
+                    );
+                }
+            }
+        }
+    }
     if bp.mesh.is_some() && !istio {
         at.error(
             ROUTE,

@@ -343,20 +343,43 @@ pub fn gateway(
 }
 
 /// A plain Ingress for a routed service on a cluster without a mesh. With the nginx class,
-/// timeouts, retries and the rewrite become nginx annotations.
+/// the route settings become nginx annotations, which apply to the whole Ingress:
+/// - `timeout` → `proxy-read-timeout` and `proxy-send-timeout` (whole seconds, rounded up);
+/// - `retries.attempts` → `proxy-next-upstream-tries` = attempts + 1 (nginx counts the first
+///   try, Istio does not);
+/// - `rewrite` (Istio semantics: replace the matched prefix) → a regex path
+///   `<prefix>(/|$)(.*)` with `rewrite-target: <rewrite>/$2` and `use-regex`, because nginx's
+///   `rewrite-target` replaces the whole path unless it uses a capture group;
+/// - a `grpc` target port → `backend-protocol: GRPC`, `https` → `HTTPS`: nginx speaks
+///   HTTP/1.1 in clear text to backends otherwise (`grpc-web` is HTTP/1.1 and stays so).
 pub fn ingress(cluster: &ResolvedCluster, svc: &ResolvedService) -> Option<Ingress> {
+    const NGINX: &str = "nginx.ingress.kubernetes.io/";
     let class = cluster.ingress_class.as_ref()?;
     let routes = svc.blueprint.routes.as_ref().filter(|r| !r.is_empty())?;
+    let nginx = class == "nginx";
     let mut by_host: BTreeMap<String, Vec<HTTPIngressPath>> = BTreeMap::new();
     let mut annotations = BTreeMap::new();
+    let mut note = |key: &str, value: String| {
+        annotations.insert(format!("{NGINX}{key}"), value);
+    };
     for r in routes {
         let number = svc.port_number(r.port.as_ref()).unwrap_or(0);
+        let prefix = r.path.clone().unwrap_or_else(|| "/".into());
+        let (path, path_type) = match (&r.rewrite, nginx) {
+            (Some(rw), true) => {
+                let base = prefix.trim_end_matches('/');
+                note("use-regex", "true".into());
+                note("rewrite-target", format!("{}/$2", rw.trim_end_matches('/')));
+                (format!("{base}(/|$)(.*)"), "ImplementationSpecific")
+            }
+            _ => (prefix, "Prefix"),
+        };
         by_host
             .entry(full_host(&r.host, cluster.domain.as_deref()))
             .or_default()
             .push(HTTPIngressPath {
-                path: Some(r.path.clone().unwrap_or_else(|| "/".into())),
-                path_type: "Prefix".into(),
+                path: Some(path),
+                path_type: path_type.into(),
                 backend: IngressBackend {
                     service: Some(IngressServiceBackend {
                         name: svc.name.clone(),
@@ -368,26 +391,28 @@ pub fn ingress(cluster: &ResolvedCluster, svc: &ResolvedService) -> Option<Ingre
                     ..IngressBackend::default()
                 },
             });
-        if class == "nginx" {
-            if let Some(t) = &r.timeout {
-                let secs = (t.millis() / 1000.0).ceil().max(1.0);
-                annotations.insert(
-                    "nginx.ingress.kubernetes.io/proxy-read-timeout".to_owned(),
-                    format!("{secs}"),
-                );
-            }
-            if let Some(rt) = &r.retries {
-                annotations.insert(
-                    "nginx.ingress.kubernetes.io/proxy-next-upstream-tries".to_owned(),
-                    rt.attempts.to_string(),
-                );
-            }
-            if let Some(rw) = &r.rewrite {
-                annotations.insert(
-                    "nginx.ingress.kubernetes.io/rewrite-target".to_owned(),
-                    rw.clone(),
-                );
-            }
+        if !nginx {
+            continue;
+        }
+        if let Some(t) = &r.timeout {
+            let secs = (t.millis() / 1000.0).ceil().max(1.0);
+            note("proxy-read-timeout", format!("{secs}"));
+            note("proxy-send-timeout", format!("{secs}"));
+        }
+        if let Some(rt) = &r.retries {
+            note("proxy-next-upstream-tries", (rt.attempts + 1).to_string());
+        }
+        let protocol = svc
+            .all_ports()
+            .into_iter()
+            .find(|p| p.port == number)
+            .and_then(|p| match crate::blueprint::names::app_protocol(&p.name) {
+                Some("grpc") => Some("GRPC"),
+                Some("https") => Some("HTTPS"),
+                _ => None,
+            });
+        if let Some(protocol) = protocol {
+            note("backend-protocol", protocol.into());
         }
     }
     let hosts: Vec<String> = by_host.keys().cloned().collect();
