@@ -156,15 +156,19 @@ impl Project {
             .collect())
     }
 
+    /// The services of a cluster, sorted by name (none for an unknown cluster).
+    pub fn services_of(&self, cluster: &str) -> &[ResolvedService] {
+        self.services.get(cluster).map_or(&[][..], Vec::as_slice)
+    }
+
     /// Renders the trees of the selected clusters, in memory, sorted by path.
     pub fn render(&self, only: &[String]) -> Result<Vec<RenderedFile>, Error> {
         let mut files = Vec::new();
         for cluster in self.select(only)? {
-            let services = self
-                .services
-                .get(&cluster.name)
-                .map_or(&[][..], Vec::as_slice);
-            files.extend(render::render_cluster(cluster, services)?);
+            files.extend(render::render_cluster(
+                cluster,
+                self.services_of(&cluster.name),
+            )?);
         }
         files.sort();
         Ok(files)

@@ -204,14 +204,7 @@ pub struct ClusterPlan {
 pub fn plan(project: &Project, clusters: &[&ResolvedCluster]) -> Vec<ClusterPlan> {
     clusters
         .iter()
-        .map(|c| {
-            let services = project
-                .services
-                .get(&c.name)
-                .map(Vec::as_slice)
-                .unwrap_or_default();
-            plan_cluster(c, services)
-        })
+        .map(|c| plan_cluster(c, project.services_of(&c.name)))
         .collect()
 }
 

@@ -162,14 +162,7 @@ pub fn graph(args: &GraphArgs, out: &mut Output) -> Result<ExitCode, Error> {
     let graphs: Vec<graph::ClusterGraph> = project
         .select(&args.clusters)?
         .into_iter()
-        .map(|c| {
-            let services = project
-                .services
-                .get(&c.name)
-                .map(Vec::as_slice)
-                .unwrap_or_default();
-            graph::cluster_graph(c, services)
-        })
+        .map(|c| graph::cluster_graph(c, project.services_of(&c.name)))
         .collect();
     out.stdout(&match args.format {
         GraphFormat::Mermaid => graph::mermaid(&graphs),

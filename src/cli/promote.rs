@@ -44,9 +44,9 @@ fn find<'a>(
         .copied()
         .ok_or_else(|| Error::Usage(format!("no cluster `{cluster}`")))?;
     let s = project
-        .services
-        .get(cluster)
-        .and_then(|s| s.iter().find(|s| s.name == service))
+        .services_of(cluster)
+        .iter()
+        .find(|s| s.name == service)
         .ok_or_else(|| Error::Usage(format!("no blueprint `{service}`")))?;
     Ok((c, s))
 }
