@@ -290,3 +290,50 @@ fn unsupported_kubernetes_versions_are_usage_errors() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("only 1.35"), "{}", stderr(&out));
 }
+
+#[test]
+fn upstream_crd_validation_rules_are_evaluated() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    fs::write(
+        dir.path().join("objects.yaml"),
+        "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: order, namespace: orders}\nspec:\n  host: order.orders.svc.cluster.local\n  trafficPolicy:\n    outlierDetection:\n      interval: 0.5ms\n---\napiVersion: image.toolkit.fluxcd.io/v1\nkind: ImagePolicy\nmetadata: {name: order, namespace: flux-system}\nspec:\n  imageRepositoryRef: {name: order}\n  interval: 5m\n  policy: {semver: {range: \">=1.0.0\"}}\n",
+    )
+    .expect("write");
+    let crds = shared().join("crds");
+    let out = fluxprint(
+        dir.path(),
+        &[
+            "validate",
+            ".",
+            "--crds",
+            crds.join("istio").to_str().expect("utf-8"),
+            "--crds",
+            crds.join("flux").to_str().expect("utf-8"),
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let findings: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+    let cel: Vec<(u64, String)> = findings
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter(|d| d["code"] == "GO007")
+        .map(|d| {
+            (
+                d["line"].as_u64().unwrap_or(0),
+                d["message"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    // Istio: durations of at least 1ms; Flux: interval only with digest reflection.
+    assert_eq!(
+        cel,
+        vec![
+            (8, "must be a valid duration greater than 1ms".to_owned()),
+            (13, "spec.interval is only accepted when spec.digestReflectionPolicy is set to 'Always'".to_owned()),
+        ],
+        "{findings:#}"
+    );
+}

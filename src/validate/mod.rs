@@ -6,6 +6,7 @@
 //!   [`rules`], each with a stable code and its documentation (`fluxprint explain CODE`);
 //! - [`report`]: the machine formats (JUnit, GitLab Code Quality, SARIF).
 
+pub mod cel;
 pub mod registry;
 pub mod report;
 pub mod rule;

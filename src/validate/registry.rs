@@ -11,6 +11,7 @@ pub const RULES: &[&dyn Rule] = &[
     &go004_api_version_not_served::ApiVersionNotServed,
     &go005_kind_without_schema::KindWithoutSchema,
     &go006_yaml11_lookalike::Yaml11Lookalike,
+    &go007_crd_rule_fails::CrdRuleFails,
     &go101_container_without_probes::ContainerWithoutProbes,
     &go102_container_without_requests::ContainerWithoutRequests,
     &go103_image_not_pinned::ImageNotPinned,

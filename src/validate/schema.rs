@@ -99,6 +99,8 @@ pub struct SchemaStore {
     served: BTreeMap<(String, String), BTreeSet<String>>,
     /// Converted `ObjectMeta` and what it references, for CRD roots.
     object_meta: Option<Map<String, Value>>,
+    /// CRD validation rules by `(apiVersion, kind)`.
+    cel: BTreeMap<(String, String), Vec<super::cel::CelRule>>,
 }
 
 const OBJECT_META: &str = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta";
@@ -240,6 +242,10 @@ impl SchemaStore {
                 continue;
             };
             let api_version = format!("{group}/{name}");
+            self.cel.insert(
+                (api_version.clone(), kind.to_owned()),
+                super::cel::collect(schema),
+            );
             let mut root = schema.clone();
             convert(&mut root, false);
             if let Value::Object(obj) = &mut root {
@@ -286,6 +292,13 @@ impl SchemaStore {
             learned.extend(self.add_crd_file(&f)?);
         }
         Ok(learned)
+    }
+
+    /// The CRD validation rules of `apiVersion` + `kind` (none for built-in kinds).
+    pub fn cel_rules(&self, api_version: &str, kind: &str) -> &[super::cel::CelRule] {
+        self.cel
+            .get(&(api_version.to_owned(), kind.to_owned()))
+            .map_or(&[][..], Vec::as_slice)
     }
 
     /// What is known of `apiVersion` + `kind`.

@@ -20,8 +20,8 @@ impl Rule for SchemaViolation {
         "## What it checks\nEach object against its kind's schema: built-in kinds from the \
          Kubernetes API types (k8s-openapi), custom resources from CRDs found in the tree or given \
          with `--crds`. Objects are closed: a field the schema does not declare is an error, as \
-         with `kubectl apply --validate=strict`. CEL rules (`x-kubernetes-validations`) are not \
-         evaluated.\n\n## Why it matters\nA misspelt field is silently dropped by a lenient \
+         with `kubectl apply --validate=strict`. CEL rules (`x-kubernetes-validations`) are \
+         GO007.\n\n## Why it matters\nA misspelt field is silently dropped by a lenient \
          client or refused by the API server only when Flux applies it.\n\n\
          ## Example\n```yaml\nspec:\n  replica: 3   # GO003 unknown field `replica`\n```\n\n\
          ## Fix\nUse the field name and type the API defines."

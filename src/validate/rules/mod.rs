@@ -8,6 +8,7 @@ pub mod go003_schema_violation;
 pub mod go004_api_version_not_served;
 pub mod go005_kind_without_schema;
 pub mod go006_yaml11_lookalike;
+pub mod go007_crd_rule_fails;
 pub mod go101_container_without_probes;
 pub mod go102_container_without_requests;
 pub mod go103_image_not_pinned;

@@ -1,0 +1,254 @@
+//! CRD validation rules (`x-kubernetes-validations`): collected from a CRD's schema with the
+//! place they apply to, compiled on first use and evaluated with the `cel` crate, as the API
+//! server does on create.
+//!
+//! Limits, on purpose: transition rules (those reading `oldSelf`) need the previous object and
+//! are skipped; a rule that does not compile or that calls a function the `cel` crate lacks
+//! (Kubernetes' `url()`, `quantity()`, `ip()`, `format` …) is skipped rather than guessed at;
+//! only a rule that evaluates to `false` is reported.
+
+use std::sync::OnceLock;
+
+use serde_json::Value;
+
+use crate::source::yaml::escape_pointer_token;
+
+/// A step from a schema node to where a rule applies.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Step {
+    /// A named property.
+    Field(String),
+    /// Every item of an array, or every value of a map (`additionalProperties`).
+    Each,
+}
+
+/// One validation rule of a CRD version, with the path it applies to.
+#[derive(Debug)]
+pub struct CelRule {
+    path: Vec<Step>,
+    /// The CEL expression.
+    pub rule: String,
+    /// The CRD's message for a failure, if it has one.
+    pub message: Option<String>,
+    /// The CRD's field path for reporting (`.spec.interval`), if it has one.
+    pub field_path: Option<String>,
+    program: OnceLock<Option<cel::Program>>,
+}
+
+/// A rule that failed on an object.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failure {
+    /// JSON pointer of the value the rule was evaluated on.
+    pub pointer: String,
+    /// The CRD's message, or the rule itself.
+    pub message: String,
+}
+
+/// Every rule below `schema` (an `openAPIV3Schema`), skipping transition rules.
+pub fn collect(schema: &Value) -> Vec<CelRule> {
+    let mut out = Vec::new();
+    walk(schema, &mut Vec::new(), &mut out);
+    out
+}
+
+fn walk(schema: &Value, path: &mut Vec<Step>, out: &mut Vec<CelRule>) {
+    let Some(obj) = schema.as_object() else {
+        return;
+    };
+    for v in obj
+        .get("x-kubernetes-validations")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let Some(rule) = v.get("rule").and_then(Value::as_str) else {
+            continue;
+        };
+        if rule.contains("oldSelf") {
+            continue;
+        }
+        out.push(CelRule {
+            path: path.clone(),
+            rule: rule.to_owned(),
+            message: v.get("message").and_then(Value::as_str).map(str::to_owned),
+            field_path: v
+                .get("fieldPath")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            program: OnceLock::new(),
+        });
+    }
+    if let Some(props) = obj.get("properties").and_then(Value::as_object) {
+        for (name, child) in props {
+            path.push(Step::Field(name.clone()));
+            walk(child, path, out);
+            path.pop();
+        }
+    }
+    for key in ["items", "additionalProperties"] {
+        if let Some(child) = obj.get(key).filter(|c| c.is_object()) {
+            path.push(Step::Each);
+            walk(child, path, out);
+            path.pop();
+        }
+    }
+    for key in ["allOf", "anyOf", "oneOf"] {
+        for child in obj.get(key).and_then(Value::as_array).into_iter().flatten() {
+            walk(child, path, out);
+        }
+    }
+}
+
+/// The values a path reaches in `value`, with their pointers.
+fn reach<'v>(value: &'v Value, path: &[Step], pointer: String, out: &mut Vec<(String, &'v Value)>) {
+    let Some((step, rest)) = path.split_first() else {
+        out.push((pointer, value));
+        return;
+    };
+    match (step, value) {
+        (Step::Field(name), Value::Object(map)) => {
+            if let Some(child) = map.get(name) {
+                let p = format!("{pointer}/{}", escape_pointer_token(name));
+                reach(child, rest, p, out);
+            }
+        }
+        (Step::Each, Value::Array(items)) => {
+            for (i, child) in items.iter().enumerate() {
+                reach(child, rest, format!("{pointer}/{i}"), out);
+            }
+        }
+        (Step::Each, Value::Object(map)) => {
+            for (k, child) in map {
+                let p = format!("{pointer}/{}", escape_pointer_token(k));
+                reach(child, rest, p, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+impl CelRule {
+    fn program(&self) -> Option<&cel::Program> {
+        self.program
+            .get_or_init(|| cel::Program::compile(&self.rule).ok())
+            .as_ref()
+    }
+
+    /// Evaluates the rule wherever it applies in `object`; the places where it is `false`.
+    pub fn check(&self, object: &Value) -> Vec<Failure> {
+        let mut places = Vec::new();
+        reach(object, &self.path, String::new(), &mut places);
+        if places.is_empty() {
+            return Vec::new();
+        }
+        let Some(program) = self.program() else {
+            return Vec::new();
+        };
+        let mut failures = Vec::new();
+        for (pointer, value) in places {
+            let Ok(value) = cel::to_value(value) else {
+                continue;
+            };
+            let mut ctx = cel::Context::default();
+            ctx.add_variable_from_value("self", value);
+            if let Ok(cel::Value::Bool(false)) = program.execute(&ctx) {
+                let pointer = match &self.field_path {
+                    Some(fp) => format!("{pointer}{}", field_path_pointer(fp)),
+                    None => pointer,
+                };
+                failures.push(Failure {
+                    pointer,
+                    message: self
+                        .message
+                        .clone()
+                        .unwrap_or_else(|| format!("failed rule: {}", self.rule)),
+                });
+            }
+        }
+        failures
+    }
+}
+
+/// `.spec.interval` → `/spec/interval` (simple field paths only; others point at `self`).
+fn field_path_pointer(fp: &str) -> String {
+    let simple = fp.starts_with('.')
+        && fp[1..]
+            .split('.')
+            .all(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+    if simple {
+        fp.replace('.', "/")
+    } else {
+        String::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn schema() -> Value {
+        json!({
+            "type": "object",
+            "properties": {
+                "spec": {
+                    "type": "object",
+                    "x-kubernetes-validations": [
+                        {"rule": "!has(self.interval) || has(self.digest)", "message": "interval needs digest"},
+                        {"rule": "self.replicas == oldSelf.replicas"}
+                    ],
+                    "properties": {
+                        "timeout": {"type": "string", "x-kubernetes-validations": [{"rule": "duration(self) >= duration('1ms')"}]},
+                        "ports": {"type": "array", "items": {"type": "integer", "x-kubernetes-validations": [{"rule": "0 < self && self <= 65535"}]}},
+                        "labels": {"type": "object", "x-kubernetes-validations": [{"rule": "self.all(k, !k.contains('*'))", "message": "no wildcards"}]},
+                        "url": {"type": "string", "x-kubernetes-validations": [{"rule": "url(self).getScheme() == 'https'"}]}
+                    }
+                }
+            }
+        })
+    }
+
+    fn failures(object: Value) -> Vec<(String, String)> {
+        collect(&schema())
+            .iter()
+            .flat_map(|r| r.check(&object))
+            .map(|f| (f.pointer, f.message))
+            .collect()
+    }
+
+    #[test]
+    fn rules_apply_where_they_are_declared() {
+        assert_eq!(
+            collect(&schema()).len(),
+            5,
+            "the transition rule is skipped"
+        );
+        assert!(failures(json!({"spec": {"timeout": "5s", "ports": [80], "labels": {"a": "b"}, "url": "ftp://x"}})).is_empty());
+        assert_eq!(
+            failures(
+                json!({"spec": {"interval": "1m", "timeout": "0.5ms", "ports": [80, 70000], "labels": {"a*": "b"}}})
+            ),
+            // Rules come in schema order: properties sorted by name.
+            vec![
+                ("/spec".to_owned(), "interval needs digest".to_owned()),
+                ("/spec/labels".to_owned(), "no wildcards".to_owned()),
+                (
+                    "/spec/ports/1".to_owned(),
+                    "failed rule: 0 < self && self <= 65535".to_owned()
+                ),
+                (
+                    "/spec/timeout".to_owned(),
+                    "failed rule: duration(self) >= duration('1ms')".to_owned()
+                ),
+            ]
+        );
+        // Absent fields are not evaluated.
+        assert!(failures(json!({"metadata": {}})).is_empty());
+    }
+
+    #[test]
+    fn field_paths() {
+        assert_eq!(field_path_pointer(".spec.interval"), "/spec/interval");
+        assert_eq!(field_path_pointer(".spec['a.b']"), "");
+    }
+}

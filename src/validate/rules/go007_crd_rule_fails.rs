@@ -1,0 +1,38 @@
+//! GO007: a custom resource that fails a validation rule (`x-kubernetes-validations`) of its CRD.
+
+use crate::validate::rule::{Context, Findings, Rule};
+
+/// GO007
+pub struct CrdRuleFails;
+
+impl Rule for CrdRuleFails {
+    fn code(&self) -> &'static str {
+        "GO007"
+    }
+    fn name(&self) -> &'static str {
+        "crd-rule-fails"
+    }
+    fn summary(&self) -> &'static str {
+        "A custom resource fails a CEL validation rule (`x-kubernetes-validations`) of its CRD."
+    }
+    fn doc(&self) -> &'static str {
+        "## What it checks\nThe CEL rules a CRD declares in its schema, evaluated where they \
+         are declared, on create (transition rules that read `oldSelf` are skipped), with the \
+         CRD's message. Rules calling functions the evaluator lacks (`url()`, `quantity()`, \
+         `ip()`, …) are skipped, never guessed at.\n\n## Why it matters\nThe API server refuses \
+         the object when Flux applies it; the schema alone (GO003) cannot see rules that relate \
+         fields, such as Istio's one-of constraints or Flux's \"only with\" settings.\n\n\
+         ## Example\n```yaml\napiVersion: image.toolkit.fluxcd.io/v1\nkind: ImagePolicy\n\
+         spec:   # GO007 spec.interval is only accepted when spec.digestReflectionPolicy is Always\n  \
+         interval: 5m\n```\n\n## Fix\nDo what the message says; `kubectl explain` shows the field."
+    }
+    fn check(&self, ctx: &Context<'_>, out: &mut Findings<'_>) {
+        for (i, o) in ctx.tree.objects.iter().enumerate() {
+            for rule in ctx.schemas.cel_rules(o.api_version(), o.kind()) {
+                for f in rule.check(&o.value) {
+                    out.object(i, &f.pointer, f.message, None);
+                }
+            }
+        }
+    }
+}
