@@ -130,7 +130,13 @@ fn reach<'v>(value: &'v Value, path: &[Step], pointer: String, out: &mut Vec<(St
 impl CelRule {
     fn program(&self) -> Option<&cel::Program> {
         self.program
-            .get_or_init(|| cel::Program::compile(&self.rule).ok())
+            .get_or_init(|| {
+                // The rules come from CRDs in the validated tree: a parser panic on an odd
+                // rule must not end the run (the rule is skipped like an unsupported one).
+                std::panic::catch_unwind(|| cel::Program::compile(&self.rule).ok())
+                    .ok()
+                    .flatten()
+            })
             .as_ref()
     }
 
@@ -149,9 +155,12 @@ impl CelRule {
             let Ok(value) = cel::to_value(value) else {
                 continue;
             };
-            let mut ctx = cel::Context::default();
-            ctx.add_variable_from_value("self", value);
-            if let Ok(cel::Value::Bool(false)) = program.execute(&ctx) {
+            let verdict = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                let mut ctx = cel::Context::default();
+                ctx.add_variable_from_value("self", value);
+                matches!(program.execute(&ctx), Ok(cel::Value::Bool(false)))
+            }));
+            if matches!(verdict, Ok(true)) {
                 let pointer = match &self.field_path {
                     Some(fp) => format!("{pointer}{}", field_path_pointer(fp)),
                     None => pointer,
