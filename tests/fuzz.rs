@@ -226,3 +226,32 @@ fn the_validator_survives_mutated_manifests() {
         );
     }
 }
+
+#[test]
+fn crd_validation_rules_survive_mutated_rules_and_objects() {
+    let base = root().join("tests/fixtures/rules/GO007");
+    let crd = std::fs::read_to_string(base.join("fail/crd.yaml")).expect("crd");
+    let object = std::fs::read_to_string(base.join("fail/cache.yaml")).expect("object");
+    let mut rng = Rng(0xce1_5eed);
+    for round in 0..40 {
+        let dir = tempfile::tempdir().expect("tempdir");
+        // Odd rules (mutated CEL text) and odd objects: skipped or reported, never a crash.
+        let crd_text = if round % 2 == 0 {
+            mutate(&mut rng, &crd)
+        } else {
+            crd.clone()
+        };
+        std::fs::write(dir.path().join("crd.yaml"), crd_text).expect("write");
+        std::fs::write(dir.path().join("cache.yaml"), mutate(&mut rng, &object)).expect("write");
+        let report = fluxprint::validate::run(
+            &[dir.path().to_owned()],
+            SchemaStore::with_builtins(),
+            &Options::default(),
+        )
+        .unwrap_or_else(|e| panic!("round {round}: {e}"));
+        assert!(
+            report.diagnostics.iter().all(|d| d.span.line >= 1),
+            "round {round}"
+        );
+    }
+}
