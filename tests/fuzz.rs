@@ -199,6 +199,20 @@ fn the_blueprint_loader_turns_every_mutation_into_diagnostics() {
     }
 }
 
+/// Validation of `dir` ends with a report whose findings all have a position.
+fn assert_validates(dir: &std::path::Path, round: usize) {
+    let report = fluxprint::validate::run(
+        &[dir.to_owned()],
+        SchemaStore::with_builtins(),
+        &Options::default(),
+    )
+    .unwrap_or_else(|e| panic!("round {round}: {e}"));
+    assert!(
+        report.diagnostics.iter().all(|d| d.span.line >= 1),
+        "round {round}"
+    );
+}
+
 #[test]
 fn the_validator_survives_mutated_manifests() {
     let fixtures = root().join("tests/fixtures/rules");
@@ -214,16 +228,7 @@ fn the_validator_survives_mutated_manifests() {
             let path = dir.path().join(name.replace('/', "_"));
             std::fs::write(&path, mutate(&mut rng, text)).expect("write");
         }
-        let report = fluxprint::validate::run(
-            &[dir.path().to_owned()],
-            SchemaStore::with_builtins(),
-            &Options::default(),
-        )
-        .unwrap_or_else(|e| panic!("round {round}: {e}"));
-        assert!(
-            report.diagnostics.iter().all(|d| d.span.line >= 1),
-            "round {round}"
-        );
+        assert_validates(dir.path(), round);
     }
 }
 
@@ -243,15 +248,6 @@ fn crd_validation_rules_survive_mutated_rules_and_objects() {
         };
         std::fs::write(dir.path().join("crd.yaml"), crd_text).expect("write");
         std::fs::write(dir.path().join("cache.yaml"), mutate(&mut rng, &object)).expect("write");
-        let report = fluxprint::validate::run(
-            &[dir.path().to_owned()],
-            SchemaStore::with_builtins(),
-            &Options::default(),
-        )
-        .unwrap_or_else(|e| panic!("round {round}: {e}"));
-        assert!(
-            report.diagnostics.iter().all(|d| d.span.line >= 1),
-            "round {round}"
-        );
+        assert_validates(dir.path(), round);
     }
 }

@@ -13,10 +13,26 @@ fn rendered() -> tempfile::TempDir {
     dir
 }
 
+/// `fluxprint validate` with `args`, then `--crds ../shared/crds/<family>` for each family.
+fn validate_with_crds(
+    dir: &std::path::Path,
+    args: &[&str],
+    families: &[&str],
+) -> std::process::Output {
+    let crds: Vec<String> = families
+        .iter()
+        .map(|f| shared().join("crds").join(f).display().to_string())
+        .collect();
+    let mut all = args.to_vec();
+    for path in &crds {
+        all.extend(["--crds", path.as_str()]);
+    }
+    fluxprint(dir, &all)
+}
+
 #[test]
 fn the_rendered_example_is_clean_under_strict_policy() {
     let dir = rendered();
-    let crds = shared().join("crds");
     for cluster in ["dev", "prod"] {
         let path = format!("gitops/{cluster}");
         // Built-in knowledge only; the cluster file gives the external Kustomizations.
@@ -33,7 +49,7 @@ fn the_rendered_example_is_clean_under_strict_policy() {
         );
         assert_eq!(out.status.code(), Some(0), "{cluster}:\n{}", stderr(&out));
         // With the upstream CRDs every custom resource is validated strictly, too.
-        let out = fluxprint(
+        let out = validate_with_crds(
             dir.path(),
             &[
                 "validate",
@@ -42,15 +58,8 @@ fn the_rendered_example_is_clean_under_strict_policy() {
                 "strict",
                 "--fail-on",
                 "warning",
-                "--crds",
-                crds.join("flux").to_str().expect("utf-8"),
-                "--crds",
-                crds.join("sealed-secrets").to_str().expect("utf-8"),
-                "--crds",
-                crds.join("istio").to_str().expect("utf-8"),
-                "--crds",
-                crds.join("prometheus-operator").to_str().expect("utf-8"),
             ],
+            &["flux", "sealed-secrets", "istio", "prometheus-operator"],
         );
         assert_eq!(
             out.status.code(),
@@ -299,19 +308,10 @@ fn upstream_crd_validation_rules_are_evaluated() {
         "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: order, namespace: orders}\nspec:\n  host: order.orders.svc.cluster.local\n  trafficPolicy:\n    outlierDetection:\n      interval: 0.5ms\n---\napiVersion: image.toolkit.fluxcd.io/v1\nkind: ImagePolicy\nmetadata: {name: order, namespace: flux-system}\nspec:\n  imageRepositoryRef: {name: order}\n  interval: 5m\n  policy: {semver: {range: \">=1.0.0\"}}\n",
     )
     .expect("write");
-    let crds = shared().join("crds");
-    let out = fluxprint(
+    let out = validate_with_crds(
         dir.path(),
-        &[
-            "validate",
-            ".",
-            "--crds",
-            crds.join("istio").to_str().expect("utf-8"),
-            "--crds",
-            crds.join("flux").to_str().expect("utf-8"),
-            "--format",
-            "json",
-        ],
+        &["validate", ".", "--format", "json"],
+        &["istio", "flux"],
     );
     assert_eq!(out.status.code(), Some(1));
     let findings: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");

@@ -291,21 +291,7 @@ pub fn blueprint(
 
     // Probes.
     if let Some(probes) = &bp.probes {
-        for (name, probe) in [
-            ("liveness", &probes.liveness),
-            ("readiness", &probes.readiness),
-            ("startup", &probes.startup),
-        ] {
-            if let Some(probe) = probe {
-                check_probe(
-                    &mut at,
-                    &format!("/probes/{name}"),
-                    probe,
-                    &main_ports,
-                    &port_exists,
-                );
-            }
-        }
+        check_probes(&mut at, "/probes", probes, &main_ports, &port_exists);
     }
 
     for (s, sidecar) in bp.sidecars.iter().flatten().enumerate() {
@@ -315,21 +301,13 @@ pub fn blueprint(
             PortRef::Number(n) => ports.iter().any(|p| p.port == *n),
         };
         if let Some(probes) = &sidecar.probes {
-            for (name, probe) in [
-                ("liveness", &probes.liveness),
-                ("readiness", &probes.readiness),
-                ("startup", &probes.startup),
-            ] {
-                if let Some(probe) = probe {
-                    check_probe(
-                        &mut at,
-                        &format!("/sidecars/{s}/probes/{name}"),
-                        probe,
-                        &ports,
-                        &exists,
-                    );
-                }
-            }
+            check_probes(
+                &mut at,
+                &format!("/sidecars/{s}/probes"),
+                probes,
+                &ports,
+                &exists,
+            );
         }
     }
 
@@ -983,6 +961,25 @@ fn check_resources(
                 format!("{lim_name} must be greater than zero"),
                 None,
             );
+        }
+    }
+}
+
+/// Every probe of a container (`pointer` names its `probes`).
+fn check_probes(
+    at: &mut At<'_>,
+    pointer: &str,
+    probes: &super::service::Probes,
+    ports: &[&super::service::Port],
+    port_exists: &dyn Fn(&PortRef) -> bool,
+) {
+    for (name, probe) in [
+        ("liveness", &probes.liveness),
+        ("readiness", &probes.readiness),
+        ("startup", &probes.startup),
+    ] {
+        if let Some(probe) = probe {
+            check_probe(at, &format!("{pointer}/{name}"), probe, ports, port_exists);
         }
     }
 }

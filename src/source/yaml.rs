@@ -300,6 +300,47 @@ fn span_of(marker: &granit_parser::Marker) -> Span {
     Span::new(line, col)
 }
 
+/// An alias whose anchor was not seen.
+fn unknown_anchor(span: Span) -> YamlError {
+    YamlError {
+        span,
+        message: "alias to an unknown anchor".into(),
+    }
+}
+
+/// Counts an alias expansion of `size` nodes against [`MAX_ALIAS_NODES`].
+fn count_alias(total: &mut usize, size: usize, span: Span) -> Result<(), YamlError> {
+    *total = total.saturating_add(size);
+    if *total > MAX_ALIAS_NODES {
+        return Err(YamlError {
+            span,
+            message: format!(
+                "aliases expand to more than {MAX_ALIAS_NODES} nodes (an alias bomb?)"
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Refuses a collection opened at `depth` levels when that reaches [`MAX_DEPTH`].
+fn check_depth(depth: usize, span: Span) -> Result<(), YamlError> {
+    if depth >= MAX_DEPTH {
+        return Err(YamlError {
+            span,
+            message: format!("nesting deeper than {MAX_DEPTH} levels"),
+        });
+    }
+    Ok(())
+}
+
+/// A document that ends inside a collection.
+fn unexpected_end(span: Span) -> YamlError {
+    YamlError {
+        span,
+        message: "unexpected end of the document".into(),
+    }
+}
+
 /// The event parser: tags kept (`!!str`), comments not reported (nothing here reads them,
 /// and producing them costs a tenth of the parse).
 fn parser(text: &str) -> Parser<'_, granit_parser::StrInput<'_>> {
@@ -356,32 +397,14 @@ pub fn parse_documents(text: &str) -> Result<Vec<Node>, YamlError> {
                 Some((node, anchor))
             }
             Event::Alias(id) => {
-                let Some(target) = anchors.get(&id) else {
-                    return Err(YamlError {
-                        span: start,
-                        message: "alias to an unknown anchor".into(),
-                    });
-                };
-                alias_nodes += target.size;
-                if alias_nodes > MAX_ALIAS_NODES {
-                    return Err(YamlError {
-                        span: start,
-                        message: format!(
-                            "aliases expand to more than {MAX_ALIAS_NODES} nodes (an alias bomb?)"
-                        ),
-                    });
-                }
+                let target = anchors.get(&id).ok_or_else(|| unknown_anchor(start))?;
+                count_alias(&mut alias_nodes, target.size, start)?;
                 let mut node = target.clone();
                 node.span = start;
                 Some((node, 0))
             }
             Event::SequenceStart(_, anchor, _) | Event::MappingStart(_, anchor, _) => {
-                if stack.len() >= MAX_DEPTH {
-                    return Err(YamlError {
-                        span: start,
-                        message: format!("nesting deeper than {MAX_DEPTH} levels"),
-                    });
-                }
+                check_depth(stack.len(), start)?;
                 stack.push(if matches!(event, Event::SequenceStart(..)) {
                     Frame::Seq {
                         span: start,
@@ -488,10 +511,7 @@ pub fn parse_documents(text: &str) -> Result<Vec<Node>, YamlError> {
         docs.push(node);
     }
     if !stack.is_empty() {
-        return Err(YamlError {
-            span: last_span,
-            message: "unexpected end of the document".into(),
-        });
+        return Err(unexpected_end(last_span));
     }
     Ok(docs)
 }
@@ -601,30 +621,12 @@ pub fn parse_json_documents(
                 Some((v, anchor, 1))
             }
             Event::Alias(id) => {
-                let Some((target, size)) = anchors.get(&id) else {
-                    return Err(YamlError {
-                        span: start,
-                        message: "alias to an unknown anchor".into(),
-                    });
-                };
-                alias_nodes += size;
-                if alias_nodes > MAX_ALIAS_NODES {
-                    return Err(YamlError {
-                        span: start,
-                        message: format!(
-                            "aliases expand to more than {MAX_ALIAS_NODES} nodes (an alias bomb?)"
-                        ),
-                    });
-                }
+                let (target, size) = anchors.get(&id).ok_or_else(|| unknown_anchor(start))?;
+                count_alias(&mut alias_nodes, *size, start)?;
                 Some((target.clone(), 0, *size))
             }
             Event::SequenceStart(_, anchor, _) | Event::MappingStart(_, anchor, _) => {
-                if stack.len() >= MAX_DEPTH {
-                    return Err(YamlError {
-                        span: start,
-                        message: format!("nesting deeper than {MAX_DEPTH} levels"),
-                    });
-                }
+                check_depth(stack.len(), start)?;
                 stack.push(if matches!(event, Event::SequenceStart(..)) {
                     Frame::Seq(Vec::new(), anchor, 1)
                 } else {
@@ -693,10 +695,7 @@ pub fn parse_json_documents(
         });
     }
     if !stack.is_empty() {
-        return Err(YamlError {
-            span: last_span,
-            message: "unexpected end of the document".into(),
-        });
+        return Err(unexpected_end(last_span));
     }
     Ok(docs)
 }

@@ -7,6 +7,7 @@
 //! - [`report`]: the machine formats (JUnit, GitLab Code Quality, SARIF).
 
 pub mod cel;
+mod par;
 pub mod registry;
 pub mod report;
 pub mod rule;

@@ -203,61 +203,42 @@ fn is_lookalike(s: &str) -> bool {
 
 /// Parses files on all cores, keeping the input order.
 fn parse_all(files: &[(String, PathBuf)]) -> Vec<(String, Result<Parsed, YamlError>)> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(files.len().max(1));
-    let chunk = files.len().div_ceil(threads).max(1);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = files
-            .chunks(chunk)
-            .map(|part| {
-                s.spawn(move || {
-                    part.iter()
-                        .map(|(_, path)| {
-                            let text = match std::fs::read(path).map(String::from_utf8) {
-                                Ok(Ok(text)) => text,
-                                Ok(Err(_)) => {
-                                    return (
-                                        String::new(),
-                                        Err(YamlError {
-                                            span: Span::START,
-                                            message: "file is not UTF-8 text".into(),
-                                        }),
-                                    )
-                                }
-                                Err(e) => {
-                                    return (
-                                        String::new(),
-                                        Err(YamlError {
-                                            span: Span::START,
-                                            message: format!("cannot read the file: {e}"),
-                                        }),
-                                    )
-                                }
-                            };
-                            let name = path
-                                .file_name()
-                                .map(|n| n.to_string_lossy().into_owned())
-                                .unwrap_or_default();
-                            let parsed = if is_kustomization_file(&name) {
-                                parse_documents(&text).map(Parsed::Nodes)
-                            } else {
-                                // On an error, the positioned parser words it (with the line of a
-                                // duplicated key's first definition).
-                                parse_json_documents(&text, is_lookalike)
-                                    .map(Parsed::Json)
-                                    .map_err(|e| parse_documents(&text).err().unwrap_or(e))
-                            };
-                            (text, parsed)
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
-            .collect()
+    super::par::map(files, |(_, path)| {
+        let text = match std::fs::read(path).map(String::from_utf8) {
+            Ok(Ok(text)) => text,
+            Ok(Err(_)) => {
+                return (
+                    String::new(),
+                    Err(YamlError {
+                        span: Span::START,
+                        message: "file is not UTF-8 text".into(),
+                    }),
+                )
+            }
+            Err(e) => {
+                return (
+                    String::new(),
+                    Err(YamlError {
+                        span: Span::START,
+                        message: format!("cannot read the file: {e}"),
+                    }),
+                )
+            }
+        };
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let parsed = if is_kustomization_file(&name) {
+            parse_documents(&text).map(Parsed::Nodes)
+        } else {
+            // On an error, the positioned parser words it (with the line of a
+            // duplicated key's first definition).
+            parse_json_documents(&text, is_lookalike)
+                .map(Parsed::Json)
+                .map_err(|e| parse_documents(&text).err().unwrap_or(e))
+        };
+        (text, parsed)
     })
 }
 

@@ -27,43 +27,19 @@ impl Rule for SchemaViolation {
          ## Fix\nUse the field name and type the API defines."
     }
     fn check(&self, ctx: &Context<'_>, out: &mut Findings<'_>) {
-        let objects = &ctx.tree.objects;
         // Validation is the costly part of a run: spread it over every core.
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let chunk = objects.len().div_ceil(threads).max(1);
-        let results: Vec<(usize, Vec<crate::validate::schema::Violation>)> =
-            std::thread::scope(|s| {
-                let handles: Vec<_> = objects
-                    .chunks(chunk)
-                    .enumerate()
-                    .map(|(c, part)| {
-                        s.spawn(move || {
-                            part.iter()
-                                .enumerate()
-                                .filter_map(|(i, o)| {
-                                    let Lookup::Found(_) =
-                                        ctx.schemas.lookup(o.api_version(), o.kind())
-                                    else {
-                                        return None;
-                                    };
-                                    let v = ctx.schemas.validate(&o.value).unwrap_or_else(|e| {
-                                        vec![crate::validate::schema::Violation {
-                                            pointer: String::new(),
-                                            message: e.to_string(),
-                                        }]
-                                    });
-                                    Some((c * chunk + i, v))
-                                })
-                                .collect::<Vec<_>>()
-                        })
-                    })
-                    .collect();
-                handles
-                    .into_iter()
-                    .flat_map(|h| h.join().unwrap_or_default())
-                    .collect()
-            });
-        for (i, violations) in results {
+        let results = crate::validate::par::map(&ctx.tree.objects, |o| {
+            let Lookup::Found(_) = ctx.schemas.lookup(o.api_version(), o.kind()) else {
+                return Vec::new();
+            };
+            ctx.schemas.validate(&o.value).unwrap_or_else(|e| {
+                vec![crate::validate::schema::Violation {
+                    pointer: String::new(),
+                    message: e.to_string(),
+                }]
+            })
+        });
+        for (i, violations) in results.into_iter().enumerate() {
             for v in violations {
                 out.object(i, &v.pointer, v.message, None);
             }

@@ -15,28 +15,24 @@ pub struct SecretKeyUnknown;
 fn provided(ctx: &Context<'_>, namespace: &str, name: &str) -> Option<Vec<String>> {
     let mut keys = Vec::new();
     let mut found = false;
-    for &i in ctx.find("Secret", namespace, name) {
-        found = true;
-        for field in ["/data", "/stringData"] {
-            keys.extend(
-                ctx.tree.objects[i]
-                    .at(field)
-                    .and_then(Value::as_object)
-                    .into_iter()
-                    .flat_map(|m| m.keys().cloned()),
-            );
-        }
-    }
-    for &i in ctx.find("SealedSecret", namespace, name) {
-        found = true;
-        for field in ["/spec/encryptedData", "/spec/template/data"] {
-            keys.extend(
-                ctx.tree.objects[i]
-                    .at(field)
-                    .and_then(Value::as_object)
-                    .into_iter()
-                    .flat_map(|m| m.keys().cloned()),
-            );
+    for (kind, fields) in [
+        ("Secret", ["/data", "/stringData"]),
+        (
+            "SealedSecret",
+            ["/spec/encryptedData", "/spec/template/data"],
+        ),
+    ] {
+        for &i in ctx.find(kind, namespace, name) {
+            found = true;
+            for field in fields {
+                keys.extend(
+                    ctx.tree.objects[i]
+                        .at(field)
+                        .and_then(Value::as_object)
+                        .into_iter()
+                        .flat_map(|m| m.keys().cloned()),
+                );
+            }
         }
     }
     found.then_some(keys)
