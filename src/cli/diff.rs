@@ -1,5 +1,4 @@
-//! `fluxprint diff` and `fluxprint graph`: what a render would change, object by object, and
-//! the system at a glance.
+//! `fluxprint diff`: what a render would change, object by object.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -8,7 +7,7 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 use fluxprint::emit;
 use fluxprint::emit::objects::{object_changes, ObjectChange};
-use fluxprint::{graph, Error, Project};
+use fluxprint::Error;
 
 use super::output::{Output, FINDINGS};
 use super::InputPaths;
@@ -36,36 +35,6 @@ pub struct DiffArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
     format: DiffFormat,
-}
-
-/// Output format of `graph`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum GraphFormat {
-    /// Markdown with Mermaid blocks (GitLab renders them).
-    Mermaid,
-    /// Graphviz DOT.
-    Dot,
-}
-
-/// Arguments of `graph`.
-#[derive(Debug, Args)]
-pub struct GraphArgs {
-    #[command(flatten)]
-    input: InputPaths,
-    /// Only this cluster (repeatable).
-    #[arg(long = "cluster", id = "only_cluster", value_name = "NAME")]
-    clusters: Vec<String>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
-    format: GraphFormat,
-}
-
-fn load(input: &InputPaths, out: &Output) -> Result<Project, Error> {
-    let project = Project::load(&input.inputs())?;
-    if !project.warnings.is_empty() {
-        out.diagnostics(&project.warnings, &project.sources);
-    }
-    Ok(project)
 }
 
 fn paint(color: bool, code: &str, text: &str) -> String {
@@ -125,7 +94,7 @@ pub fn human(changes: &[ObjectChange]) -> String {
 
 /// `fluxprint diff`: exit 0 when nothing would change, 1 when something would.
 pub fn diff(args: &DiffArgs, out: &mut Output) -> Result<ExitCode, Error> {
-    let project = load(&args.input, out)?;
+    let project = super::load_project(&args.input, out)?;
     let files = project.render(&args.clusters)?;
     let roots: Vec<String> = project
         .select(&args.clusters)?
@@ -154,19 +123,4 @@ pub fn diff(args: &DiffArgs, out: &mut Output) -> Result<ExitCode, Error> {
     } else {
         ExitCode::from(FINDINGS)
     })
-}
-
-/// `fluxprint graph`.
-pub fn graph(args: &GraphArgs, out: &mut Output) -> Result<ExitCode, Error> {
-    let project = load(&args.input, out)?;
-    let graphs: Vec<graph::ClusterGraph> = project
-        .select(&args.clusters)?
-        .into_iter()
-        .map(|c| graph::cluster_graph(c, project.services_of(&c.name)))
-        .collect();
-    out.stdout(&match args.format {
-        GraphFormat::Mermaid => graph::mermaid(&graphs),
-        GraphFormat::Dot => graph::dot(&graphs),
-    });
-    Ok(ExitCode::SUCCESS)
 }

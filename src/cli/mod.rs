@@ -4,6 +4,7 @@
 //! Exit codes: 0 success, 1 findings or stale output, 2 invalid input or usage error.
 
 mod diff;
+mod graph;
 mod init;
 mod new;
 mod output;
@@ -53,7 +54,7 @@ enum Command {
     /// What `render` would change, grouped by object (exit 1 when something would).
     Diff(diff::DiffArgs),
     /// The Flux dependsOn graph and the call graph, as Mermaid or DOT.
-    Graph(diff::GraphArgs),
+    Graph(graph::GraphArgs),
     /// Pin the tag running in one cluster (or --tag) for another, in the blueprint.
     Promote(promote::PromoteArgs),
     /// Capacity and cost per cluster: pods at peak, nodes at min and max replicas, cost.
@@ -78,6 +79,15 @@ impl InputPaths {
             clusters: self.clusters.clone(),
         }
     }
+}
+
+/// Loads the project at `paths`, printing its warnings (errors stop the command).
+fn load_project(paths: &InputPaths, out: &Output) -> Result<fluxprint::Project, fluxprint::Error> {
+    let project = fluxprint::Project::load(&paths.inputs())?;
+    if !project.warnings.is_empty() {
+        out.diagnostics(&project.warnings, &project.sources);
+    }
+    Ok(project)
 }
 
 /// Input paths and the diagnostics format.
@@ -122,7 +132,7 @@ pub fn run() -> ExitCode {
         Command::Init(args) => init::init(&args, &mut out),
         Command::Promote(args) => promote::promote(&args, &mut out),
         Command::Diff(args) => diff::diff(&args, &mut out),
-        Command::Graph(args) => diff::graph(&args, &mut out),
+        Command::Graph(args) => graph::graph(&args, &mut out),
     };
     match result {
         Ok(code) => code,

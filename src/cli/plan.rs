@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 use fluxprint::capacity::{self, report};
-use fluxprint::{Error, Project};
+use fluxprint::Error;
 
 use super::output::Output;
 use super::InputPaths;
@@ -35,10 +35,7 @@ pub struct PlanArgs {
 
 /// `fluxprint plan`.
 pub fn plan(args: &PlanArgs, out: &mut Output) -> Result<ExitCode, Error> {
-    let project = Project::load(&args.input.inputs())?;
-    if !project.warnings.is_empty() {
-        out.diagnostics(&project.warnings, &project.sources);
-    }
+    let project = super::load_project(&args.input, out)?;
     let plans = capacity::plan(&project, &project.select(&args.clusters)?);
     let text = match args.format {
         PlanFormat::Human => report::human(&plans),
