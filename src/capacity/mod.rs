@@ -25,15 +25,21 @@ pub fn pods_at_peak(c: &Capacity) -> Option<u32> {
     if c.rps_per_pod <= 0.0 || !c.rps_per_pod.is_finite() {
         return None;
     }
-    let exact = c.peak_rps / (c.rps_per_pod / c.complexity.unwrap_or(1.0));
-    // 4000 / (400 / 1.2) is 12.000000000000002 in floating point: that is 12 pods, not 13.
-    let rounded = exact.round();
-    let pods = if (exact - rounded).abs() < 1e-9 {
+    Some(ceil_count(
+        c.peak_rps / (c.rps_per_pod / c.complexity.unwrap_or(1.0)),
+    ))
+}
+
+/// `ceil(x)` as a count, where a value within 10⁻⁹ of a whole number is that number:
+/// 4000 / (400 / 1.2) is 12.000000000000002 in floating point, and that is 12 pods, not 13.
+fn ceil_count(x: f64) -> u32 {
+    let rounded = x.round();
+    let n = if (x - rounded).abs() < 1e-9 {
         rounded
     } else {
-        exact.ceil()
+        x.ceil()
     };
-    Some(pods.clamp(0.0, f64::from(u32::MAX)) as u32)
+    n.clamp(0.0, f64::from(u32::MAX)) as u32
 }
 
 /// CPU (millicores), memory (bytes), pods and storage (GiB).
@@ -316,15 +322,7 @@ fn bound(total: f64, per_node: f64) -> u32 {
     } else if per_node <= 0.0 {
         u32::MAX
     } else {
-        // The same floating-point care as in `pods_at_peak`.
-        let exact = total / per_node;
-        let rounded = exact.round();
-        let n = if (exact - rounded).abs() < 1e-9 {
-            rounded
-        } else {
-            exact.ceil()
-        };
-        n.min(f64::from(u32::MAX)) as u32
+        ceil_count(total / per_node)
     }
 }
 
