@@ -341,12 +341,21 @@ fn unexpected_end(span: Span) -> YamlError {
     }
 }
 
-/// The event parser: tags kept (`!!str`), comments not reported (nothing here reads them,
-/// and producing them costs a tenth of the parse).
-fn parser(text: &str) -> Parser<'_, granit_parser::StrInput<'_>> {
+/// Parser events with the position where each starts. Tags are kept (`!!str`); comments are
+/// not reported (nothing here reads them, and producing them costs a tenth of the parse).
+fn events(text: &str) -> impl Iterator<Item = Result<(Event<'_>, Span), YamlError>> {
     let mut options = granit_parser::Options::default();
     options.set_emit_comments(false);
-    Parser::new_from_str_with_options(text, options).keep_tags(true)
+    Parser::new_from_str_with_options(text, options)
+        .keep_tags(true)
+        .map(|event| {
+            event
+                .map(|(event, span)| (event, span_of(&span.start)))
+                .map_err(|e| YamlError {
+                    span: span_of(e.marker()),
+                    message: format!("invalid YAML: {}", e.info()),
+                })
+        })
 }
 
 /// Parses every document of a YAML stream. An empty stream yields no documents; an explicitly
@@ -359,12 +368,8 @@ pub fn parse_documents(text: &str) -> Result<Vec<Node>, YamlError> {
     let mut current: Option<Node> = None;
     let mut last_span = Span::START;
 
-    for event in parser(text) {
-        let (event, span) = event.map_err(|e| YamlError {
-            span: span_of(e.marker()),
-            message: format!("invalid YAML: {}", e.info()),
-        })?;
-        let start = span_of(&span.start);
+    for event in events(text) {
+        let (event, start) = event?;
         last_span = start;
         let finished: Option<(Node, usize)> = match event {
             Event::DocumentStart(..) => {
@@ -563,12 +568,8 @@ pub fn parse_json_documents(
         }
         pointer
     };
-    for event in parser(text) {
-        let (event, span) = event.map_err(|e| YamlError {
-            span: span_of(e.marker()),
-            message: format!("invalid YAML: {}", e.info()),
-        })?;
-        let start = span_of(&span.start);
+    for event in events(text) {
+        let (event, start) = event?;
         last_span = start;
         let starts_node = matches!(
             event,
