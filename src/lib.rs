@@ -35,6 +35,7 @@ pub mod capacity;
 pub mod diag;
 pub mod emit;
 pub mod error;
+pub mod files;
 pub mod graph;
 pub mod project;
 pub mod promote;

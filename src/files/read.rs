@@ -1,0 +1,149 @@
+//! Bounded reads of regular files.
+//!
+//! `std::fs::read` on a FIFO blocks until a writer appears, and on `/dev/zero` (or a symlink
+//! to it) it reads until memory runs out. Inputs are therefore opened without blocking,
+//! checked to be regular files on the opened descriptor (no race between the check and the
+//! read), and read up to a size limit.
+
+use std::fs::{File, OpenOptions};
+use std::io::Read;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
+
+/// Largest input file read, in bytes (8 MiB). Blueprints, cluster files, sealed values,
+/// certificates and manifests are all far smaller; the largest upstream CRD in common use
+/// is about 1.5 MiB.
+pub const MAX_INPUT_BYTES: u64 = 8 * 1024 * 1024;
+
+/// Why a file could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// The operating system refused (missing, permissions, ...).
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    /// Not a regular file: a directory, FIFO, socket or device (also behind a symlink).
+    #[error("not a regular file ({0}); only regular files are read")]
+    NotRegular(&'static str),
+    /// Larger than the limit.
+    #[error("larger than {limit} bytes ({size} bytes); refusing to read it")]
+    TooLarge {
+        /// The file's size.
+        size: u64,
+        /// The limit.
+        limit: u64,
+    },
+}
+
+impl ReadError {
+    /// True when the file does not exist.
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, ReadError::Io(e) if e.kind() == std::io::ErrorKind::NotFound)
+    }
+}
+
+fn kind_name(meta: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    if t.is_dir() {
+        "a directory"
+    } else if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_socket() {
+        "a socket"
+    } else if t.is_char_device() {
+        "a character device"
+    } else if t.is_block_device() {
+        "a block device"
+    } else {
+        "a special file"
+    }
+}
+
+/// Opens `path` for reading without blocking (a FIFO with no writer would block `open`).
+fn open_nonblocking(path: &Path) -> std::io::Result<File> {
+    OpenOptions::new()
+        .read(true)
+        .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
+        .open(path)
+}
+
+/// Reads a regular file of at most `limit` bytes. Symlinks to regular files are followed
+/// (inputs may be linked in); anything else is refused without reading from it.
+pub fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    let file = open_nonblocking(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(ReadError::NotRegular(kind_name(&meta)));
+    }
+    if meta.len() > limit {
+        return Err(ReadError::TooLarge {
+            size: meta.len(),
+            limit,
+        });
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    // `take` bounds a file that grows while it is read.
+    file.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadError::TooLarge {
+            size: bytes.len() as u64,
+            limit,
+        });
+    }
+    Ok(bytes)
+}
+
+/// [`read_regular`], with `Ok(None)` for a file that does not exist.
+pub fn read_regular_opt(path: &Path, limit: u64) -> Result<Option<Vec<u8>>, ReadError> {
+    match read_regular(path, limit) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_regular_files_and_refuses_others() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("a.yaml");
+        std::fs::write(&file, "a: 1\n").expect("write");
+        assert_eq!(read_regular(&file, 100).expect("read"), b"a: 1\n");
+        assert!(matches!(
+            read_regular(&file, 3),
+            Err(ReadError::TooLarge { size: 5, limit: 3 })
+        ));
+        assert!(matches!(
+            read_regular(dir.path(), 100),
+            Err(ReadError::NotRegular("a directory"))
+        ));
+        assert!(matches!(
+            read_regular(Path::new("/dev/zero"), 100),
+            Err(ReadError::NotRegular("a character device"))
+        ));
+        assert!(read_regular_opt(&dir.path().join("none"), 100)
+            .expect("missing is fine")
+            .is_none());
+    }
+
+    #[test]
+    fn a_fifo_is_refused_without_blocking() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let fifo = dir.path().join("x.sealed.yaml");
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            &fifo,
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::from_raw_mode(0o600),
+            0,
+        )
+        .expect("mkfifo");
+        assert!(matches!(
+            read_regular(&fifo, 100),
+            Err(ReadError::NotRegular("a FIFO"))
+        ));
+    }
+}
