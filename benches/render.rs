@@ -31,13 +31,24 @@ fn bench(name: &str, inputs: &Inputs, runs: usize) {
     let render = time(runs, || project.render(&[]).expect("renders"));
     let out = tempfile::tempdir().expect("tempdir");
     let roots: Vec<String> = project.clusters.iter().map(|c| c.name.clone()).collect();
+    let open = || {
+        fluxprint::files::OutTree::open(
+            out.path(),
+            fluxprint::files::Lock::Exclusive,
+            fluxprint::files::Wait::No,
+        )
+        .expect("open")
+    };
     let first = Instant::now();
-    let plan = emit::plan(out.path(), &roots, &files).expect("plan");
-    emit::apply(out.path(), &plan).expect("write");
+    let tree = open();
+    let plan = emit::plan(&tree, &roots, &files).expect("plan");
+    emit::apply(&tree, &plan).expect("write");
+    drop(tree);
     let write_fresh = first.elapsed();
     let noop = time(runs, || {
-        let plan = emit::plan(out.path(), &roots, &files).expect("plan");
-        emit::apply(out.path(), &plan).expect("write");
+        let tree = open();
+        let plan = emit::plan(&tree, &roots, &files).expect("plan");
+        emit::apply(&tree, &plan).expect("write");
     });
     let bytes: usize = files.iter().map(|f| f.content.len()).sum();
     println!(

@@ -38,8 +38,14 @@ fn main() {
         let project = Project::load(&Inputs::under(dir.path())).expect("valid");
         let files = project.render(&["prod".to_owned()]).expect("render");
         let out = dir.path().join("gitops");
-        let plan = emit::plan(&out, &["prod".to_owned()], &files).expect("plan");
-        emit::apply(&out, &plan).expect("write");
+        let tree = fluxprint::files::OutTree::open(
+            &out,
+            fluxprint::files::Lock::Exclusive,
+            fluxprint::files::Wait::No,
+        )
+        .expect("open");
+        let plan = emit::plan(&tree, &["prod".to_owned()], &files).expect("plan");
+        emit::apply(&tree, &plan).expect("write");
         let root: PathBuf = out.join("prod");
 
         let mut times: Vec<Duration> = Vec::new();

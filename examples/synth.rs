@@ -13,8 +13,13 @@ fn main() -> Result<(), fluxprint::Error> {
     let files = project.render(&[])?;
     let roots: Vec<String> = project.clusters.iter().map(|c| c.name.clone()).collect();
     let out = dir.join("gitops");
-    let plan = fluxprint::emit::plan(&out, &roots, &files)?;
-    fluxprint::emit::apply(&out, &plan)?;
+    let tree = fluxprint::files::OutTree::open(
+        &out,
+        fluxprint::files::Lock::Exclusive,
+        fluxprint::files::Wait::No,
+    )?;
+    let plan = fluxprint::emit::plan(&tree, &roots, &files)?;
+    fluxprint::emit::apply(&tree, &plan)?;
     println!("{}: {} services, {} files", dir.display(), n, files.len());
     Ok(())
 }

@@ -37,6 +37,21 @@ pub enum Error {
         /// The hand-written file.
         path: PathBuf,
     },
+    /// A symlink where fluxprint would write, read or walk: it never follows one, so a
+    /// committed link cannot lead it outside the tree.
+    #[error("refusing to follow the symlink {}: fluxprint writes only real files and directories (replace the link with the directory or file itself)", path.display())]
+    Symlink {
+        /// The link.
+        path: PathBuf,
+    },
+    /// Another fluxprint holds the output tree's lock.
+    #[error("another fluxprint is writing {} (waited {:.1} s for its lock); try again when it is done, or without --no-wait to wait", path.display(), waited.as_secs_f64())]
+    Locked {
+        /// The output tree.
+        path: PathBuf,
+        /// How long this run waited.
+        waited: std::time::Duration,
+    },
     /// A sealing certificate that cannot be used.
     #[error("cannot use the sealing certificate {}", path.display())]
     Cert {

@@ -14,14 +14,17 @@
 //! [`Project`] ties the steps together:
 //!
 //! ```no_run
+//! use fluxprint::files::{Lock, OutTree, Wait};
 //! use fluxprint::{emit, Inputs, Project};
 //! use std::path::Path;
 //!
 //! let project = Project::load(&Inputs::under(Path::new(".")))?;
 //! let files = project.render(&[])?;
 //! let roots: Vec<String> = project.clusters.iter().map(|c| c.name.clone()).collect();
-//! let plan = emit::plan(Path::new("gitops"), &roots, &files)?;
-//! emit::apply(Path::new("gitops"), &plan)?;
+//! // Opened and locked for the whole plan + apply.
+//! let tree = OutTree::open(Path::new("gitops"), Lock::Exclusive, Wait::No)?;
+//! let plan = emit::plan(&tree, &roots, &files)?;
+//! emit::apply(&tree, &plan)?;
 //! # Ok::<(), fluxprint::Error>(())
 //! ```
 //!

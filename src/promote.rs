@@ -19,11 +19,17 @@ pub fn deployed_tag(out: &Path, svc: &ResolvedService) -> Result<String, Error> 
         crate::blueprint::service::WorkloadKind::Deployment => "deployment.yaml",
     };
     let path = out.join("apps").join(&svc.name).join(workload);
-    let text = std::fs::read_to_string(&path).map_err(|source| Error::Io {
-        action: "read (run `fluxprint render` first)",
-        path: path.clone(),
-        source,
-    })?;
+    let text = crate::files::read_regular(&path, crate::files::MAX_INPUT_BYTES)
+        .map_err(std::io::Error::from)
+        .and_then(|b| {
+            String::from_utf8(b)
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+        })
+        .map_err(|source| Error::Io {
+            action: "read (run `fluxprint render` first)",
+            path: path.clone(),
+            source,
+        })?;
     let prefix = format!("{}:", svc.image);
     let tags: Vec<(bool, String)> = text
         .lines()

@@ -7,6 +7,20 @@ use std::path::Path;
 
 use crate::error::Error;
 
+/// Generated data needs no durability (and `fsync` per file would dominate a benchmark's
+/// set-up): plain writes.
+fn write(path: &Path, text: &str) -> Result<(), Error> {
+    let io = |action, source| Error::Io {
+        action,
+        path: path.to_owned(),
+        source,
+    };
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| io("create directory", e))?;
+    }
+    std::fs::write(path, text).map_err(|e| io("write", e))
+}
+
 /// Writes `blueprints/` and `clusters/` for `n` services under `dir`.
 pub fn write_project(dir: &Path, n: usize) -> Result<(), Error> {
     let clusters = [("dev", "relaxed", false), ("prod", "strict", true)];
@@ -14,10 +28,10 @@ pub fn write_project(dir: &Path, n: usize) -> Result<(), Error> {
         let text = format!(
             "apiVersion: fluxprint/v1alpha1\nkind: Cluster\nname: {name}\npolicy: {policy}\nzones: {zones}\ninfrastructure: [kafka, rabbitmq, redis]\n"
         );
-        crate::emit::write_atomic(&dir.join("clusters").join(format!("{name}.yaml")), &text)?;
+        write(&dir.join("clusters").join(format!("{name}.yaml")), &text)?;
     }
     for i in 0..n {
-        crate::emit::write_atomic(
+        write(
             &dir.join("blueprints").join(format!("svc-{i:05}.yaml")),
             &blueprint(i),
         )?;
@@ -35,10 +49,13 @@ pub fn write_project(dir: &Path, n: usize) -> Result<(), Error> {
                 },
             );
         }
-        values.write(&crate::seal::values::SealedValues::path(
-            &dir.join("blueprints"),
-            &format!("svc-{i:05}"),
-        ))?;
+        write(
+            &crate::seal::values::SealedValues::path(
+                &dir.join("blueprints"),
+                &format!("svc-{i:05}"),
+            ),
+            &values.to_text()?,
+        )?;
     }
     Ok(())
 }

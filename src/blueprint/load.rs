@@ -91,7 +91,9 @@ pub fn yaml_files(dir: &Path) -> Result<Vec<PathBuf>, Error> {
         let name = entry.file_name().to_string_lossy().into_owned();
         let is_yaml = name.ends_with(".yaml") || name.ends_with(".yml");
         let sealed = name.ends_with(".sealed.yaml") || name.ends_with(".sealed.yml");
-        if is_yaml && !sealed && path.is_file() {
+        // Anything but a directory is listed, so that a FIFO or device named `*.yaml` is
+        // reported when it is read instead of being skipped in silence.
+        if is_yaml && !sealed && !path.is_dir() {
             files.push(path);
         }
     }
@@ -118,10 +120,10 @@ pub fn display_name(dir: &Path, file: &Path) -> String {
 
 /// Reads one file, parses its single document, and records the source.
 fn read_document(path: &Path, display: &str, loaded: &mut Loaded) -> Result<Option<Node>, Error> {
-    let bytes = fs::read(path).map_err(|source| Error::Io {
+    let bytes = crate::files::read_input(path)?.ok_or_else(|| Error::Io {
         action: "read",
         path: path.to_owned(),
-        source,
+        source: std::io::ErrorKind::NotFound.into(),
     })?;
     let Ok(text) = String::from_utf8(bytes) else {
         loaded.diagnostics.push(Diagnostic::error(

@@ -101,7 +101,12 @@ pub fn diff(args: &DiffArgs, out: &mut Output) -> Result<ExitCode, Error> {
         .iter()
         .map(|c| c.name.clone())
         .collect();
-    let planned = emit::plan(&args.out, &roots, &files)?;
+    let tree = fluxprint::files::OutTree::open(
+        &args.out,
+        fluxprint::files::Lock::Shared,
+        fluxprint::files::tree::DEFAULT_WAIT,
+    )?;
+    let planned = emit::plan(&tree, &roots, &files)?;
     let changes = object_changes(&planned);
     match args.format {
         DiffFormat::Json => out.stdout(

@@ -103,8 +103,13 @@ pub fn init(args: &InitArgs, out: &mut Output) -> Result<ExitCode, Error> {
     let rendered = project.render(&[])?;
     let roots: Vec<String> = project.clusters.iter().map(|c| c.name.clone()).collect();
     let gitops = args.dir.join("gitops");
-    let planned = emit::plan(&gitops, &roots, &rendered)?;
-    emit::apply(&gitops, &planned)?;
+    let tree = fluxprint::files::OutTree::open(
+        &gitops,
+        fluxprint::files::Lock::Exclusive,
+        fluxprint::files::tree::DEFAULT_WAIT,
+    )?;
+    let planned = emit::plan(&tree, &roots, &rendered)?;
+    emit::apply(&tree, &planned)?;
     out.status(&format!(
         "wrote {} files and {}/; next: edit clusters/*.yaml (git URLs, nodes) and blueprints/hello.yaml, run `fluxprint render`, commit, and define the CI/CD variables listed in .gitlab-ci.yml",
         files.len(),

@@ -77,11 +77,7 @@ pub fn promote(args: &PromoteArgs, out: &mut Output) -> Result<ExitCode, Error> 
     }
 
     let file = inputs.blueprints.join(format!("{}.yaml", args.service));
-    let old = std::fs::read_to_string(&file).map_err(|source| Error::Io {
-        action: "read",
-        path: file.clone(),
-        source,
-    })?;
+    let old = fluxprint::files::read_input_text(&file)?;
     let new = set_override_tag(&old, &args.to, &tag)
         .map_err(|why| Error::Usage(format!("{}: cannot set the tag: {why}", file.display())))?;
     if new == old {
@@ -102,7 +98,12 @@ pub fn promote(args: &PromoteArgs, out: &mut Output) -> Result<ExitCode, Error> 
         }
     };
     let clusters = [args.to.clone()];
-    let planned = emit::plan(&args.out, &clusters, &project.render(&clusters)?)?;
+    let tree = fluxprint::files::OutTree::open(
+        &args.out,
+        fluxprint::files::Lock::Shared,
+        fluxprint::files::tree::DEFAULT_WAIT,
+    )?;
+    let planned = emit::plan(&tree, &clusters, &project.render(&clusters)?)?;
     out.stdout(&super::diff::human(&object_changes(&planned)));
     out.status(&format!(
         "{}: overrides.{}.tag is now \"{tag}\"; run `fluxprint render` to write the {} tree shown above",

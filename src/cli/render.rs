@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 use fluxprint::emit::{self, Change, Planned};
+use fluxprint::files::{self, Lock, OutTree, Wait};
 use fluxprint::{Error, Project};
 
 use super::output::{Output, FINDINGS};
@@ -24,6 +25,10 @@ pub struct RenderArgs {
     /// List what would be created, changed and deleted, and write nothing.
     #[arg(long)]
     dry_run: bool,
+    /// Fail at once when another fluxprint is writing the output tree, instead of waiting
+    /// up to 60 seconds for it.
+    #[arg(long)]
+    no_wait: bool,
 }
 
 /// Arguments of `check`.
@@ -37,15 +42,30 @@ pub struct CheckArgs {
     /// Check only this cluster (repeatable).
     #[arg(long = "cluster", id = "only_cluster", value_name = "NAME")]
     clusters: Vec<String>,
+    /// Fail at once when another fluxprint is writing the output tree, instead of waiting
+    /// up to 60 seconds for it.
+    #[arg(long)]
+    no_wait: bool,
 }
 
-/// Loads, renders and plans; prints warnings.
+/// The lock wait `--no-wait` asks for.
+pub(super) fn wait(no_wait: bool) -> Wait {
+    if no_wait {
+        Wait::No
+    } else {
+        files::tree::DEFAULT_WAIT
+    }
+}
+
+/// Loads, renders, opens and locks the output tree (only once the input is known to be
+/// valid, so that invalid input creates nothing) and plans; prints warnings.
 fn planned(
     input: &InputArgs,
     out_dir: &std::path::Path,
+    lock: (Lock, Wait),
     clusters: &[String],
     out: &mut Output,
-) -> Result<(Project, Vec<Planned>), Error> {
+) -> Result<(Project, OutTree, Vec<Planned>), Error> {
     out.format = input.format;
     let project = Project::load(&input.inputs())?;
     if !project.warnings.is_empty() {
@@ -57,8 +77,9 @@ fn planned(
         .iter()
         .map(|c| c.name.clone())
         .collect();
-    let planned = emit::plan(out_dir, &roots, &files)?;
-    Ok((project, planned))
+    let tree = OutTree::open(out_dir, lock.0, lock.1)?;
+    let planned = emit::plan(&tree, &roots, &files)?;
+    Ok((project, tree, planned))
 }
 
 /// Runs the validator over each rendered cluster tree, graded by the cluster's policy;
@@ -113,7 +134,19 @@ fn counts(planned: &[Planned]) -> String {
 
 /// `fluxprint render`.
 pub fn render(args: &RenderArgs, out: &mut Output) -> Result<ExitCode, Error> {
-    let (project, planned) = planned(&args.input, &args.out, &args.clusters, out)?;
+    // The lock is held from planning through validation of the written tree.
+    let lock = if args.dry_run {
+        Lock::Shared
+    } else {
+        Lock::Exclusive
+    };
+    let (project, tree, planned) = planned(
+        &args.input,
+        &args.out,
+        (lock, wait(args.no_wait)),
+        &args.clusters,
+        out,
+    )?;
     if args.dry_run {
         let mut text = String::new();
         for p in planned.iter().filter(|p| p.change != Change::Unchanged) {
@@ -129,7 +162,7 @@ pub fn render(args: &RenderArgs, out: &mut Output) -> Result<ExitCode, Error> {
         out.status(&format!("dry run: would leave {}", counts(&planned)));
         return Ok(ExitCode::SUCCESS);
     }
-    emit::apply(&args.out, &planned)?;
+    emit::apply(&tree, &planned)?;
     out.status(&format!("{}: {}", args.out.display(), counts(&planned)));
     // The output goes through the same validation as any repository.
     if validate_output(&project, &args.out, &args.clusters, out)? {
@@ -141,7 +174,13 @@ pub fn render(args: &RenderArgs, out: &mut Output) -> Result<ExitCode, Error> {
 
 /// `fluxprint check`.
 pub fn check(args: &CheckArgs, out: &mut Output) -> Result<ExitCode, Error> {
-    let (project, planned) = planned(&args.input, &args.out, &args.clusters, out)?;
+    let (project, _tree, planned) = planned(
+        &args.input,
+        &args.out,
+        (Lock::Shared, wait(args.no_wait)),
+        &args.clusters,
+        out,
+    )?;
     let stale = planned
         .iter()
         .filter(|p| p.change != Change::Unchanged)

@@ -113,12 +113,7 @@ pub fn seal(args: &SealArgs, out: &mut Output) -> Result<ExitCode, Error> {
     let entries: Vec<Entry> = match (&args.key, &args.from_env_file) {
         (Some(key), None) => vec![(key.clone(), read_value(key, args.trim, out)?)],
         (None, Some(file)) => {
-            let text =
-                Zeroizing::new(std::fs::read_to_string(file).map_err(|source| Error::Io {
-                    action: "read",
-                    path: file.clone(),
-                    source,
-                })?);
+            let text = Zeroizing::new(fluxprint::files::read_input_text(file)?);
             dotenv::parse(&text).map_err(|e| Error::Usage(format!("{}: {e}", file.display())))?
         }
         _ => {
@@ -176,11 +171,7 @@ fn raw(args: &SealArgs, out: &mut Output) -> Result<ExitCode, Error> {
     let Some(path) = &args.cert else {
         return Err(Error::Usage("--raw needs --cert".into()));
     };
-    let pem = std::fs::read_to_string(path).map_err(|source| Error::Io {
-        action: "read",
-        path: path.clone(),
-        source,
-    })?;
+    let pem = fluxprint::files::read_input_text(path)?;
     let cert = SealingCert::from_pem(&pem, SystemTime::now()).map_err(|source| Error::Cert {
         path: path.clone(),
         source,

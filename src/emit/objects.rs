@@ -158,6 +158,7 @@ mod tests {
 
     fn planned(path: &str, old: Option<&str>, new: Option<&str>, change: Change) -> Planned {
         Planned {
+            mode: None,
             path: path.into(),
             change,
             old: old.map(Into::into),

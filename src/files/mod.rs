@@ -6,5 +6,9 @@
 //! hang, or run out of memory (see the threat model in `docs/security.md`).
 
 pub mod read;
+pub mod tree;
 
-pub use read::{read_regular, read_regular_opt, ReadError, MAX_INPUT_BYTES};
+pub use read::{
+    read_input, read_input_text, read_regular, read_regular_opt, ReadError, MAX_INPUT_BYTES,
+};
+pub use tree::{write_durable, Lock, OutTree, Wait};

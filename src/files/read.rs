@@ -102,6 +102,43 @@ pub fn read_regular_opt(path: &Path, limit: u64) -> Result<Option<Vec<u8>>, Read
     }
 }
 
+impl From<ReadError> for std::io::Error {
+    fn from(e: ReadError) -> Self {
+        match e {
+            ReadError::Io(e) => e,
+            other => std::io::Error::new(std::io::ErrorKind::InvalidInput, other.to_string()),
+        }
+    }
+}
+
+/// Reads an input file (a blueprint, cluster, component, sealed values, certificate, dotenv
+/// file) of at most [`MAX_INPUT_BYTES`]; `Ok(None)` when it does not exist. Errors name the
+/// file.
+pub fn read_input(path: &Path) -> Result<Option<Vec<u8>>, crate::Error> {
+    read_regular_opt(path, MAX_INPUT_BYTES).map_err(|e| crate::Error::Io {
+        action: "read",
+        path: path.to_owned(),
+        source: e.into(),
+    })
+}
+
+/// [`read_input`] for a file that must exist and be UTF-8 text.
+pub fn read_input_text(path: &Path) -> Result<String, crate::Error> {
+    let io = |source| crate::Error::Io {
+        action: "read",
+        path: path.to_owned(),
+        source,
+    };
+    let bytes =
+        read_input(path)?.ok_or_else(|| io(std::io::Error::from(std::io::ErrorKind::NotFound)))?;
+    String::from_utf8(bytes).map_err(|_| {
+        io(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "the file is not UTF-8 text",
+        ))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,10 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use std::sync::OnceLock;
+
+use jsonschema::Validator;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::blueprint::common::ApiVersion;
@@ -13,14 +17,14 @@ use crate::source::yaml::parse_documents;
 use crate::source::Span;
 
 /// `kind: SealedValues`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum SealedValuesKind {
     /// The only value.
     SealedValues,
 }
 
 /// The sealed values of one service.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SealedValues {
     /// `fluxprint/v1alpha1`.
@@ -35,7 +39,7 @@ pub struct SealedValues {
 }
 
 /// The values of one cluster.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ClusterValues {
     /// SHA-256 of the certificate the values were sealed with.
@@ -63,17 +67,38 @@ impl SealedValues {
 
     /// Reads the file; `Ok(None)` when it does not exist. An error carries the position and
     /// the message (the caller names the file).
+    ///
+    /// Only a regular file is read (a FIFO or device in its place is an error, not a hang),
+    /// and a problem in the document is reported at the field concerned.
     pub fn read(path: &Path) -> Result<Option<SealedValues>, (Span, String)> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        let bytes = match crate::files::read_regular_opt(path, crate::files::MAX_INPUT_BYTES) {
+            Ok(Some(b)) => b,
+            Ok(None) => return Ok(None),
             Err(e) => return Err((Span::START, format!("failed to read the file: {e}"))),
         };
+        let text = String::from_utf8(bytes)
+            .map_err(|_| (Span::START, "the file is not UTF-8 text".to_owned()))?;
         let docs = parse_documents(&text).map_err(|e| (e.span, e.message))?;
         let Some(doc) = docs.into_iter().next() else {
             return Err((Span::START, "file is empty".into()));
         };
-        serde_json::from_value(doc.to_json())
+        let json = doc.to_json();
+        let validator = validator().as_ref().map_err(|e| (Span::START, e.clone()))?;
+        if let Some(first) = crate::blueprint::structure::check(validator, &json, &doc, "")
+            .into_iter()
+            .next()
+        {
+            let field = first
+                .field
+                .as_deref()
+                .map(|f| format!(" (field `{f}`)"))
+                .unwrap_or_default();
+            return Err((
+                first.span,
+                format!("not a SealedValues file: {}{field}", first.message),
+            ));
+        }
+        serde_json::from_value(json)
             .map(Some)
             .map_err(|e| (doc.span, format!("not a SealedValues file: {e}")))
     }
@@ -92,9 +117,35 @@ impl SealedValues {
     }
 }
 
+fn validator() -> &'static Result<Validator, String> {
+    static V: OnceLock<Result<Validator, String>> = OnceLock::new();
+    V.get_or_init(|| {
+        let schema =
+            serde_json::to_value(schemars::schema_for!(SealedValues)).map_err(|e| e.to_string())?;
+        jsonschema::validator_for(&schema).map_err(|e| e.to_string())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn type_errors_point_at_the_field() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("order.sealed.yaml");
+        std::fs::write(
+            &path,
+            "apiVersion: fluxprint/v1alpha1\nkind: SealedValues\nname: order\nclusters:\n  prod:\n    certSha256: ab\n    values:\n      DATABASE_URL: [1]\n",
+        )
+        .expect("write");
+        let (span, message) = SealedValues::read(&path).expect_err("invalid");
+        assert_eq!((span.line, span.col), (8, 7), "{message}");
+        assert!(
+            message.contains("clusters.prod.values.DATABASE_URL"),
+            "{message}"
+        );
+    }
 
     #[test]
     fn round_trip() {

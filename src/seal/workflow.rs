@@ -60,11 +60,7 @@ pub fn cluster_cert(c: &ClusterInput, now: SystemTime) -> Result<(PathBuf, Seali
         )));
     };
     let path = c.dir.join(cert);
-    let pem = std::fs::read_to_string(&path).map_err(|source| Error::Io {
-        action: "read",
-        path: path.clone(),
-        source,
-    })?;
+    let pem = crate::files::read_input_text(&path)?;
     let cert = SealingCert::from_pem(&pem, now).map_err(|source| Error::Cert {
         path: path.clone(),
         source,
