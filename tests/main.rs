@@ -1,5 +1,6 @@
 //! The one integration-test binary (one link step instead of one per file).
 
+mod attack;
 mod cli;
 mod flux;
 mod fuzz;

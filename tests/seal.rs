@@ -152,13 +152,17 @@ fn the_example_certificates_are_4096_bit_and_values_have_kubeseal_lengths() {
     }
 }
 
-fn project_with_test_cert() -> tempfile::TempDir {
+pub(crate) fn project_with_test_cert() -> tempfile::TempDir {
     let dir = example();
     fs::write(dir.path().join("clusters/prod.pem"), valid_cert()).expect("write cert");
     dir
 }
 
-fn fluxprint_with_stdin(cwd: &Path, args: &[&str], input: &[u8]) -> std::process::Output {
+pub(crate) fn fluxprint_with_stdin(
+    cwd: &Path,
+    args: &[&str],
+    input: &[u8],
+) -> std::process::Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_fluxprint"))
         .args(args)
         .current_dir(cwd)

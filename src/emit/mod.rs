@@ -178,9 +178,8 @@ pub fn plan(
         }
         for path in walked.temps {
             planned.push(Planned {
-                old: tree
-                    .read(&path)?
-                    .map(|f| String::from_utf8_lossy(&f.bytes).into_owned()),
+                // Not read: it may be a link, and what it holds does not matter.
+                old: Some(String::new()),
                 path,
                 change: Change::Delete,
                 new: None,
@@ -230,6 +229,12 @@ pub fn diff(planned: &[Planned]) -> String {
             .context_radius(3)
             .header(&from, &to)
             .to_string();
+        if text.is_empty() {
+            // An empty file created or deleted (a leftover temporary file): no hunk, but
+            // the change must still show.
+            out.push_str(&format!("--- {from}\n+++ {to}\n"));
+            continue;
+        }
         out.push_str(&text);
         if !text.ends_with('\n') {
             out.push('\n');

@@ -487,7 +487,11 @@ impl OutTree {
                             stack.push((fd, path));
                         }
                     }
-                    FileType::RegularFile if is_temp_name(name_str) => walked.temps.push(path),
+                    // A link under a temporary name is removed too (never followed): it can
+                    // only be a trap, since fluxprint never creates one.
+                    FileType::RegularFile | FileType::Symlink if is_temp_name(name_str) => {
+                        walked.temps.push(path)
+                    }
                     FileType::RegularFile => walked.files.push(path),
                     _ => {}
                 }

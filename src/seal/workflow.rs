@@ -311,7 +311,12 @@ pub fn status(inputs: &Inputs, now: SystemTime) -> Result<Vec<Status>, Error> {
                         source: CertError::Expired { .. },
                         ..
                     }) => Some("the cluster's certificate has expired".to_owned()),
-                    Err(e) => Some(format!("cannot check: {e}")),
+                    Err(e) => {
+                        let cause = std::error::Error::source(&e)
+                            .map(|s| format!(": {s}"))
+                            .unwrap_or_default();
+                        Some(format!("cannot check: {e}{cause}"))
+                    }
                 }
             };
             out.push(Status {

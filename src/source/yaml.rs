@@ -11,6 +11,9 @@
 //! Scalars are resolved with the YAML 1.2 core schema (what saphyr and Kubernetes' own parser
 //! agree on for the values we read): `yes`/`on` are strings, `true`/`false` are booleans.
 
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use granit_parser::{Event, Parser, ScalarStyle};
 use serde_json::{Map, Number, Value};
 
@@ -291,6 +294,8 @@ enum Frame {
         entries: Vec<(Node, Node)>,
         pending_key: Option<Node>,
         size: usize,
+        /// Key text → line of its first definition: duplicate detection in linear time.
+        seen: HashMap<String, u32>,
     },
 }
 
@@ -308,18 +313,58 @@ fn unknown_anchor(span: Span) -> YamlError {
     }
 }
 
-/// Counts an alias expansion of `size` nodes against [`MAX_ALIAS_NODES`].
-fn count_alias(total: &mut usize, size: usize, span: Span) -> Result<(), YamlError> {
+/// Counts an alias expansion of `size` nodes against the file's [`MAX_ALIAS_NODES`] and
+/// the run's [`AliasBudget`].
+fn count_alias(
+    total: &mut usize,
+    size: usize,
+    budget: &AliasBudget,
+    span: Span,
+) -> Result<(), YamlError> {
     *total = total.saturating_add(size);
     if *total > MAX_ALIAS_NODES {
         return Err(YamlError {
             span,
             message: format!(
-                "aliases expand to more than {MAX_ALIAS_NODES} nodes (an alias bomb?)"
+                "aliases in this file expand to more than {MAX_ALIAS_NODES} nodes (an alias bomb?)"
+            ),
+        });
+    }
+    let run = budget
+        .0
+        .fetch_add(size, Ordering::Relaxed)
+        .saturating_add(size);
+    if run > budget.1 {
+        return Err(YamlError {
+            span,
+            message: format!(
+                "aliases in the files read so far expand to more than {} nodes in total",
+                budget.1
             ),
         });
     }
     Ok(())
+}
+
+/// Most nodes that aliases may expand to over all the files of one run.
+pub const MAX_RUN_ALIAS_NODES: usize = 5_000_000;
+
+/// The alias expansion budget of one run, shared by the files it parses (also across
+/// threads). Each file is bounded by [`MAX_ALIAS_NODES`] as well.
+#[derive(Debug)]
+pub struct AliasBudget(AtomicUsize, usize);
+
+impl Default for AliasBudget {
+    fn default() -> Self {
+        AliasBudget::new(MAX_RUN_ALIAS_NODES)
+    }
+}
+
+impl AliasBudget {
+    /// A budget of `nodes` alias-expanded nodes.
+    pub fn new(nodes: usize) -> Self {
+        AliasBudget(AtomicUsize::new(0), nodes)
+    }
 }
 
 /// Refuses a collection opened at `depth` levels when that reaches [`MAX_DEPTH`].
@@ -361,6 +406,11 @@ fn events(text: &str) -> impl Iterator<Item = Result<(Event<'_>, Span), YamlErro
 /// Parses every document of a YAML stream. An empty stream yields no documents; an explicitly
 /// empty document (`---` followed by nothing) yields a `Null` node.
 pub fn parse_documents(text: &str) -> Result<Vec<Node>, YamlError> {
+    parse_documents_in(text, &AliasBudget::default())
+}
+
+/// [`parse_documents`] charging alias expansion to a run's `budget`.
+pub fn parse_documents_in(text: &str, budget: &AliasBudget) -> Result<Vec<Node>, YamlError> {
     let mut docs = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
     let mut anchors: std::collections::HashMap<usize, Node> = std::collections::HashMap::new();
@@ -372,9 +422,10 @@ pub fn parse_documents(text: &str) -> Result<Vec<Node>, YamlError> {
         let (event, start) = event?;
         last_span = start;
         let finished: Option<(Node, usize)> = match event {
+            // Anchors are per document; the alias budget is per file (and per run), so that
+            // thousands of small documents cannot each expand to the limit.
             Event::DocumentStart(..) => {
                 anchors.clear();
-                alias_nodes = 0;
                 None
             }
             Event::DocumentEnd => {
@@ -403,7 +454,7 @@ pub fn parse_documents(text: &str) -> Result<Vec<Node>, YamlError> {
             }
             Event::Alias(id) => {
                 let target = anchors.get(&id).ok_or_else(|| unknown_anchor(start))?;
-                count_alias(&mut alias_nodes, target.size, start)?;
+                count_alias(&mut alias_nodes, target.size, budget, start)?;
                 let mut node = target.clone();
                 node.span = start;
                 Some((node, 0))
@@ -424,6 +475,7 @@ pub fn parse_documents(text: &str) -> Result<Vec<Node>, YamlError> {
                         entries: Vec::new(),
                         pending_key: None,
                         size: 1,
+                        seen: HashMap::new(),
                     }
                 });
                 None
@@ -481,6 +533,7 @@ pub fn parse_documents(text: &str) -> Result<Vec<Node>, YamlError> {
                 entries,
                 pending_key,
                 size,
+                seen,
                 ..
             }) => {
                 *size = size.saturating_add(node.size);
@@ -492,19 +545,16 @@ pub fn parse_documents(text: &str) -> Result<Vec<Node>, YamlError> {
                                 message: "a mapping key must be a scalar".into(),
                             });
                         }
-                        if let Some((first, _)) = entries
-                            .iter()
-                            .find(|(k, _)| k.key_text() == node.key_text())
-                        {
+                        let text = node.key_text().unwrap_or_default();
+                        if let Some(first_line) = seen.get(&text) {
                             return Err(YamlError {
                                 span: node.span,
                                 message: format!(
-                                    "duplicate key `{}` (first defined at line {})",
-                                    node.key_text().unwrap_or_default(),
-                                    first.span.line
+                                    "duplicate key `{text}` (first defined at line {first_line})"
                                 ),
                             });
                         }
+                        seen.insert(text, node.span.line);
                         *pending_key = Some(node);
                     }
                     Some(key) => entries.push((key, node)),
@@ -538,6 +588,15 @@ pub struct JsonDocument {
 pub fn parse_json_documents(
     text: &str,
     keep_plain: impl Fn(&str) -> bool,
+) -> Result<Vec<JsonDocument>, YamlError> {
+    parse_json_documents_in(text, keep_plain, &AliasBudget::default())
+}
+
+/// [`parse_json_documents`] charging alias expansion to a run's `budget`.
+pub fn parse_json_documents_in(
+    text: &str,
+    keep_plain: impl Fn(&str) -> bool,
+    budget: &AliasBudget,
 ) -> Result<Vec<JsonDocument>, YamlError> {
     // A frame of the value being built. The last field counts the nodes below, for bounding
     // alias expansion. Pointers are built only for the rare plain strings kept.
@@ -583,9 +642,10 @@ pub fn parse_json_documents(
             doc_span = start;
         }
         let finished: Option<(Value, usize, usize)> = match event {
+            // Anchors are per document; the alias budget is per file (and per run), so that
+            // thousands of small documents cannot each expand to the limit.
             Event::DocumentStart(..) => {
                 anchors.clear();
-                alias_nodes = 0;
                 None
             }
             Event::DocumentEnd => {
@@ -623,7 +683,7 @@ pub fn parse_json_documents(
             }
             Event::Alias(id) => {
                 let (target, size) = anchors.get(&id).ok_or_else(|| unknown_anchor(start))?;
-                count_alias(&mut alias_nodes, *size, start)?;
+                count_alias(&mut alias_nodes, *size, budget, start)?;
                 Some((target.clone(), 0, *size))
             }
             Event::SequenceStart(_, anchor, _) | Event::MappingStart(_, anchor, _) => {
@@ -782,6 +842,36 @@ mod tests {
         assert!(err.message.contains("alias"), "{}", err.message);
         let err = parse_json_documents(&text, |_| false).expect_err("bomb");
         assert!(err.message.contains("alias"), "{}", err.message);
+    }
+
+    #[test]
+    fn the_alias_budget_is_per_file_and_per_run() {
+        // Each document alone stays far below the limit; together they exceed it.
+        let doc = "---\na: &a [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\nb: [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n";
+        let text = doc.repeat(MAX_ALIAS_NODES / 100 + 10);
+        let err = parse_documents(&text).expect_err("file budget");
+        assert!(err.message.contains("in this file"), "{}", err.message);
+        let err = parse_json_documents(&text, |_| false).expect_err("file budget");
+        assert!(err.message.contains("in this file"), "{}", err.message);
+        // The run's budget is shared by the files of a run.
+        let budget = AliasBudget::new(250);
+        let small = doc.repeat(2);
+        parse_documents_in(&small, &budget).expect("first file fits");
+        let err = parse_json_documents_in(&small, |_| false, &budget).expect_err("run budget");
+        assert!(err.message.contains("in total"), "{}", err.message);
+    }
+
+    #[test]
+    fn duplicates_are_found_among_many_keys() {
+        let mut text: String = (0..5000).map(|i| format!("k{i}: {i}\n")).collect();
+        text.push_str("k17: again\n");
+        let err = parse_documents(&text).expect_err("duplicate");
+        assert!(
+            err.message.contains("`k17` (first defined at line 18)"),
+            "{}",
+            err.message
+        );
+        assert_eq!(err.span.line, 5001);
     }
 
     #[test]
