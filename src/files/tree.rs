@@ -20,6 +20,7 @@
 //! edited blueprints, scaffolds) are written with [`write_durable`], which syncs the file
 //! before the rename and the directory after it.
 
+use std::collections::HashMap;
 use std::ffi::OsStr;
 use std::fs::File;
 use std::io::Write;
@@ -27,6 +28,7 @@ use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rustix::fs::{AtFlags, FileType, FlockOperation, Mode, OFlags};
@@ -87,7 +89,10 @@ pub struct Walked {
 pub struct OutTree {
     root: PathBuf,
     /// `None` for a shared open of a root that does not exist: everything reads as missing.
-    dir: Option<OwnedFd>,
+    dir: Option<Arc<OwnedFd>>,
+    /// Directories opened so far, by tree-relative path: each is opened once per run
+    /// instead of once per file below it.
+    opened: Mutex<HashMap<String, Arc<OwnedFd>>>,
 }
 
 fn io(action: &'static str, path: &Path, errno: Errno) -> Error {
@@ -350,7 +355,8 @@ impl OutTree {
         }
         Ok(OutTree {
             root: root.to_owned(),
-            dir,
+            dir: dir.map(Arc::new),
+            opened: Mutex::new(HashMap::new()),
         })
     }
 
@@ -366,7 +372,7 @@ impl OutTree {
 
     /// Opens the directories of `dirs` from the root; `Ok(None)` when one is missing and
     /// `create` is false.
-    fn open_dirs(&self, dirs: &[&str], create: bool) -> Result<Option<OwnedFd>, Error> {
+    fn open_dirs(&self, dirs: &[&str], create: bool) -> Result<Option<Arc<OwnedFd>>, Error> {
         let Some(root) = &self.dir else {
             return if create {
                 Err(Error::Internal(
@@ -376,16 +382,40 @@ impl OutTree {
                 Ok(None)
             };
         };
-        let mut current = rustix::io::dup(root).map_err(|e| io("open directory", &self.root, e))?;
-        let mut shown = self.root.clone();
-        for d in dirs {
-            shown.push(d);
-            match open_dir_at(&current, OsStr::new(d), create, &shown)? {
-                Some(fd) => current = fd,
+        let mut opened = self
+            .opened
+            .lock()
+            .map_err(|_| Error::Internal("output tree cache poisoned".into()))?;
+        // Start from the deepest directory already open.
+        let mut depth = dirs.len();
+        let mut current = loop {
+            if depth == 0 {
+                break Arc::clone(root);
+            }
+            if let Some(fd) = opened.get(&dirs[..depth].join("/")) {
+                break Arc::clone(fd);
+            }
+            depth -= 1;
+        };
+        for i in depth..dirs.len() {
+            let shown = self.display(&dirs[..=i].join("/"));
+            match open_dir_at(&current, OsStr::new(dirs[i]), create, &shown)? {
+                Some(fd) => {
+                    current = Arc::new(fd);
+                    opened.insert(dirs[..=i].join("/"), Arc::clone(&current));
+                }
                 None => return Ok(None),
             }
         }
         Ok(Some(current))
+    }
+
+    /// Forgets the open directory `rel` and everything below it (it was removed).
+    fn forget(&self, rel: &str) {
+        if let Ok(mut opened) = self.opened.lock() {
+            let below = format!("{rel}/");
+            opened.retain(|k, _| k != rel && !k.starts_with(&below));
+        }
     }
 
     /// Reads the regular file at `rel`; `Ok(None)` when it (or a directory on its way) is
@@ -435,6 +465,7 @@ impl OutTree {
             if rustix::fs::unlinkat(&parent, dirs[depth], AtFlags::REMOVEDIR).is_err() {
                 break;
             }
+            self.forget(&dirs[..=depth].join("/"));
         }
         Ok(())
     }
@@ -484,7 +515,7 @@ impl OutTree {
                 match kind {
                     FileType::Directory => {
                         if let Some(fd) = open_dir_at(&dir, name, false, &self.display(&path))? {
-                            stack.push((fd, path));
+                            stack.push((Arc::new(fd), path));
                         }
                     }
                     // A link under a temporary name is removed too (never followed): it can
