@@ -385,7 +385,7 @@ pub fn blueprint(
 
     // Capacity: the autoscaler must be allowed to reach the pods the peak needs.
     if let Some(c) = &bp.capacity {
-        match crate::capacity::pods_at_peak(c) {
+        match crate::capacity::peak::pods_at_peak(c) {
             None => at.error(
                 SCALING,
                 "/capacity/rpsPerPod",

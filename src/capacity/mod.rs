@@ -3,12 +3,16 @@
 //! cluster's node shape) and the monthly and yearly cost. The formulas are in
 //! `docs/planning.md`; this module is pure arithmetic over a resolved [`Project`].
 
+pub mod peak;
 pub mod report;
+
+use peak::ceil_count;
+pub use peak::pods_at_peak;
 
 use serde::Serialize;
 
 use crate::blueprint::names::parse_quantity;
-use crate::blueprint::service::{Capacity, WorkloadKind};
+use crate::blueprint::service::WorkloadKind;
 use crate::project::Project;
 use crate::resolve::{ResolvedCluster, ResolvedResources, ResolvedService};
 
@@ -18,29 +22,6 @@ pub const HOURS_PER_MONTH: f64 = 730.0;
 pub const ISTIO_PROXY_CPU_MILLIS: f64 = 100.0;
 /// Memory request of Istio's injected proxy (default `global.proxy.resources.requests.memory`).
 pub const ISTIO_PROXY_MEMORY: f64 = 128.0 * 1024.0 * 1024.0;
-
-/// Pods needed to serve the peak: `ceil(peakRps / (rpsPerPod / complexity))`. `None` when
-/// `rpsPerPod` is not positive (the blueprint check refuses that).
-pub fn pods_at_peak(c: &Capacity) -> Option<u32> {
-    if c.rps_per_pod <= 0.0 || !c.rps_per_pod.is_finite() {
-        return None;
-    }
-    Some(ceil_count(
-        c.peak_rps / (c.rps_per_pod / c.complexity.unwrap_or(1.0)),
-    ))
-}
-
-/// `ceil(x)` as a count, where a value within 10⁻⁹ of a whole number is that number:
-/// 4000 / (400 / 1.2) is 12.000000000000002 in floating point, and that is 12 pods, not 13.
-fn ceil_count(x: f64) -> u32 {
-    let rounded = x.round();
-    let n = if (x - rounded).abs() < 1e-9 {
-        rounded
-    } else {
-        x.ceil()
-    };
-    n.clamp(0.0, f64::from(u32::MAX)) as u32
-}
 
 /// CPU (millicores), memory (bytes), pods and storage (GiB).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
@@ -429,6 +410,7 @@ fn cost(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::blueprint::service::Capacity;
 
     fn capacity(peak: f64, per_pod: f64, complexity: Option<f64>) -> Capacity {
         Capacity {
