@@ -450,3 +450,43 @@ fn concurrent_renders_never_mix_and_no_wait_fails_at_once() {
     );
     drop(held);
 }
+
+#[test]
+fn huge_mappings_and_many_document_alias_bombs_are_handled() {
+    let limit = Duration::from_secs(60);
+    // 40,000 keys with the duplicate at the end: found, at its line (the cost is measured
+    // in `cargo bench --bench parse`, not here).
+    let dir = example();
+    let bp = dir.path().join("blueprints/order.yaml");
+    let text = fs::read_to_string(&bp).expect("read");
+    let env: String = (0..40_000).map(|i| format!("  VAR_{i}: v\n")).collect();
+    let text = text.replacen("env:\n", &format!("env:\n{env}  VAR_7: again\n"), 1);
+    assert!(text.contains("VAR_39999"), "order.yaml has a block `env:`");
+    fs::write(&bp, &text).expect("write");
+    let line = text
+        .lines()
+        .position(|l| l == "  VAR_7: again")
+        .expect("line")
+        + 1;
+    let out = fluxprint_within(dir.path(), &["render"], limit);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!("blueprints/order.yaml:{line}:3"))
+            && stderr(&out).contains("duplicate key `VAR_7`"),
+        "{}",
+        stderr(&out)
+    );
+    // 4,000 small documents that each stay under the per-document size of an alias bomb:
+    // refused by the per-file budget, at a line of the file.
+    let tree = tempfile::tempdir().expect("tempdir");
+    let doc = "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata: &a {a: '1', b: '2', c: '3', d: '4', e: '5', f: '6', g: '7', h: '8', i: '9'}\nlabels: [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n";
+    fs::write(tree.path().join("bomb.yaml"), doc.repeat(4000)).expect("write");
+    let path = tree.path().to_str().expect("utf-8");
+    let out = fluxprint_within(tree.path(), &["validate", path], limit);
+    let text = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("[GO001]") && text.contains("aliases in this file expand to more than"),
+        "{text}"
+    );
+}
