@@ -114,10 +114,13 @@ pub fn run_keeping_tree(
             return Err(Error::Usage(format!("{} does not exist", p.display())));
         }
     }
-    let mut tree = Tree::load(paths).map_err(|source| Error::Io {
-        action: "read",
-        path: paths.first().cloned().unwrap_or_default(),
-        source,
+    let mut tree = Tree::load(paths).map_err(|e| match e {
+        tree::LoadError::List { path, source } => Error::Io {
+            action: "list",
+            path,
+            source,
+        },
+        tree::LoadError::Read { path, source } => Error::Read { path, source },
     })?;
     // Flux bootstrap commits its CRDs in flux-system/gotk-components.yaml: learn them.
     for o in &tree.objects {

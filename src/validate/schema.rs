@@ -34,14 +34,14 @@ use crate::source::yaml::{escape_pointer_token, parse_documents};
 /// Why schemas could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum SchemaError {
-    /// A file could not be read.
+    /// A file could not be read (or is not a regular file, or is too large).
     #[error("failed to read {}", path.display())]
     Read {
         /// The file.
         path: PathBuf,
         /// The cause.
         #[source]
-        source: std::io::Error,
+        source: crate::files::ReadError,
     },
     /// A file could not be parsed.
     #[error("failed to parse {}: {message}", path.display())]
@@ -153,7 +153,7 @@ impl SchemaStore {
         for path in files {
             let text = std::fs::read_to_string(&path).map_err(|source| SchemaError::Read {
                 path: path.clone(),
-                source,
+                source: source.into(),
             })?;
             let doc: Value = serde_json::from_str(&text).map_err(|e| SchemaError::Parse {
                 path: path.clone(),
@@ -270,9 +270,17 @@ impl SchemaStore {
 
     /// Reads a (multi-document) YAML file and learns every CRD in it.
     pub fn add_crd_file(&mut self, path: &Path) -> Result<Vec<(String, String)>, SchemaError> {
-        let text = std::fs::read_to_string(path).map_err(|source| SchemaError::Read {
+        // CRD files may come from the merge request under review: a FIFO or a link to a
+        // device must not hang the run.
+        let read = |source| SchemaError::Read {
             path: path.to_owned(),
             source,
+        };
+        let bytes =
+            crate::files::read_regular(path, crate::files::MAX_INPUT_BYTES).map_err(read)?;
+        let text = String::from_utf8(bytes).map_err(|_| SchemaError::Parse {
+            path: path.to_owned(),
+            message: "the file is not UTF-8 text".into(),
         })?;
         let docs = parse_documents(&text).map_err(|e| SchemaError::Parse {
             path: path.to_owned(),
@@ -443,13 +451,15 @@ fn files_below(dir: &Path, extensions: &[&str]) -> Result<Vec<PathBuf>, SchemaEr
     let mut files = Vec::new();
     let mut stack = vec![dir.to_owned()];
     while let Some(d) = stack.pop() {
-        let read = |source| SchemaError::Read {
+        let read = |source: std::io::Error| SchemaError::Read {
             path: d.clone(),
-            source,
+            source: source.into(),
         };
         for entry in std::fs::read_dir(&d).map_err(read)? {
-            let path = entry.map_err(read)?.path();
-            if path.is_dir() {
+            let entry = entry.map_err(read)?;
+            let path = entry.path();
+            // Directory links are not followed: a link to a parent would never end.
+            if entry.file_type().map_err(read)?.is_dir() {
                 stack.push(path);
             } else if path
                 .extension()

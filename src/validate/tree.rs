@@ -163,25 +163,60 @@ pub fn is_kustomization_file(name: &str) -> bool {
     )
 }
 
+/// Why a tree could not be read: the run stops (exit 2), since a tree read in part would
+/// be validated wrongly.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// A directory could not be listed.
+    #[error("failed to list {}", path.display())]
+    List {
+        /// The directory.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A file could not be read: missing permissions, not a regular file (a FIFO, a device,
+    /// also behind a symlink), or larger than [`crate::files::MAX_INPUT_BYTES`].
+    #[error("failed to read {}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: crate::files::ReadError,
+    },
+}
+
 /// Every `.yaml`/`.yml` file below `root` (or `root` itself), skipping hidden directories,
 /// sorted; the directories seen (relative to `root`) go into `dirs`. One walk for both.
-fn yaml_files(root: &Path, dirs: &mut BTreeSet<String>) -> std::io::Result<Vec<PathBuf>> {
-    if root.is_file() {
+///
+/// Anything named like YAML that is not a directory is listed — symlinks, FIFOs, devices
+/// too — so that reading it either succeeds or stops the run naming it; skipping it would
+/// hide part of the tree. Directory links are not followed (a link to a parent never ends).
+fn yaml_files(root: &Path, dirs: &mut BTreeSet<String>) -> Result<Vec<PathBuf>, LoadError> {
+    if !root.is_dir() {
         return Ok(vec![root.to_owned()]);
     }
     let mut out = Vec::new();
     let mut stack = vec![root.to_owned()];
     while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d)? {
-            let entry = entry?;
+        let list = |source| LoadError::List {
+            path: d.clone(),
+            source,
+        };
+        for entry in std::fs::read_dir(&d).map_err(list)? {
+            let entry = entry.map_err(list)?;
             let name = entry.file_name();
             let name = name.to_string_lossy();
-            let kind = entry.file_type()?;
-            if kind.is_dir() && !name.starts_with('.') {
-                let path = entry.path();
-                dirs.insert(crate::source::display_path(root, &path));
-                stack.push(path);
-            } else if kind.is_file() && (name.ends_with(".yaml") || name.ends_with(".yml")) {
+            let kind = entry.file_type().map_err(list)?;
+            if kind.is_dir() {
+                if !name.starts_with('.') {
+                    let path = entry.path();
+                    dirs.insert(crate::source::display_path(root, &path));
+                    stack.push(path);
+                }
+            } else if name.ends_with(".yaml") || name.ends_with(".yml") {
                 out.push(entry.path());
             }
         }
@@ -201,29 +236,23 @@ fn is_lookalike(s: &str) -> bool {
     crate::validate::rules::go006_yaml11_lookalike::yaml11_meaning(s).is_some()
 }
 
-/// Parses files on all cores, keeping the input order.
-fn parse_all(files: &[(String, PathBuf)]) -> Vec<(String, Result<Parsed, YamlError>)> {
+/// What became of one file: read and parsed (or not parsed: a finding), or not read (the
+/// run stops).
+type FileResult = Result<(String, Result<Parsed, YamlError>), crate::files::ReadError>;
+
+/// Reads and parses files on all cores, keeping the input order. Every read is bounded and
+/// refuses special files, so a hostile tree cannot block or exhaust the run.
+fn parse_all(files: &[(String, PathBuf)]) -> Vec<FileResult> {
     super::par::map(files, |(_, path)| {
-        let text = match std::fs::read(path).map(String::from_utf8) {
-            Ok(Ok(text)) => text,
-            Ok(Err(_)) => {
-                return (
-                    String::new(),
-                    Err(YamlError {
-                        span: Span::START,
-                        message: "file is not UTF-8 text".into(),
-                    }),
-                )
-            }
-            Err(e) => {
-                return (
-                    String::new(),
-                    Err(YamlError {
-                        span: Span::START,
-                        message: format!("cannot read the file: {e}"),
-                    }),
-                )
-            }
+        let bytes = crate::files::read_regular(path, crate::files::MAX_INPUT_BYTES)?;
+        let Ok(text) = String::from_utf8(bytes) else {
+            return Ok((
+                String::new(),
+                Err(YamlError {
+                    span: Span::START,
+                    message: "file is not UTF-8 text".into(),
+                }),
+            ));
         };
         let name = path
             .file_name()
@@ -238,7 +267,7 @@ fn parse_all(files: &[(String, PathBuf)]) -> Vec<(String, Result<Parsed, YamlErr
                 .map(Parsed::Json)
                 .map_err(|e| parse_documents(&text).err().unwrap_or(e))
         };
-        (text, parsed)
+        Ok((text, parsed))
     })
 }
 
@@ -259,15 +288,16 @@ impl Tree {
             .map_or(Span::START, |n| n.span_for_pointer(pointer))
     }
 
-    /// Reads every YAML file below `roots`.
-    pub fn load(roots: &[PathBuf]) -> std::io::Result<Tree> {
+    /// Reads every YAML file below `roots`. A file that cannot be read stops the load; one
+    /// that does not parse is kept as a finding.
+    pub fn load(roots: &[PathBuf]) -> Result<Tree, LoadError> {
         let mut tree = Tree {
             roots: roots.to_vec(),
             ..Tree::default()
         };
         let mut listed = Vec::new();
         for root in roots {
-            let base = if root.is_file() {
+            let base = if !root.is_dir() {
                 root.parent().unwrap_or(Path::new("."))
             } else {
                 root.as_path()
@@ -281,7 +311,13 @@ impl Tree {
                 listed.push((display, path));
             }
         }
-        let parsed = parse_all(&listed);
+        let mut parsed = Vec::with_capacity(listed.len());
+        for ((_, path), result) in listed.iter().zip(parse_all(&listed)) {
+            parsed.push(result.map_err(|source| LoadError::Read {
+                path: path.clone(),
+                source,
+            })?);
+        }
         // Files named as patches by a kustomization are partial objects.
         let mut patch_files = BTreeSet::new();
         for ((display, path), (text, docs)) in listed.iter().zip(&parsed) {
