@@ -456,3 +456,84 @@ fn special_crd_files_and_cluster_files_do_not_block() {
     let out = fluxprint_within(dir.path(), &["validate", "tree"], 20);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
+
+#[test]
+fn each_validated_path_is_its_own_repository_root_for_kustomize_entries() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for repo in ["a", "b"] {
+        fs::create_dir_all(dir.path().join(repo).join("apps")).expect("mkdir");
+        fs::write(
+            dir.path().join(repo).join("apps/config.yaml"),
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: b}\ndata: {k: v}\n",
+        )
+        .expect("write");
+    }
+    // Inside `a`, `../b` is another repository, though both are validated in one run.
+    fs::write(
+        dir.path().join("a/apps/kustomization.yaml"),
+        "resources:\n- config.yaml\n- ../../b/apps/config.yaml\n",
+    )
+    .expect("write");
+    fs::write(
+        dir.path().join("b/apps/kustomization.yaml"),
+        "resources:\n- config.yaml\n- ../apps/config.yaml\n",
+    )
+    .expect("write");
+    let out = fluxprint(dir.path(), &["validate", "a", "b", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let findings: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+    let found: Vec<(String, u64)> = findings
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter(|d| d["code"] == "GO312")
+        .map(|d| {
+            (
+                d["file"].as_str().unwrap_or("").to_owned(),
+                d["line"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        vec![("a/apps/kustomization.yaml".to_owned(), 3)],
+        "{findings:#}"
+    );
+    // GO301 does not look the escaping entry up (it exists, but outside `a`).
+    assert!(
+        !findings
+            .as_array()
+            .expect("array")
+            .iter()
+            .any(|d| d["code"] == "GO301"),
+        "{findings:#}"
+    );
+}
+
+#[test]
+fn a_patch_path_above_the_root_does_not_exempt_a_file_of_the_tree() {
+    // `../apps/evil.yaml` from the root is outside the repository; collapsing the `..` would
+    // name `apps/evil.yaml`, and a file taken for a patch is not validated as an object.
+    let dir = tempfile::tempdir().expect("tempdir");
+    fs::create_dir_all(dir.path().join("tree/apps")).expect("mkdir");
+    fs::write(
+        dir.path().join("tree/kustomization.yaml"),
+        "resources:\n- apps/evil.yaml\npatches:\n- path: ../apps/evil.yaml\n",
+    )
+    .expect("write");
+    fs::write(
+        dir.path().join("tree/apps/evil.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: b}\nbogus: field\n",
+    )
+    .expect("write");
+    let out = fluxprint(dir.path(), &["validate", "tree", "--format", "json"]);
+    let findings: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+    let codes: Vec<&str> = findings
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|d| d["code"].as_str())
+        .collect();
+    assert!(codes.contains(&"GO003"), "{findings:#}");
+    assert!(codes.contains(&"GO312"), "{findings:#}");
+}

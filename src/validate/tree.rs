@@ -128,6 +128,9 @@ pub struct TreeFile {
     pub display: String,
     /// Path on disk.
     pub path: PathBuf,
+    /// Path relative to the repository root it was found under (the validated path),
+    /// `/`-separated; kustomize entries are judged against it ([`escapes`]).
+    pub in_root: String,
 }
 
 /// A parsed tree.
@@ -242,8 +245,8 @@ type FileResult = Result<(String, Result<Parsed, YamlError>), crate::files::Read
 
 /// Reads and parses files on all cores, keeping the input order. Every read is bounded and
 /// refuses special files, so a hostile tree cannot block or exhaust the run.
-fn parse_all(files: &[(String, PathBuf)]) -> Vec<FileResult> {
-    super::par::map(files, |(_, path)| {
+fn parse_all(files: &[(String, PathBuf, String)]) -> Vec<FileResult> {
+    super::par::map(files, |(_, path, _)| {
         let bytes = crate::files::read_regular(path, crate::files::MAX_INPUT_BYTES)?;
         let Ok(text) = String::from_utf8(bytes) else {
             return Ok((
@@ -303,16 +306,17 @@ impl Tree {
                 root.as_path()
             };
             for path in yaml_files(root, &mut tree.dirs)? {
+                let in_root = crate::source::display_path(base, &path);
                 let display = if roots.len() == 1 {
-                    crate::source::display_path(base, &path)
+                    in_root.clone()
                 } else {
                     crate::source::display_path(Path::new(""), &path)
                 };
-                listed.push((display, path));
+                listed.push((display, path, in_root));
             }
         }
         let mut parsed = Vec::with_capacity(listed.len());
-        for ((_, path), result) in listed.iter().zip(parse_all(&listed)) {
+        for ((_, path, _), result) in listed.iter().zip(parse_all(&listed)) {
             parsed.push(result.map_err(|source| LoadError::Read {
                 path: path.clone(),
                 source,
@@ -320,7 +324,7 @@ impl Tree {
         }
         // Files named as patches by a kustomization are partial objects.
         let mut patch_files = BTreeSet::new();
-        for ((display, path), (text, docs)) in listed.iter().zip(&parsed) {
+        for ((display, path, in_root), (text, docs)) in listed.iter().zip(&parsed) {
             let name = path
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
@@ -331,19 +335,30 @@ impl Tree {
             let _ = text;
             if let Ok(Parsed::Nodes(docs)) = docs {
                 let dir = display.rsplit_once('/').map_or("", |(d, _)| d);
+                let dir_in_root = in_root.rsplit_once('/').map_or("", |(d, _)| d);
                 for doc in docs {
                     let v = doc.to_json();
+                    // A path leaving the repository (GO312) names no file of the tree; kept,
+                    // `..` beyond the root would collapse onto an unrelated file and exempt it.
                     for target in patch_paths(&v) {
-                        patch_files.insert(normalize(dir, &target));
+                        if !escapes(dir_in_root, &target) {
+                            patch_files.insert(normalize(dir, &target));
+                        }
                     }
                 }
             }
         }
-        for (index, ((display, path), (text, docs))) in listed.into_iter().zip(parsed).enumerate() {
+        for (index, ((display, path, in_root), (text, docs))) in
+            listed.into_iter().zip(parsed).enumerate()
+        {
             tree.sources
                 .insert(display.clone(), SourceFile::new(&display, &path, text));
             let is_patch = patch_files.contains(&display);
-            tree.files.push(TreeFile { display, path });
+            tree.files.push(TreeFile {
+                display,
+                path,
+                in_root,
+            });
             let docs = match docs {
                 Ok(d) => d,
                 Err(e) => {
@@ -472,6 +487,32 @@ pub fn normalize(dir: &str, path: &str) -> String {
     parts.join("/")
 }
 
+/// True when `path`, named by a file in directory `dir` (relative to the repository root,
+/// `/`-separated), leads outside the repository: it is absolute (also as a `file://` URL), or
+/// its `..` steps climb above the root. Decided on the strings alone: the target is never
+/// looked at, so a hostile entry cannot make the validator touch what it names.
+pub fn escapes(dir: &str, path: &str) -> bool {
+    let path = path.strip_prefix("file://").unwrap_or(path);
+    if path.starts_with('/') {
+        return true;
+    }
+    let mut depth: usize = dir
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .count();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => match depth.checked_sub(1) {
+                Some(d) => depth = d,
+                None => return true,
+            },
+            _ => depth += 1,
+        }
+    }
+    false
+}
+
 /// Why a document is not a Kubernetes object, if it is not.
 fn classify(v: &Value) -> Result<(), String> {
     let Value::Object(map) = v else {
@@ -514,6 +555,20 @@ mod tests {
             "apps/base/x.yaml"
         );
         assert_eq!(normalize("", "./infrastructure"), "infrastructure");
+    }
+
+    #[test]
+    fn escaping_paths() {
+        assert!(!escapes("apps/order", "deployment.yaml"));
+        assert!(!escapes("apps/order", "../../base"));
+        assert!(escapes("apps/order", "../../../base"));
+        assert!(escapes("apps/order", "../../../../etc/passwd"));
+        assert!(escapes("", "/etc/shadow"));
+        assert!(escapes("apps", "file:///etc/shadow"));
+        assert!(escapes("apps", "a/../../../x"));
+        // A step down and back up never leaves: judged step by step, not by the total.
+        assert!(escapes("", "../apps/x"));
+        assert!(!escapes("apps", "./x/../y"));
     }
 
     #[test]
