@@ -45,6 +45,8 @@ pub const RULES: &[&dyn Rule] = &[
     &go501_plaintext_secret::PlaintextSecret,
     &go502_sealed_secret_scope_broken::SealedSecretScopeBroken,
     &go503_secret_key_unknown::SecretKeyUnknown,
+    &go504_data_not_base64::DataNotBase64,
+    &go505_data_key_invalid::DataKeyInvalid,
 ];
 
 /// The rule with `code` (case-insensitive).

@@ -8,7 +8,7 @@ use crate::validate::rule::{Context, Findings, Rule};
 pub struct PlaintextSecret;
 
 /// True for a SOPS-encrypted document (its `sops` block, or `ENC[...]` values).
-fn sops_encrypted(o: &Value) -> bool {
+pub fn sops_encrypted(o: &Value) -> bool {
     o.get("sops").is_some()
         || ["data", "stringData"].iter().any(|k| {
             o.get(*k).and_then(Value::as_object).is_some_and(|m| {

@@ -42,6 +42,8 @@ pub mod go407_port_name_without_protocol;
 pub mod go501_plaintext_secret;
 pub mod go502_sealed_secret_scope_broken;
 pub mod go503_secret_key_unknown;
+pub mod go504_data_not_base64;
+pub mod go505_data_key_invalid;
 pub mod istio;
 
 use std::collections::BTreeMap;
