@@ -291,6 +291,20 @@ impl Tree {
             .map_or(Span::START, |n| n.span_for_pointer(pointer))
     }
 
+    /// The positioned documents of file `index`, whose text is `text` (from the cache of
+    /// [`Tree::span`] when a finding already needed them); `None` when it does not parse.
+    pub fn positioned(&self, index: usize, text: &str) -> Option<Vec<Node>> {
+        if let Some(docs) = self
+            .positions
+            .lock()
+            .ok()
+            .and_then(|cache| cache.get(&index).filter(|d| !d.is_empty()).cloned())
+        {
+            return Some(docs);
+        }
+        parse_documents(text).ok()
+    }
+
     /// Reads every YAML file below `roots`. A file that cannot be read stops the load; one
     /// that does not parse is kept as a finding.
     pub fn load(roots: &[PathBuf]) -> Result<Tree, LoadError> {
