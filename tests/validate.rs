@@ -406,6 +406,11 @@ fn special_files_in_a_tree_are_io_errors_naming_the_file_without_blocking() {
                 "{what}: {err}"
             );
             assert!(!err.contains("GO001"), "an I/O error, not a finding: {err}");
+            if format == "json" {
+                let v: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+                assert_eq!(v[0]["code"], "IO", "{v:#}");
+                assert_eq!(v[0]["file"], "tree/apps/x.yaml", "{v:#}");
+            }
         }
     }
 }
