@@ -20,6 +20,16 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// An input file could not be read: missing permissions, not a regular file (a FIFO or
+    /// a device, also behind a symlink), or larger than [`crate::files::MAX_INPUT_BYTES`].
+    #[error("failed to read {}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: crate::files::ReadError,
+    },
     /// The input has problems; nothing was written.
     #[error(
         "the input has {} error(s); nothing was written",

@@ -109,3 +109,99 @@ fn json_diagnostics_go_to_stdout() {
     assert_eq!(first["line"], 6);
     assert_eq!(first["help"], "did you mean `replicas`?");
 }
+
+/// Standard output of a failed `--format json` run: one error object in an array.
+fn json_error(out: &std::process::Output) -> serde_json::Value {
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(out))
+        .unwrap_or_else(|e| panic!("JSON on stdout ({e}): {:?}\n{}", stdout(out), stderr(out)));
+    let items = v.as_array().expect("an array");
+    assert_eq!(items.len(), 1, "{v:#}");
+    assert_eq!(items[0]["severity"], "error", "{v:#}");
+    items[0].clone()
+}
+
+#[test]
+fn io_and_usage_errors_are_json_under_format_json() {
+    let dir = example();
+    let cases: &[(&[&str], &str, &str)] = &[
+        (
+            &["render", "--format", "json", "--cluster", "staging"],
+            "USAGE",
+            "unknown cluster `staging`",
+        ),
+        (
+            &["check", "--format", "json", "--clusters", "none"],
+            "IO",
+            "none",
+        ),
+        (
+            &["validate", "missing", "--format", "json"],
+            "USAGE",
+            "missing does not exist",
+        ),
+        (
+            &[
+                "validate",
+                "blueprints",
+                "--format",
+                "json",
+                "--ignore",
+                "GO999",
+            ],
+            "USAGE",
+            "GO999",
+        ),
+        (
+            &["diff", "--format", "json", "--clusters", "none"],
+            "IO",
+            "none",
+        ),
+        (
+            &["plan", "--format", "json", "--clusters", "none"],
+            "IO",
+            "none",
+        ),
+        (
+            &[
+                "secrets",
+                "status",
+                "--format",
+                "json",
+                "--clusters",
+                "none",
+            ],
+            "IO",
+            "none",
+        ),
+        // A command line that does not parse, `--format json` given.
+        (
+            &["validate", "--format", "json", "--bogus"],
+            "USAGE",
+            "--bogus",
+        ),
+        (&["plan", "--format=json", "--bogus"], "USAGE", "--bogus"),
+    ];
+    for (args, code, needle) in cases {
+        let out = fluxprint(dir.path(), args);
+        let e = json_error(&out);
+        assert_eq!(e["code"], *code, "{args:?}: {e:#}");
+        assert!(
+            e["message"].as_str().is_some_and(|m| m.contains(needle)),
+            "{args:?}: {e:#}"
+        );
+        // The human text stays on standard error.
+        assert!(
+            stderr(&out).contains("error:"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+        if *code == "IO" {
+            assert_eq!(e["file"], "none", "{args:?}: {e:#}");
+        }
+    }
+    // Without --format json, standard output stays empty.
+    let out = fluxprint(dir.path(), &["validate", "missing"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stdout(&out).is_empty(), "{}", stdout(&out));
+}

@@ -9,6 +9,7 @@ mod invalid;
 mod kustomize;
 mod mesh;
 mod plan;
+mod redaction;
 mod render;
 mod rules;
 mod schema;

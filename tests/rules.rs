@@ -40,7 +40,7 @@ fn every_rule_fires_exactly_on_its_marked_lines() {
         let next = format!("# next: {code}");
         let mut expected: BTreeSet<(String, u32)> = BTreeSet::new();
         for (path, text) in tree(&fail) {
-            for (n, line) in text.lines().enumerate() {
+            for (n, line) in fluxprint::diag::lines(&text).enumerate() {
                 let line_no = u32::try_from(n + 1).unwrap_or(0);
                 if line.trim() == next {
                     expected.insert((path.clone(), line_no + 1));

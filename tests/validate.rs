@@ -337,3 +337,208 @@ fn upstream_crd_validation_rules_are_evaluated() {
         "{findings:#}"
     );
 }
+
+/// Runs `fluxprint` like [`fluxprint`], but kills it and fails the test when it does not
+/// finish within `seconds`: a regression that blocks on a FIFO must fail, not hang the suite.
+fn fluxprint_within(cwd: &std::path::Path, args: &[&str], seconds: u64) -> std::process::Output {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_fluxprint"))
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run fluxprint");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+    loop {
+        if child.try_wait().expect("wait").is_some() {
+            return child.wait_with_output().expect("output");
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("fluxprint {args:?} did not finish within {seconds} s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// A tree with one valid ConfigMap, for the unreadable-file cases.
+fn small_tree() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    fs::create_dir_all(dir.path().join("tree/apps")).expect("mkdir");
+    fs::write(
+        dir.path().join("tree/apps/config.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: b}\ndata: {k: v}\n",
+    )
+    .expect("write");
+    dir
+}
+
+fn mkfifo(path: &std::path::Path) {
+    rustix::fs::mknodat(
+        rustix::fs::CWD,
+        path,
+        rustix::fs::FileType::Fifo,
+        rustix::fs::Mode::from_raw_mode(0o600),
+        0,
+    )
+    .expect("mkfifo");
+}
+
+#[test]
+fn special_files_in_a_tree_are_io_errors_naming_the_file_without_blocking() {
+    // A FIFO (no writer: reading it would block forever) and a link to /dev/zero (reading it
+    // would never end), both named like manifests.
+    let fifo = small_tree();
+    mkfifo(&fifo.path().join("tree/apps/x.yaml"));
+    let zero = small_tree();
+    std::os::unix::fs::symlink("/dev/zero", zero.path().join("tree/apps/x.yaml")).expect("link");
+    for (dir, what) in [(&fifo, "a FIFO"), (&zero, "a character device")] {
+        for format in ["human", "json"] {
+            let out = fluxprint_within(dir.path(), &["validate", "tree", "--format", format], 20);
+            assert_eq!(out.status.code(), Some(2), "{what}: {}", stderr(&out));
+            let err = stderr(&out);
+            assert!(
+                err.contains("failed to read tree/apps/x.yaml") && err.contains(what),
+                "{what}: {err}"
+            );
+            assert!(!err.contains("GO001"), "an I/O error, not a finding: {err}");
+            if format == "json" {
+                let v: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+                assert_eq!(v[0]["code"], "IO", "{v:#}");
+                assert_eq!(v[0]["file"], "tree/apps/x.yaml", "{v:#}");
+            }
+        }
+    }
+}
+
+#[test]
+fn an_oversized_manifest_is_an_io_error() {
+    let dir = small_tree();
+    let big = "# padding\n".repeat(900_000);
+    fs::write(dir.path().join("tree/apps/big.yaml"), big).expect("write");
+    let out = fluxprint_within(dir.path(), &["validate", "tree"], 20);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("failed to read tree/apps/big.yaml: larger than 8388608 bytes"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn links_to_regular_manifests_are_read() {
+    let dir = small_tree();
+    std::os::unix::fs::symlink("config.yaml", dir.path().join("tree/apps/linked.yaml"))
+        .expect("link");
+    let out = fluxprint_within(dir.path(), &["validate", "tree"], 20);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("validated 2 objects in 2 files"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn special_crd_files_and_cluster_files_do_not_block() {
+    let dir = small_tree();
+    fs::create_dir_all(dir.path().join("crds")).expect("mkdir");
+    mkfifo(&dir.path().join("crds/x.yaml"));
+    let out = fluxprint_within(dir.path(), &["validate", "tree", "--crds", "crds"], 20);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("failed to read crds/x.yaml: not a regular file (a FIFO)"),
+        "{}",
+        stderr(&out)
+    );
+    // Cluster files are optional for validate: a FIFO among them is skipped, not waited on.
+    fs::create_dir_all(dir.path().join("clusters")).expect("mkdir");
+    mkfifo(&dir.path().join("clusters/tree.yaml"));
+    let out = fluxprint_within(dir.path(), &["validate", "tree"], 20);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn each_validated_path_is_its_own_repository_root_for_kustomize_entries() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for repo in ["a", "b"] {
+        fs::create_dir_all(dir.path().join(repo).join("apps")).expect("mkdir");
+        fs::write(
+            dir.path().join(repo).join("apps/config.yaml"),
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: b}\ndata: {k: v}\n",
+        )
+        .expect("write");
+    }
+    // Inside `a`, `../b` is another repository, though both are validated in one run.
+    fs::write(
+        dir.path().join("a/apps/kustomization.yaml"),
+        "resources:\n- config.yaml\n- ../../b/apps/config.yaml\n",
+    )
+    .expect("write");
+    fs::write(
+        dir.path().join("b/apps/kustomization.yaml"),
+        "resources:\n- config.yaml\n- ../apps/config.yaml\n",
+    )
+    .expect("write");
+    let out = fluxprint(dir.path(), &["validate", "a", "b", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let findings: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+    let found: Vec<(String, u64)> = findings
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter(|d| d["code"] == "GO312")
+        .map(|d| {
+            (
+                d["file"].as_str().unwrap_or("").to_owned(),
+                d["line"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        vec![("a/apps/kustomization.yaml".to_owned(), 3)],
+        "{findings:#}"
+    );
+    // GO301 does not look the escaping entry up (it exists, but outside `a`).
+    assert!(
+        !findings
+            .as_array()
+            .expect("array")
+            .iter()
+            .any(|d| d["code"] == "GO301"),
+        "{findings:#}"
+    );
+}
+
+#[test]
+fn a_patch_path_above_the_root_does_not_exempt_a_file_of_the_tree() {
+    // `../apps/evil.yaml` from the root is outside the repository; collapsing the `..` would
+    // name `apps/evil.yaml`, and a file taken for a patch is not validated as an object.
+    let dir = tempfile::tempdir().expect("tempdir");
+    fs::create_dir_all(dir.path().join("tree/apps")).expect("mkdir");
+    fs::write(
+        dir.path().join("tree/kustomization.yaml"),
+        "resources:\n- apps/evil.yaml\npatches:\n- path: ../apps/evil.yaml\n",
+    )
+    .expect("write");
+    fs::write(
+        dir.path().join("tree/apps/evil.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: b}\nbogus: field\n",
+    )
+    .expect("write");
+    let out = fluxprint(dir.path(), &["validate", "tree", "--format", "json"]);
+    let findings: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+    let codes: Vec<&str> = findings
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|d| d["code"].as_str())
+        .collect();
+    assert!(codes.contains(&"GO003"), "{findings:#}");
+    assert!(codes.contains(&"GO312"), "{findings:#}");
+}

@@ -18,7 +18,7 @@ mod validate;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 pub use output::Output;
 
@@ -115,10 +115,44 @@ pub enum Format {
     Json,
 }
 
+/// True when the (innermost) subcommand was given `--format json`.
+fn asks_for_json(matches: &ArgMatches) -> bool {
+    let mut m = matches;
+    while let Some((_, sub)) = m.subcommand() {
+        m = sub;
+    }
+    m.try_get_raw("format")
+        .ok()
+        .flatten()
+        .is_some_and(|mut values| values.any(|v| v == "json"))
+}
+
+/// True when raw arguments ask for `--format json` (for a command line that does not parse).
+fn args_ask_for_json(args: &[std::ffi::OsString]) -> bool {
+    args.iter()
+        .zip(args.iter().skip(1))
+        .any(|(a, b)| a == "--format" && b == "json")
+        || args.iter().any(|a| a == "--format=json")
+}
+
 /// Parses arguments, runs the command, maps the result to an exit code.
 pub fn run() -> ExitCode {
-    let cli = Cli::parse();
     let mut out = Output::new();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let parsed = Cli::command()
+        .try_get_matches_from(&args)
+        .and_then(|m| Cli::from_arg_matches(&m).map(|cli| (cli, m)));
+    let cli = match parsed {
+        Ok((cli, matches)) => {
+            out.json_errors = asks_for_json(&matches);
+            cli
+        }
+        Err(e) if !e.use_stderr() => e.exit(),
+        Err(e) => {
+            out.json_errors = args_ask_for_json(&args);
+            return out.usage_error(&e.render().to_string());
+        }
+    };
     let result = match cli.command {
         Command::Render(args) => render::render(&args, &mut out),
         Command::Check(args) => render::check(&args, &mut out),

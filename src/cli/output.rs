@@ -20,6 +20,15 @@ pub struct Output {
     pub color: bool,
     /// Diagnostics format of the current command.
     pub format: Format,
+    /// The command was asked for JSON (`--format json`): errors that stop it also come out
+    /// as JSON on standard output, so a pipeline reading it never gets an empty document.
+    pub json_errors: bool,
+}
+
+impl Default for Output {
+    fn default() -> Self {
+        Output::new()
+    }
 }
 
 impl Output {
@@ -29,6 +38,7 @@ impl Output {
         Output {
             color: !no_color && std::io::stderr().is_terminal(),
             format: Format::Human,
+            json_errors: false,
         }
     }
 
@@ -57,22 +67,110 @@ impl Output {
         }
     }
 
-    /// Reports a failure and returns its exit code.
+    /// Reports a failure and returns its exit code. Under `--format json` the failure is
+    /// also printed on standard output as a JSON array: the diagnostics of invalid input, or
+    /// one diagnostic-shaped object for any other error ([`error_json`]).
     pub fn error(&self, err: &Error) -> ExitCode {
+        let json = self.json_errors || self.format == Format::Json;
         if let Error::Invalid {
             diagnostics,
             sources,
         } = err
         {
-            self.diagnostics(diagnostics, sources);
+            if json {
+                self.stdout(&render::json(diagnostics));
+            } else {
+                self.diagnostics(diagnostics, sources);
+            }
         }
-        let mut text = format!("error: {err}");
-        let mut source = std::error::Error::source(err);
-        while let Some(s) = source {
-            text.push_str(&format!(": {s}"));
-            source = s.source();
+        let message = error_chain(err);
+        if json && !matches!(err, Error::Invalid { .. }) {
+            self.stdout(&error_json(error_code(err), &message, error_path(err)));
         }
-        self.status(&text);
+        self.status(&format!("error: {message}"));
         ExitCode::from(INVALID)
+    }
+
+    /// Reports a command line that does not parse (clap's own message on standard error),
+    /// and as JSON too when the arguments ask for `--format json`.
+    pub fn usage_error(&self, message: &str) -> ExitCode {
+        if self.json_errors {
+            let first = message
+                .lines()
+                .next()
+                .unwrap_or("")
+                .trim_start_matches("error: ");
+            self.stdout(&error_json("USAGE", first, None));
+        }
+        let _ = std::io::stderr().lock().write_all(message.as_bytes());
+        ExitCode::from(INVALID)
+    }
+}
+
+/// The error and its causes, `: `-separated.
+fn error_chain(err: &Error) -> String {
+    let mut text = err.to_string();
+    let mut source = std::error::Error::source(err);
+    while let Some(s) = source {
+        text.push_str(&format!(": {s}"));
+        source = s.source();
+    }
+    text
+}
+
+/// The stable code of an error that stops a run, for JSON output.
+fn error_code(err: &Error) -> &'static str {
+    match err {
+        Error::Io { .. } | Error::Read { .. } => "IO",
+        Error::Usage(_) => "USAGE",
+        Error::NotOwned { .. } => "NOT_OWNED",
+        Error::Cert { .. } => "CERT",
+        Error::Invalid { .. } => "INVALID",
+        Error::Internal(_) => "INTERNAL",
+    }
+}
+
+/// The file an error is about, if any.
+fn error_path(err: &Error) -> Option<&std::path::Path> {
+    match err {
+        Error::Io { path, .. }
+        | Error::Read { path, .. }
+        | Error::NotOwned { path }
+        | Error::Cert { path, .. } => Some(path),
+        _ => None,
+    }
+}
+
+/// `[{"code", "severity": "error", "message", "file"?}]`: the shape of a diagnostic (no
+/// position: the failure is about a whole file or the command line), in an array like every
+/// `--format json` output.
+pub fn error_json(code: &str, message: &str, path: Option<&std::path::Path>) -> String {
+    let mut object = serde_json::json!({"code": code, "severity": "error", "message": message});
+    if let Some(path) = path {
+        object["file"] = serde_json::Value::String(path.display().to_string());
+    }
+    let mut out =
+        serde_json::to_string_pretty(&serde_json::json!([object])).unwrap_or_else(|_| "[]".into());
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_as_json_have_the_shape_of_a_diagnostic() {
+        let v: serde_json::Value = serde_json::from_str(&error_json(
+            "IO",
+            "failed to read x.yaml: not a regular file (a FIFO)",
+            Some(std::path::Path::new("x.yaml")),
+        ))
+        .expect("json");
+        assert_eq!(
+            v,
+            serde_json::json!([{"code": "IO", "severity": "error", "file": "x.yaml",
+                "message": "failed to read x.yaml: not a regular file (a FIFO)"}])
+        );
     }
 }

@@ -107,7 +107,10 @@ fn cluster_files(dir: &Path) -> Vec<fluxprint::blueprint::Cluster> {
     files
         .iter()
         .filter_map(|file| {
-            let text = std::fs::read_to_string(file).ok()?;
+            // Bounded, regular files only: a FIFO in clusters/ must not hang validation.
+            let bytes =
+                fluxprint::files::read_regular(file, fluxprint::files::MAX_INPUT_BYTES).ok()?;
+            let text = String::from_utf8(bytes).ok()?;
             let docs = fluxprint::source::yaml::parse_documents(&text).ok()?;
             serde_json::from_value(docs.first()?.to_json()).ok()
         })
@@ -191,7 +194,10 @@ pub fn run_validation(
         } else {
             schemas.add_crd_file(dir)
         };
-        learned.map_err(|e| Error::Usage(e.to_string()))?;
+        learned.map_err(|e| match e {
+            validate::schema::SchemaError::Read { path, source } => Error::Read { path, source },
+            other => Error::Usage(other.to_string()),
+        })?;
     }
     let (report, tree) = validate::run_keeping_tree(paths, schemas, options)?;
     // The process exits soon: freeing a large parsed tree object by object would cost about

@@ -128,6 +128,20 @@ pub fn normalize(diagnostics: &mut Vec<Diagnostic>) {
     diagnostics.dedup();
 }
 
+/// The lines of `text` as YAML counts them: `\n`, `\r\n` and a lone `\r` each end a line
+/// (`str::lines` keeps a lone `\r` inside the line, so a file written with old Mac line
+/// endings would be one line).
+pub fn lines(text: &str) -> impl Iterator<Item = &str> {
+    text.split('\n')
+        .flat_map(|l| l.strip_suffix('\r').unwrap_or(l).split('\r'))
+}
+
+/// 1-based line `line` of `text`, counted as [`lines`] does.
+pub fn line(text: &str, line: u32) -> Option<&str> {
+    let index = usize::try_from(line).ok()?.checked_sub(1)?;
+    lines(text).nth(index)
+}
+
 /// True when any diagnostic is an error.
 pub fn has_errors(diagnostics: &[Diagnostic]) -> bool {
     diagnostics.iter().any(|d| d.severity == Severity::Error)
@@ -164,6 +178,15 @@ mod tests {
             field_path("/overrides/prod/env/A~1B"),
             "overrides.prod.env.A/B"
         );
+    }
+
+    #[test]
+    fn every_line_break_ends_a_line() {
+        let text = "a\rb\r\nc\nd";
+        assert_eq!(lines(text).collect::<Vec<_>>(), ["a", "b", "c", "d"]);
+        assert_eq!(line(text, 2), Some("b"));
+        assert_eq!(line(text, 5), None);
+        assert_eq!(line(text, 0), None);
     }
 
     #[test]

@@ -4,10 +4,12 @@
 //! - [`schema`]: strict schemas (Kubernetes API types, CRDs found in the tree or given);
 //! - [`rule`] and [`registry`]: the rule trait and the list of rules, one per file in
 //!   [`rules`], each with a stable code and its documentation (`fluxprint explain CODE`);
-//! - [`report`]: the machine formats (JUnit, GitLab Code Quality, SARIF).
+//! - [`report`]: the machine formats (JUnit, GitLab Code Quality, SARIF);
+//! - `redact`: keeps secret values out of every report.
 
 pub mod cel;
 mod par;
+mod redact;
 pub mod registry;
 pub mod report;
 pub mod rule;
@@ -29,7 +31,7 @@ use tree::Tree;
 pub struct Report {
     /// Findings, sorted by file and position.
     pub diagnostics: Vec<Diagnostic>,
-    /// The files read, for quoting.
+    /// The texts of the files with findings, for quoting, with secret values masked.
     pub sources: SourceMap,
     /// Files validated.
     pub files: usize,
@@ -114,10 +116,13 @@ pub fn run_keeping_tree(
             return Err(Error::Usage(format!("{} does not exist", p.display())));
         }
     }
-    let mut tree = Tree::load(paths).map_err(|source| Error::Io {
-        action: "read",
-        path: paths.first().cloned().unwrap_or_default(),
-        source,
+    let mut tree = Tree::load(paths).map_err(|e| match e {
+        tree::LoadError::List { path, source } => Error::Io {
+            action: "list",
+            path,
+            source,
+        },
+        tree::LoadError::Read { path, source } => Error::Read { path, source },
     })?;
     // Flux bootstrap commits its CRDs in flux-system/gotk-components.yaml: learn them.
     for o in &tree.objects {
@@ -132,12 +137,15 @@ pub fn run_keeping_tree(
         .filter(|r| !options.ignore.contains(r.code()))
         .collect();
     let mut diagnostics = run_rules(&ctx, &rules);
+    // Reports are shown on merge requests: no secret value may reach them.
+    let texts = std::mem::take(&mut tree.sources);
+    let sources = redact::redact(&tree, &mut diagnostics, texts);
     diag::normalize(&mut diagnostics);
     let report = Report {
         diagnostics,
         files: tree.files.len(),
         objects: tree.objects.len(),
-        sources: std::mem::take(&mut tree.sources),
+        sources,
     };
     Ok((report, tree))
 }

@@ -34,6 +34,7 @@ pub const RULES: &[&dyn Rule] = &[
     &go309_image_policy_repository_missing::ImagePolicyRepositoryMissing,
     &go310_image_marker_broken::ImageMarkerBroken,
     &go311_image_policy_invalid::ImagePolicyInvalid,
+    &go312_kustomize_entry_outside_repository::KustomizeEntryOutsideRepository,
     &go401_virtual_service_destination_unknown::VirtualServiceDestinationUnknown,
     &go402_subset_undefined::SubsetUndefined,
     &go403_gateway_unknown::GatewayUnknown,
@@ -44,6 +45,8 @@ pub const RULES: &[&dyn Rule] = &[
     &go501_plaintext_secret::PlaintextSecret,
     &go502_sealed_secret_scope_broken::SealedSecretScopeBroken,
     &go503_secret_key_unknown::SecretKeyUnknown,
+    &go504_data_not_base64::DataNotBase64,
+    &go505_data_key_invalid::DataKeyInvalid,
 ];
 
 /// The rule with `code` (case-insensitive).

@@ -34,14 +34,14 @@ use crate::source::yaml::{escape_pointer_token, parse_documents};
 /// Why schemas could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum SchemaError {
-    /// A file could not be read.
+    /// A file could not be read (or is not a regular file, or is too large).
     #[error("failed to read {}", path.display())]
     Read {
         /// The file.
         path: PathBuf,
         /// The cause.
         #[source]
-        source: std::io::Error,
+        source: crate::files::ReadError,
     },
     /// A file could not be parsed.
     #[error("failed to parse {}: {message}", path.display())]
@@ -153,7 +153,7 @@ impl SchemaStore {
         for path in files {
             let text = std::fs::read_to_string(&path).map_err(|source| SchemaError::Read {
                 path: path.clone(),
-                source,
+                source: source.into(),
             })?;
             let doc: Value = serde_json::from_str(&text).map_err(|e| SchemaError::Parse {
                 path: path.clone(),
@@ -270,9 +270,17 @@ impl SchemaStore {
 
     /// Reads a (multi-document) YAML file and learns every CRD in it.
     pub fn add_crd_file(&mut self, path: &Path) -> Result<Vec<(String, String)>, SchemaError> {
-        let text = std::fs::read_to_string(path).map_err(|source| SchemaError::Read {
+        // CRD files may come from the merge request under review: a FIFO or a link to a
+        // device must not hang the run.
+        let read = |source| SchemaError::Read {
             path: path.to_owned(),
             source,
+        };
+        let bytes =
+            crate::files::read_regular(path, crate::files::MAX_INPUT_BYTES).map_err(read)?;
+        let text = String::from_utf8(bytes).map_err(|_| SchemaError::Parse {
+            path: path.to_owned(),
+            message: "the file is not UTF-8 text".into(),
         })?;
         let docs = parse_documents(&text).map_err(|e| SchemaError::Parse {
             path: path.to_owned(),
@@ -404,25 +412,103 @@ impl SchemaStore {
                         ),
                     });
                 }
-                ValidationErrorKind::Type { kind: expected } => {
+                kind => {
                     out.insert(Violation {
                         pointer,
-                        message: format!(
-                            "expected {}, found {}",
-                            type_names(expected),
-                            error.instance()
-                        ),
-                    });
-                }
-                _ => {
-                    out.insert(Violation {
-                        pointer,
-                        message: error.to_string(),
+                        message: describe(kind, error.instance()),
                     });
                 }
             }
         }
         Ok(out.into_iter().collect())
+    }
+}
+
+/// A schema problem in words that never quote the instance value: reports are shown on
+/// merge requests, and the value may be a secret (a Secret's `stringData`, a password in a
+/// ConfigMap). The field is named by the finding; limits, patterns and allowed values come
+/// from the schema and are safe to show; of the instance only its JSON type is named.
+fn describe(kind: &ValidationErrorKind, instance: &Value) -> String {
+    let found = match instance {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    };
+    match kind {
+        ValidationErrorKind::Type { kind } => {
+            format!("expected {}, found {found}", type_names(kind))
+        }
+        ValidationErrorKind::Enum { options } => match options.as_array() {
+            Some(options) => format!(
+                "must be one of: {}",
+                options
+                    .iter()
+                    .map(Value::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            None => "is not one of the allowed values".into(),
+        },
+        ValidationErrorKind::Constant { expected_value } => format!("must be {expected_value}"),
+        ValidationErrorKind::Pattern { pattern } => {
+            if pattern.as_str() == QUANTITY_PATTERN {
+                "is not a quantity (such as 100m, 1.5, 256Mi or 1G)".into()
+            } else {
+                format!("does not match the pattern `{pattern}`")
+            }
+        }
+        ValidationErrorKind::Format { format } => format!("is not a valid {format}"),
+        ValidationErrorKind::MinLength { limit } => format!("is shorter than {limit} characters"),
+        ValidationErrorKind::MaxLength { limit } => format!("is longer than {limit} characters"),
+        ValidationErrorKind::MinItems { limit } => format!("has fewer than {limit} items"),
+        ValidationErrorKind::MaxItems { limit } => format!("has more than {limit} items"),
+        ValidationErrorKind::MinProperties { limit } => format!("has fewer than {limit} fields"),
+        ValidationErrorKind::MaxProperties { limit } => format!("has more than {limit} fields"),
+        ValidationErrorKind::Minimum { limit } => format!("is less than the minimum {limit}"),
+        ValidationErrorKind::Maximum { limit } => format!("is greater than the maximum {limit}"),
+        ValidationErrorKind::ExclusiveMinimum { limit } => format!("must be greater than {limit}"),
+        ValidationErrorKind::ExclusiveMaximum { limit } => format!("must be less than {limit}"),
+        ValidationErrorKind::MultipleOf { multiple_of } => {
+            format!("is not a multiple of {multiple_of}")
+        }
+        ValidationErrorKind::UniqueItems => "has duplicate items".into(),
+        ValidationErrorKind::AnyOf { .. } | ValidationErrorKind::OneOfNotValid { .. } => {
+            "matches none of the allowed forms".into()
+        }
+        ValidationErrorKind::OneOfMultipleValid { .. } => {
+            "matches more than one of the exclusive forms".into()
+        }
+        ValidationErrorKind::Not { .. } | ValidationErrorKind::FalseSchema => {
+            "is not allowed here".into()
+        }
+        ValidationErrorKind::AdditionalItems { limit } => format!("has more than {limit} items"),
+        ValidationErrorKind::AdditionalProperties { unexpected }
+        | ValidationErrorKind::UnevaluatedProperties { unexpected } => format!(
+            "unknown field(s) {}",
+            unexpected
+                .iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        ValidationErrorKind::UnevaluatedItems { .. } => {
+            "has items the schema does not allow".into()
+        }
+        ValidationErrorKind::Required { property } => {
+            format!(
+                "missing required field `{}`",
+                property.as_str().unwrap_or_default()
+            )
+        }
+        ValidationErrorKind::PropertyNames { .. } => {
+            "has a field name the schema does not allow".into()
+        }
+        ValidationErrorKind::Contains => "contains no item of the required form".into(),
+        _ => "does not match the schema".into(),
     }
 }
 
@@ -443,13 +529,15 @@ fn files_below(dir: &Path, extensions: &[&str]) -> Result<Vec<PathBuf>, SchemaEr
     let mut files = Vec::new();
     let mut stack = vec![dir.to_owned()];
     while let Some(d) = stack.pop() {
-        let read = |source| SchemaError::Read {
+        let read = |source: std::io::Error| SchemaError::Read {
             path: d.clone(),
-            source,
+            source: source.into(),
         };
         for entry in std::fs::read_dir(&d).map_err(read)? {
-            let path = entry.map_err(read)?.path();
-            if path.is_dir() {
+            let entry = entry.map_err(read)?;
+            let path = entry.path();
+            // Directory links are not followed: a link to a parent would never end.
+            if entry.file_type().map_err(read)?.is_dir() {
                 stack.push(path);
             } else if path
                 .extension()

@@ -128,6 +128,9 @@ pub struct TreeFile {
     pub display: String,
     /// Path on disk.
     pub path: PathBuf,
+    /// Path relative to the repository root it was found under (the validated path),
+    /// `/`-separated; kustomize entries are judged against it ([`escapes`]).
+    pub in_root: String,
 }
 
 /// A parsed tree.
@@ -163,25 +166,60 @@ pub fn is_kustomization_file(name: &str) -> bool {
     )
 }
 
+/// Why a tree could not be read: the run stops (exit 2), since a tree read in part would
+/// be validated wrongly.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// A directory could not be listed.
+    #[error("failed to list {}", path.display())]
+    List {
+        /// The directory.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A file could not be read: missing permissions, not a regular file (a FIFO, a device,
+    /// also behind a symlink), or larger than [`crate::files::MAX_INPUT_BYTES`].
+    #[error("failed to read {}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: crate::files::ReadError,
+    },
+}
+
 /// Every `.yaml`/`.yml` file below `root` (or `root` itself), skipping hidden directories,
 /// sorted; the directories seen (relative to `root`) go into `dirs`. One walk for both.
-fn yaml_files(root: &Path, dirs: &mut BTreeSet<String>) -> std::io::Result<Vec<PathBuf>> {
-    if root.is_file() {
+///
+/// Anything named like YAML that is not a directory is listed — symlinks, FIFOs, devices
+/// too — so that reading it either succeeds or stops the run naming it; skipping it would
+/// hide part of the tree. Directory links are not followed (a link to a parent never ends).
+fn yaml_files(root: &Path, dirs: &mut BTreeSet<String>) -> Result<Vec<PathBuf>, LoadError> {
+    if !root.is_dir() {
         return Ok(vec![root.to_owned()]);
     }
     let mut out = Vec::new();
     let mut stack = vec![root.to_owned()];
     while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d)? {
-            let entry = entry?;
+        let list = |source| LoadError::List {
+            path: d.clone(),
+            source,
+        };
+        for entry in std::fs::read_dir(&d).map_err(list)? {
+            let entry = entry.map_err(list)?;
             let name = entry.file_name();
             let name = name.to_string_lossy();
-            let kind = entry.file_type()?;
-            if kind.is_dir() && !name.starts_with('.') {
-                let path = entry.path();
-                dirs.insert(crate::source::display_path(root, &path));
-                stack.push(path);
-            } else if kind.is_file() && (name.ends_with(".yaml") || name.ends_with(".yml")) {
+            let kind = entry.file_type().map_err(list)?;
+            if kind.is_dir() {
+                if !name.starts_with('.') {
+                    let path = entry.path();
+                    dirs.insert(crate::source::display_path(root, &path));
+                    stack.push(path);
+                }
+            } else if name.ends_with(".yaml") || name.ends_with(".yml") {
                 out.push(entry.path());
             }
         }
@@ -201,29 +239,23 @@ fn is_lookalike(s: &str) -> bool {
     crate::validate::rules::go006_yaml11_lookalike::yaml11_meaning(s).is_some()
 }
 
-/// Parses files on all cores, keeping the input order.
-fn parse_all(files: &[(String, PathBuf)]) -> Vec<(String, Result<Parsed, YamlError>)> {
-    super::par::map(files, |(_, path)| {
-        let text = match std::fs::read(path).map(String::from_utf8) {
-            Ok(Ok(text)) => text,
-            Ok(Err(_)) => {
-                return (
-                    String::new(),
-                    Err(YamlError {
-                        span: Span::START,
-                        message: "file is not UTF-8 text".into(),
-                    }),
-                )
-            }
-            Err(e) => {
-                return (
-                    String::new(),
-                    Err(YamlError {
-                        span: Span::START,
-                        message: format!("cannot read the file: {e}"),
-                    }),
-                )
-            }
+/// What became of one file: read and parsed (or not parsed: a finding), or not read (the
+/// run stops).
+type FileResult = Result<(String, Result<Parsed, YamlError>), crate::files::ReadError>;
+
+/// Reads and parses files on all cores, keeping the input order. Every read is bounded and
+/// refuses special files, so a hostile tree cannot block or exhaust the run.
+fn parse_all(files: &[(String, PathBuf, String)]) -> Vec<FileResult> {
+    super::par::map(files, |(_, path, _)| {
+        let bytes = crate::files::read_regular(path, crate::files::MAX_INPUT_BYTES)?;
+        let Ok(text) = String::from_utf8(bytes) else {
+            return Ok((
+                String::new(),
+                Err(YamlError {
+                    span: Span::START,
+                    message: "file is not UTF-8 text".into(),
+                }),
+            ));
         };
         let name = path
             .file_name()
@@ -238,7 +270,7 @@ fn parse_all(files: &[(String, PathBuf)]) -> Vec<(String, Result<Parsed, YamlErr
                 .map(Parsed::Json)
                 .map_err(|e| parse_documents(&text).err().unwrap_or(e))
         };
-        (text, parsed)
+        Ok((text, parsed))
     })
 }
 
@@ -259,32 +291,54 @@ impl Tree {
             .map_or(Span::START, |n| n.span_for_pointer(pointer))
     }
 
-    /// Reads every YAML file below `roots`.
-    pub fn load(roots: &[PathBuf]) -> std::io::Result<Tree> {
+    /// The positioned documents of file `index`, whose text is `text` (from the cache of
+    /// [`Tree::span`] when a finding already needed them); `None` when it does not parse.
+    pub fn positioned(&self, index: usize, text: &str) -> Option<Vec<Node>> {
+        if let Some(docs) = self
+            .positions
+            .lock()
+            .ok()
+            .and_then(|cache| cache.get(&index).filter(|d| !d.is_empty()).cloned())
+        {
+            return Some(docs);
+        }
+        parse_documents(text).ok()
+    }
+
+    /// Reads every YAML file below `roots`. A file that cannot be read stops the load; one
+    /// that does not parse is kept as a finding.
+    pub fn load(roots: &[PathBuf]) -> Result<Tree, LoadError> {
         let mut tree = Tree {
             roots: roots.to_vec(),
             ..Tree::default()
         };
         let mut listed = Vec::new();
         for root in roots {
-            let base = if root.is_file() {
+            let base = if !root.is_dir() {
                 root.parent().unwrap_or(Path::new("."))
             } else {
                 root.as_path()
             };
             for path in yaml_files(root, &mut tree.dirs)? {
+                let in_root = crate::source::display_path(base, &path);
                 let display = if roots.len() == 1 {
-                    crate::source::display_path(base, &path)
+                    in_root.clone()
                 } else {
                     crate::source::display_path(Path::new(""), &path)
                 };
-                listed.push((display, path));
+                listed.push((display, path, in_root));
             }
         }
-        let parsed = parse_all(&listed);
+        let mut parsed = Vec::with_capacity(listed.len());
+        for ((_, path, _), result) in listed.iter().zip(parse_all(&listed)) {
+            parsed.push(result.map_err(|source| LoadError::Read {
+                path: path.clone(),
+                source,
+            })?);
+        }
         // Files named as patches by a kustomization are partial objects.
         let mut patch_files = BTreeSet::new();
-        for ((display, path), (text, docs)) in listed.iter().zip(&parsed) {
+        for ((display, path, in_root), (text, docs)) in listed.iter().zip(&parsed) {
             let name = path
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
@@ -295,19 +349,30 @@ impl Tree {
             let _ = text;
             if let Ok(Parsed::Nodes(docs)) = docs {
                 let dir = display.rsplit_once('/').map_or("", |(d, _)| d);
+                let dir_in_root = in_root.rsplit_once('/').map_or("", |(d, _)| d);
                 for doc in docs {
                     let v = doc.to_json();
+                    // A path leaving the repository (GO312) names no file of the tree; kept,
+                    // `..` beyond the root would collapse onto an unrelated file and exempt it.
                     for target in patch_paths(&v) {
-                        patch_files.insert(normalize(dir, &target));
+                        if !escapes(dir_in_root, &target) {
+                            patch_files.insert(normalize(dir, &target));
+                        }
                     }
                 }
             }
         }
-        for (index, ((display, path), (text, docs))) in listed.into_iter().zip(parsed).enumerate() {
+        for (index, ((display, path, in_root), (text, docs))) in
+            listed.into_iter().zip(parsed).enumerate()
+        {
             tree.sources
                 .insert(display.clone(), SourceFile::new(&display, &path, text));
             let is_patch = patch_files.contains(&display);
-            tree.files.push(TreeFile { display, path });
+            tree.files.push(TreeFile {
+                display,
+                path,
+                in_root,
+            });
             let docs = match docs {
                 Ok(d) => d,
                 Err(e) => {
@@ -436,6 +501,32 @@ pub fn normalize(dir: &str, path: &str) -> String {
     parts.join("/")
 }
 
+/// True when `path`, named by a file in directory `dir` (relative to the repository root,
+/// `/`-separated), leads outside the repository: it is absolute (also as a `file://` URL), or
+/// its `..` steps climb above the root. Decided on the strings alone: the target is never
+/// looked at, so a hostile entry cannot make the validator touch what it names.
+pub fn escapes(dir: &str, path: &str) -> bool {
+    let path = path.strip_prefix("file://").unwrap_or(path);
+    if path.starts_with('/') {
+        return true;
+    }
+    let mut depth: usize = dir
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .count();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => match depth.checked_sub(1) {
+                Some(d) => depth = d,
+                None => return true,
+            },
+            _ => depth += 1,
+        }
+    }
+    false
+}
+
 /// Why a document is not a Kubernetes object, if it is not.
 fn classify(v: &Value) -> Result<(), String> {
     let Value::Object(map) = v else {
@@ -478,6 +569,20 @@ mod tests {
             "apps/base/x.yaml"
         );
         assert_eq!(normalize("", "./infrastructure"), "infrastructure");
+    }
+
+    #[test]
+    fn escaping_paths() {
+        assert!(!escapes("apps/order", "deployment.yaml"));
+        assert!(!escapes("apps/order", "../../base"));
+        assert!(escapes("apps/order", "../../../base"));
+        assert!(escapes("apps/order", "../../../../etc/passwd"));
+        assert!(escapes("", "/etc/shadow"));
+        assert!(escapes("apps", "file:///etc/shadow"));
+        assert!(escapes("apps", "a/../../../x"));
+        // A step down and back up never leaves: judged step by step, not by the total.
+        assert!(escapes("", "../apps/x"));
+        assert!(!escapes("apps", "./x/../y"));
     }
 
     #[test]

@@ -34,7 +34,11 @@ pub fn human(diagnostics: &[Diagnostic], sources: &SourceMap, color: bool) -> St
         let line_no = d.span.line.to_string();
         let pad = " ".repeat(line_no.len());
         let _ = writeln!(out, "{pad}{} {}:{}", paint(blue, "-->"), d.file, d.span);
-        if let Some(text) = sources.get(&d.file).and_then(|f| f.line(d.span.line)) {
+        // Lines as the parser counts them: a file with lone `\r` breaks is not one long line.
+        if let Some(text) = sources
+            .get(&d.file)
+            .and_then(|f| crate::diag::line(&f.text, d.span.line))
+        {
             let col = usize::try_from(d.span.col.saturating_sub(1)).unwrap_or(0);
             let prefix: String = text
                 .chars()

@@ -1,5 +1,6 @@
 //! GO006: an unquoted value that YAML 1.1 readers take for a boolean or a number.
 
+use super::go501_plaintext_secret::is_secret_path;
 use crate::validate::rule::{Context, Findings, Rule};
 
 /// GO006
@@ -59,6 +60,17 @@ impl Rule for Yaml11Lookalike {
     fn check(&self, ctx: &Context<'_>, out: &mut Findings<'_>) {
         for (i, o) in ctx.tree.objects.iter().enumerate() {
             for (pointer, text, meaning) in o.lookalikes.clone() {
+                // A secret's value is not quoted, not even a short one like `on`.
+                let tokens = crate::source::yaml::pointer_tokens(&pointer);
+                if is_secret_path(&o.value, &tokens) {
+                    out.object(
+                        i,
+                        &pointer,
+                        format!("this value is a string in YAML 1.2 but {meaning} to YAML 1.1 readers such as kubectl"),
+                        Some("quote it".into()),
+                    );
+                    continue;
+                }
                 out.object(
                     i,
                     &pointer,

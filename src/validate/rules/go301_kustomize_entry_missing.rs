@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use crate::validate::rule::{Context, Findings, Rule};
-use crate::validate::tree::normalize;
+use crate::validate::tree::{escapes, normalize};
 
 /// GO301
 pub struct KustomizeEntryMissing;
@@ -37,11 +37,21 @@ pub fn entries(v: &Value) -> Vec<(String, String)> {
             }
         }
     }
-    // Remote bases are kustomize's business, not the tree's.
-    out.retain(|(_, p)| {
-        !p.contains("://") && !p.starts_with("github.com/") && !p.contains("?ref=")
-    });
+    out.retain(|(_, p)| !is_remote(p));
     out
+}
+
+/// True for a remote base (a URL or `github.com/...?ref=`): kustomize's business, not the
+/// tree's. A path that starts like a file path (`/`, `.`, `file://`) is never remote, so
+/// `?ref=` cannot smuggle `/etc/shadow` past the checks of local entries.
+pub fn is_remote(p: &str) -> bool {
+    if p.starts_with('/') || p.starts_with('.') || p.starts_with("file://") {
+        return false;
+    }
+    p.contains("://")
+        || p.starts_with("github.com/")
+        || p.starts_with("git@")
+        || p.contains("?ref=")
 }
 
 impl Rule for KustomizeEntryMissing {
@@ -57,7 +67,8 @@ impl Rule for KustomizeEntryMissing {
     fn doc(&self) -> &'static str {
         "## What it checks\nEvery local entry of `resources`, `components`, `crds`, \
          `patchesStrategicMerge`, and the `path` of `patches`/`patchesJson6902`, relative to the \
-         kustomization's directory, is a file or directory of the tree.\n\n\
+         kustomization's directory, is a file or directory of the tree. Entries that lead \
+         outside the repository are GO312 and are not looked up.\n\n\
          ## Why it matters\n`kustomize build` fails, so Flux applies nothing of that \
          Kustomization and reports it only on the cluster.\n\n\
          ## Example\n```yaml\nresources:\n- deploymnet.yaml   # GO301\n```\n\n\
@@ -69,7 +80,13 @@ impl Rule for KustomizeEntryMissing {
         for k in &ctx.tree.kustomizations {
             let display = &ctx.tree.file(k.file).display;
             let dir = display.rsplit_once('/').map_or("", |(d, _)| d);
+            let in_root = &ctx.tree.file(k.file).in_root;
+            let dir_in_root = in_root.rsplit_once('/').map_or("", |(d, _)| d);
             for (pointer, entry) in entries(&k.value) {
+                // Outside the repository is GO312; such a target is never looked at.
+                if escapes(dir_in_root, &entry) {
+                    continue;
+                }
                 let target = normalize(dir, &entry);
                 let on_disk = ctx.tree.file(k.file).path.parent().map(|p| p.join(&entry));
                 let exists = files.contains(target.as_str())

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use super::go301_kustomize_entry_missing::entries;
 use crate::source::Span;
 use crate::validate::rule::{Context, Findings, Grade, Rule};
-use crate::validate::tree::{is_kustomization_file, normalize};
+use crate::validate::tree::{escapes, is_kustomization_file, normalize};
 
 /// GO302
 pub struct FileNotInKustomization;
@@ -37,8 +37,13 @@ impl Rule for FileNotInKustomization {
         for k in &ctx.tree.kustomizations {
             let display = &ctx.tree.file(k.file).display;
             let dir = display.rsplit_once('/').map_or("", |(d, _)| d).to_owned();
+            let in_root = &ctx.tree.file(k.file).in_root;
+            let dir_in_root = in_root.rsplit_once('/').map_or("", |(d, _)| d);
             for (_, entry) in entries(&k.value) {
-                listed.insert(normalize(&dir, &entry));
+                // `..` above the root would collapse onto an unrelated file of the tree.
+                if !escapes(dir_in_root, &entry) {
+                    listed.insert(normalize(&dir, &entry));
+                }
             }
             dirs.insert(dir);
         }

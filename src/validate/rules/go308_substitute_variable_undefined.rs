@@ -16,7 +16,7 @@ pub struct SubstituteVariableUndefined;
 /// (`$${name}`), with the line they are on.
 pub fn variables(text: &str) -> Vec<(u32, String)> {
     let mut out = Vec::new();
-    for (n, line) in text.lines().enumerate() {
+    for (n, line) in crate::diag::lines(text).enumerate() {
         let bytes = line.as_bytes();
         let mut i = 0;
         while let Some(pos) = line[i..].find("${") {

@@ -51,7 +51,9 @@ impl Rule for ImageMarkerBroken {
             if !source.text.contains(MARKER) {
                 continue;
             }
-            for (n, line) in source.text.lines().enumerate() {
+            // Every line break counts (a lone `\r` too): a marker is quoted with its own line
+            // only, never with the rest of the file.
+            for (n, line) in crate::diag::lines(&source.text).enumerate() {
                 let Some(pos) = line.find(MARKER) else {
                     continue;
                 };

@@ -31,6 +31,7 @@ pub mod go308_substitute_variable_undefined;
 pub mod go309_image_policy_repository_missing;
 pub mod go310_image_marker_broken;
 pub mod go311_image_policy_invalid;
+pub mod go312_kustomize_entry_outside_repository;
 pub mod go401_virtual_service_destination_unknown;
 pub mod go402_subset_undefined;
 pub mod go403_gateway_unknown;
@@ -41,6 +42,8 @@ pub mod go407_port_name_without_protocol;
 pub mod go501_plaintext_secret;
 pub mod go502_sealed_secret_scope_broken;
 pub mod go503_secret_key_unknown;
+pub mod go504_data_not_base64;
+pub mod go505_data_key_invalid;
 pub mod istio;
 
 use std::collections::BTreeMap;
