@@ -490,3 +490,46 @@ fn huge_mappings_and_many_document_alias_bombs_are_handled() {
         "{text}"
     );
 }
+
+#[test]
+fn kustomize_entries_outside_the_repository_are_reported_without_being_opened() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let repo = work.path().join("repo");
+    fs::create_dir_all(&repo).expect("mkdir");
+    // A FIFO outside the repository: opening it would block, so a finished run proves the
+    // entry was judged on its path alone.
+    mkfifo(&work.path().join("trap.yaml"));
+    fs::write(
+        repo.join("kustomization.yaml"),
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ../trap.yaml\n  - /etc/shadow\n",
+    )
+    .expect("write");
+    let out = fluxprint_within(work.path(), &["validate", "repo"], Duration::from_secs(20));
+    let text = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert_eq!(text.matches("[GO312]").count(), 2, "{text}");
+}
+
+#[test]
+fn a_secret_value_never_reaches_a_report() {
+    // Every format is covered in tests/redaction.rs; here the attack as the issue tells it.
+    let tree = tempfile::tempdir().expect("tempdir");
+    fs::write(
+        tree.path().join("secret.yaml"),
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: db, namespace: a}\nstringData:\n  pin: 98765432\n  password: hunter2-canary\n",
+    )
+    .expect("write");
+    let path = tree.path().to_str().expect("utf-8");
+    for format in ["human", "json", "junit", "codequality", "sarif"] {
+        let out = fluxprint(tree.path(), &["validate", path, "--format", format]);
+        let text = format!("{}{}", stdout(&out), stderr(&out));
+        assert_eq!(out.status.code(), Some(1), "{format}: {text}");
+        assert!(
+            text.contains("GO003"),
+            "{format}: the type error is reported: {text}"
+        );
+        for value in ["98765432", "hunter2-canary"] {
+            assert!(!text.contains(value), "{format} quotes `{value}`: {text}");
+        }
+    }
+}

@@ -120,10 +120,9 @@ pub fn display_name(dir: &Path, file: &Path) -> String {
 
 /// Reads one file, parses its single document, and records the source.
 fn read_document(path: &Path, display: &str, loaded: &mut Loaded) -> Result<Option<Node>, Error> {
-    let bytes = crate::files::read_input(path)?.ok_or_else(|| Error::Io {
-        action: "read",
+    let bytes = crate::files::read_input(path)?.ok_or_else(|| Error::Read {
         path: path.to_owned(),
-        source: std::io::ErrorKind::NotFound.into(),
+        source: crate::files::ReadError::Io(std::io::ErrorKind::NotFound.into()),
     })?;
     let Ok(text) = String::from_utf8(bytes) else {
         loaded.diagnostics.push(Diagnostic::error(

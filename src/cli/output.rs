@@ -124,6 +124,8 @@ fn error_code(err: &Error) -> &'static str {
         Error::Io { .. } | Error::Read { .. } => "IO",
         Error::Usage(_) => "USAGE",
         Error::NotOwned { .. } => "NOT_OWNED",
+        Error::Symlink { .. } => "SYMLINK",
+        Error::Locked { .. } => "LOCKED",
         Error::Cert { .. } => "CERT",
         Error::Invalid { .. } => "INVALID",
         Error::Internal(_) => "INTERNAL",
@@ -136,6 +138,8 @@ fn error_path(err: &Error) -> Option<&std::path::Path> {
         Error::Io { path, .. }
         | Error::Read { path, .. }
         | Error::NotOwned { path }
+        | Error::Symlink { path }
+        | Error::Locked { path, .. }
         | Error::Cert { path, .. } => Some(path),
         _ => None,
     }

@@ -24,6 +24,9 @@ pub enum ReadError {
     /// Not a regular file: a directory, FIFO, socket or device (also behind a symlink).
     #[error("not a regular file ({0}); only regular files are read")]
     NotRegular(&'static str),
+    /// Not UTF-8 text, where text is expected.
+    #[error("the file is not UTF-8 text")]
+    NotText,
     /// Larger than the limit.
     #[error("larger than {limit} bytes ({size} bytes); refusing to read it")]
     TooLarge {
@@ -115,28 +118,24 @@ impl From<ReadError> for std::io::Error {
 /// file) of at most [`MAX_INPUT_BYTES`]; `Ok(None)` when it does not exist. Errors name the
 /// file.
 pub fn read_input(path: &Path) -> Result<Option<Vec<u8>>, crate::Error> {
-    read_regular_opt(path, MAX_INPUT_BYTES).map_err(|e| crate::Error::Io {
-        action: "read",
+    read_regular_opt(path, MAX_INPUT_BYTES).map_err(|source| crate::Error::Read {
         path: path.to_owned(),
-        source: e.into(),
+        source,
     })
 }
 
 /// [`read_input`] for a file that must exist and be UTF-8 text.
 pub fn read_input_text(path: &Path) -> Result<String, crate::Error> {
-    let io = |source| crate::Error::Io {
-        action: "read",
+    let fail = |source| crate::Error::Read {
         path: path.to_owned(),
         source,
     };
-    let bytes =
-        read_input(path)?.ok_or_else(|| io(std::io::Error::from(std::io::ErrorKind::NotFound)))?;
-    String::from_utf8(bytes).map_err(|_| {
-        io(std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            "the file is not UTF-8 text",
-        ))
-    })
+    let bytes = read_input(path)?.ok_or_else(|| {
+        fail(ReadError::Io(std::io::Error::from(
+            std::io::ErrorKind::NotFound,
+        )))
+    })?;
+    String::from_utf8(bytes).map_err(|_| fail(ReadError::NotText))
 }
 
 #[cfg(test)]

@@ -9,7 +9,10 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::source::yaml::{parse_documents, parse_json_documents, JsonDocument, Node, YamlError};
+use crate::source::yaml::{
+    parse_documents, parse_documents_in, parse_json_documents_in, AliasBudget, JsonDocument, Node,
+    YamlError,
+};
 use crate::source::{SourceFile, SourceMap, Span};
 
 /// An unquoted scalar that YAML 1.1 reads as something else: pointer, text, meaning.
@@ -246,6 +249,8 @@ type FileResult = Result<(String, Result<Parsed, YamlError>), crate::files::Read
 /// Reads and parses files on all cores, keeping the input order. Every read is bounded and
 /// refuses special files, so a hostile tree cannot block or exhaust the run.
 fn parse_all(files: &[(String, PathBuf, String)]) -> Vec<FileResult> {
+    // One alias budget for the whole run, besides each file's own.
+    let budget = AliasBudget::default();
     super::par::map(files, |(_, path, _)| {
         let bytes = crate::files::read_regular(path, crate::files::MAX_INPUT_BYTES)?;
         let Ok(text) = String::from_utf8(bytes) else {
@@ -262,11 +267,11 @@ fn parse_all(files: &[(String, PathBuf, String)]) -> Vec<FileResult> {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let parsed = if is_kustomization_file(&name) {
-            parse_documents(&text).map(Parsed::Nodes)
+            parse_documents_in(&text, &budget).map(Parsed::Nodes)
         } else {
             // On an error, the positioned parser words it (with the line of a
             // duplicated key's first definition).
-            parse_json_documents(&text, is_lookalike)
+            parse_json_documents_in(&text, is_lookalike, &budget)
                 .map(Parsed::Json)
                 .map_err(|e| parse_documents(&text).err().unwrap_or(e))
         };

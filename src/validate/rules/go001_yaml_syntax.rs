@@ -17,7 +17,7 @@ impl Rule for YamlSyntax {
     }
     fn doc(&self) -> &'static str {
         "## What it checks\nEvery `.yaml`/`.yml` file parses as YAML 1.2, has no duplicate keys, \
-         expands aliases to at most 100,000 nodes and nests at most 200 levels.\n\n\
+         expands aliases to at most 100,000 nodes per file (5,000,000 over a whole run) and nests at most 200 levels.\n\n\
          ## Why it matters\nkustomize and Flux refuse the whole directory; duplicate keys are \
          silently resolved differently by different parsers.\n\n\
          ## Example\n```yaml\nmetadata:\n  name: a\n  name: b   # GO001 duplicate key\n```\n\n\
