@@ -2,39 +2,13 @@
 //! a hash lookup, not a scan), and alias bombs are refused within the budget in bounded
 //! memory. Prints medians; run with `cargo bench --bench parse`.
 
-use std::time::{Duration, Instant};
+mod util;
+use util::time;
+
+use std::time::Duration;
 
 use fluxprint::source::yaml::{parse_documents, parse_json_documents};
 use fluxprint::{Inputs, Project};
-
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
-    samples[samples.len() / 2]
-}
-
-fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> Duration {
-    median(
-        (0..runs)
-            .map(|_| {
-                let start = Instant::now();
-                std::hint::black_box(f());
-                start.elapsed()
-            })
-            .collect(),
-    )
-}
-
-/// Peak resident memory of this process so far, in MiB (Linux).
-fn peak_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        })
-        .map_or(f64::NAN, |kb| kb / 1024.0)
-}
 
 fn per_key(d: Duration, keys: usize) -> f64 {
     d.as_secs_f64() * 1e9 / keys as f64
@@ -47,14 +21,14 @@ fn main() {
         "---\na: &a [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\nb: [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n";
     for docs in [4_000, 16_000] {
         let text = doc.repeat(docs);
-        let before = peak_mib();
+        let before = util::peak_rss_kib() as f64 / 1024.0;
         let refused = time(3, || parse_json_documents(&text, |_| false).is_err());
         let positioned = time(3, || parse_documents(&text).is_err());
         assert!(parse_documents(&text).is_err(), "the bomb is refused");
         println!(
             "  {docs:>6} documents ({:.1} MiB)  json refused in {refused:>9.2?}  positioned {positioned:>9.2?}  peak RSS {:.0} MiB (was {before:.0})",
             text.len() as f64 / 1048576.0,
-            peak_mib()
+            util::peak_rss_kib() as f64 / 1024.0
         );
     }
 

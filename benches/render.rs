@@ -2,27 +2,13 @@
 //! Prints the median of several runs for each phase. Run with `cargo bench --bench render`.
 //! (A plain bench binary instead of criterion keeps the dependency tree and build time small.)
 
+mod util;
+use util::time;
+
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use fluxprint::{emit, Inputs, Project};
-
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
-    samples[samples.len() / 2]
-}
-
-fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> Duration {
-    median(
-        (0..runs)
-            .map(|_| {
-                let start = Instant::now();
-                std::hint::black_box(f());
-                start.elapsed()
-            })
-            .collect(),
-    )
-}
 
 fn bench(name: &str, inputs: &Inputs, runs: usize) {
     let project = Project::load(inputs).expect("valid input");

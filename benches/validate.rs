@@ -3,6 +3,8 @@
 //! median wall time of several runs, objects per second, and the peak resident memory of
 //! the process. Run with `cargo bench --bench validate`.
 
+mod util;
+
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -10,18 +12,6 @@ use fluxprint::blueprint::cluster::Policy;
 use fluxprint::validate::rule::Options;
 use fluxprint::validate::schema::SchemaStore;
 use fluxprint::{emit, Inputs, Project};
-
-/// Peak resident set size in KiB (Linux), or 0.
-fn peak_rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
-        })
-        .unwrap_or(0)
-}
 
 fn main() {
     let options = Options {
@@ -121,7 +111,7 @@ fn main() {
             files.len(),
             median,
             objects as f64 / median.as_secs_f64(),
-            peak_rss_kib() / 1024
+            util::peak_rss_kib() / 1024
         );
     }
 }

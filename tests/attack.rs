@@ -7,43 +7,13 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::os::unix::fs::{symlink, PermissionsExt};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
-use crate::util::{example, fluxprint, stderr, stdout, tree};
-
-/// Runs `fluxprint` with a deadline: a hang fails the test instead of the suite.
-fn fluxprint_within(cwd: &Path, args: &[&str], limit: Duration) -> Output {
-    let child = spawn(cwd, args);
-    wait_within(child, limit, args)
-}
-
-fn spawn(cwd: &Path, args: &[&str]) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_fluxprint"))
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn fluxprint")
-}
-
-fn wait_within(mut child: Child, limit: Duration, what: &[&str]) -> Output {
-    let start = Instant::now();
-    loop {
-        if child.try_wait().expect("wait").is_some() {
-            return child.wait_with_output().expect("output");
-        }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("fluxprint {what:?} did not finish within {limit:?} (a hang)");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
+use crate::util::{
+    example, fluxprint, fluxprint_within, spawn_fluxprint as spawn, stderr, stdout, tree,
+    wait_within,
+};
 
 fn mkfifo(path: &Path) {
     let status = Command::new("mkfifo")

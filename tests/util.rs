@@ -2,7 +2,8 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 /// The repository root.
 pub fn root() -> PathBuf {
@@ -48,6 +49,41 @@ pub fn fluxprint(cwd: &Path, args: &[&str]) -> Output {
         .env("NO_COLOR", "1")
         .output()
         .expect("run fluxprint")
+}
+
+/// Runs `fluxprint` like [`fluxprint`], with a deadline: a regression that blocks (on a FIFO,
+/// a lock) fails the test instead of hanging the suite.
+pub fn fluxprint_within(cwd: &Path, args: &[&str], limit: Duration) -> Output {
+    let child = spawn_fluxprint(cwd, args);
+    wait_within(child, limit, args)
+}
+
+pub fn spawn_fluxprint(cwd: &Path, args: &[&str]) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_fluxprint"))
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn fluxprint")
+}
+
+/// Waits for `child`, killing it and failing the test after `limit`.
+pub fn wait_within(mut child: Child, limit: Duration, what: &[&str]) -> Output {
+    let start = Instant::now();
+    loop {
+        if child.try_wait().expect("wait").is_some() {
+            return child.wait_with_output().expect("output");
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("fluxprint {what:?} did not finish within {limit:?} (a hang)");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
 }
 
 /// Standard error as text.

@@ -4,7 +4,7 @@
 
 use std::fs;
 
-use crate::util::{example, fluxprint, root, shared, stderr, stdout};
+use crate::util::{example, fluxprint, fluxprint_within, root, shared, stderr, stdout};
 
 fn rendered() -> tempfile::TempDir {
     let dir = example();
@@ -338,33 +338,6 @@ fn upstream_crd_validation_rules_are_evaluated() {
     );
 }
 
-/// Runs `fluxprint` like [`fluxprint`], but kills it and fails the test when it does not
-/// finish within `seconds`: a regression that blocks on a FIFO must fail, not hang the suite.
-fn fluxprint_within(cwd: &std::path::Path, args: &[&str], seconds: u64) -> std::process::Output {
-    use std::process::{Command, Stdio};
-    let mut child = Command::new(env!("CARGO_BIN_EXE_fluxprint"))
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run fluxprint");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
-    loop {
-        if child.try_wait().expect("wait").is_some() {
-            return child.wait_with_output().expect("output");
-        }
-        if std::time::Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("fluxprint {args:?} did not finish within {seconds} s");
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-}
-
 /// A tree with one valid ConfigMap, for the unreadable-file cases.
 fn small_tree() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -398,7 +371,11 @@ fn special_files_in_a_tree_are_io_errors_naming_the_file_without_blocking() {
     std::os::unix::fs::symlink("/dev/zero", zero.path().join("tree/apps/x.yaml")).expect("link");
     for (dir, what) in [(&fifo, "a FIFO"), (&zero, "a character device")] {
         for format in ["human", "json"] {
-            let out = fluxprint_within(dir.path(), &["validate", "tree", "--format", format], 20);
+            let out = fluxprint_within(
+                dir.path(),
+                &["validate", "tree", "--format", format],
+                std::time::Duration::from_secs(20),
+            );
             assert_eq!(out.status.code(), Some(2), "{what}: {}", stderr(&out));
             let err = stderr(&out);
             assert!(
@@ -420,7 +397,11 @@ fn an_oversized_manifest_is_an_io_error() {
     let dir = small_tree();
     let big = "# padding\n".repeat(900_000);
     fs::write(dir.path().join("tree/apps/big.yaml"), big).expect("write");
-    let out = fluxprint_within(dir.path(), &["validate", "tree"], 20);
+    let out = fluxprint_within(
+        dir.path(),
+        &["validate", "tree"],
+        std::time::Duration::from_secs(20),
+    );
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("failed to read tree/apps/big.yaml: larger than 8388608 bytes"),
@@ -434,7 +415,11 @@ fn links_to_regular_manifests_are_read() {
     let dir = small_tree();
     std::os::unix::fs::symlink("config.yaml", dir.path().join("tree/apps/linked.yaml"))
         .expect("link");
-    let out = fluxprint_within(dir.path(), &["validate", "tree"], 20);
+    let out = fluxprint_within(
+        dir.path(),
+        &["validate", "tree"],
+        std::time::Duration::from_secs(20),
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("validated 2 objects in 2 files"),
@@ -448,7 +433,11 @@ fn special_crd_files_and_cluster_files_do_not_block() {
     let dir = small_tree();
     fs::create_dir_all(dir.path().join("crds")).expect("mkdir");
     mkfifo(&dir.path().join("crds/x.yaml"));
-    let out = fluxprint_within(dir.path(), &["validate", "tree", "--crds", "crds"], 20);
+    let out = fluxprint_within(
+        dir.path(),
+        &["validate", "tree", "--crds", "crds"],
+        std::time::Duration::from_secs(20),
+    );
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("failed to read crds/x.yaml: not a regular file (a FIFO)"),
@@ -458,7 +447,11 @@ fn special_crd_files_and_cluster_files_do_not_block() {
     // Cluster files are optional for validate: a FIFO among them is skipped, not waited on.
     fs::create_dir_all(dir.path().join("clusters")).expect("mkdir");
     mkfifo(&dir.path().join("clusters/tree.yaml"));
-    let out = fluxprint_within(dir.path(), &["validate", "tree"], 20);
+    let out = fluxprint_within(
+        dir.path(),
+        &["validate", "tree"],
+        std::time::Duration::from_secs(20),
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
 

@@ -8,34 +8,34 @@ use crate::validate::tree::{escapes, normalize};
 /// GO301
 pub struct KustomizeEntryMissing;
 
+/// Pushes `(pointer, item)` for each string item of the list `v[key]`, pointers under `base`.
+pub fn string_items(v: &Value, key: &str, base: &str, out: &mut Vec<(String, String)>) {
+    let items = v.get(key).and_then(Value::as_array).into_iter().flatten();
+    for (i, e) in items.enumerate() {
+        if let Some(p) = e.as_str() {
+            out.push((format!("{base}/{key}/{i}"), p.to_owned()));
+        }
+    }
+}
+
+/// Pushes `(pointer, path)` for each item of the list `v[key]` that has a string `path`.
+pub fn path_items(v: &Value, key: &str, out: &mut Vec<(String, String)>) {
+    let items = v.get(key).and_then(Value::as_array).into_iter().flatten();
+    for (i, e) in items.enumerate() {
+        if let Some(p) = e.get("path").and_then(Value::as_str) {
+            out.push((format!("/{key}/{i}/path"), p.to_owned()));
+        }
+    }
+}
+
 /// `(pointer, path)` of every local file or directory a kustomization names.
 pub fn entries(v: &Value) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for key in ["resources", "components", "crds", "patchesStrategicMerge"] {
-        for (i, e) in v
-            .get(key)
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .enumerate()
-        {
-            if let Some(p) = e.as_str() {
-                out.push((format!("/{key}/{i}"), p.to_owned()));
-            }
-        }
+        string_items(v, key, "", &mut out);
     }
     for key in ["patches", "patchesJson6902"] {
-        for (i, e) in v
-            .get(key)
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .enumerate()
-        {
-            if let Some(p) = e.get("path").and_then(Value::as_str) {
-                out.push((format!("/{key}/{i}/path"), p.to_owned()));
-            }
-        }
+        path_items(v, key, &mut out);
     }
     out.retain(|(_, p)| !is_remote(p));
     out

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::go301_kustomize_entry_missing::is_remote;
+use super::go301_kustomize_entry_missing::{is_remote, path_items, string_items};
 use crate::validate::rule::{Context, Findings, Rule};
 use crate::validate::tree::escapes;
 
@@ -30,35 +30,13 @@ const PATH_ITEMS: &[&str] = &["patches", "patchesJson6902", "replacements"];
 /// `validators`, `bases`, `replacements[].path` and `openapi.path`. Inline generator or
 /// transformer configurations (multi-line strings) and remote bases are not paths.
 pub fn local_paths(v: &Value) -> Vec<(String, String)> {
-    let list = |v: &Value, key: &str, base: &str, out: &mut Vec<(String, String)>| {
-        for (i, e) in v
-            .get(key)
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .enumerate()
-        {
-            if let Some(p) = e.as_str() {
-                out.push((format!("{base}/{key}/{i}"), p.to_owned()));
-            }
-        }
-    };
+    let list = string_items;
     let mut out = Vec::new();
     for key in PATH_LISTS {
         list(v, key, "", &mut out);
     }
     for key in PATH_ITEMS {
-        for (i, e) in v
-            .get(*key)
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .enumerate()
-        {
-            if let Some(p) = e.get("path").and_then(Value::as_str) {
-                out.push((format!("/{key}/{i}/path"), p.to_owned()));
-            }
-        }
+        path_items(v, key, &mut out);
     }
     if let Some(p) = v.pointer("/openapi/path").and_then(Value::as_str) {
         out.push(("/openapi/path".into(), p.to_owned()));
