@@ -5,6 +5,7 @@
 //! YAML is parsed into a positioned [`yaml::Node`] tree; typed models are built from that tree.
 
 pub mod yaml;
+pub mod yaml11;
 
 use std::fmt;
 use std::path::{Path, PathBuf};

@@ -239,7 +239,7 @@ enum Parsed {
 }
 
 fn is_lookalike(s: &str) -> bool {
-    crate::validate::rules::go006_yaml11_lookalike::yaml11_meaning(s).is_some()
+    crate::source::yaml11::yaml11_meaning(s).is_some()
 }
 
 /// What became of one file: read and parsed (or not parsed: a finding), or not read (the
@@ -407,10 +407,7 @@ impl Tree {
                             .plain_strings
                             .into_iter()
                             .filter_map(|(pointer, text)| {
-                                let meaning =
-                                    crate::validate::rules::go006_yaml11_lookalike::yaml11_meaning(
-                                        &text,
-                                    )?;
+                                let meaning = crate::source::yaml11::yaml11_meaning(&text)?;
                                 Some((pointer, text, meaning))
                             })
                             .collect();
