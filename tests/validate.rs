@@ -444,7 +444,7 @@ fn special_crd_files_and_cluster_files_do_not_block() {
         "{}",
         stderr(&out)
     );
-    // Cluster files are optional for validate: a FIFO among them is skipped, not waited on.
+    // A FIFO among the cluster files is refused like any special input, not waited on.
     fs::create_dir_all(dir.path().join("clusters")).expect("mkdir");
     mkfifo(&dir.path().join("clusters/tree.yaml"));
     let out = fluxprint_within(
@@ -452,7 +452,46 @@ fn special_crd_files_and_cluster_files_do_not_block() {
         &["validate", "tree"],
         std::time::Duration::from_secs(20),
     );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("clusters/tree.yaml: not a regular file (a FIFO)"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn an_invalid_cluster_file_is_an_error_and_other_tools_files_are_left_alone() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    fs::create_dir_all(dir.path().join("tree")).expect("mkdir");
+    fs::create_dir_all(dir.path().join("clusters")).expect("mkdir");
+    fs::write(
+        dir.path().join("tree/config.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: b}\ndata: {k: v}\n",
+    )
+    .expect("write");
+    // A Flux manifest beside the cluster files is not a fluxprint file: ignored.
+    fs::write(
+        dir.path().join("clusters/flux.yaml"),
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: apps}\n",
+    )
+    .expect("write");
+    let out = fluxprint(dir.path(), &["validate", "tree"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // A fluxprint cluster file with a typo is reported, not dropped.
+    fs::write(
+        dir.path().join("clusters/tree.yaml"),
+        "apiVersion: fluxprint/v1alpha1\nkind: Cluster\nname: tree\npolcy: strict\n",
+    )
+    .expect("write");
+    let out = fluxprint(dir.path(), &["validate", "tree"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("error[BP003]: unknown field `polcy`")
+            && stderr(&out).contains("clusters/tree.yaml:4:1"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]

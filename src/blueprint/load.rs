@@ -251,24 +251,10 @@ fn typed<T: DeserializeOwned>(
 /// Reads and structurally checks every cluster and blueprint file.
 pub fn load(blueprints_dir: &Path, clusters_dir: &Path) -> Result<Loaded, Error> {
     let mut loaded = Loaded::default();
-    let (Ok(bv), Ok(cv)) = (blueprint_validator(), cluster_validator()) else {
+    let Ok(bv) = blueprint_validator() else {
         return Err(Error::Internal("the input schemas do not compile".into()));
     };
-    for path in yaml_files(clusters_dir)? {
-        let display = display_name(clusters_dir, &path);
-        if let Some(node) = read_document(&path, &display, &mut loaded)? {
-            if let Some(cluster) =
-                typed::<Cluster>(&node, &display, "Cluster", cv, &mut loaded.diagnostics)
-            {
-                loaded.clusters.push(ClusterInput {
-                    file: display,
-                    dir: clusters_dir.to_owned(),
-                    node,
-                    cluster,
-                });
-            }
-        }
-    }
+    load_clusters_into(clusters_dir, false, &mut loaded)?;
     for path in yaml_files(blueprints_dir)? {
         let display = display_name(blueprints_dir, &path);
         if let Some(node) = read_document(&path, &display, &mut loaded)? {
@@ -284,6 +270,46 @@ pub fn load(blueprints_dir: &Path, clusters_dir: &Path) -> Result<Loaded, Error>
         }
     }
     Ok(loaded)
+}
+
+/// The fluxprint cluster files of a directory, for `validate`, which also runs on
+/// repositories that are not fluxprint's: a missing directory is empty, and files that are
+/// not fluxprint documents (no `fluxprint/` apiVersion in their text) are left alone. A
+/// fluxprint cluster file that is invalid is reported like any input (never dropped).
+pub fn load_clusters(dir: &Path) -> Result<Loaded, Error> {
+    let mut loaded = Loaded::default();
+    if dir.is_dir() {
+        load_clusters_into(dir, true, &mut loaded)?;
+    }
+    Ok(loaded)
+}
+
+fn load_clusters_into(dir: &Path, only_ours: bool, loaded: &mut Loaded) -> Result<(), Error> {
+    let Ok(cv) = cluster_validator() else {
+        return Err(Error::Internal("the input schemas do not compile".into()));
+    };
+    for path in yaml_files(dir)? {
+        if only_ours {
+            let text = crate::files::read_input(&path)?.unwrap_or_default();
+            if !String::from_utf8_lossy(&text).contains("fluxprint/") {
+                continue;
+            }
+        }
+        let display = display_name(dir, &path);
+        if let Some(node) = read_document(&path, &display, loaded)? {
+            if let Some(cluster) =
+                typed::<Cluster>(&node, &display, "Cluster", cv, &mut loaded.diagnostics)
+            {
+                loaded.clusters.push(ClusterInput {
+                    file: display,
+                    dir: dir.to_owned(),
+                    node,
+                    cluster,
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 impl BlueprintInput {

@@ -92,26 +92,12 @@ fn validate_output(
 ) -> Result<bool, Error> {
     let mut failed = false;
     for cluster in project.select(clusters)? {
-        let options = fluxprint::validate::rule::Options {
-            policy: cluster.policy,
-            external_kustomizations: cluster
-                .spec
-                .infrastructure
-                .iter()
-                .flatten()
-                .cloned()
-                .collect(),
-            // A gateway the platform provides is outside the tree.
-            gateways: cluster
-                .mesh
-                .iter()
-                .filter(|m| m.create_gateway.is_none())
-                .map(|m| format!("{}/{}", m.gateway.0, m.gateway.1))
-                .collect(),
-            ..Default::default()
-        };
-        let report =
-            super::validate::run_validation(&[out_dir.join(&cluster.name)], &[], &options)?;
+        let options = fluxprint::validate::request::options_for_cluster(cluster);
+        let (report, _tree) = fluxprint::validate::request::run_with_crds(
+            &[out_dir.join(&cluster.name)],
+            &[],
+            &options,
+        )?;
         if !report.diagnostics.is_empty() {
             out.diagnostics(&report.diagnostics, &report.sources);
         }

@@ -6,9 +6,8 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 use fluxprint::blueprint::cluster::Policy;
 use fluxprint::diag::{render, Diagnostic, Severity};
-use fluxprint::validate::rule::Options;
-use fluxprint::validate::schema::SchemaStore;
-use fluxprint::validate::{self, registry, report, Report};
+use fluxprint::validate::request::Request;
+use fluxprint::validate::{registry, report, Report};
 use fluxprint::Error;
 
 use super::output::{Output, FINDINGS};
@@ -98,114 +97,6 @@ pub struct ExplainArgs {
     markdown: bool,
 }
 
-/// The fluxprint cluster files of `dir` (unreadable or invalid ones are skipped: `validate`
-/// works without them).
-fn cluster_files(dir: &Path) -> Vec<fluxprint::blueprint::Cluster> {
-    let Ok(files) = fluxprint::blueprint::load::yaml_files(dir) else {
-        return Vec::new();
-    };
-    files
-        .iter()
-        .filter_map(|file| {
-            // Bounded, regular files only: a FIFO in clusters/ must not hang validation.
-            let bytes =
-                fluxprint::files::read_regular(file, fluxprint::files::MAX_INPUT_BYTES).ok()?;
-            let text = String::from_utf8(bytes).ok()?;
-            let docs = fluxprint::source::yaml::parse_documents(&text).ok()?;
-            serde_json::from_value(docs.first()?.to_json()).ok()
-        })
-        .collect()
-}
-
-/// The last component of `path`, resolving `.` and `..`.
-fn last_name(path: &Path) -> Option<String> {
-    path.canonicalize()
-        .unwrap_or_else(|_| path.to_owned())
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-}
-
-/// Policy, external Kustomizations and platform gateways from the fluxprint cluster files
-/// whose name is the last component of a validated path (`gitops/prod` → `clusters/prod.yaml`).
-fn cluster_settings(
-    clusters: &[fluxprint::blueprint::Cluster],
-    paths: &[PathBuf],
-) -> (Option<Policy>, Vec<String>, Vec<String>) {
-    let mut policy = None;
-    let mut external = Vec::new();
-    let mut gateways = Vec::new();
-    let names: Vec<Option<String>> = paths.iter().map(|p| last_name(p)).collect();
-    for cluster in clusters {
-        if !names.iter().flatten().any(|n| *n == cluster.name) {
-            continue;
-        }
-        let p = cluster.policy.unwrap_or_default();
-        policy = Some(match (policy, p) {
-            (Some(Policy::Strict), _) | (_, Policy::Strict) => Policy::Strict,
-            _ => Policy::Relaxed,
-        });
-        external.extend(cluster.infrastructure.clone().unwrap_or_default());
-        if let Some(m) = cluster.mesh.clone().filter(|m| m.create_gateway.is_none()) {
-            gateways.extend(m.gateway);
-        }
-    }
-    (policy, external, gateways)
-}
-
-/// The repositories to validate: a directory holding one subdirectory per cluster (the
-/// `gitops/` that `render` writes) stands for those subdirectories. `Some` when every path is
-/// then a cluster repository, which is validated on its own with its cluster's settings.
-fn cluster_roots(
-    clusters: &[fluxprint::blueprint::Cluster],
-    paths: &[PathBuf],
-) -> Option<Vec<PathBuf>> {
-    let is_cluster = |p: &Path| last_name(p).is_some_and(|n| clusters.iter().any(|c| c.name == n));
-    let mut roots = Vec::new();
-    for p in paths {
-        if is_cluster(p) {
-            roots.push(p.clone());
-            continue;
-        }
-        let subs: Vec<PathBuf> = clusters
-            .iter()
-            .map(|c| p.join(&c.name))
-            .filter(|d| d.is_dir())
-            .collect();
-        if subs.is_empty() || !p.is_dir() {
-            return None;
-        }
-        roots.extend(subs);
-    }
-    roots.sort();
-    roots.dedup();
-    Some(roots)
-}
-
-/// Runs the validator over `paths` with `options`.
-pub fn run_validation(
-    paths: &[PathBuf],
-    crds: &[PathBuf],
-    options: &Options,
-) -> Result<Report, Error> {
-    let mut schemas = SchemaStore::with_builtins();
-    for dir in crds {
-        let learned = if dir.is_dir() {
-            schemas.add_crd_dir(dir)
-        } else {
-            schemas.add_crd_file(dir)
-        };
-        learned.map_err(|e| match e {
-            validate::schema::SchemaError::Read { path, source } => Error::Read { path, source },
-            other => Error::Usage(other.to_string()),
-        })?;
-    }
-    let (report, tree) = validate::run_keeping_tree(paths, schemas, options)?;
-    // The process exits soon: freeing a large parsed tree object by object would cost about
-    // a fifth of the run, and the system reclaims it at once.
-    std::mem::forget(tree);
-    Ok(report)
-}
-
 /// Prints `report` in `format`; returns the exit code for `fail_on`.
 fn emit(
     report: &Report,
@@ -265,51 +156,22 @@ pub fn validate(args: &ValidateArgs, out: &mut Output) -> Result<ExitCode, Error
             args.kubernetes_version
         )));
     }
-    for code in &args.ignore {
-        if registry::find(code).is_none() {
-            return Err(Error::Usage(format!(
-                "--ignore {code}: no such rule (see docs/rules.md)"
-            )));
-        }
-    }
-    let clusters = cluster_files(&args.clusters);
-    let options_for = |paths: &[PathBuf]| {
-        let (cluster_policy, external, platform_gateways) = cluster_settings(&clusters, paths);
-        Options {
-            policy: match args.policy {
-                Some(PolicyArg::Strict) => Policy::Strict,
-                Some(PolicyArg::Relaxed) => Policy::Relaxed,
-                None => cluster_policy.unwrap_or(Policy::Relaxed),
-            },
-            ignore: args.ignore.iter().map(|c| c.to_uppercase()).collect(),
-            strict_kinds: args.strict_kinds,
-            gateways: args
-                .gateways
-                .iter()
-                .cloned()
-                .chain(platform_gateways)
-                .collect(),
-            external_kustomizations: args.external.iter().cloned().chain(external).collect(),
-        }
+    let request = Request {
+        paths: args.paths.clone(),
+        crds: args.crds.clone(),
+        policy: args.policy.map(|p| match p {
+            PolicyArg::Strict => Policy::Strict,
+            PolicyArg::Relaxed => Policy::Relaxed,
+        }),
+        ignore: args.ignore.clone(),
+        strict_kinds: args.strict_kinds,
+        gateways: args.gateways.clone(),
+        external: args.external.clone(),
+        clusters: args.clusters.clone(),
     };
-    let report = match cluster_roots(&clusters, &args.paths) {
-        // Each cluster repository on its own: Flux paths are relative to its root, and dev
-        // and prod are graded by their own policies.
-        Some(roots) if roots.len() > 1 || roots != args.paths => {
-            let mut all = Report::default();
-            for root in &roots {
-                let one = std::slice::from_ref(root);
-                let report = run_validation(one, &args.crds, &options_for(one))?;
-                all.merge_under(
-                    &fluxprint::source::display_path(Path::new(""), root),
-                    report,
-                );
-            }
-            fluxprint::diag::normalize(&mut all.diagnostics);
-            all
-        }
-        _ => run_validation(&args.paths, &args.crds, &options_for(&args.paths))?,
-    };
+    let (report, trees) = request.run()?;
+    // The process exits soon: the system reclaims the parsed trees at once.
+    std::mem::forget(trees);
     emit(
         &report,
         args.format,

@@ -5,6 +5,7 @@
 //! - [`rule`] and [`registry`]: the rule trait and the list of rules, one per file in
 //!   [`rules`], each with a stable code and its documentation (`fluxprint explain CODE`);
 //! - [`report`]: the machine formats (JUnit, GitLab Code Quality, SARIF);
+//! - [`request`]: a `fluxprint validate` run: repositories, CRDs, grading per cluster;
 //! - `redact`: keeps secret values out of every report.
 
 pub mod cel;
@@ -12,6 +13,7 @@ mod par;
 mod redact;
 pub mod registry;
 pub mod report;
+pub mod request;
 pub mod rule;
 pub mod rules;
 pub mod schema;
