@@ -205,3 +205,15 @@ fn io_and_usage_errors_are_json_under_format_json() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stdout(&out).is_empty(), "{}", stdout(&out));
 }
+
+#[test]
+fn explain_knows_blueprint_codes_too() {
+    let out = fluxprint(&root(), &["explain", "bp118"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.starts_with("# BP118 sealed-value-missing"), "{text}");
+    assert!(text.contains("kubeseal --fetch-cert"), "{text}");
+    let out = fluxprint(&root(), &["explain", "BP999"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no code `BP999`"), "{}", stderr(&out));
+}

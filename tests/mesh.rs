@@ -301,3 +301,29 @@ fn nginx_rewrites_replace_the_prefix_like_istio() {
         "{err}"
     );
 }
+
+#[test]
+fn a_mesh_service_nothing_may_call_warns_bp121_and_callers_empty_silences_it() {
+    let dir = example();
+    let bp = dir.path().join("blueprints/notification.yaml");
+    let text = fs::read_to_string(&bp).expect("read");
+    assert!(
+        text.contains("mesh: {callers: []}\n"),
+        "the example marks the worker"
+    );
+    fs::write(&bp, text.replace("mesh: {callers: []}\n", "")).expect("write");
+    let out = fluxprint(dir.path(), &["render"]);
+    assert!(
+        out.status.success(),
+        "a warning does not stop the render: {}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("warning[BP121]: `notification` has no routes and no `mesh.callers`"),
+        "{}",
+        stderr(&out)
+    );
+    fs::write(&bp, text).expect("write");
+    let out = fluxprint(dir.path(), &["render"]);
+    assert!(!stderr(&out).contains("BP121"), "{}", stderr(&out));
+}

@@ -440,3 +440,29 @@ fn regex_lite_mask(text: &str) -> String {
     let re = regex::Regex::new(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z").expect("regex");
     re.replace_all(text, "<date>").into_owned()
 }
+
+#[test]
+fn a_certificate_expiring_within_30_days_warns_bp120_and_still_seals() {
+    let dir = example();
+    let now = SystemTime::now();
+    let soon = certificate(key(), now - YEAR, now + Duration::from_secs(10 * 24 * 3600));
+    fs::write(dir.path().join("clusters/prod.pem"), soon).expect("write cert");
+    let out = fluxprint_with_stdin(
+        dir.path(),
+        &[
+            "seal",
+            "order",
+            "DATABASE_URL",
+            "--cluster",
+            "prod",
+            "--trim",
+        ],
+        b"postgres://x\n",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("warning[BP120]: the certificate of cluster `prod` expires on"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -4,10 +4,12 @@
 //! - [`schema`]: their JSON Schemas, printed by `fluxprint schema` and used by the loader;
 //! - [`load`]: files → positioned documents → typed values, structural problems as diagnostics;
 //! - [`check`]: the semantic rules the schema cannot express;
+//! - [`codes`]: the registry of diagnostic codes (`fluxprint explain BP118`);
 //! - [`names`]: the Kubernetes name and value grammars.
 
 pub mod check;
 pub mod cluster;
+pub mod codes;
 pub mod common;
 pub mod load;
 pub mod names;

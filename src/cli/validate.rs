@@ -89,7 +89,7 @@ pub struct ValidateArgs {
 /// Arguments of `explain`.
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
-    /// A rule code, e.g. GO201.
+    /// A validator rule code (GO201) or a blueprint diagnostic code (BP118).
     #[arg(required_unless_present = "markdown")]
     code: Option<String>,
     /// Print every rule as markdown (the text of docs/rules.md).
@@ -188,11 +188,15 @@ pub fn explain(args: &ExplainArgs, out: &mut Output) -> Result<ExitCode, Error> 
         return Ok(ExitCode::SUCCESS);
     }
     let code = args.code.clone().unwrap_or_default();
-    match registry::find(&code) {
-        Some(rule) => {
-            out.stdout(&registry::explain(rule));
-            Ok(ExitCode::SUCCESS)
-        }
-        None => Err(Error::Usage(format!("no rule `{code}`; see docs/rules.md"))),
+    if let Some(rule) = registry::find(&code) {
+        out.stdout(&registry::explain(rule));
+        return Ok(ExitCode::SUCCESS);
     }
+    if let Some(c) = fluxprint::blueprint::codes::find(&code) {
+        out.stdout(&fluxprint::blueprint::codes::explain(c));
+        return Ok(ExitCode::SUCCESS);
+    }
+    Err(Error::Usage(format!(
+        "no code `{code}`; see docs/rules.md (GO…) and docs/blueprint.md (BP…)"
+    )))
 }

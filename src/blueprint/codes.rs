@@ -1,0 +1,238 @@
+//! The registry of blueprint diagnostic codes (BP…): plain data, one entry per code, in code
+//! order, like the validator's rule registry. `fluxprint explain BP118` prints an entry, the
+//! code table of `docs/blueprint.md` is generated from it, and tests hold the source, the
+//! invalid-input catalog and the docs to it.
+
+/// One diagnostic code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Code {
+    /// `BP118`.
+    pub code: &'static str,
+    /// A kebab-case name for the problem (`sealed-value-missing`).
+    pub name: &'static str,
+    /// `error`, `warning`, or both (`error on strict clusters, warning on relaxed`).
+    pub severity: &'static str,
+    /// What it reports, one line.
+    pub summary: &'static str,
+    /// A message it prints.
+    pub example: &'static str,
+    /// How to fix it.
+    pub fix: &'static str,
+}
+
+const fn code(
+    code: &'static str,
+    name: &'static str,
+    severity: &'static str,
+    summary: &'static str,
+    example: &'static str,
+    fix: &'static str,
+) -> Code {
+    Code {
+        code,
+        name,
+        severity,
+        summary,
+        example,
+        fix,
+    }
+}
+
+/// Every code, in order. Codes are never reused.
+pub const CODES: &[Code] = &[
+    code("BP001", "yaml-syntax", "error",
+        "YAML syntax error, duplicate key, non-scalar key, unknown alias, alias expansion over 100,000 nodes in a file (5,000,000 in a run), nesting over 200 levels",
+        "duplicate key `team` (first defined at line 4)",
+        "Fix the YAML at the line shown: indentation, a missing `:` or quote, or the repeated key."),
+    code("BP002", "wrong-document", "error",
+        "not one mapping document of the expected kind: empty file, several documents, not a mapping, wrong `kind`, not UTF-8, no cluster files",
+        "expected kind `Blueprint`, found `Cluster`",
+        "Keep one document per file, a mapping with the expected `kind`; clusters go in `clusters/`, blueprints in `blueprints/`."),
+    code("BP003", "unknown-field", "error",
+        "unknown field (the hint names the closest known field, or the allowed ones)",
+        "unknown field `replica` (help: did you mean `replicas`?)",
+        "Rename the field as the hint says, or check its indentation: it may belong to another section."),
+    code("BP004", "missing-field", "error",
+        "missing required field (also in the merged blueprint of a cluster)",
+        "missing required field `max`",
+        "Add the field; `fluxprint schema` and docs/blueprint.md list what each section requires."),
+    code("BP005", "invalid-value", "error",
+        "wrong type, value out of range, bad quantity or duration, value not in the allowed set",
+        "expected string, found number `1.4` (help: quote the value: \"1.4\")",
+        "Write a value of the type the field takes; quote strings that look like numbers."),
+    code("BP006", "field-not-overridable", "error",
+        "a field that `overrides` may not change",
+        "`name` cannot be overridden per cluster",
+        "Set the field once at the top of the blueprint."),
+    code("BP101", "invalid-name", "error",
+        "invalid name (service, team, namespace, cluster, infrastructure, sidecar, volume) or relative mount path",
+        "service name `Order_Service` may contain only lower-case letters, digits and '-'",
+        "Use a DNS label: lower-case letters, digits and '-', starting with a letter."),
+    code("BP102", "duplicate-name", "error",
+        "name or number used twice (services, clusters, ports, secret variables, containers, volumes, infrastructure)",
+        "port 8080 is used twice (also at ports[0])",
+        "Give each entry its own name or number."),
+    code("BP103", "file-name-mismatch", "error",
+        "file name differs from `name`",
+        "blueprint `order` is in file `blueprints/orders.yaml`",
+        "Rename the file to `<name>.yaml`, or the `name` to the file's."),
+    code("BP104", "port-invalid", "error",
+        "port problem: invalid port name, missing protocol prefix, route or monitoring port unknown, route without any port",
+        "port name `web` has no protocol prefix",
+        "Name ports `<protocol>[-suffix]` (`http`, `grpc-api`) and refer to declared ports only."),
+    code("BP105", "probe-invalid", "error",
+        "probe problem: not exactly one kind, path without `/`, unknown port, no port at all",
+        "probe must set exactly one of `path`, `tcp: true`, `grpc: true` (found 2)",
+        "Give each probe exactly one kind, and a port the container declares."),
+    code("BP106", "scaling-invalid", "error",
+        "scaling problem: `replicas` with `autoscaling`, min < 1, min > max, no target, target without request",
+        "autoscaling.min (5) is greater than autoscaling.max (2)",
+        "Use either `replicas` or `autoscaling`, with 1 <= min <= max and a target whose resource is requested."),
+    code("BP107", "resources-invalid", "error",
+        "resources problem: request missing in a strict cluster, limit below request, zero request",
+        "memoryLimit (256Mi) is below the request memory (512Mi)",
+        "Request cpu and memory; keep limits at or above the requests."),
+    code("BP108", "env-invalid", "error",
+        "environment variable problem: not an identifier, in both `env` and `secretEnv`",
+        "`DATABASE_URL` is both in `env` and in `secretEnv`",
+        "Use identifiers (letters, digits, `_`); keep secrets only in `secretEnv`."),
+    code("BP109", "override-cluster-unknown", "error",
+        "`overrides` names a cluster that does not exist",
+        "overrides name cluster `staging`, which does not exist",
+        "Name a cluster of `clusters/`, or add the cluster file."),
+    code("BP110", "dependency-unknown", "error",
+        "`dependsOn` names neither a blueprint nor infrastructure of the cluster",
+        "`kafak` is neither a blueprint nor infrastructure of cluster `dev`",
+        "Name a blueprint, or add the name to the cluster's `infrastructure` list."),
+    code("BP111", "dependency-cycle", "error",
+        "`dependsOn` on itself or in a cycle",
+        "dependsOn forms a cycle: order → payment → rider → order",
+        "Remove one `dependsOn` entry of the cycle: Flux would wait forever."),
+    code("BP112", "statefulset-field-on-deployment", "error",
+        "a statefulset-only field (`storage`) on a deployment",
+        "`storage` is only for statefulsets",
+        "Set `workload: statefulset`, or remove the field."),
+    code("BP113", "image-invalid", "error",
+        "image or tag problem, including a missing or `latest` tag in a strict cluster",
+        "tag `latest` is refused in strict cluster `prod`",
+        "Pin a tag: `tag: \"1.4.2\"` (or per cluster in `overrides.<cluster>.tag`)."),
+    code("BP114", "route-invalid", "error; a warning for retries longer than the timeout",
+        "route or mesh problem: invalid route host or path, unknown mesh caller, routes on a cluster with neither mesh nor ingress, mesh settings without a mesh, relative host without `domain`, two services routing the same host and path, `mesh.gateway` not `namespace/name`; as a warning: `attempts × perTryTimeout` longer than the route timeout",
+        "caller `ridr` is not a blueprint",
+        "Correct the route or mesh field named in the message; docs/mesh.md describes each."),
+    code("BP115", "image-automation-invalid", "error",
+        "image automation problem: missing `policy`, range or pattern; range that does not parse; pattern that does not compile or has no `ts` group; missing `git`; tag outside the semver range",
+        "buildTagPattern has no `ts` group to order builds by",
+        "Complete the cluster's `images` section; docs/flux.md shows both policies."),
+    code("BP116", "automation-auto-on-strict", "warning",
+        "`images.automation: auto` on a strict cluster: every new image deploys without review",
+        "automation `auto` deploys every new image to strict cluster `prod` without review",
+        "Use `automation: review` on strict clusters, so updates go through a merge request."),
+    code("BP117", "service-name-clashes", "error",
+        "a service name that is also a Flux Kustomization name of a cluster (`infrastructure`, `flux-system`, an `infrastructure` entry)",
+        "service name `kafka` clashes with a Flux Kustomization of cluster `dev`",
+        "Rename the service."),
+    code("BP118", "sealed-value-missing", "error on strict clusters, warning on relaxed",
+        "a `secretEnv` variable without a sealed value for a cluster",
+        "no sealed value for DATABASE_URL, PAYMENT_TOKEN in cluster `prod`",
+        "Seal it: `printf %s \"$VALUE\" | fluxprint seal <service> <KEY> --cluster <cluster>`; the cluster needs `sealing.cert` (get it with `kubeseal --fetch-cert`)."),
+    code("BP119", "sealed-file-mismatch", "error; a warning for an unknown cluster",
+        "a `<name>.sealed.yaml` file that does not fit its blueprint (other name, unknown cluster, not a SealedValues file)",
+        "sealed values of `payment` are in the file of `order`",
+        "Let `fluxprint seal` write the file; never edit it by hand."),
+    code("BP120", "sealing-cert-expiring", "warning (`seal`)",
+        "the sealing certificate of a cluster expires within 30 days",
+        "the certificate of cluster `prod` expires on 2027-01-01T00:00:00Z",
+        "Fetch the renewed certificate (`kubeseal --fetch-cert`) and reseal (`fluxprint secrets status` lists what is stale)."),
+    code("BP121", "mesh-service-denies-everything", "warning",
+        "a mesh service with neither routes nor `mesh.callers`: its AuthorizationPolicy denies every request",
+        "`notification` has no routes and no `mesh.callers`: its AuthorizationPolicy in cluster `dev` denies every request",
+        "List the callers in `mesh.callers`, or `mesh: {callers: []}` for a service nothing calls on purpose."),
+    code("BP122", "alert-invalid", "error",
+        "monitoring or alert problem: metrics path without `/`, alert name not a metric name or used twice, empty expression, unknown severity",
+        "alert `OrderErrors` is defined twice",
+        "Give each alert a unique metric-style name, an expression and a known severity."),
+    code("BP123", "capacity-below-peak", "error on strict clusters (a note in `plan` elsewhere)",
+        "the most replicas (`autoscaling.max` or `replicas`) are fewer than the pods `capacity` needs at the peak",
+        "at most 16 replicas run in strict cluster `prod`, but 18 pods are needed at the peak of 6000 requests/s",
+        "Raise `autoscaling.max` to at least the pods needed, or revise `capacity`."),
+];
+
+/// The code `code` (case-insensitive).
+pub fn find(code: &str) -> Option<&'static Code> {
+    CODES.iter().find(|c| c.code.eq_ignore_ascii_case(code))
+}
+
+/// The text `fluxprint explain BPnnn` prints.
+pub fn explain(c: &Code) -> String {
+    format!(
+        "# {} {}\n\n{} ({}).\n\n## Example\n{}\n\n## Fix\n{}\n",
+        c.code, c.name, c.summary, c.severity, c.example, c.fix
+    )
+}
+
+/// The code table of `docs/blueprint.md` (between its `codes` markers).
+pub fn codes_markdown() -> String {
+    let mut out = String::from(
+        "| Code | Name | Severity | Meaning | Example |\n| --- | --- | --- | --- | --- |\n",
+    );
+    for c in CODES {
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} |\n",
+            c.code,
+            c.name,
+            c.severity,
+            c.summary,
+            md_code(c.example)
+        ));
+    }
+    out
+}
+
+/// `text` as inline code, with enough backticks around it for the ones inside.
+fn md_code(text: &str) -> String {
+    let ticks = if text.contains("``") {
+        "```"
+    } else if text.contains('`') {
+        "``"
+    } else {
+        "`"
+    };
+    format!("{ticks} {text} {ticks}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_ordered_named_and_complete() {
+        let codes: Vec<&str> = CODES.iter().map(|c| c.code).collect();
+        let mut sorted = codes.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(codes, sorted, "unique and in order");
+        for c in CODES {
+            assert!(
+                c.code.len() == 5
+                    && c.code.starts_with("BP")
+                    && c.code[2..].bytes().all(|b| b.is_ascii_digit()),
+                "{}",
+                c.code
+            );
+            assert!(
+                c.name
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b == b'-' || b.is_ascii_digit()),
+                "{}",
+                c.name
+            );
+            for text in [c.summary, c.example, c.fix, c.severity] {
+                assert!(!text.is_empty() && !text.contains('\n'), "{}", c.code);
+            }
+            let found = find(&c.code.to_lowercase()).expect("found");
+            assert!(explain(found).starts_with(&format!("# {} {}", c.code, c.name)));
+        }
+        assert!(find("BP999").is_none());
+    }
+}
