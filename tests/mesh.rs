@@ -296,7 +296,7 @@ fn nginx_rewrites_replace_the_prefix_like_istio() {
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(
-        err.contains("error[BP114]: ingress class `traefik` of cluster `edge` has no portable prefix rewrite")
+        err.contains("error[BP126]: ingress class `traefik` of cluster `edge` has no portable prefix rewrite")
             && err.contains("blueprints/menu.yaml:9:"),
         "{err}"
     );
@@ -326,4 +326,30 @@ fn a_mesh_service_nothing_may_call_warns_bp121_and_callers_empty_silences_it() {
     fs::write(&bp, text).expect("write");
     let out = fluxprint(dir.path(), &["render"]);
     assert!(!stderr(&out).contains("BP121"), "{}", stderr(&out));
+}
+
+#[test]
+fn retries_that_outlast_the_route_timeout_warn_bp129() {
+    let dir = example();
+    let bp = dir.path().join("blueprints/order.yaml");
+    let text = fs::read_to_string(&bp).expect("read");
+    let before = "retries: {attempts: 3, perTryTimeout: 1500ms,";
+    assert!(text.contains(before), "the example's order route retries");
+    fs::write(
+        &bp,
+        text.replace(before, "retries: {attempts: 3, perTryTimeout: 2s,"),
+    )
+    .expect("write");
+    let out = fluxprint(dir.path(), &["render"]);
+    assert!(
+        out.status.success(),
+        "a warning does not stop the render: {}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out)
+            .contains("warning[BP129]: 3 attempts × perTryTimeout 2s exceed the route timeout 5s"),
+        "{}",
+        stderr(&out)
+    );
 }

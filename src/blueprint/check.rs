@@ -42,6 +42,22 @@ pub const STATEFULSET_ONLY: &str = "BP112";
 pub const IMAGE: &str = "BP113";
 /// A route or mesh setting problem.
 pub const ROUTE: &str = "BP114";
+/// A `mesh.callers` entry that is not a blueprint.
+pub const CALLER_UNKNOWN: &str = "BP124";
+/// Routes on a cluster with neither an Istio mesh nor an ingress.
+pub const ROUTES_NOWHERE: &str = "BP125";
+/// A route `rewrite` that the cluster's ingress class cannot render.
+pub const REWRITE_UNSUPPORTED: &str = "BP126";
+/// `mesh` settings on a cluster without an Istio mesh.
+pub const MESH_WITHOUT_MESH: &str = "BP127";
+/// A relative route host on a cluster without `domain`.
+pub const HOST_WITHOUT_DOMAIN: &str = "BP128";
+/// Retries whose attempts outlast the route timeout (warning).
+pub const RETRIES_EXCEED_TIMEOUT: &str = "BP129";
+/// A cluster `mesh.gateway` or `mesh.gatewayServiceAccount` that is not `namespace/name`.
+pub const MESH_REF_INVALID: &str = "BP130";
+/// Two services routing the same host and path in a cluster.
+pub const ROUTE_TAKEN: &str = "BP131";
 /// An image automation setting problem (policy, semver range, tag pattern, author).
 pub const IMAGES: &str = "BP115";
 /// Image automation pushes straight to the reconciled branch of a strict cluster (warning).
@@ -612,7 +628,7 @@ pub fn blueprint(
     {
         if !all_names.contains(caller) {
             at.error(
-                ROUTE,
+                CALLER_UNKNOWN,
                 &format!("/mesh/callers/{i}"),
                 format!("caller `{caller}` is not a blueprint"),
                 None,
@@ -623,14 +639,14 @@ pub fn blueprint(
     let istio = cluster.mesh.as_ref().is_some_and(|m| m.istio == Some(true));
     let has_routes = bp.routes.as_ref().is_some_and(|r| !r.is_empty());
     if has_routes && !istio && cluster.ingress.is_none() {
-        at.error(ROUTE, "/routes", format!("cluster `{}` has neither `mesh.istio` nor `ingress`: these routes cannot be rendered", cluster.name), Some("add `mesh: {istio: true, ...}` or `ingress: {className: nginx}` to the cluster file".into()));
+        at.error(ROUTES_NOWHERE, "/routes", format!("cluster `{}` has neither `mesh.istio` nor `ingress`: these routes cannot be rendered", cluster.name), Some("add `mesh: {istio: true, ...}` or `ingress: {className: nginx}` to the cluster file".into()));
     }
     if let (false, Some(ingress)) = (istio, &cluster.ingress) {
         if ingress.class_name != "nginx" {
             for (i, r) in bp.routes.iter().flatten().enumerate() {
                 if r.rewrite.is_some() {
                     at.error(
-                        ROUTE,
+                        REWRITE_UNSUPPORTED,
                         &format!("/routes/{i}/rewrite"),
                         format!(
                             "ingress class `{}` of cluster `{}` has no portable prefix rewrite",
@@ -644,7 +660,7 @@ pub fn blueprint(
     }
     if bp.mesh.is_some() && !istio {
         at.error(
-            ROUTE,
+            MESH_WITHOUT_MESH,
             "/mesh",
             format!(
                 "cluster `{}` has no Istio mesh (`mesh.istio: true`) for these settings",
@@ -656,7 +672,7 @@ pub fn blueprint(
     for (i, r) in bp.routes.iter().flatten().enumerate() {
         if !r.host.contains('.') && cluster.domain.is_none() {
             at.error(
-                ROUTE,
+                HOST_WITHOUT_DOMAIN,
                 &format!("/routes/{i}/host"),
                 format!(
                     "relative host `{}` needs the cluster's `domain`, and cluster `{}` has none",
@@ -668,7 +684,7 @@ pub fn blueprint(
         if let (Some(t), Some(rt)) = (&r.timeout, &r.retries) {
             if let Some(per_try) = &rt.per_try_timeout {
                 if per_try.millis() * f64::from(rt.attempts) > t.millis() {
-                    let d = Diagnostic::warning(ROUTE, at.file, at.node.span_for_pointer(&format!("/routes/{i}/retries")), format!("{} attempts × perTryTimeout {} exceed the route timeout {}: the last attempts never run", rt.attempts, per_try, t))
+                    let d = Diagnostic::warning(RETRIES_EXCEED_TIMEOUT, at.file, at.node.span_for_pointer(&format!("/routes/{i}/retries")), format!("{} attempts × perTryTimeout {} exceed the route timeout {}: the last attempts never run", rt.attempts, per_try, t))
                         .with_field(format!("routes[{i}].retries"));
                     at.out.push(d);
                 }
@@ -1119,7 +1135,7 @@ pub fn project(
                 if let Some(v) = value {
                     if crate::resolve::split_ref(v).is_none() {
                         at.error(
-                            ROUTE,
+                            MESH_REF_INVALID,
                             &format!("/mesh/{field}"),
                             format!("mesh.{field} `{v}` is not `namespace/name`"),
                             None,
@@ -1212,7 +1228,7 @@ pub fn route_collisions(
             match seen.get(&(host.clone(), path.clone())) {
                 Some((other, other_file)) if other != &bp.name => {
                     let mut at = At { file, node, out };
-                    at.error(ROUTE, &format!("/routes/{i}"), format!("`{host}{path}` is also routed by `{other}` ({other_file}) in cluster `{}`", cluster.name), Some("give one of them another path or host".into()));
+                    at.error(ROUTE_TAKEN, &format!("/routes/{i}"), format!("`{host}{path}` is also routed by `{other}` ({other_file}) in cluster `{}`", cluster.name), Some("give one of them another path or host".into()));
                 }
                 _ => {
                     seen.insert((host, path), (bp.name.clone(), file.clone()));
