@@ -71,6 +71,10 @@ impl Project {
         let sealed = read_sealed(inputs, &loaded, &mut diagnostics);
         let mut clusters = Vec::new();
         let mut services = BTreeMap::new();
+        // What is found per cluster is tagged with it, so that a problem found in every
+        // cluster is reported once, naming the clusters.
+        let mut tagged: Vec<(Diagnostic, Option<String>)> =
+            diagnostics.drain(..).map(|d| (d, None)).collect();
         for c in &loaded.clusters {
             let cluster = ResolvedCluster::new(&c.cluster, &c.file);
             let mut deps = BTreeMap::new();
@@ -118,10 +122,16 @@ impl Project {
             }
             check::dependencies(&c.cluster, &deps, &mut diagnostics);
             check::route_collisions(&c.cluster, &routed, &mut diagnostics);
+            tagged.extend(
+                diagnostics
+                    .drain(..)
+                    .map(|d| (d, Some(cluster.name.clone()))),
+            );
             resolved.sort_by(|a, b| a.name.cmp(&b.name));
             services.insert(cluster.name.clone(), resolved);
             clusters.push(cluster);
         }
+        let mut diagnostics = diag::collapse_clusters(tagged);
         diag::normalize(&mut diagnostics);
         if diag::has_errors(&diagnostics) {
             return Err(Error::Invalid {

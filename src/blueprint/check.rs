@@ -544,7 +544,7 @@ pub fn blueprint(
             _ => None,
         };
         if let Some(what) = missing {
-            at.error(IMAGES, "/images", format!("the image policy needs a {what}, and neither this blueprint nor cluster `{}` sets one", cluster.name), None);
+            at.error(IMAGES, "/images", format!("the image policy needs a {what}: set it in this blueprint or in the `images` of cluster `{}`", cluster.name), None);
         }
     }
     if let Some(ci) = &cluster.images {
@@ -639,7 +639,7 @@ pub fn blueprint(
     let istio = cluster.mesh.as_ref().is_some_and(|m| m.istio == Some(true));
     let has_routes = bp.routes.as_ref().is_some_and(|r| !r.is_empty());
     if has_routes && !istio && cluster.ingress.is_none() {
-        at.error(ROUTES_NOWHERE, "/routes", format!("cluster `{}` has neither `mesh.istio` nor `ingress`: these routes cannot be rendered", cluster.name), Some("add `mesh: {istio: true, ...}` or `ingress: {className: nginx}` to the cluster file".into()));
+        at.error(ROUTES_NOWHERE, "/routes", format!("these routes cannot be rendered: there is neither `mesh.istio` nor `ingress` in cluster `{}`", cluster.name), Some("add `mesh: {istio: true, ...}` or `ingress: {className: nginx}` to the cluster file".into()));
     }
     if let (false, Some(ingress)) = (istio, &cluster.ingress) {
         if ingress.class_name != "nginx" {
@@ -663,7 +663,7 @@ pub fn blueprint(
             MESH_WITHOUT_MESH,
             "/mesh",
             format!(
-                "cluster `{}` has no Istio mesh (`mesh.istio: true`) for these settings",
+                "these settings need an Istio mesh (`mesh.istio: true`), which is off in cluster `{}`",
                 cluster.name
             ),
             None,
@@ -675,7 +675,7 @@ pub fn blueprint(
                 HOST_WITHOUT_DOMAIN,
                 &format!("/routes/{i}/host"),
                 format!(
-                    "relative host `{}` needs the cluster's `domain`, and cluster `{}` has none",
+                    "relative host `{}` needs a `domain`, which is not set in cluster `{}`",
                     r.host, cluster.name
                 ),
                 Some("write the full host name, or set `domain` in the cluster file".into()),
@@ -1265,14 +1265,14 @@ pub fn dependencies(
                 let mut known: Vec<&str> = infra.iter().copied().collect();
                 known.extend(deps.keys().map(String::as_str));
                 let known: Vec<String> = known.iter().map(|s| (*s).to_owned()).collect();
-                let help = match super::structure::closest(t, &known) {
-                    Some(best) => format!("did you mean `{best}`?"),
-                    None => format!(
-                        "blueprints and the infrastructure of cluster `{}`: {}",
-                        cluster.name,
-                        known.join(", ")
-                    ),
+                let guess = match super::structure::closest(t, &known) {
+                    Some(best) => format!("did you mean `{best}`? Otherwise: "),
+                    None => String::new(),
                 };
+                let help = format!(
+                    "{guess}a dependency must be a blueprint (`blueprints/{t}.yaml`) or a Kustomization the platform provides, listed in the `infrastructure` of cluster `{}`",
+                    cluster.name
+                );
                 at.error(
                     UNKNOWN_DEPENDENCY,
                     &format!("/dependsOn/{i}"),

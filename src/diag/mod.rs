@@ -128,6 +128,50 @@ pub fn normalize(diagnostics: &mut Vec<Diagnostic>) {
     diagnostics.dedup();
 }
 
+/// Merges diagnostics that differ only in the cluster they were found for: a typo in a
+/// blueprint is one problem, not one per cluster. Each diagnostic comes with the cluster it
+/// was found for (`None`: not cluster-specific); where messages or hints name it as
+/// ``cluster `dev` `` the merged one names them all (``clusters `dev` and `prod` ``).
+pub fn collapse_clusters(found: Vec<(Diagnostic, Option<String>)>) -> Vec<Diagnostic> {
+    const SLOT: &str = "cluster `\u{1}`";
+    let mut groups: Vec<(Diagnostic, Vec<String>, Diagnostic)> = Vec::new();
+    let mut index: std::collections::BTreeMap<Diagnostic, usize> = Default::default();
+    for (d, cluster) in found {
+        let Some(cluster) = cluster else {
+            groups.push((d.clone(), Vec::new(), d));
+            continue;
+        };
+        let named = format!("cluster `{cluster}`");
+        let mut key = d.clone();
+        key.message = key.message.replace(&named, SLOT);
+        key.help = key.help.map(|h| h.replace(&named, SLOT));
+        match index.get(&key) {
+            Some(&i) => groups[i].1.push(cluster),
+            None => {
+                index.insert(key.clone(), groups.len());
+                groups.push((key, vec![cluster], d));
+            }
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(key, clusters, first)| {
+            if clusters.len() < 2 {
+                return first;
+            }
+            let quoted: Vec<String> = clusters.iter().map(|c| format!("`{c}`")).collect();
+            let (last, rest) = quoted
+                .split_last()
+                .map_or((String::new(), &[][..]), |(l, r)| (l.clone(), r));
+            let list = format!("clusters {} and {last}", rest.join(", "));
+            let mut merged = key;
+            merged.message = merged.message.replace(SLOT, &list);
+            merged.help = merged.help.map(|h| h.replace(SLOT, &list));
+            merged
+        })
+        .collect()
+}
+
 /// The lines of `text` as YAML counts them: `\n`, `\r\n` and a lone `\r` each end a line
 /// (`str::lines` keeps a lone `\r` inside the line, so a file written with old Mac line
 /// endings would be one line).
@@ -169,6 +213,49 @@ pub fn field_path(pointer: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn findings_of_several_clusters_collapse_into_one() {
+        let at = |cluster: &str, severity_warning: bool| {
+            let message = format!("`x` is unknown in cluster `{cluster}`");
+            let d = if severity_warning {
+                Diagnostic::warning("BP110", "blueprints/a.yaml", Span::new(3, 1), message)
+            } else {
+                Diagnostic::error("BP110", "blueprints/a.yaml", Span::new(3, 1), message)
+            };
+            (
+                d.with_help(format!("see cluster `{cluster}`")),
+                Some(cluster.to_owned()),
+            )
+        };
+        let other = Diagnostic::error("BP003", "blueprints/a.yaml", Span::new(1, 1), "unknown");
+        let out = collapse_clusters(vec![
+            at("dev", false),
+            (other.clone(), None),
+            at("prod", false),
+            at("staging", false),
+            at("edge", true),
+        ]);
+        let texts: Vec<(&str, Option<&str>)> = out
+            .iter()
+            .map(|d| (d.message.as_str(), d.help.as_deref()))
+            .collect();
+        assert_eq!(
+            texts,
+            vec![
+                (
+                    "`x` is unknown in clusters `dev`, `prod` and `staging`",
+                    Some("see clusters `dev`, `prod` and `staging`")
+                ),
+                ("unknown", None),
+                // Another severity is another finding.
+                (
+                    "`x` is unknown in cluster `edge`",
+                    Some("see cluster `edge`")
+                ),
+            ]
+        );
+    }
 
     #[test]
     fn field_paths() {
