@@ -5,7 +5,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::render::flux::INFRASTRUCTURE;
-use crate::render::mesh::full_host;
 use crate::resolve::{ResolvedCluster, ResolvedService};
 
 /// What a node stands for.
@@ -90,20 +89,11 @@ pub fn cluster_graph(cluster: &ResolvedCluster, services: &[ResolvedService]) ->
         g.flux_nodes.insert(k);
 
         let s = node("s", &svc.name, NodeKind::Service);
-        for r in svc.blueprint.routes.iter().flatten() {
-            let label = format!(
-                "{}{}",
-                full_host(&r.host, cluster.domain.as_deref()),
-                r.path.as_deref().unwrap_or("/")
-            );
+        for r in &svc.routes {
+            let label = format!("{}{}", r.host, r.path);
             routes.entry(label).or_default().insert(s.id.clone());
         }
-        for caller in svc
-            .blueprint
-            .mesh
-            .iter()
-            .flat_map(|m| m.callers.iter().flatten())
-        {
+        for caller in &svc.callers {
             g.call_edges.insert((id("s", caller), s.id.clone()));
         }
         g.call_nodes.insert(s);

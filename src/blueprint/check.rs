@@ -1223,7 +1223,7 @@ pub fn route_collisions(
     let mut seen: BTreeMap<(String, String), (String, String)> = BTreeMap::new();
     for (file, node, bp) in entries {
         for (i, r) in bp.routes.iter().flatten().enumerate() {
-            let host = crate::render::mesh::full_host(&r.host, cluster.domain.as_deref());
+            let host = crate::resolve::routes::full_host(&r.host, cluster.domain.as_deref());
             let path = r.path.clone().unwrap_or_else(|| "/".into());
             match seen.get(&(host.clone(), path.clone())) {
                 Some((other, other_file)) if other != &bp.name => {

@@ -199,9 +199,7 @@ pub fn plan(project: &Project, clusters: &[&ResolvedCluster]) -> Vec<ClusterPlan
 pub fn plan_cluster(cluster: &ResolvedCluster, services: &[ResolvedService]) -> ClusterPlan {
     let plans: Vec<ServicePlan> = services.iter().map(|s| plan_service(cluster, s)).collect();
     let node = node_shape(cluster);
-    let routed = services
-        .iter()
-        .any(|s| s.blueprint.routes.as_ref().is_some_and(|r| !r.is_empty()));
+    let routed = services.iter().any(|s| !s.routes.is_empty());
     let level = |replicas: fn(&ServicePlan) -> (u32, Usage)| {
         let mut usage = Usage::default();
         let mut pods = Vec::new();
@@ -262,7 +260,7 @@ fn plan_service(cluster: &ResolvedCluster, svc: &ResolvedService) -> ServicePlan
             .sum::<f64>()
             / 1024f64.powi(3);
     }
-    let capacity = svc.blueprint.capacity.as_ref();
+    let capacity = svc.capacity.as_ref();
     let pods_at_peak = capacity.and_then(pods_at_peak);
     let (min, max) = (svc.scaling.min(), svc.scaling.max());
     ServicePlan {
@@ -282,7 +280,7 @@ fn plan_service(cluster: &ResolvedCluster, svc: &ResolvedService) -> ServicePlan
 
 /// The allocatable shape of a node; `None` without `nodes.cpu` and `nodes.memory`.
 fn node_shape(cluster: &ResolvedCluster) -> Option<NodeShape> {
-    let n = cluster.spec.nodes.as_ref()?;
+    let n = cluster.nodes.as_ref()?;
     let q = |v: &Option<crate::blueprint::common::Quantity>| {
         v.as_ref().and_then(|q| parse_quantity(&q.0))
     };
@@ -387,7 +385,7 @@ fn cost(
     storage_gib: f64,
     routed: bool,
 ) -> Cost {
-    let fixed = cluster.spec.costs.clone().unwrap_or_default();
+    let fixed = cluster.costs.clone();
     let nodes = f64::from(nodes) * shape.price_per_hour * HOURS_PER_MONTH;
     let load_balancer = if routed {
         fixed.load_balancer_per_hour.unwrap_or(0.0) * HOURS_PER_MONTH

@@ -41,7 +41,7 @@ fn ci_clusters(dir: &Path) -> Result<Vec<CiCluster>, Error> {
         .clusters
         .iter()
         .map(|c| {
-            let git = c.spec.git.as_ref();
+            let git = c.git.as_ref();
             let url = git.map(|g| g.url.as_str()).unwrap_or_default();
             let repo = https_repo(url).ok_or_else(|| {
                 Error::Usage(format!(

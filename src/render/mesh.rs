@@ -16,6 +16,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use super::workload::metadata;
 use crate::blueprint::service::LoadBalancer as Lb;
+use crate::resolve::routes::ResolvedRoute;
 use crate::resolve::{labels, MeshSettings, ResolvedCluster, ResolvedService};
 use crate::resources::istio::{
     AuthorizationPolicy, AuthorizationPolicySpec, AuthorizationRule, ClientTls, ConnectionPool,
@@ -25,14 +26,6 @@ use crate::resources::istio::{
     Server, ServerPort, ServerTls, Source, StringMatch, TcpPool, TrafficPolicy, VirtualService,
     VirtualServiceSpec, WorkloadSelector,
 };
-
-/// The full host name of a route host: relative names get the cluster domain.
-pub fn full_host(host: &str, domain: Option<&str>) -> String {
-    match domain {
-        Some(d) if !host.contains('.') => format!("{host}.{d}"),
-        _ => host.to_owned(),
-    }
-}
 
 fn owned_meta(name: &str, namespace: &str) -> ObjectMeta {
     ObjectMeta {
@@ -57,27 +50,21 @@ fn retries(r: &crate::blueprint::service::Retries) -> RetryPolicy {
 /// One edge route of one service.
 struct EdgeRoute<'a> {
     svc: &'a ResolvedService,
-    route: &'a crate::blueprint::service::Route,
-    path: String,
+    route: &'a ResolvedRoute,
 }
 
 /// The edge VirtualServices, one per host, for the gateway's namespace.
 pub fn edge_virtual_services(
-    cluster: &ResolvedCluster,
     mesh: &MeshSettings,
     services: &[ResolvedService],
 ) -> Vec<(String, VirtualService)> {
     let mut by_host: BTreeMap<String, Vec<EdgeRoute<'_>>> = BTreeMap::new();
     for svc in services {
-        for route in svc.blueprint.routes.iter().flatten() {
+        for route in &svc.routes {
             by_host
-                .entry(full_host(&route.host, cluster.domain.as_deref()))
+                .entry(route.host.clone())
                 .or_default()
-                .push(EdgeRoute {
-                    svc,
-                    route,
-                    path: route.path.clone().unwrap_or_else(|| "/".into()),
-                });
+                .push(EdgeRoute { svc, route });
         }
     }
     let (gw_ns, gw_name) = &mesh.gateway;
@@ -86,10 +73,11 @@ pub fn edge_virtual_services(
         .map(|(host, mut routes)| {
             // Longest prefix first: Istio uses the first route that matches.
             routes.sort_by(|a, b| {
-                b.path
+                b.route
+                    .path
                     .len()
-                    .cmp(&a.path.len())
-                    .then_with(|| a.path.cmp(&b.path))
+                    .cmp(&a.route.path.len())
+                    .then_with(|| a.route.path.cmp(&b.route.path))
                     .then_with(|| a.svc.name.cmp(&b.svc.name))
             });
             let http = routes
@@ -98,7 +86,7 @@ pub fn edge_virtual_services(
                     name: Some(r.svc.name.clone()),
                     r#match: vec![HttpMatch {
                         uri: StringMatch {
-                            prefix: r.path.clone(),
+                            prefix: r.route.path.clone(),
                         },
                     }],
                     rewrite: r.route.rewrite.clone().map(|uri| Rewrite { uri }),
@@ -106,9 +94,7 @@ pub fn edge_virtual_services(
                         destination: Destination {
                             host: r.svc.fqdn(),
                             port: PortSelector {
-                                number: u32::from(
-                                    r.svc.port_number(r.route.port.as_ref()).unwrap_or(0),
-                                ),
+                                number: u32::from(r.route.port),
                             },
                         },
                     }],
@@ -132,7 +118,7 @@ pub fn edge_virtual_services(
 
 /// The in-mesh VirtualService of a service with `mesh.timeout` or `mesh.retries`.
 pub fn mesh_virtual_service(svc: &ResolvedService) -> Option<VirtualService> {
-    let policy = svc.blueprint.mesh.as_ref()?;
+    let policy = svc.mesh.as_ref()?;
     if policy.timeout.is_none() && policy.retries.is_none() {
         return None;
     }
@@ -162,7 +148,7 @@ pub fn mesh_virtual_service(svc: &ResolvedService) -> Option<VirtualService> {
 
 /// The DestinationRule of a service.
 pub fn destination_rule(mesh: &MeshSettings, svc: &ResolvedService) -> DestinationRule {
-    let policy = svc.blueprint.mesh.clone().unwrap_or_default();
+    let policy = svc.mesh.clone().unwrap_or_default();
     let pool = policy.connection_pool.as_ref().map(|p| ConnectionPool {
         tcp: p
             .max_connections
@@ -212,17 +198,15 @@ pub fn authorization_policy(
     namespaces: &BTreeMap<String, String>,
 ) -> AuthorizationPolicy {
     let mut principals: BTreeSet<String> = svc
-        .blueprint
-        .mesh
+        .callers
         .iter()
-        .flat_map(|m| m.callers.iter().flatten())
         .filter_map(|c| {
             namespaces
                 .get(c)
                 .map(|ns| format!("cluster.local/ns/{ns}/sa/{c}"))
         })
         .collect();
-    let routed = svc.blueprint.routes.as_ref().is_some_and(|r| !r.is_empty());
+    let routed = !svc.routes.is_empty();
     if let (true, Some((ns, sa))) = (routed, &mesh.gateway_service_account) {
         principals.insert(format!("cluster.local/ns/{ns}/sa/{sa}"));
     }
@@ -243,12 +227,11 @@ pub fn authorization_policy(
     }
     // Prometheus scrapes through the mesh from its own namespace, on the metrics port only
     // (the NetworkPolicy admits the same peer).
-    let metrics_port = svc.blueprint.monitoring.as_ref().and_then(|m| {
-        svc.all_ports()
-            .into_iter()
-            .find(|p| p.name == m.port)
-            .map(|p| p.port.to_string())
-    });
+    let metrics_port = svc
+        .monitoring
+        .as_ref()
+        .and_then(|m| m.port_number)
+        .map(|p| p.to_string());
     if let Some(port) = metrics_port {
         rules.push(AuthorizationRule {
             from: vec![RuleFrom {
@@ -293,16 +276,12 @@ pub fn peer_authentication(mesh: &MeshSettings, namespace: &str) -> PeerAuthenti
 
 /// The edge Gateway, when the cluster asks fluxprint to render it: HTTPS on 443 with the TLS
 /// credential, HTTP on 80 redirecting to HTTPS.
-pub fn gateway(
-    cluster: &ResolvedCluster,
-    mesh: &MeshSettings,
-    services: &[ResolvedService],
-) -> Option<Gateway> {
+pub fn gateway(mesh: &MeshSettings, services: &[ResolvedService]) -> Option<Gateway> {
     let secret = mesh.create_gateway.as_ref()?;
     let hosts: BTreeSet<String> = services
         .iter()
-        .flat_map(|s| s.blueprint.routes.iter().flatten())
-        .map(|r| full_host(&r.host, cluster.domain.as_deref()))
+        .flat_map(|s| s.routes.iter())
+        .map(|r| r.host.clone())
         .collect();
     let hosts: Vec<String> = hosts.into_iter().collect();
     let (ns, name) = &mesh.gateway;
@@ -355,7 +334,7 @@ pub fn gateway(
 pub fn ingress(cluster: &ResolvedCluster, svc: &ResolvedService) -> Option<Ingress> {
     const NGINX: &str = "nginx.ingress.kubernetes.io/";
     let class = cluster.ingress_class.as_ref()?;
-    let routes = svc.blueprint.routes.as_ref().filter(|r| !r.is_empty())?;
+    let routes = Some(&svc.routes).filter(|r| !r.is_empty())?;
     let nginx = class == "nginx";
     let mut by_host: BTreeMap<String, Vec<HTTPIngressPath>> = BTreeMap::new();
     let mut annotations = BTreeMap::new();
@@ -363,8 +342,8 @@ pub fn ingress(cluster: &ResolvedCluster, svc: &ResolvedService) -> Option<Ingre
         annotations.insert(format!("{NGINX}{key}"), value);
     };
     for r in routes {
-        let number = svc.port_number(r.port.as_ref()).unwrap_or(0);
-        let prefix = r.path.clone().unwrap_or_else(|| "/".into());
+        let number = r.port;
+        let prefix = r.path.clone();
         let (path, path_type) = match (&r.rewrite, nginx) {
             (Some(rw), true) => {
                 let base = prefix.trim_end_matches('/');
@@ -375,7 +354,7 @@ pub fn ingress(cluster: &ResolvedCluster, svc: &ResolvedService) -> Option<Ingre
             _ => (prefix, "Prefix"),
         };
         by_host
-            .entry(full_host(&r.host, cluster.domain.as_deref()))
+            .entry(r.host.clone())
             .or_default()
             .push(HTTPIngressPath {
                 path: Some(path),

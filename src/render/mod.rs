@@ -239,14 +239,14 @@ pub fn render_cluster(
         }
     }
     if let Some(m) = &cluster.mesh {
-        for (name, vs) in mesh::edge_virtual_services(cluster, m, services) {
+        for (name, vs) in mesh::edge_virtual_services(m, services) {
             files.push(single(
                 format!("{infra_dir}/virtualservice-{name}.yaml"),
                 &cluster.file,
                 &vs,
             )?);
         }
-        if let Some(gw) = mesh::gateway(cluster, m, services) {
+        if let Some(gw) = mesh::gateway(m, services) {
             files.push(single(
                 format!("{infra_dir}/gateway.yaml"),
                 &cluster.file,

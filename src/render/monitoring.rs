@@ -14,7 +14,7 @@ use crate::resources::monitoring::{
 
 /// The ServiceMonitor, when the service sets `monitoring`.
 pub fn service_monitor(svc: &ResolvedService) -> Option<ServiceMonitor> {
-    let m = svc.blueprint.monitoring.as_ref()?;
+    let m = svc.monitoring.as_ref()?;
     Some(ServiceMonitor {
         metadata: metadata(svc, &svc.name),
         spec: ServiceMonitorSpec {
@@ -23,8 +23,8 @@ pub fn service_monitor(svc: &ResolvedService) -> Option<ServiceMonitor> {
             },
             endpoints: vec![Endpoint {
                 port: m.port.clone(),
-                path: m.path.clone().unwrap_or_else(|| "/metrics".into()),
-                interval: m.interval.as_ref().map(|d| d.0.clone()),
+                path: m.path.clone(),
+                interval: m.interval.clone(),
             }],
         },
     })
@@ -86,10 +86,8 @@ fn camel(name: &str) -> String {
 /// The PrometheusRule, when the service has alerts or asks for the defaults.
 pub fn prometheus_rule(svc: &ResolvedService) -> Option<PrometheusRule> {
     let mut rules: Vec<AlertingRule> = svc
-        .blueprint
         .alerts
         .iter()
-        .flatten()
         .map(|a| AlertingRule {
             alert: a.name.clone(),
             expr: a.expr.clone(),
@@ -104,7 +102,7 @@ pub fn prometheus_rule(svc: &ResolvedService) -> Option<PrometheusRule> {
             )]),
         })
         .collect();
-    if svc.blueprint.monitoring.as_ref().and_then(|m| m.defaults) == Some(true) {
+    if svc.monitoring.as_ref().is_some_and(|m| m.defaults) {
         rules.extend(defaults(svc));
     }
     (!rules.is_empty()).then(|| PrometheusRule {

@@ -15,7 +15,6 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::workload::metadata;
-use crate::blueprint::cluster::Egress;
 use crate::resolve::{labels, ResolvedCluster, ResolvedService};
 
 /// Namespace Prometheus scrapes from.
@@ -79,10 +78,8 @@ pub fn service_policy(
         .collect();
     let mut ingress = Vec::new();
     let callers: Vec<NetworkPolicyPeer> = svc
-        .blueprint
-        .mesh
+        .callers
         .iter()
-        .flat_map(|m| m.callers.iter().flatten())
         .filter_map(|c| by_name.get(c.as_str()))
         .map(|caller| NetworkPolicyPeer {
             namespace_selector: Some(namespace_selector(&caller.namespace)),
@@ -99,7 +96,7 @@ pub fn service_policy(
             ports: Some(all_ports.clone()),
         });
     }
-    if svc.blueprint.routes.as_ref().is_some_and(|r| !r.is_empty()) {
+    if !svc.routes.is_empty() {
         let edge = cluster
             .mesh
             .as_ref()
@@ -112,19 +109,18 @@ pub fn service_policy(
             ports: Some(all_ports.clone()),
         });
     }
-    if let Some(m) = &svc.blueprint.monitoring {
-        if let Some(p) = svc.all_ports().iter().find(|p| p.name == m.port) {
+    if let Some(m) = &svc.monitoring {
+        if let Some(number) = m.port_number {
             ingress.push(NetworkPolicyIngressRule {
                 from: Some(vec![NetworkPolicyPeer {
                     namespace_selector: Some(namespace_selector(MONITORING_NAMESPACE)),
                     ..NetworkPolicyPeer::default()
                 }]),
-                ports: Some(vec![port(p.port, "TCP")]),
+                ports: Some(vec![port(number, "TCP")]),
             });
         }
     }
-    let restricted =
-        cluster.spec.network_policy.as_ref().and_then(|n| n.egress) == Some(Egress::Restricted);
+    let restricted = cluster.egress_restricted;
     let mut types = vec!["Ingress".to_owned()];
     let egress = restricted.then(|| {
         types.push("Egress".into());

@@ -4,10 +4,14 @@
 //! for "use the default" and never need to know the policy rules. Input is assumed checked by
 //! [`crate::blueprint::check`]; resolution itself cannot fail.
 
+pub mod monitoring;
+pub mod routes;
+
 use std::collections::BTreeMap;
 
 use crate::blueprint::cluster::{
-    Author, Automation, Cluster, ImagePolicyKind, Policy, SealingScope, Slack,
+    Author, Automation, Cluster, ClusterImages, Costs, Egress, Git, ImagePolicyKind, Nodes, Policy,
+    SealingScope, Slack,
 };
 use crate::blueprint::common::PortRef;
 use crate::blueprint::names::app_protocol;
@@ -113,8 +117,18 @@ pub struct ResolvedCluster {
     pub ingress_tls: Option<String>,
     /// Domain relative route hosts are suffixed with.
     pub domain: Option<String>,
-    /// The cluster file as written (for later layers).
-    pub spec: Cluster,
+    /// Flux Kustomizations the platform provides (outside the generated tree).
+    pub infrastructure: Vec<String>,
+    /// NetworkPolicy egress is restricted.
+    pub egress_restricted: bool,
+    /// Node shape, for capacity planning.
+    pub nodes: Option<Nodes>,
+    /// Fixed monthly costs, for capacity planning.
+    pub costs: Costs,
+    /// The GitOps repository of the cluster.
+    pub git: Option<Git>,
+    /// The cluster's image policy defaults, which each service's policy falls back to.
+    image_defaults: Option<ClusterImages>,
     /// Display path of the cluster file.
     pub file: String,
 }
@@ -183,7 +197,13 @@ impl ResolvedCluster {
             ingress_class: cluster.ingress.as_ref().map(|i| i.class_name.clone()),
             ingress_tls: cluster.ingress.as_ref().and_then(|i| i.tls_secret.clone()),
             domain: cluster.domain.clone(),
-            spec: cluster.clone(),
+            infrastructure: cluster.infrastructure.clone().unwrap_or_default(),
+            egress_restricted: cluster.network_policy.as_ref().and_then(|n| n.egress)
+                == Some(Egress::Restricted),
+            nodes: cluster.nodes.clone(),
+            costs: cluster.costs.clone().unwrap_or_default(),
+            git: cluster.git.clone(),
+            image_defaults: cluster.images.clone(),
             file: file.to_owned(),
         }
     }
@@ -376,8 +396,18 @@ pub struct ResolvedService {
     pub image_policy: Option<TagPolicy>,
     /// Display path of the blueprint (for the file header).
     pub source: String,
-    /// The merged blueprint, for layers that read fields not modelled here yet.
-    pub blueprint: Blueprint,
+    /// Routes, resolved.
+    pub routes: Vec<routes::ResolvedRoute>,
+    /// Services allowed to call this one in the mesh (`mesh.callers`; empty when none).
+    pub callers: Vec<String>,
+    /// In-mesh traffic policy, as written (its fields have no defaults to apply).
+    pub mesh: Option<service::MeshPolicy>,
+    /// Monitoring, resolved.
+    pub monitoring: Option<monitoring::ResolvedMonitoring>,
+    /// Alerting rules, as written.
+    pub alerts: Vec<service::AlertRule>,
+    /// Capacity figures, for planning.
+    pub capacity: Option<service::Capacity>,
 }
 
 impl ResolvedService {
@@ -396,7 +426,7 @@ impl ResolvedService {
             },
             None => Scaling::Fixed(bp.replicas.unwrap_or(if strict { 2 } else { 1 })),
         };
-        let image_policy = cluster.spec.images.as_ref().and_then(|ci| {
+        let image_policy = cluster.image_defaults.as_ref().and_then(|ci| {
             let own = bp.images.clone().unwrap_or_default();
             let policy = own.policy.or(ci.policy)?;
             Some(match policy {
@@ -409,7 +439,7 @@ impl ResolvedService {
                 ),
             })
         });
-        ResolvedService {
+        let mut service = ResolvedService {
             image_policy,
             name: bp.name.clone(),
             team: bp.team.clone(),
@@ -463,8 +493,35 @@ impl ResolvedService {
             zones: cluster.zones,
             ports,
             source: source.to_owned(),
-            blueprint: bp.clone(),
-        }
+            routes: Vec::new(),
+            callers: bp
+                .mesh
+                .iter()
+                .flat_map(|m| m.callers.iter().flatten().cloned())
+                .collect(),
+            mesh: bp.mesh.clone(),
+            monitoring: None,
+            alerts: bp.alerts.clone().unwrap_or_default(),
+            capacity: bp.capacity.clone(),
+        };
+        // Both need the resolved ports.
+        let routes = routes::resolve(
+            bp.routes.as_deref().unwrap_or_default(),
+            cluster.domain.as_deref(),
+            |p| service.port_number(p),
+        );
+        let monitoring = bp.monitoring.as_ref().map(|m| {
+            monitoring::resolve(m, |name| {
+                service
+                    .all_ports()
+                    .into_iter()
+                    .find(|p| p.name == name)
+                    .map(|p| p.port)
+            })
+        });
+        service.routes = routes;
+        service.monitoring = monitoring;
+        service
     }
 
     /// Labels that select this service's pods (never change: selectors are immutable).

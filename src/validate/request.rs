@@ -152,13 +152,7 @@ impl Request {
 pub fn options_for_cluster(cluster: &crate::resolve::ResolvedCluster) -> Options {
     Options {
         policy: cluster.policy,
-        external_kustomizations: cluster
-            .spec
-            .infrastructure
-            .iter()
-            .flatten()
-            .cloned()
-            .collect(),
+        external_kustomizations: cluster.infrastructure.iter().cloned().collect(),
         gateways: cluster
             .mesh
             .iter()
