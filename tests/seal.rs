@@ -212,13 +212,18 @@ fn cli_seals_from_stdin_and_env_files_and_the_render_carries_it() {
         unseal(key(), "orders/order-secrets", &sealed).expect("opens"),
         secret.trim_end().as_bytes()
     );
-    // Without --trim the newline is part of the value.
+    // Without --trim the newline is part of the value, and the user is warned.
     let out = fluxprint_with_stdin(
         dir.path(),
         &["seal", "order", "DATABASE_URL", "--cluster", "prod"],
         secret.as_bytes(),
     );
     assert!(out.status.success());
+    assert!(
+        stderr(&out).contains("ends with a newline, which is sealed as part of it; pass --trim"),
+        "{}",
+        stderr(&out)
+    );
     let sealed = sealed_value(dir.path(), "order", "prod", "DATABASE_URL");
     assert_eq!(
         unseal(key(), "orders/order-secrets", &sealed).expect("opens"),
@@ -465,4 +470,32 @@ fn a_certificate_expiring_within_30_days_warns_bp120_and_still_seals() {
         "{}",
         stderr(&out)
     );
+}
+
+#[test]
+fn secrets_status_says_when_no_service_has_secrets() {
+    let dir = example();
+    for entry in fs::read_dir(dir.path().join("blueprints")).expect("ls") {
+        let path = entry.expect("entry").path();
+        let name = path.to_string_lossy().into_owned();
+        if name.ends_with(".sealed.yaml") {
+            fs::remove_file(&path).expect("rm");
+        } else {
+            let text = fs::read_to_string(&path).expect("read");
+            let kept: String = text
+                .lines()
+                .filter(|l| !l.starts_with("secretEnv:"))
+                .map(|l| format!("{l}\n"))
+                .collect();
+            fs::write(&path, kept).expect("write");
+        }
+    }
+    let out = crate::util::fluxprint(dir.path(), &["secrets", "status"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no service has secrets"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(stdout(&out), "");
 }

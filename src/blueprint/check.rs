@@ -1082,10 +1082,23 @@ pub fn sealed_values(
     } else {
         Diagnostic::warning(MISSING_SEALED, file, span, message)
     };
-    out.push(d.with_field("secretEnv").with_help(format!(
-        "seal each value, e.g. `fluxprint seal {} {first} --cluster {}` (value on standard input)",
+    let mut help = format!(
+        "seal each value, e.g. `printf %s \"$VALUE\" | fluxprint seal {} {first} --cluster {}`",
         bp.name, cluster.name
-    )));
+    );
+    if cluster
+        .sealing
+        .as_ref()
+        .and_then(|s| s.cert.as_ref())
+        .is_none()
+    {
+        // Sealing needs the controller's public certificate, which nothing has fetched yet.
+        help.push_str(&format!(
+            "; the cluster has no sealing certificate yet: fetch it with `kubeseal --fetch-cert > clusters/{0}.pem` and set `sealing: {{cert: {0}.pem}}` in clusters/{0}.yaml",
+            cluster.name
+        ));
+    }
+    out.push(d.with_field("secretEnv").with_help(help));
 }
 
 /// Checks across files: names, name clashes, overrides and cluster image settings. Needs

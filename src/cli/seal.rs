@@ -99,6 +99,11 @@ fn read_value(label: &str, trim: bool, out: &Output) -> Result<Zeroizing<Vec<u8>
         if bytes.ends_with(b"\r") {
             bytes.pop();
         }
+    } else if bytes.ends_with(b"\n") {
+        // `echo value | fluxprint seal` seals the newline too, which is rarely meant.
+        out.status(&format!(
+            "warning: the value for {label} ends with a newline, which is sealed as part of it; pass --trim to drop it (or pipe it with `printf %s`)"
+        ));
     }
     Ok(bytes)
 }
@@ -211,6 +216,9 @@ pub fn status(args: &StatusArgs, out: &mut Output) -> Result<ExitCode, Error> {
             notes.join("; ")
         };
         text.push_str(&format!("{:<20} {:<10} {state}\n", r.service, r.cluster));
+    }
+    if rows.is_empty() {
+        out.status("no service has secrets (no `secretEnv` and no sealed values)");
     }
     out.stdout(&text);
     Ok(if missing {
