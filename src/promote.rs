@@ -30,32 +30,63 @@ pub fn deployed_tag(out: &Path, svc: &ResolvedService) -> Result<String, Error> 
             path: path.clone(),
             source,
         })?;
-    let prefix = format!("{}:", svc.image);
-    let tags: Vec<(bool, String)> = text
-        .lines()
-        .filter_map(|line| {
-            let value = line.trim_start().strip_prefix("image:")?.trim();
-            let (value, marked) = match value.split_once(" #") {
-                Some((v, comment)) => (v.trim(), comment.contains("$imagepolicy")),
-                None => (value, false),
-            };
-            let value = value.trim_matches('"');
+    let tag = tag_in(&text, &svc.image)
+        .map_err(|e| Error::Usage(format!("{}:{}: {}", path.display(), e.span, e.message)))?;
+    tag.ok_or_else(|| {
+        Error::Usage(format!(
+            "{} has no image line of {}",
+            path.display(),
+            svc.image
+        ))
+    })
+}
+
+/// The tag of `image` in a workload file's text: the `image:` value carrying the image
+/// automation marker, else the first naming the repository, wherever it stands (first key
+/// of a list item, quoted, flow style).
+fn tag_in(text: &str, image: &str) -> Result<Option<String>, crate::source::yaml::YamlError> {
+    let prefix = format!("{image}:");
+    let mut images = Vec::new();
+    for doc in &parse_documents(text)? {
+        image_values(doc, &mut images);
+    }
+    let lines: Vec<&str> = crate::diag::lines(text).collect();
+    let tags: Vec<(bool, String)> = images
+        .into_iter()
+        .filter_map(|(line, value)| {
             let tag = value.strip_prefix(&prefix)?;
             // A digest-pinned reference has no tag to promote.
-            (!tag.is_empty() && !tag.contains('@')).then(|| (marked, tag.to_owned()))
+            if tag.is_empty() || tag.contains('@') {
+                return None;
+            }
+            let marked = usize::try_from(line)
+                .ok()
+                .and_then(|l| lines.get(l.checked_sub(1)?))
+                .is_some_and(|l| l.contains("$imagepolicy"));
+            Some((marked, tag.to_owned()))
         })
         .collect();
-    tags.iter()
+    Ok(tags
+        .iter()
         .find(|(marked, _)| *marked)
         .or_else(|| tags.first())
-        .map(|(_, tag)| tag.clone())
-        .ok_or_else(|| {
-            Error::Usage(format!(
-                "{} has no image line of {}",
-                path.display(),
-                svc.image
-            ))
-        })
+        .map(|(_, tag)| tag.clone()))
+}
+
+/// `(line, value)` of every string value of an `image` key below `node`.
+fn image_values(node: &Node, out: &mut Vec<(u32, String)>) {
+    match &node.kind {
+        Kind::Map(entries) => {
+            for (key, value) in entries {
+                match (&value.kind, key.key_text().as_deref()) {
+                    (Kind::Str(s), Some("image")) => out.push((value.span.line, s.clone())),
+                    _ => image_values(value, out),
+                }
+            }
+        }
+        Kind::Seq(items) => items.iter().for_each(|i| image_values(i, out)),
+        _ => {}
+    }
 }
 
 /// Whether `tag` may run in `cluster` under the service's image policy there; the reason
@@ -235,7 +266,31 @@ pub fn set_override_tag(text: &str, cluster: &str, tag: &str) -> Result<String, 
 
 #[cfg(test)]
 mod tests {
-    use super::set_override_tag;
+    use super::{set_override_tag, tag_in};
+
+    #[test]
+    fn the_image_is_found_wherever_it_stands() {
+        let repo = "r.example.com/a";
+        for text in [
+            "spec:\n  containers:\n  - image: r.example.com/a:1.2.0\n    name: a\n",
+            "spec:\n  containers:\n    - name: a\n      image: \"r.example.com/a:1.2.0\"\n",
+            "spec: {containers: [{name: a, image: 'r.example.com/a:1.2.0'}]}\n",
+        ] {
+            assert_eq!(
+                tag_in(text, repo).expect("yaml").as_deref(),
+                Some("1.2.0"),
+                "{text}"
+            );
+        }
+        // The marked line wins over another container of the same repository.
+        let marked = "c:\n- image: r.example.com/a:0.9\n- image: r.example.com/a:1.3 # {\"$imagepolicy\": \"flux-system:a\"}\n";
+        assert_eq!(tag_in(marked, repo).expect("yaml").as_deref(), Some("1.3"));
+        assert_eq!(tag_in("image: other:1\n", repo).expect("yaml"), None);
+        assert_eq!(
+            tag_in("image: r.example.com/a@sha256:00\n", repo).expect("yaml"),
+            None
+        );
+    }
 
     fn tag_of(text: &str, cluster: &str) -> String {
         let docs = crate::source::yaml::parse_documents(text).expect("still YAML");

@@ -162,16 +162,15 @@ fn promote_pins_the_tag_and_keeps_the_file() {
     assert_eq!(after.lines().count(), before.lines().count() + 1);
     assert!(after.contains("  prod:\n    tag: \"1.5.0\"\n"), "{after}");
 
-    // Rendering applies it to prod only; a second promote of the same tag changes nothing.
+    // Rendering applies it to prod only; a second promote of the same tag changes nothing
+    // (with --tag, --from is not needed).
     assert!(fluxprint(dir.path(), &["render"]).status.success());
     let prod = fs::read_to_string(dir.path().join("gitops/prod/apps/order/deployment.yaml"))
         .expect("prod");
     assert!(prod.contains("order:1.5.0 # {\"$imagepolicy\""), "{prod}");
     let out = fluxprint(
         dir.path(),
-        &[
-            "promote", "order", "--from", "dev", "--to", "prod", "--tag", "1.5.0",
-        ],
+        &["promote", "order", "--to", "prod", "--tag", "1.5.0"],
     );
     assert!(
         out.status.success() && stderr(&out).contains("already pins"),

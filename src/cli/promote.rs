@@ -17,9 +17,9 @@ use super::InputPaths;
 pub struct PromoteArgs {
     /// The service (blueprint name).
     service: String,
-    /// Cluster whose rendered tree says which tag runs (ignored with --tag).
-    #[arg(long, value_name = "CLUSTER")]
-    from: String,
+    /// Cluster whose rendered tree says which tag runs (required unless --tag is given).
+    #[arg(long, value_name = "CLUSTER", required_unless_present = "tag")]
+    from: Option<String>,
     /// Cluster to promote to: the tag is written as `overrides.<to>.tag`.
     #[arg(long, value_name = "CLUSTER")]
     to: String,
@@ -55,17 +55,19 @@ fn find<'a>(
 pub fn promote(args: &PromoteArgs, out: &mut Output) -> Result<ExitCode, Error> {
     let inputs = args.input.inputs();
     let project = Project::load(&inputs)?;
-    let (_, from_svc) = find(&project, &args.from, &args.service)?;
     let (to_cluster, to_svc) = find(&project, &args.to, &args.service)?;
+    let from = args.from.as_deref().unwrap_or_default();
     let tag = match &args.tag {
         Some(t) => t.clone(),
-        None => deployed_tag(&args.out.join(&args.from), from_svc)?,
+        None => {
+            let (_, from_svc) = find(&project, from, &args.service)?;
+            deployed_tag(&args.out.join(from), from_svc)?
+        }
     };
     if let Err(why) = check_tag(&tag, to_cluster, to_svc) {
         let hint = if args.tag.is_none() {
             format!(
-                " (`{tag}` is what runs in `{}`; pass the release tag of that build with --tag)",
-                args.from
+                " (`{tag}` is what runs in `{from}`; pass the release tag of that build with --tag)"
             )
         } else {
             String::new()
