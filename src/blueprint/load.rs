@@ -17,7 +17,7 @@ use super::service::Blueprint;
 use super::structure;
 use crate::diag::Diagnostic;
 use crate::error::Error;
-use crate::source::yaml::{parse_documents, Kind, Node};
+use crate::source::yaml::{parse_documents_in, AliasBudget, Kind, Node};
 use crate::source::{SourceFile, SourceMap, Span};
 
 /// YAML syntax error, duplicate key, alias bomb or nesting too deep.
@@ -60,6 +60,8 @@ pub struct Loaded {
     pub sources: SourceMap,
     /// Problems found.
     pub diagnostics: Vec<Diagnostic>,
+    /// Alias expansion over all the files read (each file is also bounded on its own).
+    aliases: AliasBudget,
 }
 
 fn blueprint_validator() -> &'static Result<Validator, String> {
@@ -137,7 +139,7 @@ fn read_document(path: &Path, display: &str, loaded: &mut Loaded) -> Result<Opti
         display.to_owned(),
         SourceFile::new(display, path, text.clone()),
     );
-    let docs = match parse_documents(&text) {
+    let docs = match parse_documents_in(&text, &loaded.aliases) {
         Ok(docs) => docs,
         Err(e) => {
             loaded
@@ -378,10 +380,31 @@ pub fn deep_merge(base: &mut Node, layer: Node) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn alias_expansion_is_bounded_over_all_files_of_a_load() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let text = "a: &a [1, 2, 3, 4, 5, 6, 7, 8, 9]\nb: [*a, *a, *a, *a, *a, *a]\n";
+        let mut loaded = Loaded {
+            aliases: AliasBudget::new(100),
+            ..Loaded::default()
+        };
+        for name in ["one.yaml", "two.yaml"] {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).expect("write");
+            let _ = read_document(&path, name, &mut loaded).expect("read");
+        }
+        // The first file fits the run's budget; the second crosses it.
+        let found: Vec<&str> = loaded.diagnostics.iter().map(|d| d.file.as_str()).collect();
+        assert_eq!(found, vec!["two.yaml"], "{:?}", loaded.diagnostics);
+        assert!(loaded.diagnostics[0].message.contains("in total"));
+    }
+
     use super::*;
 
     fn node(text: &str) -> Node {
-        parse_documents(text).expect("parses").remove(0)
+        crate::source::yaml::parse_documents(text)
+            .expect("parses")
+            .remove(0)
     }
 
     #[test]
