@@ -90,13 +90,20 @@ impl At<'_> {
         message: impl Into<String>,
         help: Option<String>,
     ) {
-        let mut d = Diagnostic::error(
-            code,
-            self.file,
-            self.node.span_for_pointer(pointer),
-            message,
-        )
-        .with_field(field_path(pointer));
+        self.error_at(code, pointer, pointer, message, help);
+    }
+
+    /// An error about the field at `field` (which may be missing), shown at `at`.
+    fn error_at(
+        &mut self,
+        code: &'static str,
+        at: &str,
+        field: &str,
+        message: impl Into<String>,
+        help: Option<String>,
+    ) {
+        let mut d = Diagnostic::error(code, self.file, self.node.span_for_pointer(at), message)
+            .with_field(field_path(field));
         if let Some(help) = help {
             d = d.with_help(help);
         }
@@ -162,9 +169,11 @@ pub fn blueprint(
                 );
             }
         }
-        None if strict => at.error(
+        // Shown at the blueprint's name: a missing field has no line of its own.
+        None if strict => at.error_at(
             IMAGE,
-            "",
+            "/name",
+            "/tag",
             format!(
                 "no `tag`: strict cluster `{}` needs a pinned image tag",
                 cluster.name
@@ -556,13 +565,23 @@ pub fn blueprint(
         if let (true, true, Some(range), Some(tag)) =
             (semver_policy, automated, range, bp.tag.as_deref())
         {
-            if let Ok(parsed) = super::semver::Range::parse(range) {
+            // `latest` is BP113's (refused on strict clusters, allowed on relaxed ones): one
+            // finding, not two.
+            if let (Ok(parsed), false) = (super::semver::Range::parse(range), tag == "latest") {
                 if !parsed.matches(tag) {
+                    // Suggest a range only for a tag that is a version.
+                    let example = if super::semver::Range::parse(&format!("^{tag}"))
+                        .is_ok_and(|r| r.matches(tag))
+                    {
+                        format!(", e.g. \"^{tag}\"")
+                    } else {
+                        String::new()
+                    };
                     at.error(
                         IMAGES,
                         "/tag",
                         format!("tag `{tag}` is outside the image policy range `{range}` of cluster `{}`: image automation would replace it", cluster.name),
-                        Some(format!("set overrides.{}.images.semver to a range containing it, e.g. \"^{tag}\"", cluster.name)),
+                        Some(format!("use a release tag inside the range, or set overrides.{}.images.semver to a range containing it{example}", cluster.name)),
                     );
                 }
             }
@@ -913,14 +932,17 @@ fn check_resources(
     if strict {
         for (field, value) in [("cpu", &res.cpu), ("memory", &res.memory)] {
             if value.is_none() {
-                let target = if res == &empty {
-                    pointer.rsplit_once('/').map_or("", |p| p.0)
-                } else {
-                    pointer
+                // A missing section is reported at its parent: a sidecar's entry, or the
+                // blueprint's `name` for the service itself (not the document's first line).
+                let target = match pointer.rsplit_once('/') {
+                    _ if res != &empty => pointer,
+                    Some((parent, _)) if !parent.is_empty() => parent,
+                    _ => "/name",
                 };
-                at.error(
+                at.error_at(
                     RESOURCES,
                     target,
+                    &format!("{pointer}/{field}"),
                     format!(
                         "`{}.{field}` is required in strict cluster `{cluster}`",
                         field_path(pointer)
