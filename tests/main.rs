@@ -9,6 +9,7 @@ mod invalid;
 mod kustomize;
 mod mesh;
 mod plan;
+mod readme;
 mod redaction;
 mod render;
 mod rules;

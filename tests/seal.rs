@@ -58,7 +58,7 @@ fn certificate(key: &RsaPrivateKey, from: SystemTime, to: SystemTime) -> String 
 
 const YEAR: Duration = Duration::from_secs(365 * 86_400);
 
-fn valid_cert() -> String {
+pub(crate) fn valid_cert() -> String {
     let now = SystemTime::now();
     certificate(key(), now - YEAR, now + YEAR)
 }
