@@ -279,3 +279,25 @@ fn auto_automation_on_a_strict_cluster_is_a_warning() {
         "{automation}"
     );
 }
+
+#[test]
+fn image_automation_commits_as_fluxcdbot_when_no_author_is_given() {
+    let dir = example();
+    let cluster = dir.path().join("clusters/dev.yaml");
+    let text = fs::read_to_string(&cluster).expect("read");
+    let line = "  author: {name: fluxcdbot, email: fluxcdbot@users.noreply.gitlab.com}\n";
+    assert!(text.contains(line), "the example names its author");
+    fs::write(&cluster, text.replace(line, "")).expect("write");
+    let out = fluxprint(dir.path(), &["render", "--cluster", "dev"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let automation = fs::read_to_string(
+        dir.path()
+            .join("gitops/dev/clusters/dev/image-automation.yaml"),
+    )
+    .expect("automation");
+    assert!(
+        automation.contains("email: fluxcdbot@users.noreply.github.com")
+            && automation.contains("name: fluxcdbot"),
+        "{automation}"
+    );
+}

@@ -58,7 +58,7 @@ pub const RETRIES_EXCEED_TIMEOUT: &str = "BP129";
 pub const MESH_REF_INVALID: &str = "BP130";
 /// Two services routing the same host and path in a cluster.
 pub const ROUTE_TAKEN: &str = "BP131";
-/// An image automation setting problem (policy, semver range, tag pattern, author).
+/// An image automation setting problem (policy, semver range, tag pattern, git).
 pub const IMAGES: &str = "BP115";
 /// Image automation pushes straight to the reconciled branch of a strict cluster (warning).
 pub const AUTO_ON_STRICT: &str = "BP116";
@@ -873,14 +873,6 @@ fn check_cluster_images(at: &mut At<'_>, cluster: &Cluster) {
         true,
     );
     let automation = images.automation.unwrap_or(Automation::Review);
-    if automation != Automation::Off && images.author.is_none() {
-        at.error(
-            IMAGES,
-            "/images",
-            "image automation commits need an `author`",
-            Some("add author: {name: fluxcdbot, email: fluxcdbot@users.noreply.gitlab.com}".into()),
-        );
-    }
     if automation != Automation::Off && cluster.git.is_none() {
         at.error(
             IMAGES,

@@ -201,7 +201,8 @@ pub struct ClusterImages {
     /// docker-registry Secret used to scan.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registry_secret: Option<String>,
-    /// Commit author.
+    /// Commit author; default `fluxcdbot` <fluxcdbot@users.noreply.github.com>, as the Flux
+    /// CLI sets it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub author: Option<Author>,
 }

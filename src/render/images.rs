@@ -74,8 +74,7 @@ pub fn automation(cluster: &ResolvedCluster) -> Option<ImageUpdateAutomation> {
     if settings.automation == Automation::Off {
         return None;
     }
-    // The loader refuses automation without an author (BP115).
-    let author = settings.author.clone()?;
+    let author = settings.author.clone();
     Some(ImageUpdateAutomation {
         metadata: meta("fluxprint"),
         spec: ImageUpdateAutomationSpec {

@@ -53,8 +53,8 @@ pub struct ImageAutomation {
     pub interval: String,
     /// Secret used to scan private registries.
     pub registry_secret: Option<String>,
-    /// Commit author.
-    pub author: Option<Author>,
+    /// Commit author (default the Flux CLI's: `fluxcdbot`).
+    pub author: Author,
     /// Branch Flux reconciles and the automation checks out.
     pub checkout_branch: String,
     /// Branch the automation pushes to.
@@ -151,7 +151,11 @@ impl ResolvedCluster {
                     .as_ref()
                     .map_or_else(|| "5m".into(), |d| d.0.clone()),
                 registry_secret: i.registry_secret.clone(),
-                author: i.author.clone(),
+                // The default the Flux CLI uses for image update automation commits.
+                author: i.author.clone().unwrap_or_else(|| Author {
+                    name: "fluxcdbot".into(),
+                    email: "fluxcdbot@users.noreply.github.com".into(),
+                }),
                 push_branch: match automation {
                     Automation::Review => format!("fluxprint/images-{}", cluster.name),
                     _ => branch.clone(),
