@@ -301,3 +301,58 @@ fn image_automation_commits_as_fluxcdbot_when_no_author_is_given() {
         "{automation}"
     );
 }
+
+#[test]
+fn a_pinned_image_is_never_automated_and_may_sit_outside_the_range() {
+    let dir = example();
+    let bp = dir.path().join("blueprints/order.yaml");
+    let text = fs::read_to_string(&bp).expect("read");
+    // A third-party style tag far outside prod's semver range, pinned.
+    let pinned = text.replace("tag: \"1.4.2\"", "tag: \"16.4\"\nimages: {policy: pinned}");
+    assert_ne!(pinned, text, "the example pins order at 1.4.2");
+    fs::write(&bp, &pinned).expect("write");
+    let out = fluxprint(dir.path(), &["render"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    for cluster in ["dev", "prod"] {
+        let images = dir
+            .path()
+            .join(format!("gitops/{cluster}/clusters/{cluster}/images"));
+        assert!(
+            !images.join("order-policy.yaml").exists(),
+            "{cluster}: no ImagePolicy"
+        );
+        assert!(
+            !images.join("order-repository.yaml").exists(),
+            "{cluster}: no ImageRepository"
+        );
+        assert!(
+            images.join("user-policy.yaml").exists(),
+            "{cluster}: others keep theirs"
+        );
+        let deployment = fs::read_to_string(
+            dir.path()
+                .join(format!("gitops/{cluster}/apps/order/deployment.yaml")),
+        )
+        .expect("deployment");
+        assert!(
+            !deployment.contains("$imagepolicy"),
+            "{cluster}: no marker\n{deployment}"
+        );
+    }
+    // Pinned with a range is a contradiction.
+    fs::write(
+        &bp,
+        pinned.replace(
+            "images: {policy: pinned}",
+            "images: {policy: pinned, semver: \"^16\"}",
+        ),
+    )
+    .expect("write");
+    let out = fluxprint(dir.path(), &["render"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("error[BP115]: policy `pinned` is never automated"),
+        "{}",
+        stderr(&out)
+    );
+}

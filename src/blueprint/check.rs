@@ -851,8 +851,14 @@ fn check_image_policy(
         None if complete => at.error(
             IMAGES,
             pointer,
-            "image automation needs a `policy`: semver or build",
+            "image automation needs a `policy`: semver, build or pinned",
             None,
+        ),
+        Some(ImagePolicyKind::Pinned) if semver.is_some() || pattern.is_some() => at.error(
+            IMAGES,
+            pointer,
+            "policy `pinned` is never automated: `semver` and `buildTagPattern` have no effect",
+            Some("remove them, or choose policy `semver` or `build`".into()),
         ),
         _ => {}
     }

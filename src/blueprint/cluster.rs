@@ -165,6 +165,9 @@ pub enum ImagePolicyKind {
     Semver,
     /// Newest build tag by its timestamp.
     Build,
+    /// Never automated: the blueprint's tag stays until someone changes it (third-party
+    /// images such as databases); no ImageRepository, ImagePolicy or setter marker.
+    Pinned,
 }
 
 /// Where image updates are pushed.

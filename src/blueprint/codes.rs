@@ -121,7 +121,7 @@ pub const CODES: &[Code] = &[
         "route host `api_v2.foodbuzz.com.bd` may contain only lower-case letters, digits and '-'",
         "Write a lower-case DNS host (`api` or `api.example.com`) and a path starting with `/`."),
     code("BP115", "image-automation-invalid", "error",
-        "image automation problem: missing `policy`, range or pattern; range that does not parse; pattern that does not compile or has no `ts` group; missing `git`; tag outside the semver range",
+        "image automation problem: missing `policy`, range or pattern; range that does not parse; pattern that does not compile or has no `ts` group; `pinned` with a range or pattern; missing `git`; tag outside the semver range",
         "buildTagPattern has no `ts` group to order builds by",
         "Complete the cluster's `images` section; docs/flux.md shows both policies."),
     code("BP116", "automation-auto-on-strict", "warning",

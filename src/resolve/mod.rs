@@ -441,6 +441,7 @@ impl ResolvedService {
                     own.build_tag_pattern
                         .or_else(|| ci.build_tag_pattern.clone())?,
                 ),
+                ImagePolicyKind::Pinned => return None,
             })
         });
         let mut service = ResolvedService {
