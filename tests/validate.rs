@@ -574,3 +574,46 @@ fn a_patch_path_above_the_root_does_not_exempt_a_file_of_the_tree() {
     assert!(codes.contains(&"GO003"), "{findings:#}");
     assert!(codes.contains(&"GO312"), "{findings:#}");
 }
+
+#[test]
+fn validate_finds_the_project_of_a_tree_from_any_working_directory() {
+    let parent = tempfile::tempdir().expect("tempdir");
+    let project = parent.path().join("shop");
+    crate::util::copy_dir(&root().join("blueprints"), &project.join("blueprints"));
+    crate::util::copy_dir(&root().join("clusters"), &project.join("clusters"));
+    assert!(fluxprint(&project, &["render"]).status.success());
+    let inside = fluxprint(&project, &["validate", "gitops", "--format", "json"]);
+    let outside = fluxprint(
+        parent.path(),
+        &["validate", "shop/gitops", "--format", "json"],
+    );
+    assert_eq!(inside.status.code(), Some(0), "{}", stderr(&inside));
+    assert_eq!(outside.status.code(), Some(0), "{}", stderr(&outside));
+    // The same verdict, found with the same cluster files (prod strict, dev relaxed): a run
+    // without them would grade prod as relaxed and judge gitops/ as one repository.
+    assert_eq!(stdout(&inside), stdout(&outside));
+    // Strict prod still finds what strict finds: break a probe in prod and both runs agree.
+    let deployment = project.join("gitops/prod/apps/order/deployment.yaml");
+    let text = fs::read_to_string(&deployment).expect("read");
+    fs::write(
+        &deployment,
+        text.replacen("livenessProbe:", "livenessProbeX:", 1),
+    )
+    .expect("write");
+    let outside = fluxprint(
+        parent.path(),
+        &["validate", "shop/gitops", "--format", "json"],
+    );
+    let findings: serde_json::Value = serde_json::from_str(&stdout(&outside)).expect("json");
+    let files: Vec<&str> = findings
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|f| f["file"].as_str())
+        .collect();
+    assert!(
+        files.iter().all(|f| f.starts_with("shop/gitops/prod/")),
+        "paths as typed: {files:?}"
+    );
+    assert_eq!(outside.status.code(), Some(1), "{}", stderr(&outside));
+}

@@ -61,8 +61,10 @@ pub struct ValidateArgs {
     #[arg(long, value_enum)]
     policy: Option<PolicyArg>,
     /// fluxprint cluster files, to pick the policy and the external Kustomizations of a tree.
-    #[arg(long, default_value = "clusters", value_name = "DIR")]
-    clusters: PathBuf,
+    /// Default: `clusters/` of the project the first path belongs to (found from the path,
+    /// whatever the working directory), else `clusters/` here.
+    #[arg(long, value_name = "DIR")]
+    clusters: Option<PathBuf>,
     /// Report format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
     format: ReportFormat,
@@ -167,7 +169,10 @@ pub fn validate(args: &ValidateArgs, out: &mut Output) -> Result<ExitCode, Error
         strict_kinds: args.strict_kinds,
         gateways: args.gateways.clone(),
         external: args.external.clone(),
-        clusters: args.clusters.clone(),
+        clusters: args
+            .clusters
+            .clone()
+            .unwrap_or_else(|| fluxprint::validate::request::clusters_dir_for(&args.paths)),
     };
     let (report, trees) = request.run()?;
     // The process exits soon: the system reclaims the parsed trees at once.

@@ -40,6 +40,22 @@ fn last_name(path: &Path) -> Option<String> {
         .map(|n| n.to_string_lossy().into_owned())
 }
 
+/// Where the fluxprint cluster files of the trees at `paths` are, when not given: the
+/// `clusters/` beside the first path or above it (`shop/gitops/prod` → `shop/clusters`), so
+/// `validate` works the same from any working directory; else `clusters/` here (which need
+/// not exist).
+pub fn clusters_dir_for(paths: &[PathBuf]) -> PathBuf {
+    let beside = paths.first().and_then(|p| {
+        let abs = p.canonicalize().ok()?;
+        // The path itself, its parent and grandparent: a project, its gitops/, a cluster tree.
+        abs.ancestors()
+            .take(3)
+            .map(|a| a.join("clusters"))
+            .find(|c| c.is_dir())
+    });
+    beside.unwrap_or_else(|| PathBuf::from("clusters"))
+}
+
 /// The fluxprint cluster files of `dir`. An invalid one is an error (exit 2) like any invalid
 /// input; files of other tools in the directory are left alone.
 pub fn cluster_files(dir: &Path) -> Result<Vec<Cluster>, Error> {
