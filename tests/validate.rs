@@ -371,11 +371,7 @@ fn special_files_in_a_tree_are_io_errors_naming_the_file_without_blocking() {
     std::os::unix::fs::symlink("/dev/zero", zero.path().join("tree/apps/x.yaml")).expect("link");
     for (dir, what) in [(&fifo, "a FIFO"), (&zero, "a character device")] {
         for format in ["human", "json"] {
-            let out = fluxprint_within(
-                dir.path(),
-                &["validate", "tree", "--format", format],
-                std::time::Duration::from_secs(20),
-            );
+            let out = within_20s(dir.path(), &["validate", "tree", "--format", format]);
             assert_eq!(out.status.code(), Some(2), "{what}: {}", stderr(&out));
             let err = stderr(&out);
             assert!(
@@ -397,11 +393,7 @@ fn an_oversized_manifest_is_an_io_error() {
     let dir = small_tree();
     let big = "# padding\n".repeat(900_000);
     fs::write(dir.path().join("tree/apps/big.yaml"), big).expect("write");
-    let out = fluxprint_within(
-        dir.path(),
-        &["validate", "tree"],
-        std::time::Duration::from_secs(20),
-    );
+    let out = within_20s(dir.path(), &["validate", "tree"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("failed to read tree/apps/big.yaml: larger than 8388608 bytes"),
@@ -415,11 +407,7 @@ fn links_to_regular_manifests_are_read() {
     let dir = small_tree();
     std::os::unix::fs::symlink("config.yaml", dir.path().join("tree/apps/linked.yaml"))
         .expect("link");
-    let out = fluxprint_within(
-        dir.path(),
-        &["validate", "tree"],
-        std::time::Duration::from_secs(20),
-    );
+    let out = within_20s(dir.path(), &["validate", "tree"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("validated 2 objects in 2 files"),
@@ -433,11 +421,7 @@ fn special_crd_files_and_cluster_files_do_not_block() {
     let dir = small_tree();
     fs::create_dir_all(dir.path().join("crds")).expect("mkdir");
     mkfifo(&dir.path().join("crds/x.yaml"));
-    let out = fluxprint_within(
-        dir.path(),
-        &["validate", "tree", "--crds", "crds"],
-        std::time::Duration::from_secs(20),
-    );
+    let out = within_20s(dir.path(), &["validate", "tree", "--crds", "crds"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("failed to read crds/x.yaml: not a regular file (a FIFO)"),
@@ -447,11 +431,7 @@ fn special_crd_files_and_cluster_files_do_not_block() {
     // A FIFO among the cluster files is refused like any special input, not waited on.
     fs::create_dir_all(dir.path().join("clusters")).expect("mkdir");
     mkfifo(&dir.path().join("clusters/tree.yaml"));
-    let out = fluxprint_within(
-        dir.path(),
-        &["validate", "tree"],
-        std::time::Duration::from_secs(20),
-    );
+    let out = within_20s(dir.path(), &["validate", "tree"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("clusters/tree.yaml: not a regular file (a FIFO)"),
@@ -616,4 +596,9 @@ fn validate_finds_the_project_of_a_tree_from_any_working_directory() {
         "paths as typed: {files:?}"
     );
     assert_eq!(outside.status.code(), Some(1), "{}", stderr(&outside));
+}
+
+/// `fluxprint` in `cwd`, failing the test instead of hanging when it does not finish in 20 s.
+fn within_20s(cwd: &std::path::Path, args: &[&str]) -> std::process::Output {
+    fluxprint_within(cwd, args, std::time::Duration::from_secs(20))
 }

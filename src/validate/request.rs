@@ -41,17 +41,22 @@ fn last_name(path: &Path) -> Option<String> {
 }
 
 /// Where the fluxprint cluster files of the trees at `paths` are, when not given: the
-/// `clusters/` beside the first path or above it (`shop/gitops/prod` → `shop/clusters`), so
+/// `clusters/` beside the first path or above it (`shop/gitops/prod` → `shop/clusters`) that
+/// holds fluxprint cluster files (a Flux tree has `clusters/` directories of its own), so
 /// `validate` works the same from any working directory; else `clusters/` here (which need
 /// not exist).
 pub fn clusters_dir_for(paths: &[PathBuf]) -> PathBuf {
+    let ours = |dir: &Path| {
+        crate::blueprint::load::load_clusters(dir)
+            .is_ok_and(|l| !l.clusters.is_empty() || !l.diagnostics.is_empty())
+    };
     let beside = paths.first().and_then(|p| {
         let abs = p.canonicalize().ok()?;
         // The path itself, its parent and grandparent: a project, its gitops/, a cluster tree.
         abs.ancestors()
             .take(3)
             .map(|a| a.join("clusters"))
-            .find(|c| c.is_dir())
+            .find(|c| c.is_dir() && ours(c))
     });
     beside.unwrap_or_else(|| PathBuf::from("clusters"))
 }
