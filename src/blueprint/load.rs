@@ -142,9 +142,14 @@ fn read_document(path: &Path, display: &str, loaded: &mut Loaded) -> Result<Opti
     let docs = match parse_documents_in(&text, &loaded.aliases) {
         Ok(docs) => docs,
         Err(e) => {
-            loaded
-                .diagnostics
-                .push(Diagnostic::error(YAML_SYNTAX, display, e.span, e.message));
+            // Plain words for an indentation mistake; the parser's own words otherwise.
+            let d = match crate::source::hints::explain(&text, e.span, &e.message) {
+                Some((message, help)) => {
+                    Diagnostic::error(YAML_SYNTAX, display, e.span, message).with_help(help)
+                }
+                None => Diagnostic::error(YAML_SYNTAX, display, e.span, e.message),
+            };
+            loaded.diagnostics.push(d);
             return Ok(None);
         }
     };

@@ -4,6 +4,7 @@
 //! a [`SourceFile`] so that any finding can name `file:line:col` and quote the offending line.
 //! YAML is parsed into a positioned [`yaml::Node`] tree; typed models are built from that tree.
 
+pub mod hints;
 pub mod yaml;
 pub mod yaml11;
 
