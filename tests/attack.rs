@@ -238,18 +238,7 @@ fn seal_does_not_write_through_a_symlinked_values_file() {
     fs::remove_file(&sealed).expect("rm");
     symlink(&victim, &sealed).expect("symlink");
     let before = fs::read_to_string(&victim).expect("read");
-    let out = crate::seal::fluxprint_with_stdin(
-        dir.path(),
-        &[
-            "seal",
-            "order",
-            "DATABASE_URL",
-            "--cluster",
-            "prod",
-            "--trim",
-        ],
-        b"postgres://x\n",
-    );
+    let out = crate::seal::seal_order_prod(dir.path(), b"postgres://x\n");
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("refusing to follow the symlink"),

@@ -331,15 +331,11 @@ fn a_mesh_service_nothing_may_call_warns_bp121_and_callers_empty_silences_it() {
 #[test]
 fn retries_that_outlast_the_route_timeout_warn_bp129() {
     let dir = example();
-    let bp = dir.path().join("blueprints/order.yaml");
-    let text = fs::read_to_string(&bp).expect("read");
-    let before = "retries: {attempts: 3, perTryTimeout: 1500ms,";
-    assert!(text.contains(before), "the example's order route retries");
-    fs::write(
-        &bp,
-        text.replace(before, "retries: {attempts: 3, perTryTimeout: 2s,"),
-    )
-    .expect("write");
+    crate::util::edit(
+        &dir.path().join("blueprints/order.yaml"),
+        "retries: {attempts: 3, perTryTimeout: 1500ms,",
+        "retries: {attempts: 3, perTryTimeout: 2s,",
+    );
     let out = fluxprint(dir.path(), &["render"]);
     assert!(
         out.status.success(),

@@ -180,6 +180,22 @@ pub(crate) fn fluxprint_with_stdin(
     child.wait_with_output().expect("wait")
 }
 
+/// `fluxprint seal order DATABASE_URL --cluster prod --trim` with `input` on standard input.
+pub(crate) fn seal_order_prod(dir: &Path, input: &[u8]) -> std::process::Output {
+    fluxprint_with_stdin(
+        dir,
+        &[
+            "seal",
+            "order",
+            "DATABASE_URL",
+            "--cluster",
+            "prod",
+            "--trim",
+        ],
+        input,
+    )
+}
+
 fn sealed_value(dir: &Path, service: &str, cluster: &str, key: &str) -> String {
     let file = fluxprint::seal::values::SealedValues::read(
         &dir.join(format!("blueprints/{service}.sealed.yaml")),
@@ -193,18 +209,7 @@ fn sealed_value(dir: &Path, service: &str, cluster: &str, key: &str) -> String {
 fn cli_seals_from_stdin_and_env_files_and_the_render_carries_it() {
     let dir = project_with_test_cert();
     let secret = "postgres://order:Zx9-very-secret@db.orders:5432/order\n";
-    let out = fluxprint_with_stdin(
-        dir.path(),
-        &[
-            "seal",
-            "order",
-            "DATABASE_URL",
-            "--cluster",
-            "prod",
-            "--trim",
-        ],
-        secret.as_bytes(),
-    );
+    let out = seal_order_prod(dir.path(), secret.as_bytes());
     assert!(out.status.success(), "{}", stderr(&out));
     let sealed = sealed_value(dir.path(), "order", "prod", "DATABASE_URL");
     // The blueprint puts order in namespace `orders`: the label is that of the final object.
@@ -452,18 +457,7 @@ fn a_certificate_expiring_within_30_days_warns_bp120_and_still_seals() {
     let now = SystemTime::now();
     let soon = certificate(key(), now - YEAR, now + Duration::from_secs(10 * 24 * 3600));
     fs::write(dir.path().join("clusters/prod.pem"), soon).expect("write cert");
-    let out = fluxprint_with_stdin(
-        dir.path(),
-        &[
-            "seal",
-            "order",
-            "DATABASE_URL",
-            "--cluster",
-            "prod",
-            "--trim",
-        ],
-        b"postgres://x\n",
-    );
+    let out = seal_order_prod(dir.path(), b"postgres://x\n");
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("warning[BP120]: the certificate of cluster `prod` expires on"),

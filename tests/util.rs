@@ -86,6 +86,13 @@ pub fn wait_within(mut child: Child, limit: Duration, what: &[&str]) -> Output {
     }
 }
 
+/// Replaces the first `from` in the file at `path` with `to`; the text must be there.
+pub fn edit(path: &Path, from: &str, to: &str) {
+    let text = fs::read_to_string(path).expect("read");
+    assert!(text.contains(from), "{from} not in {}", path.display());
+    fs::write(path, text.replacen(from, to, 1)).expect("write");
+}
+
 /// Standard error as text.
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()

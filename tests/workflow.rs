@@ -5,13 +5,7 @@ use std::fs;
 use serde_json::Value;
 
 use crate::snapshot_settings;
-use crate::util::{example, fluxprint, stderr, stdout};
-
-fn edit(path: &std::path::Path, from: &str, to: &str) {
-    let text = fs::read_to_string(path).expect("read");
-    assert!(text.contains(from), "{from} not in {}", path.display());
-    fs::write(path, text.replacen(from, to, 1)).expect("write");
-}
+use crate::util::{edit, example, fluxprint, stderr, stdout};
 
 #[test]
 fn diff_groups_changes_by_object() {

@@ -118,14 +118,7 @@ pub fn run_keeping_tree(
             return Err(Error::Usage(format!("{} does not exist", p.display())));
         }
     }
-    let mut tree = Tree::load(paths).map_err(|e| match e {
-        tree::LoadError::List { path, source } => Error::Io {
-            action: "list",
-            path,
-            source,
-        },
-        tree::LoadError::Read { path, source } => Error::Read { path, source },
-    })?;
+    let mut tree = Tree::load(paths)?;
     // Flux bootstrap commits its CRDs in flux-system/gotk-components.yaml: learn them.
     for o in &tree.objects {
         if o.kind() == "CustomResourceDefinition" {

@@ -169,45 +169,21 @@ pub fn is_kustomization_file(name: &str) -> bool {
     )
 }
 
-/// Why a tree could not be read: the run stops (exit 2), since a tree read in part would
-/// be validated wrongly.
-#[derive(Debug, thiserror::Error)]
-pub enum LoadError {
-    /// A directory could not be listed.
-    #[error("failed to list {}", path.display())]
-    List {
-        /// The directory.
-        path: PathBuf,
-        /// The cause.
-        #[source]
-        source: std::io::Error,
-    },
-    /// A file could not be read: missing permissions, not a regular file (a FIFO, a device,
-    /// also behind a symlink), or larger than [`crate::files::MAX_INPUT_BYTES`].
-    #[error("failed to read {}", path.display())]
-    Read {
-        /// The file.
-        path: PathBuf,
-        /// The cause.
-        #[source]
-        source: crate::files::ReadError,
-    },
-}
-
 /// Every `.yaml`/`.yml` file below `root` (or `root` itself), skipping hidden directories,
 /// sorted; the directories seen (relative to `root`) go into `dirs`. One walk for both.
 ///
 /// Anything named like YAML that is not a directory is listed — symlinks, FIFOs, devices
 /// too — so that reading it either succeeds or stops the run naming it; skipping it would
 /// hide part of the tree. Directory links are not followed (a link to a parent never ends).
-fn yaml_files(root: &Path, dirs: &mut BTreeSet<String>) -> Result<Vec<PathBuf>, LoadError> {
+fn yaml_files(root: &Path, dirs: &mut BTreeSet<String>) -> Result<Vec<PathBuf>, crate::Error> {
     if !root.is_dir() {
         return Ok(vec![root.to_owned()]);
     }
     let mut out = Vec::new();
     let mut stack = vec![root.to_owned()];
     while let Some(d) = stack.pop() {
-        let list = |source| LoadError::List {
+        let list = |source| crate::Error::Io {
+            action: "list",
             path: d.clone(),
             source,
         };
@@ -312,7 +288,7 @@ impl Tree {
 
     /// Reads every YAML file below `roots`. A file that cannot be read stops the load; one
     /// that does not parse is kept as a finding.
-    pub fn load(roots: &[PathBuf]) -> Result<Tree, LoadError> {
+    pub fn load(roots: &[PathBuf]) -> Result<Tree, crate::Error> {
         let mut tree = Tree {
             roots: roots.to_vec(),
             ..Tree::default()
@@ -336,7 +312,7 @@ impl Tree {
         }
         let mut parsed = Vec::with_capacity(listed.len());
         for ((_, path, _), result) in listed.iter().zip(parse_all(&listed)) {
-            parsed.push(result.map_err(|source| LoadError::Read {
+            parsed.push(result.map_err(|source| crate::Error::Read {
                 path: path.clone(),
                 source,
             })?);
