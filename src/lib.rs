@@ -40,6 +40,7 @@ pub mod emit;
 pub mod error;
 pub mod files;
 pub mod graph;
+pub mod kustomize;
 pub mod project;
 pub mod promote;
 pub mod render;

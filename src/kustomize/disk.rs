@@ -1,0 +1,94 @@
+//! A [`Source`] over a directory on disk, for `fluxprint build --kustomize` and the tests.
+//!
+//! Reads are bounded and refuse special files ([`crate::files::read_regular`]); a path is
+//! always inside the root, since [`super::resolve_path`] refuses any other.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use serde_json::Value;
+
+use super::Source;
+use crate::source::yaml::parse_json_documents;
+
+/// The files below `root`.
+#[derive(Debug)]
+pub struct DiskSource {
+    root: PathBuf,
+    parsed: Mutex<BTreeMap<String, Result<Arc<Vec<Value>>, String>>>,
+}
+
+impl DiskSource {
+    /// A source rooted at `root` (the repository, or the directory built).
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        DiskSource {
+            root: root.into(),
+            parsed: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    fn path(&self, path: &str) -> PathBuf {
+        if path.is_empty() {
+            self.root.clone()
+        } else {
+            self.root.join(path)
+        }
+    }
+
+    fn read(&self, path: &str) -> Option<Result<String, String>> {
+        let full = self.path(path);
+        if !full.is_file() {
+            return None;
+        }
+        Some(
+            crate::files::read_regular(&full, crate::files::MAX_INPUT_BYTES)
+                .map_err(|e| e.to_string())
+                .and_then(|b| String::from_utf8(b).map_err(|_| "file is not UTF-8 text".into())),
+        )
+    }
+}
+
+impl Source for DiskSource {
+    fn documents(&self, path: &str) -> Option<Result<Arc<Vec<Value>>, String>> {
+        if let Some(done) = self.parsed.lock().ok()?.get(path) {
+            return Some(done.clone());
+        }
+        let parsed = self.read(path)?.and_then(|text| {
+            parse_json_documents(&text, |_| false)
+                .map(|docs| Arc::new(docs.into_iter().map(|d| d.value).collect()))
+                .map_err(|e| e.message)
+        });
+        if let Ok(mut cache) = self.parsed.lock() {
+            cache.insert(path.to_owned(), parsed.clone());
+        }
+        Some(parsed)
+    }
+
+    fn text(&self, path: &str) -> Option<Result<Arc<str>, String>> {
+        Some(self.read(path)?.map(Arc::from))
+    }
+
+    fn is_dir(&self, path: &str) -> bool {
+        self.path(path).is_dir()
+    }
+
+    fn entries(&self, dir: &str) -> Vec<(String, bool)> {
+        let mut out: Vec<(String, bool)> = std::fs::read_dir(self.path(dir))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| {
+                let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
+                (e.file_name().to_string_lossy().into_owned(), is_dir)
+            })
+            .collect();
+        out.sort();
+        out
+    }
+}
+
+/// The directory of `path` relative to `root`, `/`-separated.
+pub fn relative(root: &Path, path: &Path) -> String {
+    crate::source::display_path(root, path)
+}
