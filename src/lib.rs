@@ -34,11 +34,13 @@
 #![warn(missing_docs)]
 
 pub mod blueprint;
+pub mod build;
 pub mod capacity;
 pub mod diag;
 pub mod emit;
 pub mod error;
 pub mod files;
+pub mod flux;
 pub mod graph;
 pub mod kustomize;
 pub mod project;

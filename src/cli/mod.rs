@@ -3,6 +3,7 @@
 //!
 //! Exit codes: 0 success, 1 findings or stale output, 2 invalid input or usage error.
 
+mod build;
 mod diff;
 mod graph;
 mod init;
@@ -47,6 +48,8 @@ enum Command {
     Secrets(seal::SecretsCommand),
     /// Validate any manifest tree: schemas, cross-object rules, Flux, secrets.
     Validate(validate::ValidateArgs),
+    /// Print what Flux would apply (a cluster, one Kustomization, or a kustomize directory).
+    Build(build::BuildArgs),
     /// Print the documentation of a validation rule.
     Explain(validate::ExplainArgs),
     /// Scaffold a new platform repository (blueprints, clusters, .gitlab-ci.yml, rendered trees).
@@ -161,6 +164,7 @@ pub fn run() -> ExitCode {
         Command::Seal(args) => seal::seal(&args, &mut out),
         Command::Secrets(seal::SecretsCommand::Status(args)) => seal::status(&args, &mut out),
         Command::Validate(args) => validate::validate(&args, &mut out),
+        Command::Build(args) => build::build(&args, &mut out),
         Command::Explain(args) => validate::explain(&args, &mut out),
         Command::Plan(args) => plan::plan(&args, &mut out),
         Command::Init(args) => init::init(&args, &mut out),

@@ -227,6 +227,27 @@ fn build_dir(
             }
         }
     }
+    for key in ["namePrefix", "nameSuffix"] {
+        let Some(text) = k.value.get(key).and_then(Value::as_str) else {
+            continue;
+        };
+        let at = k.at(key, from_overlay.iter().any(|f| f == key), "");
+        for r in &mut resources {
+            if matches!(r.kind(), "Namespace" | "CustomResourceDefinition") {
+                continue;
+            }
+            let name = r.name().to_owned();
+            let renamed = if key == "namePrefix" {
+                format!("{text}{name}")
+            } else {
+                format!("{name}{text}")
+            };
+            if let Some(meta) = r.value.get_mut("metadata").and_then(Value::as_object_mut) {
+                meta.insert("name".into(), Value::String(renamed));
+                r.set_origin("/metadata/name", at.clone());
+            }
+        }
+    }
     visiting.pop();
     resources
 }

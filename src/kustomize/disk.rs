@@ -12,11 +12,14 @@ use serde_json::Value;
 use super::Source;
 use crate::source::yaml::parse_json_documents;
 
+/// A file's documents, or why there are none.
+type Parsed = Result<Arc<Vec<Value>>, String>;
+
 /// The files below `root`.
 #[derive(Debug)]
 pub struct DiskSource {
     root: PathBuf,
-    parsed: Mutex<BTreeMap<String, Result<Arc<Vec<Value>>, String>>>,
+    parsed: Mutex<BTreeMap<String, Parsed>>,
 }
 
 impl DiskSource {

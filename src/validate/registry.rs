@@ -35,6 +35,8 @@ pub const RULES: &[&dyn Rule] = &[
     &go310_image_marker_broken::ImageMarkerBroken,
     &go311_image_policy_invalid::ImagePolicyInvalid,
     &go312_kustomize_entry_outside_repository::KustomizeEntryOutsideRepository,
+    &go313_kustomize_build_fails::KustomizeBuildFails,
+    &go314_not_built::NotBuilt,
     &go401_virtual_service_destination_unknown::VirtualServiceDestinationUnknown,
     &go402_subset_undefined::SubsetUndefined,
     &go403_gateway_unknown::GatewayUnknown,

@@ -160,7 +160,18 @@ impl<'a> Findings<'a> {
         message: impl Into<String>,
         help: Option<String>,
     ) {
-        let o = &self.ctx.tree.objects[object];
+        self.on(&self.ctx.tree.objects[object], pointer, message, help);
+    }
+
+    /// [`Findings::object`] for any object of the tree, also one no build applies
+    /// ([`super::tree::Tree::unapplied`]).
+    pub fn on(
+        &mut self,
+        o: &super::tree::Object,
+        pointer: &str,
+        message: impl Into<String>,
+        help: Option<String>,
+    ) {
         let ignored = o
             .at(&format!(
                 "/metadata/annotations/{}",
@@ -171,6 +182,21 @@ impl<'a> Findings<'a> {
         if ignored {
             return;
         }
+        let (file, span) = self.ctx.tree.locate(o, pointer);
+        let file = self.ctx.tree.file(file).display.clone();
+        self.push(file, span, message, help, pointer);
+    }
+
+    /// A finding on object `object` at `pointer` as written in its own file, whatever a
+    /// build changed there (for problems of the written object itself).
+    pub fn at_source(
+        &mut self,
+        object: usize,
+        pointer: &str,
+        message: impl Into<String>,
+        help: Option<String>,
+    ) {
+        let o = &self.ctx.tree.objects[object];
         let file = self.ctx.tree.file(o.file).display.clone();
         let span = self.ctx.tree.span(o, pointer);
         self.push(file, span, message, help, pointer);

@@ -4,8 +4,9 @@
 //!
 //! Parsing runs on all cores; a file that does not parse is a finding, not a failure.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -31,6 +32,13 @@ pub struct Object {
     pub value: Value,
     /// Plain scalars that YAML 1.1 readers take for booleans or numbers.
     pub lookalikes: Vec<Lookalike>,
+    /// Pointer of the object inside its document (`""`; a generator entry for generated
+    /// objects, whose document is the kustomization).
+    pub base: String,
+    /// Fields a build set or changed: pointer prefix → where that value is written.
+    pub fields: Vec<(String, crate::kustomize::Origin)>,
+    /// The build that applies it ([`Tree::applied`]'s units), when the tree was built.
+    pub unit: Option<usize>,
 }
 
 /// JSON pointer lookup without allocating: serde_json's `Value::pointer` builds two strings
@@ -159,6 +167,21 @@ pub struct Tree {
     pub dirs: BTreeSet<String>,
     /// Documents re-parsed for positions, by file.
     positions: std::sync::Mutex<BTreeMap<usize, Vec<Node>>>,
+    /// Every document of every file that parsed, as JSON (`null` for empty documents).
+    docs: Vec<Option<Arc<Vec<Value>>>>,
+    /// File index by repository-relative path.
+    by_path: HashMap<String, usize>,
+    /// `(file, doc, pointer)` of plain scalars holding a `$`: Flux substitution may change
+    /// their type.
+    plain_dollars: HashSet<(usize, usize, String)>,
+    /// What Flux (or kustomize) applies, when the tree has entry points; the units'
+    /// resources are moved into [`Tree::objects`].
+    pub applied: crate::flux::Applied,
+    /// Objects of files no build reads, when the tree was built: not applied, so not
+    /// judged — except for what is wrong with their being in git at all (GO501).
+    pub unapplied: Vec<Object>,
+    /// Strict-substitution failures of the builds: `(object, unit, what)`.
+    pub undefined: Vec<(usize, usize, crate::flux::Undefined)>,
 }
 
 /// True for kustomize's own configuration files.
@@ -215,7 +238,7 @@ enum Parsed {
 }
 
 fn is_lookalike(s: &str) -> bool {
-    crate::source::yaml11::yaml11_meaning(s).is_some()
+    s.contains('$') || crate::source::yaml11::yaml11_meaning(s).is_some()
 }
 
 /// What became of one file: read and parsed (or not parsed: a finding), or not read (the
@@ -354,13 +377,20 @@ impl Tree {
                 path,
                 in_root,
             });
+            tree.by_path
+                .insert(tree.files[index].in_root.clone(), index);
             let docs = match docs {
                 Ok(d) => d,
                 Err(e) => {
+                    tree.docs.push(None);
                     tree.parse_errors.push((index, e));
                     continue;
                 }
             };
+            tree.docs.push(Some(Arc::new(match &docs {
+                Parsed::Nodes(nodes) => nodes.iter().map(Node::to_json).collect(),
+                Parsed::Json(json) => json.iter().map(|d| d.value.clone()).collect(),
+            })));
             match docs {
                 Parsed::Nodes(nodes) => {
                     for node in nodes {
@@ -379,19 +409,23 @@ impl Tree {
                         if d.value.is_null() {
                             continue;
                         }
-                        let lookalikes = d
-                            .plain_strings
-                            .into_iter()
-                            .filter_map(|(pointer, text)| {
-                                let meaning = crate::source::yaml11::yaml11_meaning(&text)?;
-                                Some((pointer, text, meaning))
-                            })
-                            .collect();
+                        let mut lookalikes = Vec::new();
+                        for (pointer, text) in d.plain_strings {
+                            if text.contains('$') {
+                                tree.plain_dollars.insert((index, doc, pointer.clone()));
+                            }
+                            if let Some(meaning) = crate::source::yaml11::yaml11_meaning(&text) {
+                                lookalikes.push((pointer, text, meaning));
+                            }
+                        }
                         let object = Object {
                             file: index,
                             doc,
                             value: d.value,
                             lookalikes,
+                            base: String::new(),
+                            fields: Vec::new(),
+                            unit: None,
                         };
                         if is_patch {
                             tree.patches.push(object);
@@ -405,7 +439,124 @@ impl Tree {
                 }
             }
         }
+        if roots.len() == 1 && roots[0].is_dir() {
+            tree.apply_builds();
+        }
         Ok(tree)
+    }
+
+    /// Replaces the file model by what the builds apply, when the tree has Flux entry
+    /// points or kustomize directories: objects are the built ones, and documents that are
+    /// not Kubernetes objects count only in files a build applies.
+    fn apply_builds(&mut self) {
+        let files: Vec<String> = self.files.iter().map(|f| f.in_root.clone()).collect();
+        let plain = |o: &crate::kustomize::Origin| {
+            self.by_path
+                .get(&o.file)
+                .is_some_and(|&f| self.plain_dollars.contains(&(f, o.doc, o.pointer.clone())))
+        };
+        let mut applied = crate::flux::build(&*self, &files, &plain);
+        if applied.units.is_empty() {
+            return;
+        }
+        let mut lookalikes: HashMap<(usize, usize), Vec<Lookalike>> = HashMap::new();
+        let mut loose = Vec::new();
+        for o in std::mem::take(&mut self.objects) {
+            let covered = applied.covered.contains(&self.files[o.file].in_root);
+            if !applied.flux && !covered {
+                loose.push(o);
+            } else if !covered {
+                self.unapplied.push(o);
+            } else if !o.lookalikes.is_empty() {
+                lookalikes.insert((o.file, o.doc), o.lookalikes);
+            }
+        }
+        let mut applied_files = HashSet::new();
+        for (u, unit) in applied.units.iter_mut().enumerate() {
+            let mut undefined: BTreeMap<usize, Vec<crate::flux::Undefined>> = BTreeMap::new();
+            for (r, what) in std::mem::take(&mut unit.undefined) {
+                undefined.entry(r).or_default().push(what);
+            }
+            for (r, resource) in std::mem::take(&mut unit.resources).into_iter().enumerate() {
+                let Some(&file) = self.by_path.get(&resource.origin.file) else {
+                    continue;
+                };
+                for what in undefined.remove(&r).unwrap_or_default() {
+                    self.undefined.push((self.objects.len(), u, what));
+                }
+                let r = resource;
+                applied_files.insert(file);
+                let lookalikes = if r.origin.pointer.is_empty() {
+                    lookalikes
+                        .get(&(file, r.origin.doc))
+                        .cloned()
+                        .unwrap_or_default()
+                } else {
+                    Vec::new()
+                };
+                self.objects.push(Object {
+                    file,
+                    doc: r.origin.doc,
+                    value: r.value,
+                    lookalikes,
+                    base: r.origin.pointer,
+                    fields: r.fields,
+                    unit: Some(u),
+                });
+            }
+        }
+        self.objects.extend(loose);
+        let flux = applied.flux;
+        let covered = &applied.covered;
+        let files = &self.files;
+        self.invalid.retain(|(file, _, _)| {
+            applied_files.contains(file) || (!flux && !covered.contains(&files[*file].in_root))
+        });
+        self.applied = applied;
+    }
+
+    /// The file and position of `origin`, when it is in the tree.
+    pub fn origin_span(&self, origin: &crate::kustomize::Origin) -> Option<(usize, Span)> {
+        let &file = self.by_path.get(&origin.file)?;
+        let at = Object {
+            file,
+            doc: origin.doc,
+            value: Value::Null,
+            lookalikes: Vec::new(),
+            base: String::new(),
+            fields: Vec::new(),
+            unit: None,
+        };
+        Some((file, self.span(&at, &origin.pointer)))
+    }
+
+    /// The object as written in its file (before any build changed it).
+    pub fn written(&self, object: &Object) -> Option<&Value> {
+        self.docs
+            .get(object.file)?
+            .as_ref()?
+            .get(object.doc)?
+            .pointer(&object.base)
+    }
+
+    /// The file and position of the value at `pointer` in `object`: where a person edits
+    /// it (the resource line, or the patch, generator or Flux setting that set it).
+    pub fn locate(&self, object: &Object, pointer: &str) -> (usize, Span) {
+        if object.fields.is_empty() && object.base.is_empty() {
+            return (object.file, self.span(object, pointer));
+        }
+        let origin = crate::kustomize::Resource {
+            value: Value::Null,
+            origin: crate::kustomize::Origin::new(
+                self.files[object.file].in_root.clone(),
+                object.doc,
+                object.base.clone(),
+            ),
+            fields: object.fields.clone(),
+        }
+        .origin_of(pointer);
+        self.origin_span(&origin)
+            .unwrap_or_else(|| (object.file, self.span(object, pointer)))
     }
 
     /// The file of an object.
@@ -434,6 +585,65 @@ impl Tree {
             .iter()
             .enumerate()
             .filter(move |(_, o)| o.kind() == kind)
+    }
+}
+
+impl crate::kustomize::Source for Tree {
+    fn documents(&self, path: &str) -> Option<Result<Arc<Vec<Value>>, String>> {
+        let &index = self.by_path.get(path)?;
+        Some(match &self.docs[index] {
+            Some(docs) => Ok(docs.clone()),
+            None => Err("the file does not parse (see its GO001 finding)".into()),
+        })
+    }
+
+    fn text(&self, path: &str) -> Option<Result<Arc<str>, String>> {
+        if let Some(f) = self
+            .by_path
+            .get(path)
+            .and_then(|&i| self.sources.get(&self.files[i].display))
+        {
+            return Some(Ok(Arc::from(f.text.as_str())));
+        }
+        let root = self.roots.first()?;
+        let full = root.join(path);
+        if !full.is_file() {
+            return None;
+        }
+        Some(
+            crate::files::read_regular(&full, crate::files::MAX_INPUT_BYTES)
+                .map_err(|e| e.to_string())
+                .and_then(|b| String::from_utf8(b).map_err(|_| "file is not UTF-8 text".into()))
+                .map(Arc::from),
+        )
+    }
+
+    fn is_dir(&self, path: &str) -> bool {
+        path.is_empty() || self.dirs.contains(path)
+    }
+
+    fn entries(&self, dir: &str) -> Vec<(String, bool)> {
+        let prefix = if dir.is_empty() {
+            String::new()
+        } else {
+            format!("{dir}/")
+        };
+        let child = |p: &str| -> Option<String> {
+            let rest = p.strip_prefix(&prefix)?;
+            (!rest.is_empty() && !rest.contains('/')).then(|| rest.to_owned())
+        };
+        let mut out: Vec<(String, bool)> = self
+            .dirs
+            .iter()
+            .filter_map(|d| child(d).map(|n| (n, true)))
+            .chain(
+                self.files
+                    .iter()
+                    .filter_map(|f| child(&f.in_root).map(|n| (n, false))),
+            )
+            .collect();
+        out.sort();
+        out
     }
 }
 

@@ -52,7 +52,14 @@ impl Rule for FileNotInKustomization {
                 .display
                 .rsplit_once('/')
                 .unwrap_or(("", f.display.as_str()));
-            if dirs.contains(dir) && !is_kustomization_file(name) && !listed.contains(&f.display) {
+            // A file some build reads (a generator's source, a patch, a transformer
+            // configuration) is used, listed or not.
+            let used = ctx.tree.applied.covered.contains(&f.in_root);
+            if dirs.contains(dir)
+                && !is_kustomization_file(name)
+                && !listed.contains(&f.display)
+                && !used
+            {
                 out.file(
                     i,
                     Span::START,

@@ -52,7 +52,10 @@ impl Rule for FluxSourceMissing {
                 .unwrap_or(ns(k));
             let bootstrap =
                 kind == "GitRepository" && name == "flux-system" && namespace == "flux-system";
-            if !bootstrap && ctx.find(kind, namespace, name).is_empty() {
+            if !bootstrap
+                && ctx.find(kind, namespace, name).is_empty()
+                && !(kind == "ExternalArtifact" && generated(ctx, namespace, name))
+            {
                 out.object(
                     i,
                     "/spec/sourceRef",
@@ -65,4 +68,21 @@ impl Rule for FluxSourceMissing {
             }
         }
     }
+}
+
+/// True when an ArtifactGenerator of the tree in `namespace` produces the ExternalArtifact
+/// `name` (source-watcher creates it; it is never written in git).
+fn generated(ctx: &Context<'_>, namespace: &str, name: &str) -> bool {
+    ctx.tree
+        .objects
+        .iter()
+        .chain(&ctx.tree.unapplied)
+        .filter(|o| o.kind() == "ArtifactGenerator" && ns(o) == namespace)
+        .flat_map(|o| {
+            o.at("/spec/artifacts")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+        })
+        .any(|a| a.get("name").and_then(Value::as_str) == Some(name))
 }

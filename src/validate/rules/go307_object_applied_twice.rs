@@ -30,6 +30,9 @@ impl Rule for ObjectAppliedTwice {
          `apps/order` twice (GO307).\n\n## Fix\nMake the paths disjoint."
     }
     fn check(&self, ctx: &Context<'_>, out: &mut Findings<'_>) {
+        if !ctx.tree.applied.units.is_empty() {
+            return built(ctx, out);
+        }
         let paths: Vec<(String, String)> = flux_kustomizations(ctx)
             .filter(|(_, k)| {
                 k.at("/spec/sourceRef/name").and_then(Value::as_str) == Some("flux-system")
@@ -83,6 +86,47 @@ impl Rule for ObjectAppliedTwice {
                     Some("make their paths disjoint".into()),
                 );
             }
+        }
+    }
+}
+
+/// On built trees: the same object from two Flux Kustomizations of one cluster.
+fn built(ctx: &Context<'_>, out: &mut Findings<'_>) {
+    let units = &ctx.tree.applied.units;
+    // (cluster, kind, namespace, name) → (unit, object)
+    type Key<'a> = (usize, &'a str, &'a str, &'a str);
+    let mut owners: BTreeMap<Key<'_>, Vec<(usize, usize)>> = BTreeMap::new();
+    for (i, o) in ctx.tree.objects.iter().enumerate() {
+        let Some(u) = o.unit.filter(|&u| units[u].origin.is_some()) else {
+            continue;
+        };
+        owners
+            .entry((
+                units[u].cluster,
+                o.kind(),
+                o.namespace().unwrap_or(""),
+                o.name(),
+            ))
+            .or_default()
+            .push((u, i));
+    }
+    for ((_, kind, namespace, name), list) in owners {
+        let mut ids: Vec<&str> = list.iter().map(|(u, _)| units[*u].id.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        if ids.len() > 1 {
+            out.object(
+                list[0].1,
+                "/metadata/name",
+                format!(
+                    "{kind} {namespace}/{name} is applied by the Kustomizations {}",
+                    ids.join(" and ")
+                ),
+                Some(
+                    "apply it from one Kustomization only (make their paths or resources disjoint)"
+                        .into(),
+                ),
+            );
         }
     }
 }

@@ -63,6 +63,24 @@ impl Rule for SubstituteVariableUndefined {
          ## Fix\nDefine it, give a default, or escape it as `$${TAG}`."
     }
     fn check(&self, ctx: &Context<'_>, out: &mut Findings<'_>) {
+        if !ctx.tree.applied.units.is_empty() {
+            // What the builds substituted: exact, per object, after patches and generators.
+            for (object, unit, u) in &ctx.tree.undefined {
+                out.object(
+                    *object,
+                    &u.pointer,
+                    format!(
+                        "`${{{}}}` is not defined by the postBuild substitution of Kustomization {}",
+                        u.var, ctx.tree.applied.units[*unit].id
+                    ),
+                    Some(format!(
+                        "add it to postBuild.substitute or a substituteFrom ConfigMap, or write ${{{}:=default}}",
+                        u.var
+                    )),
+                );
+            }
+            return;
+        }
         for (_, k) in flux_kustomizations(ctx) {
             let Some(post_build) = k.at("/spec/postBuild") else {
                 continue;

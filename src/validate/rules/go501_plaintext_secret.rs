@@ -132,7 +132,14 @@ impl Rule for PlaintextSecret {
          the value: it is in the history."
     }
     fn check(&self, ctx: &Context<'_>, out: &mut Findings<'_>) {
-        for (i, s) in ctx.tree.of_kind("Secret") {
+        // Files no build applies are still in git: a plaintext secret there leaks as well.
+        let secrets = ctx
+            .tree
+            .objects
+            .iter()
+            .chain(&ctx.tree.unapplied)
+            .filter(|o| o.kind() == "Secret");
+        for s in secrets {
             if !s.group().is_empty() || sops_encrypted(&s.value) {
                 continue;
             }
@@ -141,7 +148,7 @@ impl Rule for PlaintextSecret {
                     .and_then(Value::as_object)
                     .is_some_and(|m| !m.is_empty())
                 {
-                    out.object(i, &format!("/{key}"), format!("{} holds unencrypted {key} in git", s.id()), Some("seal it with `fluxprint seal` or kubeseal, or encrypt it with SOPS, and rotate the value".into()));
+                    out.on(s, &format!("/{key}"), format!("{} holds unencrypted {key} in git", s.id()), Some("seal it with `fluxprint seal` or kubeseal, or encrypt it with SOPS, and rotate the value".into()));
                 }
             }
         }

@@ -75,6 +75,10 @@ impl Rule for SealedSecretScopeBroken {
                 continue;
             }
             let strict = !annotation(NAMESPACE_WIDE);
+            if s.unit.is_some() {
+                built(ctx, out, i, strict);
+                continue;
+            }
             let file = &ctx.tree.file(s.file).display;
             for (prefix, target, renames, by) in &movers {
                 let under = prefix.is_empty() || file.starts_with(&format!("{prefix}/"));
@@ -91,5 +95,46 @@ impl Rule for SealedSecretScopeBroken {
                 }
             }
         }
+    }
+}
+
+/// A built SealedSecret: its final namespace and name against the ones written in its file
+/// (what it was sealed for); the finding names what moved or renamed it.
+fn built(ctx: &Context<'_>, out: &mut Findings<'_>, i: usize, strict: bool) {
+    let s = &ctx.tree.objects[i];
+    let Some(written) = ctx.tree.written(s) else {
+        return;
+    };
+    let text = |v: &Value, p: &str| v.pointer(p).and_then(Value::as_str).map(str::to_owned);
+    let by = |pointer: &str| {
+        let (file, span) = ctx.tree.locate(s, pointer);
+        format!("{}:{}", ctx.tree.file(file).display, span.line)
+    };
+    let sealed_ns = text(written, "/metadata/namespace");
+    if s.namespace().map(str::to_owned) != sealed_ns {
+        out.at_source(
+            i,
+            "/metadata",
+            format!(
+                "{} is sealed for namespace {}, but {} applies it in {}: it cannot be decrypted there",
+                s.id(),
+                sealed_ns.as_deref().unwrap_or("(none)"),
+                by("/metadata/namespace"),
+                s.namespace().unwrap_or("(none)")
+            ),
+            Some("seal for the final namespace, or seal cluster-wide".into()),
+        );
+    }
+    if strict && text(written, "/metadata/name").as_deref() != Some(s.name()) {
+        out.at_source(
+            i,
+            "/metadata/name",
+            format!(
+                "{} is sealed with strict scope, but {} renames it: it cannot be decrypted",
+                s.id(),
+                by("/metadata/name")
+            ),
+            Some("seal for the final name, or use namespace-wide scope".into()),
+        );
     }
 }

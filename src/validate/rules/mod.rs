@@ -32,6 +32,8 @@ pub mod go309_image_policy_repository_missing;
 pub mod go310_image_marker_broken;
 pub mod go311_image_policy_invalid;
 pub mod go312_kustomize_entry_outside_repository;
+pub mod go313_kustomize_build_fails;
+pub mod go314_not_built;
 pub mod go401_virtual_service_destination_unknown;
 pub mod go402_subset_undefined;
 pub mod go403_gateway_unknown;

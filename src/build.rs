@@ -1,0 +1,156 @@
+//! `fluxprint build`: what Flux would apply, printed as multi-document YAML — for one
+//! Kustomization, one cluster or a whole repository (the same builder `validate` judges),
+//! or for one plain kustomize directory like `kustomize build`.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::emit::yaml::Doc;
+use crate::error::Error;
+use crate::kustomize::{self, disk::DiskSource};
+use crate::validate::tree::Tree;
+
+/// What to build.
+#[derive(Clone, Debug, Default)]
+pub struct BuildRequest {
+    /// The repository (or a directory of it).
+    pub path: PathBuf,
+    /// Only this cluster: the last part of its directory (`prod` for `clusters/prod`) or
+    /// the whole directory.
+    pub cluster: Option<String>,
+    /// Only this Flux Kustomization, `namespace/name`.
+    pub kustomization: Option<String>,
+    /// A `# from file:line` comment before each object.
+    pub show_origin: bool,
+    /// Build `path` as one plain kustomize directory instead (`kustomize build`).
+    pub kustomize: bool,
+}
+
+fn yaml(value: &Value, origin: Option<String>) -> Result<String, Error> {
+    let mut text = String::from("---\n");
+    if let Some(origin) = origin {
+        text.push_str(&format!("# from {origin}\n"));
+    }
+    text.push_str(
+        &Doc {
+            value: value.clone(),
+            comments: Default::default(),
+        }
+        .to_yaml()?,
+    );
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    Ok(text)
+}
+
+/// Runs the build; the YAML on success, or an error naming every build problem.
+pub fn run(request: &BuildRequest) -> Result<String, Error> {
+    if !request.path.is_dir() {
+        return Err(Error::Usage(format!(
+            "{} is not a directory",
+            request.path.display()
+        )));
+    }
+    if request.kustomize {
+        return plain(&request.path, request.show_origin);
+    }
+    let tree = Tree::load(std::slice::from_ref(&request.path))?;
+    let applied = &tree.applied;
+    if applied.units.is_empty() {
+        return Err(Error::Usage(format!(
+            "{}: no Flux Kustomization or kustomization.yaml to build",
+            request.path.display()
+        )));
+    }
+    let wanted_cluster = |c: usize| {
+        request.cluster.as_deref().is_none_or(|want| {
+            let dir = &applied.cluster_dirs[c];
+            dir == want || dir.rsplit('/').next() == Some(want)
+        })
+    };
+    let wanted = |u: usize| {
+        let unit = &applied.units[u];
+        wanted_cluster(unit.cluster)
+            && request
+                .kustomization
+                .as_deref()
+                .is_none_or(|want| unit.id == want)
+    };
+    if !(0..applied.units.len()).any(wanted) {
+        return Err(Error::Usage(format!(
+            "nothing matches{}{}; the builds are: {}",
+            request
+                .cluster
+                .as_deref()
+                .map(|c| format!(" --cluster {c}"))
+                .unwrap_or_default(),
+            request
+                .kustomization
+                .as_deref()
+                .map(|k| format!(" --kustomization {k}"))
+                .unwrap_or_default(),
+            applied
+                .units
+                .iter()
+                .map(|u| u.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    let mut problems = Vec::new();
+    for unit in (0..applied.units.len())
+        .filter(|u| wanted(*u))
+        .map(|u| &applied.units[u])
+    {
+        for e in &unit.errors {
+            problems.push(format!(
+                "{}: {} (at {}{})",
+                unit.id, e.message, e.origin.file, e.origin.pointer
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Usage(format!(
+            "the build fails:\n  {}",
+            problems.join("\n  ")
+        )));
+    }
+    let mut out = String::new();
+    for o in &tree.objects {
+        if !o.unit.is_some_and(wanted) {
+            continue;
+        }
+        let origin = request.show_origin.then(|| {
+            let (file, span) = tree.locate(o, "");
+            format!("{}:{}", tree.file(file).display, span.line)
+        });
+        out.push_str(&yaml(&o.value, origin)?);
+    }
+    Ok(out)
+}
+
+/// `kustomize build DIR`.
+fn plain(dir: &Path, show_origin: bool) -> Result<String, Error> {
+    let src = DiskSource::new(dir);
+    let build = kustomize::build(&src, "", None);
+    if !build.errors.is_empty() {
+        let problems: Vec<String> = build
+            .errors
+            .iter()
+            .map(|e| format!("{}: {} (at {})", e.origin.file, e.message, e.origin.pointer))
+            .collect();
+        return Err(Error::Usage(format!(
+            "the build fails:\n  {}",
+            problems.join("\n  ")
+        )));
+    }
+    let mut out = String::new();
+    for r in &build.resources {
+        let origin =
+            show_origin.then(|| format!("{} (document {})", r.origin.file, r.origin.doc + 1));
+        out.push_str(&yaml(&r.value, origin)?);
+    }
+    Ok(out)
+}

@@ -1,0 +1,230 @@
+//! Flux's post-build variable substitution (`spec.postBuild`), on built objects.
+//!
+//! kustomize-controller serializes each built object to YAML, runs bash-style substitution
+//! over the text and parses the result again. On JSON values that means: every string is
+//! substituted, and a plain (unquoted) scalar that becomes a number or a boolean changes
+//! type (`replicas: ${REPLICAS}` → `3`). Comments never reach the substitution: kustomize's
+//! output has none.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+/// The variables a Kustomization substitutes.
+#[derive(Clone, Debug, Default)]
+pub struct Vars {
+    /// Known names and values.
+    pub known: BTreeMap<String, String>,
+    /// True when some values cannot be known (a Secret that is SOPS-encrypted or sealed, a
+    /// ConfigMap outside the repository): then no variable is reported undefined.
+    pub open: bool,
+}
+
+/// A `${name}` without default that no variable defines: Flux's strict substitution fails.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Undefined {
+    /// JSON pointer of the string in the object.
+    pub pointer: String,
+    /// The variable.
+    pub var: String,
+}
+
+/// Substitutes `vars` in every string of `value`. `plain(pointer)` tells whether the string
+/// at `pointer` was a plain YAML scalar (its result is then read again as YAML would).
+pub fn substitute(value: &mut Value, vars: &Vars, plain: &dyn Fn(&str) -> bool) -> Vec<Undefined> {
+    let mut undefined = Vec::new();
+    let mut pointer = String::new();
+    walk(value, vars, plain, &mut pointer, &mut undefined);
+    undefined
+}
+
+fn walk(
+    value: &mut Value,
+    vars: &Vars,
+    plain: &dyn Fn(&str) -> bool,
+    pointer: &mut String,
+    undefined: &mut Vec<Undefined>,
+) {
+    match value {
+        Value::Object(map) => {
+            for (key, v) in map.iter_mut() {
+                let len = pointer.len();
+                pointer.push('/');
+                pointer.push_str(&crate::source::yaml::escape_pointer_token(key));
+                walk(v, vars, plain, pointer, undefined);
+                pointer.truncate(len);
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter_mut().enumerate() {
+                let len = pointer.len();
+                pointer.push('/');
+                pointer.push_str(&i.to_string());
+                walk(v, vars, plain, pointer, undefined);
+                pointer.truncate(len);
+            }
+        }
+        Value::String(s) if s.contains('$') => {
+            let (out, missing) = expand(s, vars);
+            for var in missing {
+                undefined.push(Undefined {
+                    pointer: pointer.clone(),
+                    var,
+                });
+            }
+            if out != *s {
+                *value = if plain(pointer) {
+                    reread(&out)
+                } else {
+                    Value::String(out)
+                };
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A plain scalar's text as YAML 1.2 (core schema) reads it.
+fn reread(text: &str) -> Value {
+    match text {
+        "true" | "True" | "TRUE" => return Value::Bool(true),
+        "false" | "False" | "FALSE" => return Value::Bool(false),
+        "null" | "Null" | "NULL" | "~" | "" => return Value::Null,
+        _ => {}
+    }
+    if let Ok(n) = text.parse::<i64>() {
+        return Value::from(n);
+    }
+    if text.contains(['.', 'e', 'E']) && !text.ends_with('.') {
+        if let Ok(f) = text.parse::<f64>() {
+            if f.is_finite() {
+                return Value::from(f);
+            }
+        }
+    }
+    Value::String(text.to_owned())
+}
+
+fn is_name_start(b: u8) -> bool {
+    b.is_ascii_alphabetic() || b == b'_'
+}
+
+fn is_name(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// Expands `text`; returns the result and the variables used as `${name}` without a
+/// default that are not defined. Forms: `$$` (a literal `$`), `$name`, `${name}`,
+/// `${name:=default}`, `${name:-default}`, `${name=default}`, `${name-default}`, and the
+/// other bash operators on a defined variable (kept as its value: only definedness matters
+/// to the verdict).
+pub fn expand(text: &str, vars: &Vars) -> (String, Vec<String>) {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut missing = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'$' {
+            let next = text[i..].find('$').map_or(text.len(), |p| i + p);
+            out.push_str(&text[i..next]);
+            i = next;
+            continue;
+        }
+        match bytes.get(i + 1) {
+            Some(b'$') => {
+                out.push('$');
+                i += 2;
+            }
+            Some(b'{') => {
+                let Some(close) = text[i + 2..].find('}').map(|p| i + 2 + p) else {
+                    out.push_str(&text[i..]);
+                    break;
+                };
+                let inner = &text[i + 2..close];
+                let name_len = inner.bytes().take_while(|b| is_name(*b)).count();
+                let name = &inner[..name_len];
+                if name.is_empty() || !is_name_start(inner.as_bytes()[0]) {
+                    out.push_str(&text[i..=close]);
+                    i = close + 1;
+                    continue;
+                }
+                let rest = &inner[name_len..];
+                let default = [":=", ":-", "=", "-"]
+                    .iter()
+                    .find_map(|op| rest.strip_prefix(op));
+                match (vars.known.get(name), default) {
+                    (Some(v), _) if !v.is_empty() || !rest.starts_with(':') => out.push_str(v),
+                    (_, Some(d)) => out.push_str(d),
+                    (Some(v), None) => out.push_str(v),
+                    (None, None) => {
+                        if !vars.open {
+                            missing.push(name.to_owned());
+                        }
+                        out.push_str(&text[i..=close]);
+                    }
+                }
+                i = close + 1;
+            }
+            Some(b) if is_name_start(*b) => {
+                let len = text[i + 1..].bytes().take_while(|b| is_name(*b)).count();
+                let name = &text[i + 1..i + 1 + len];
+                match vars.known.get(name) {
+                    Some(v) => out.push_str(v),
+                    None => out.push_str(&text[i..i + 1 + len]),
+                }
+                i += 1 + len;
+            }
+            _ => {
+                out.push('$');
+                i += 1;
+            }
+        }
+    }
+    (out, missing)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn vars(pairs: &[(&str, &str)]) -> Vars {
+        Vars {
+            known: pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+            open: false,
+        }
+    }
+
+    #[test]
+    fn expands_the_forms_flux_knows() {
+        let v = vars(&[("A", "1"), ("EMPTY", "")]);
+        assert_eq!(expand("x-${A}", &v), ("x-1".into(), vec![]));
+        assert_eq!(expand("${B:=two}", &v), ("two".into(), vec![]));
+        assert_eq!(expand("${B:-two}", &v), ("two".into(), vec![]));
+        assert_eq!(expand("${EMPTY:=d}", &v), ("d".into(), vec![]));
+        assert_eq!(expand("$${A}", &v), ("${A}".into(), vec![]));
+        assert_eq!(expand("$A/$NOPE", &v), ("1/$NOPE".into(), vec![]));
+        assert_eq!(expand("${B}", &v), ("${B}".into(), vec!["B".to_owned()]));
+        assert_eq!(expand("cost: 5$", &v), ("cost: 5$".into(), vec![]));
+    }
+
+    #[test]
+    fn open_variables_are_never_undefined() {
+        let v = Vars {
+            open: true,
+            ..Vars::default()
+        };
+        assert_eq!(expand("${B}", &v).1, Vec::<String>::new());
+    }
+
+    #[test]
+    fn plain_scalars_change_type() {
+        let mut doc = json!({"spec": {"replicas": "${N}", "name": "${N}"}});
+        let undefined = substitute(&mut doc, &vars(&[("N", "3")]), &|p| p == "/spec/replicas");
+        assert!(undefined.is_empty());
+        assert_eq!(doc, json!({"spec": {"replicas": 3, "name": "3"}}));
+    }
+}
