@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use super::codes::ALERT;
-use super::Resolver;
+use super::resolver::Resolver;
 use crate::blueprint::Blueprint;
 
 /// Severities the alert routing of the platform knows.

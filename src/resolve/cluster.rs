@@ -1,19 +1,11 @@
-//! The cluster file: its defaults (policy, Flux settings, image automation, mesh, ingress,
-//! network policy) applied once, and its own checks (name, image automation, mesh
-//! references, infrastructure names). Cross-file checks of cluster files (file name, unique
-//! names) are in [`super::project`].
+//! The cluster file resolved: its defaults (policy, Flux settings, image automation, mesh,
+//! ingress, network policy) applied once. The checks of a cluster file run against this
+//! model in [`super::project::clusters`] (image automation settings in [`super::images`]).
 
-use std::collections::BTreeSet;
-
-use super::codes::{DUPLICATE, INVALID_NAME, MESH_REF_INVALID};
-use super::{images, Place, Resolver};
 use crate::blueprint::cluster::{
     Author, Automation, Cluster, ClusterImages, Costs, Egress, Git, Nodes, Policy, SealingScope,
     Slack,
 };
-use crate::blueprint::load::ClusterInput;
-use crate::blueprint::names;
-use crate::diag::Diagnostic;
 
 /// Flux Kustomization settings of a cluster.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -111,8 +103,8 @@ pub struct ResolvedCluster {
 }
 
 impl ResolvedCluster {
-    /// The cluster file with its defaults applied.
-    fn new(cluster: &Cluster, file: &str) -> Self {
+    /// The cluster file with its defaults applied (checked by [`super::project::clusters`]).
+    pub(super) fn new(cluster: &Cluster, file: &str) -> Self {
         let flux = cluster.flux.clone().unwrap_or_default();
         let branch = cluster
             .git
@@ -193,73 +185,5 @@ impl ResolvedCluster {
     /// True for production rules. The one place "strict" is decided.
     pub fn strict(&self) -> bool {
         self.policy == Policy::Strict
-    }
-}
-
-/// Resolves a cluster file and checks it; `services` are the names of every blueprint. The
-/// cluster resolves even when it has errors, so that every blueprint is still checked
-/// against it (any error stops the run before anything renders).
-pub fn resolve(
-    input: &ClusterInput,
-    services: &BTreeSet<String>,
-    out: &mut Vec<Diagnostic>,
-) -> ResolvedCluster {
-    let resolved = ResolvedCluster::new(&input.cluster, &input.file);
-    let place = Place {
-        file: &input.file,
-        node: &input.node,
-    };
-    let mut r = Resolver::new(place, &resolved, services, out);
-    check(&input.cluster, &mut r);
-    resolved
-}
-
-fn check(cluster: &Cluster, r: &mut Resolver<'_>) {
-    if let Some(why) = names::dns1123_label(&cluster.name, 63) {
-        r.error(
-            INVALID_NAME,
-            "/name",
-            format!("cluster name `{}` {why}", cluster.name),
-            None,
-        );
-    }
-    if let Some(ci) = &cluster.images {
-        images::check_cluster(ci, cluster.git.is_some(), r);
-    }
-    if let Some(m) = &cluster.mesh {
-        for (field, value) in [
-            ("gateway", &m.gateway),
-            ("gatewayServiceAccount", &m.gateway_service_account),
-        ] {
-            if let Some(v) = value {
-                if split_ref(v).is_none() {
-                    r.error(
-                        MESH_REF_INVALID,
-                        &format!("/mesh/{field}"),
-                        format!("mesh.{field} `{v}` is not `namespace/name`"),
-                        None,
-                    );
-                }
-            }
-        }
-    }
-    let mut infra = BTreeSet::new();
-    for (i, name) in cluster.infrastructure.iter().flatten().enumerate() {
-        if let Some(why) = names::dns1123_label(name, 63) {
-            r.error(
-                INVALID_NAME,
-                &format!("/infrastructure/{i}"),
-                format!("infrastructure name `{name}` {why}"),
-                None,
-            );
-        }
-        if !infra.insert(name) || name == "infrastructure" {
-            r.error(
-                DUPLICATE,
-                &format!("/infrastructure/{i}"),
-                format!("infrastructure name `{name}` is used twice or reserved"),
-                None,
-            );
-        }
     }
 }

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::codes::{DUPLICATE, ENV};
-use super::Resolver;
+use super::resolver::Resolver;
 use crate::blueprint::names;
 use crate::blueprint::Blueprint;
 use crate::source::yaml::escape_pointer_token;

@@ -2,7 +2,7 @@
 //! a pinned tag, relaxed ones default to `latest`.
 
 use super::codes::IMAGE;
-use super::Resolver;
+use super::resolver::Resolver;
 use crate::blueprint::names;
 use crate::blueprint::Blueprint;
 

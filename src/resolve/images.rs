@@ -2,7 +2,7 @@
 //! service's effective tag policy (its own choice completed by the cluster's).
 
 use super::codes::{AUTO_ON_STRICT, IMAGES};
-use super::Resolver;
+use super::resolver::Resolver;
 use crate::blueprint::cluster::{Automation, ClusterImages, ImagePolicyKind};
 use crate::blueprint::semver::Range;
 use crate::blueprint::Blueprint;

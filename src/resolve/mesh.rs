@@ -3,7 +3,7 @@
 //! warned about.
 
 use super::codes::{CALLER_UNKNOWN, DENIES_EVERYTHING, MESH_WITHOUT_MESH, PORT};
-use super::Resolver;
+use super::resolver::Resolver;
 use crate::blueprint::service::{ConnectionPool, LoadBalancer, OutlierDetection, Retries};
 use crate::blueprint::Blueprint;
 use crate::diag::Severity;

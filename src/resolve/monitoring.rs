@@ -3,7 +3,7 @@
 
 use super::codes::{ALERT, PORT};
 use super::ports::declared;
-use super::Resolver;
+use super::resolver::Resolver;
 use crate::blueprint::Blueprint;
 
 /// Monitoring, resolved.

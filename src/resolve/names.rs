@@ -1,7 +1,7 @@
 //! `name`, `team` and `namespace`: Kubernetes names, the namespace defaulting to the team.
 
 use super::codes::INVALID_NAME;
-use super::Resolver;
+use super::resolver::Resolver;
 use crate::blueprint::names;
 use crate::blueprint::Blueprint;
 

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::codes::{DUPLICATE, PORT};
-use super::Resolver;
+use super::resolver::Resolver;
 use crate::blueprint::common::PortRef;
 use crate::blueprint::names::{self, app_protocol};
 use crate::blueprint::service::Port;

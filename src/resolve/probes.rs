@@ -4,7 +4,7 @@
 
 use super::codes::PROBE;
 use super::ports::{declared, number};
-use super::Resolver;
+use super::resolver::Resolver;
 use crate::blueprint::common::PortRef;
 use crate::blueprint::service::{Port, Probe, Probes};
 

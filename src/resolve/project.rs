@@ -1,17 +1,23 @@
-//! What spans files: cluster and blueprint files named for what they hold and unique,
-//! service names that clash with Flux Kustomizations, overrides of unknown clusters, and per
-//! cluster the `dependsOn` graph, route collisions and sealed values. [`services`] runs the
-//! per-cluster loop: every blueprint merged for the cluster and resolved.
+//! The project's files resolved together. [`clusters`] resolves and checks every cluster
+//! file, with what spans files: cluster and blueprint files named for what they hold and
+//! unique, service names that clash with Flux Kustomizations, overrides of unknown clusters.
+//! [`services`] runs the per-cluster loop: every blueprint merged for the cluster and
+//! resolved, then what spans its services (the `dependsOn` graph, route collisions) and
+//! their sealed values.
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::cluster::{split_ref, ResolvedCluster};
 use super::codes::{
-    DEPENDENCY_CYCLE, DUPLICATE, FILE_NAME, MISSING_SEALED, NAME_CLASH, ROUTE_TAKEN,
-    UNKNOWN_CLUSTER, UNKNOWN_DEPENDENCY,
+    DEPENDENCY_CYCLE, DUPLICATE, FILE_NAME, INVALID_NAME, MESH_REF_INVALID, MISSING_SEALED,
+    NAME_CLASH, ROUTE_TAKEN, UNKNOWN_CLUSTER, UNKNOWN_DEPENDENCY,
 };
+use super::images;
+use super::resolver::{Place, Resolver};
 use super::routes::{full_host, path};
-use super::{cluster, service, Place, ResolvedCluster, ResolvedService, Resolver};
+use super::service::{self, ResolvedService};
 use crate::blueprint::load::{BlueprintInput, ClusterInput};
+use crate::blueprint::names;
 use crate::blueprint::structure::closest;
 use crate::blueprint::Blueprint;
 use crate::diag::{Diagnostic, Severity};
@@ -49,7 +55,7 @@ pub fn clusters(
                 None,
             ));
         }
-        resolved.push(cluster::resolve(c, services, out));
+        resolved.push(cluster(c, services, out));
     }
     let mut names_seen: BTreeMap<&str, &str> = BTreeMap::new();
     for b in blueprints {
@@ -89,6 +95,70 @@ pub fn clusters(
                     Some(format!("clusters: {known}")),
                 ));
             }
+        }
+    }
+    resolved
+}
+
+/// Resolves a cluster file and checks what it alone can get wrong: its name, its image
+/// automation, its mesh references and its infrastructure names. The cluster resolves even
+/// with errors, so that every blueprint is still checked against it (any error stops the
+/// run before anything renders).
+fn cluster(
+    input: &ClusterInput,
+    services: &BTreeSet<String>,
+    out: &mut Vec<Diagnostic>,
+) -> ResolvedCluster {
+    let resolved = ResolvedCluster::new(&input.cluster, &input.file);
+    let place = Place {
+        file: &input.file,
+        node: &input.node,
+    };
+    let mut r = Resolver::new(place, &resolved, services, out);
+    let c = &input.cluster;
+    if let Some(why) = names::dns1123_label(&c.name, 63) {
+        r.error(
+            INVALID_NAME,
+            "/name",
+            format!("cluster name `{}` {why}", c.name),
+            None,
+        );
+    }
+    if let Some(ci) = &c.images {
+        images::check_cluster(ci, c.git.is_some(), &mut r);
+    }
+    if let Some(m) = &c.mesh {
+        for (field, value) in [
+            ("gateway", &m.gateway),
+            ("gatewayServiceAccount", &m.gateway_service_account),
+        ] {
+            if let Some(v) = value.as_ref().filter(|v| split_ref(v).is_none()) {
+                r.error(
+                    MESH_REF_INVALID,
+                    &format!("/mesh/{field}"),
+                    format!("mesh.{field} `{v}` is not `namespace/name`"),
+                    None,
+                );
+            }
+        }
+    }
+    let mut infra = BTreeSet::new();
+    for (i, name) in c.infrastructure.iter().flatten().enumerate() {
+        if let Some(why) = names::dns1123_label(name, 63) {
+            r.error(
+                INVALID_NAME,
+                &format!("/infrastructure/{i}"),
+                format!("infrastructure name `{name}` {why}"),
+                None,
+            );
+        }
+        if !infra.insert(name) || name == "infrastructure" {
+            r.error(
+                DUPLICATE,
+                &format!("/infrastructure/{i}"),
+                format!("infrastructure name `{name}` is used twice or reserved"),
+                None,
+            );
         }
     }
     resolved
@@ -149,24 +219,6 @@ pub fn services(
     route_collisions(cluster, &routed, out);
     resolved.sort_by(|a, b| a.name.cmp(&b.name));
     resolved
-}
-
-/// `dependsOn` of one service: each name once. Targets and cycles are checked across the
-/// cluster's services by [`services`].
-pub(super) fn depends_on(bp: &Blueprint, r: &mut Resolver<'_>) -> Option<Vec<String>> {
-    let mark = r.mark();
-    let mut seen = BTreeSet::new();
-    for (i, d) in bp.depends_on.iter().flatten().enumerate() {
-        if !seen.insert(d.as_str()) {
-            r.error(
-                DUPLICATE,
-                &format!("/dependsOn/{i}"),
-                format!("`{d}` is listed twice in dependsOn"),
-                None,
-            );
-        }
-    }
-    r.finish(mark, bp.depends_on.clone().unwrap_or_default())
 }
 
 /// Every secret variable needs a sealed value for the cluster: an error on strict clusters,

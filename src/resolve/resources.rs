@@ -3,7 +3,7 @@
 //! limit defaults to the memory request.
 
 use super::codes::RESOURCES;
-use super::Resolver;
+use super::resolver::Resolver;
 use crate::blueprint::names::parse_quantity;
 use crate::blueprint::service::Resources;
 use crate::diag::field_path;

@@ -7,7 +7,7 @@ use super::codes::{
     HOST_WITHOUT_DOMAIN, PORT, RETRIES_EXCEED_TIMEOUT, REWRITE_UNSUPPORTED, ROUTE, ROUTES_NOWHERE,
 };
 use super::ports::{self, declared};
-use super::Resolver;
+use super::resolver::Resolver;
 use crate::blueprint::common::Duration;
 use crate::blueprint::names;
 use crate::blueprint::service::{Retries, Route};

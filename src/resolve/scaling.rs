@@ -3,7 +3,7 @@
 //! requests; on strict clusters the most replicas must serve the declared peak.
 
 use super::codes::{CAPACITY, SCALING};
-use super::Resolver;
+use super::resolver::Resolver;
 use crate::blueprint::service::Capacity;
 use crate::blueprint::Blueprint;
 

@@ -4,19 +4,34 @@
 use std::collections::BTreeMap;
 
 use super::alerts::{self, ResolvedAlert};
+use super::images::{self, TagPolicy};
 use super::mesh::{self, MeshTraffic};
 use super::monitoring::{self, ResolvedMonitoring};
+use super::ports::{self, ResolvedPort};
+use super::probes::{self, ResolvedProbe};
+use super::resolver::Resolver;
+use super::resources::{self, ResolvedResources};
 use super::routes::{self, ResolvedRoute};
-use super::scaling::{self, ResolvedCapacity};
-use super::{
-    env, image, images, labels, names, ports, probes, project, resources, sidecars, storage,
-};
-use super::{
-    ResolvedPort, ResolvedProbe, ResolvedResources, ResolvedSidecar, ResolvedVolume, Resolver,
-    Scaling, TagPolicy,
-};
+use super::scaling::{self, ResolvedCapacity, Scaling};
+use super::sidecars::{self, ResolvedSidecar};
+use super::storage::{self, ResolvedVolume};
+use super::{depends_on, env, image, names};
 use crate::blueprint::service::WorkloadKind;
 use crate::blueprint::Blueprint;
+
+/// Label keys used on every object.
+pub mod labels {
+    /// `app.kubernetes.io/name`
+    pub const NAME: &str = "app.kubernetes.io/name";
+    /// `app.kubernetes.io/part-of`
+    pub const PART_OF: &str = "app.kubernetes.io/part-of";
+    /// `app.kubernetes.io/managed-by`
+    pub const MANAGED_BY: &str = "app.kubernetes.io/managed-by";
+    /// `app.kubernetes.io/version`
+    pub const VERSION: &str = "app.kubernetes.io/version";
+    /// `fluxprint.io/team`
+    pub const TEAM: &str = "fluxprint.io/team";
+}
 
 /// One service as it runs in one cluster: complete, defaults applied.
 #[derive(Clone, Debug, PartialEq)]
@@ -97,7 +112,7 @@ pub fn resolve(bp: &Blueprint, r: &mut Resolver<'_>) -> Option<ResolvedService> 
     let scaling = scaling::resolve(bp, r);
     let storage = storage::resolve(bp, workload, r);
     let image_policy = images::resolve(bp, r);
-    let depends_on = project::depends_on(bp, r);
+    let depends_on = depends_on::resolve(bp, r);
     let routes = routes::resolve(bp, r);
     let mesh = mesh::resolve(bp, r);
     let monitoring = monitoring::resolve(bp, r);

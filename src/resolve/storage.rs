@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use super::codes::{DUPLICATE, INVALID_NAME, RESOURCES, STATEFULSET_ONLY};
-use super::Resolver;
+use super::resolver::Resolver;
 use crate::blueprint::names;
 use crate::blueprint::service::WorkloadKind;
 use crate::blueprint::Blueprint;
