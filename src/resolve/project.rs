@@ -39,22 +39,7 @@ pub fn clusters(
             file: &c.file,
             node: &c.node,
         };
-        if stem(&c.file) != c.cluster.name {
-            out.push(at.error(
-                FILE_NAME,
-                "/name",
-                format!("cluster `{}` is in file `{}`", c.cluster.name, c.file),
-                Some(format!("name the file `{}.yaml`", c.cluster.name)),
-            ));
-        }
-        if let Some(first) = cluster_names.insert(&c.cluster.name, &c.file) {
-            out.push(at.error(
-                DUPLICATE,
-                "/name",
-                format!("cluster `{}` is also defined in {first}", c.cluster.name),
-                None,
-            ));
-        }
+        named_file(at, ["cluster"; 2], &c.cluster.name, &mut cluster_names, out);
         resolved.push(cluster(c, services, out));
     }
     let mut names_seen: BTreeMap<&str, &str> = BTreeMap::new();
@@ -63,22 +48,13 @@ pub fn clusters(
             file: &b.file,
             node: &b.node,
         };
-        if stem(&b.file) != b.base.name {
-            out.push(at.error(
-                FILE_NAME,
-                "/name",
-                format!("blueprint `{}` is in file `{}`", b.base.name, b.file),
-                Some(format!("name the file `{}.yaml`", b.base.name)),
-            ));
-        }
-        if let Some(first) = names_seen.insert(&b.base.name, &b.file) {
-            out.push(at.error(
-                DUPLICATE,
-                "/name",
-                format!("service `{}` is also defined in {first}", b.base.name),
-                None,
-            ));
-        }
+        named_file(
+            at,
+            ["blueprint", "service"],
+            &b.base.name,
+            &mut names_seen,
+            out,
+        );
         for c in &resolved {
             let reserved = ["infrastructure", "flux-system"];
             if c.infrastructure.contains(&b.base.name) || reserved.contains(&b.base.name.as_str()) {
@@ -392,6 +368,34 @@ fn visit<'a>(
     }
     path.pop();
     state.insert(name, 2);
+}
+
+/// The file at `at` is named for the `name` it holds, and no file before it (in `seen`: name →
+/// file) holds that name; `kind` names the document in both messages (`blueprint`, `service`).
+fn named_file<'a>(
+    at: Place<'a>,
+    kind: [&str; 2],
+    name: &'a str,
+    seen: &mut BTreeMap<&'a str, &'a str>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let [in_file, defined] = kind;
+    if stem(at.file) != name {
+        out.push(at.error(
+            FILE_NAME,
+            "/name",
+            format!("{in_file} `{name}` is in file `{}`", at.file),
+            Some(format!("name the file `{name}.yaml`")),
+        ));
+    }
+    if let Some(first) = seen.insert(name, at.file) {
+        out.push(at.error(
+            DUPLICATE,
+            "/name",
+            format!("{defined} `{name}` is also defined in {first}"),
+            None,
+        ));
+    }
 }
 
 /// The file name without directory and `.yaml` / `.yml`.
