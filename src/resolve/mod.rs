@@ -10,7 +10,7 @@
 //!
 //! - [`resolver`]: the [`Resolver`] every section reports through;
 //! - [`cluster`]: the cluster file's model and defaults (policy, mesh, ingress, Flux, images);
-//! - [`names`], [`image`], [`ports`], [`env`], [`resources`], [`probes`], [`sidecars`],
+//! - [`names`], [`image`], [`ports`], [`env`](mod@env), [`resources`], [`probes`], [`sidecars`],
 //!   [`scaling`], [`storage`], [`images`], [`depends_on`], [`routes`], [`mesh`],
 //!   [`monitoring`], [`alerts`]: one blueprint section each, run by [`service::resolve`];
 //! - [`project`]: the checks of cluster files, what spans files (unique names, overrides,
