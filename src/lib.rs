@@ -5,8 +5,8 @@
 //!
 //! 1. [`blueprint`] reads `blueprints/*.yaml` and `clusters/*.yaml` into typed values and
 //!    reports every problem as a [`diag::Diagnostic`] with file, line, column and field;
-//! 2. [`blueprint::load`] merges each blueprint's per-cluster overrides, [`blueprint::check`]
-//!    checks the result, and [`resolve`] applies defaults, giving complete models;
+//! 2. [`blueprint::load`] merges each blueprint's per-cluster overrides, and [`resolve`]
+//!    checks the result and applies defaults, giving complete models;
 //! 3. [`render`] builds typed Kubernetes objects and places them in files, in memory;
 //! 4. [`emit`] compares those files with the disk and writes, prunes or diffs them, touching
 //!    only files that carry the generated header.

@@ -4,12 +4,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use crate::blueprint::{check, load};
+use crate::blueprint::load;
 use crate::diag::{self, Diagnostic};
 use crate::emit::RenderedFile;
 use crate::error::Error;
 use crate::render;
-use crate::resolve::{ResolvedCluster, ResolvedService};
+use crate::resolve::codes::SEALED_FILE;
+use crate::resolve::{self, ResolvedCluster, ResolvedService};
 use crate::seal::values::SealedValues;
 use crate::source::{SourceMap, Span};
 
@@ -62,74 +63,37 @@ impl Project {
                 .with_help("add clusters/<name>.yaml with `kind: Cluster`"),
             );
         }
-        check::project(&loaded.blueprints, &loaded.clusters, &mut diagnostics);
         let names: BTreeSet<String> = loaded
             .blueprints
             .iter()
             .map(|b| b.base.name.clone())
             .collect();
+        let mut clusters = resolve::project::clusters(
+            &loaded.blueprints,
+            &loaded.clusters,
+            &names,
+            &mut diagnostics,
+        );
         let sealed = read_sealed(inputs, &loaded, &mut diagnostics);
-        let mut clusters = Vec::new();
         let mut services = BTreeMap::new();
         // What is found per cluster is tagged with it, so that a problem found in every
         // cluster is reported once, naming the clusters.
         let mut tagged: Vec<(Diagnostic, Option<String>)> =
             diagnostics.drain(..).map(|d| (d, None)).collect();
-        for c in &loaded.clusters {
-            let cluster = ResolvedCluster::new(&c.cluster, &c.file);
-            let mut deps = BTreeMap::new();
-            let mut routed = Vec::new();
-            let mut resolved = Vec::new();
-            for b in &loaded.blueprints {
-                match b.for_cluster(&cluster.name) {
-                    Ok((node, bp)) => {
-                        let before = diagnostics.len();
-                        check::blueprint(&bp, &node, &b.file, &c.cluster, &names, &mut diagnostics);
-                        let clean = !diag::has_errors(&diagnostics[before..]);
-                        routed.push((b.file.clone(), node.clone(), bp.clone()));
-                        let values = sealed
-                            .get(&bp.name)
-                            .and_then(|s: &SealedValues| s.clusters.get(&cluster.name))
-                            .map(|c| c.values.clone())
-                            .unwrap_or_default();
-                        check::sealed_values(
-                            &bp,
-                            &node,
-                            &b.file,
-                            &c.cluster,
-                            &values,
-                            &mut diagnostics,
-                        );
-                        deps.insert(
-                            bp.name.clone(),
-                            (
-                                b.file.clone(),
-                                node,
-                                bp.depends_on.clone().unwrap_or_default(),
-                            ),
-                        );
-                        if clean {
-                            let mut service = ResolvedService::new(&bp, &cluster, &b.file);
-                            service.sealed = values
-                                .into_iter()
-                                .filter(|(k, _)| service.secret_env.contains(k))
-                                .collect();
-                            resolved.push(service);
-                        }
-                    }
-                    Err(found) => diagnostics.extend(found),
-                }
-            }
-            check::dependencies(&c.cluster, &deps, &mut diagnostics);
-            check::route_collisions(&c.cluster, &routed, &mut diagnostics);
+        for cluster in &clusters {
+            let resolved = resolve::project::services(
+                cluster,
+                &loaded.blueprints,
+                &names,
+                &sealed,
+                &mut diagnostics,
+            );
             tagged.extend(
                 diagnostics
                     .drain(..)
                     .map(|d| (d, Some(cluster.name.clone()))),
             );
-            resolved.sort_by(|a, b| a.name.cmp(&b.name));
             services.insert(cluster.name.clone(), resolved);
-            clusters.push(cluster);
         }
         let mut diagnostics = diag::collapse_clusters(tagged);
         diag::normalize(&mut diagnostics);
@@ -208,7 +172,7 @@ fn read_sealed(
             Ok(Some(values)) => {
                 if values.name != b.base.name {
                     diagnostics.push(Diagnostic::error(
-                        check::SEALED_FILE,
+                        SEALED_FILE,
                         &file,
                         Span::START,
                         format!(
@@ -223,7 +187,7 @@ fn read_sealed(
                     .filter(|c| !clusters.contains(c.as_str()))
                 {
                     diagnostics.push(Diagnostic::warning(
-                        check::SEALED_FILE,
+                        SEALED_FILE,
                         &file,
                         Span::START,
                         format!("sealed values for cluster `{cluster}`, which does not exist"),
@@ -232,7 +196,7 @@ fn read_sealed(
                 sealed.insert(b.base.name.clone(), values);
             }
             Err((span, message)) => {
-                diagnostics.push(Diagnostic::error(check::SEALED_FILE, &file, span, message))
+                diagnostics.push(Diagnostic::error(SEALED_FILE, &file, span, message))
             }
         }
     }

@@ -77,7 +77,7 @@ pub const CODES: &[Code] = &[
         "blueprint `order` is in file `blueprints/orders.yaml`",
         "Rename the file to `<name>.yaml`, or the `name` to the file's."),
     code("BP104", "port-invalid", "error",
-        "port problem: invalid port name, missing protocol prefix, route or monitoring port unknown, route without any port",
+        "port problem: invalid port name, missing protocol prefix, route or monitoring port unknown, route or `mesh.timeout`/`mesh.retries` without any port",
         "port name `web` has no protocol prefix",
         "Name ports `<protocol>[-suffix]` (`http`, `grpc-api`) and refer to declared ports only."),
     code("BP105", "probe-invalid", "error",

@@ -3,11 +3,9 @@
 //! - [`service`] and [`cluster`]: the typed files (`deny_unknown_fields` everywhere);
 //! - [`schema`]: their JSON Schemas, printed by `fluxprint schema` and used by the loader;
 //! - [`load`]: files → positioned documents → typed values, structural problems as diagnostics;
-//! - [`check`]: the semantic rules the schema cannot express;
 //! - [`codes`]: the registry of diagnostic codes (`fluxprint explain BP118`);
 //! - [`names`]: the Kubernetes name and value grammars.
 
-pub mod check;
 pub mod cluster;
 pub mod codes;
 pub mod common;

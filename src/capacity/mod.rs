@@ -3,11 +3,9 @@
 //! cluster's node shape) and the monthly and yearly cost. The formulas are in
 //! `docs/planning.md`; this module is pure arithmetic over a resolved [`Project`].
 
-pub mod peak;
 pub mod report;
 
-use peak::ceil_count;
-pub use peak::pods_at_peak;
+use crate::resolve::scaling::ceil_count;
 
 use serde::Serialize;
 
@@ -261,7 +259,7 @@ fn plan_service(cluster: &ResolvedCluster, svc: &ResolvedService) -> ServicePlan
             / 1024f64.powi(3);
     }
     let capacity = svc.capacity.as_ref();
-    let pods_at_peak = capacity.and_then(pods_at_peak);
+    let pods_at_peak = capacity.map(|c| c.pods_at_peak);
     let (min, max) = (svc.scaling.min(), svc.scaling.max());
     ServicePlan {
         name: svc.name.clone(),
@@ -408,24 +406,6 @@ fn cost(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::blueprint::service::Capacity;
-
-    fn capacity(peak: f64, per_pod: f64, complexity: Option<f64>) -> Capacity {
-        Capacity {
-            peak_rps: peak,
-            rps_per_pod: per_pod,
-            complexity,
-        }
-    }
-
-    #[test]
-    fn pods_at_peak_rounds_up_but_not_float_noise() {
-        assert_eq!(pods_at_peak(&capacity(4000.0, 400.0, Some(1.2))), Some(12));
-        assert_eq!(pods_at_peak(&capacity(1000.0, 300.0, None)), Some(4));
-        assert_eq!(pods_at_peak(&capacity(1500.0, 200.0, Some(1.5))), Some(12));
-        assert_eq!(pods_at_peak(&capacity(0.0, 200.0, None)), Some(0));
-        assert_eq!(pods_at_peak(&capacity(10.0, 0.0, None)), None);
-    }
 
     fn usage(cpu: f64, gib: f64) -> Usage {
         Usage {

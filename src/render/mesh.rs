@@ -118,10 +118,7 @@ pub fn edge_virtual_services(
 
 /// The in-mesh VirtualService of a service with `mesh.timeout` or `mesh.retries`.
 pub fn mesh_virtual_service(svc: &ResolvedService) -> Option<VirtualService> {
-    let policy = svc.mesh.as_ref()?;
-    if policy.timeout.is_none() && policy.retries.is_none() {
-        return None;
-    }
+    let route = svc.mesh.route.as_ref()?;
     Some(VirtualService {
         metadata: metadata(svc, &svc.name),
         spec: VirtualServiceSpec {
@@ -135,12 +132,12 @@ pub fn mesh_virtual_service(svc: &ResolvedService) -> Option<VirtualService> {
                     destination: Destination {
                         host: svc.fqdn(),
                         port: PortSelector {
-                            number: u32::from(svc.port_number(None).unwrap_or(0)),
+                            number: u32::from(route.port),
                         },
                     },
                 }],
-                timeout: policy.timeout.as_ref().map(|d| d.0.clone()),
-                retries: policy.retries.as_ref().map(retries),
+                timeout: route.timeout.clone(),
+                retries: route.retries.as_ref().map(retries),
             }],
         },
     })
@@ -148,7 +145,7 @@ pub fn mesh_virtual_service(svc: &ResolvedService) -> Option<VirtualService> {
 
 /// The DestinationRule of a service.
 pub fn destination_rule(mesh: &MeshSettings, svc: &ResolvedService) -> DestinationRule {
-    let policy = svc.mesh.clone().unwrap_or_default();
+    let policy = &svc.mesh;
     let pool = policy.connection_pool.as_ref().map(|p| ConnectionPool {
         tcp: p
             .max_connections
@@ -227,11 +224,7 @@ pub fn authorization_policy(
     }
     // Prometheus scrapes through the mesh from its own namespace, on the metrics port only
     // (the NetworkPolicy admits the same peer).
-    let metrics_port = svc
-        .monitoring
-        .as_ref()
-        .and_then(|m| m.port_number)
-        .map(|p| p.to_string());
+    let metrics_port = svc.monitoring.as_ref().map(|m| m.port_number.to_string());
     if let Some(port) = metrics_port {
         rules.push(AuthorizationRule {
             from: vec![RuleFrom {
@@ -385,7 +378,7 @@ pub fn ingress(cluster: &ResolvedCluster, svc: &ResolvedService) -> Option<Ingre
             .all_ports()
             .into_iter()
             .find(|p| p.port == number)
-            .and_then(|p| match crate::blueprint::names::app_protocol(&p.name) {
+            .and_then(|p| match p.app_protocol.as_deref() {
                 Some("grpc") => Some("GRPC"),
                 Some("https") => Some("HTTPS"),
                 _ => None,

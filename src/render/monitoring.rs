@@ -91,11 +91,8 @@ pub fn prometheus_rule(svc: &ResolvedService) -> Option<PrometheusRule> {
         .map(|a| AlertingRule {
             alert: a.name.clone(),
             expr: a.expr.clone(),
-            for_: a.for_.as_ref().map(|d| d.0.clone()),
-            labels: BTreeMap::from([(
-                "severity".to_owned(),
-                a.severity.clone().unwrap_or_else(|| "warning".into()),
-            )]),
+            for_: a.for_.clone(),
+            labels: BTreeMap::from([("severity".to_owned(), a.severity.clone())]),
             annotations: BTreeMap::from([(
                 "summary".to_owned(),
                 format!("{} of {}/{}", a.name, svc.namespace, svc.name),

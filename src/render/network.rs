@@ -110,15 +110,13 @@ pub fn service_policy(
         });
     }
     if let Some(m) = &svc.monitoring {
-        if let Some(number) = m.port_number {
-            ingress.push(NetworkPolicyIngressRule {
-                from: Some(vec![NetworkPolicyPeer {
-                    namespace_selector: Some(namespace_selector(MONITORING_NAMESPACE)),
-                    ..NetworkPolicyPeer::default()
-                }]),
-                ports: Some(vec![port(number, "TCP")]),
-            });
-        }
+        ingress.push(NetworkPolicyIngressRule {
+            from: Some(vec![NetworkPolicyPeer {
+                namespace_selector: Some(namespace_selector(MONITORING_NAMESPACE)),
+                ..NetworkPolicyPeer::default()
+            }]),
+            ports: Some(vec![port(m.port_number, "TCP")]),
+        });
     }
     let restricted = cluster.egress_restricted;
     let mut types = vec!["Ingress".to_owned()];

@@ -1,0 +1,64 @@
+//! The codes of the diagnostics that resolution reports (BP1xx). Each is registered, with
+//! its name, summary and fix, in [`crate::blueprint::codes`]; the loader's own codes (BP001–
+//! BP006) stay with the loader.
+
+/// A name that Kubernetes would reject.
+pub const INVALID_NAME: &str = "BP101";
+/// A name used twice.
+pub const DUPLICATE: &str = "BP102";
+/// File name and `name` differ.
+pub const FILE_NAME: &str = "BP103";
+/// A port problem (name, protocol prefix, unknown port referenced).
+pub const PORT: &str = "BP104";
+/// A probe problem.
+pub const PROBE: &str = "BP105";
+/// A scaling problem.
+pub const SCALING: &str = "BP106";
+/// A resources problem.
+pub const RESOURCES: &str = "BP107";
+/// An environment variable problem.
+pub const ENV: &str = "BP108";
+/// `overrides` names a cluster that does not exist.
+pub const UNKNOWN_CLUSTER: &str = "BP109";
+/// `dependsOn` names nothing known.
+pub const UNKNOWN_DEPENDENCY: &str = "BP110";
+/// `dependsOn` forms a cycle.
+pub const DEPENDENCY_CYCLE: &str = "BP111";
+/// A statefulset-only field on a deployment.
+pub const STATEFULSET_ONLY: &str = "BP112";
+/// Image or tag problem, including unpinned tags on strict clusters.
+pub const IMAGE: &str = "BP113";
+/// A route or mesh setting problem.
+pub const ROUTE: &str = "BP114";
+/// A `mesh.callers` entry that is not a blueprint.
+pub const CALLER_UNKNOWN: &str = "BP124";
+/// Routes on a cluster with neither an Istio mesh nor an ingress.
+pub const ROUTES_NOWHERE: &str = "BP125";
+/// A route `rewrite` that the cluster's ingress class cannot render.
+pub const REWRITE_UNSUPPORTED: &str = "BP126";
+/// `mesh` settings on a cluster without an Istio mesh.
+pub const MESH_WITHOUT_MESH: &str = "BP127";
+/// A relative route host on a cluster without `domain`.
+pub const HOST_WITHOUT_DOMAIN: &str = "BP128";
+/// Retries whose attempts outlast the route timeout (warning).
+pub const RETRIES_EXCEED_TIMEOUT: &str = "BP129";
+/// A cluster `mesh.gateway` or `mesh.gatewayServiceAccount` that is not `namespace/name`.
+pub const MESH_REF_INVALID: &str = "BP130";
+/// Two services routing the same host and path in a cluster.
+pub const ROUTE_TAKEN: &str = "BP131";
+/// An image automation setting problem (policy, semver range, tag pattern, git).
+pub const IMAGES: &str = "BP115";
+/// Image automation pushes straight to the reconciled branch of a strict cluster (warning).
+pub const AUTO_ON_STRICT: &str = "BP116";
+/// A service name that clashes with a Flux Kustomization the cluster already has.
+pub const NAME_CLASH: &str = "BP117";
+/// Secret variables without a sealed value for a cluster (error on strict clusters).
+pub const MISSING_SEALED: &str = "BP118";
+/// A sealed values file that does not fit its blueprint.
+pub const SEALED_FILE: &str = "BP119";
+/// A mesh service that nothing may call (warning).
+pub const DENIES_EVERYTHING: &str = "BP121";
+/// A monitoring or alert problem (alert name, duplicate alert, severity, empty expression).
+pub const ALERT: &str = "BP122";
+/// The most replicas cannot serve the declared peak load (strict clusters).
+pub const CAPACITY: &str = "BP123";
