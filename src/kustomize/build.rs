@@ -13,8 +13,10 @@ use super::fieldspecs::{defaults, FieldSpec};
 use super::item::{Id, Item};
 use super::merge::{json6902, smp};
 use super::target::Selector;
-use super::transform::{images, labels, names, namespace, nameref, replacements, replicas};
-use super::{generators, kustomization_file, order, resolve_path, Build, Origin, Overlay, Problem, Source};
+use super::transform::{images, labels, nameref, names, namespace, replacements, replicas};
+use super::{
+    generators, kustomization_file, order, resolve_path, Build, Origin, Overlay, Problem, Source,
+};
 use crate::source::yaml::parse_json_documents;
 
 /// Nested kustomizations deeper than this are refused (a cycle the path check missed,
@@ -137,7 +139,11 @@ impl Builder<'_> {
             k.merge_overlay(o);
         }
         if component != k.is_component() {
-            let want = if component { "a Component" } else { "not a Component" };
+            let want = if component {
+                "a Component"
+            } else {
+                "not a Component"
+            };
             self.error(at.clone(), format!("`{dir}` must be {want} here"));
             return None;
         }
@@ -255,7 +261,10 @@ impl Builder<'_> {
                 return Vec::new();
             };
             if kustomization_file(self.src, &path).is_none() {
-                self.error(at.clone(), format!("directory `{name}` has no kustomization.yaml"));
+                self.error(
+                    at.clone(),
+                    format!("directory `{name}` has no kustomization.yaml"),
+                );
                 return Vec::new();
             }
             return match self.target(&path, None, Vec::new(), false, at) {
@@ -285,7 +294,10 @@ impl Builder<'_> {
                             match m.get("items") {
                                 Some(Value::Array(list)) if kind.ends_with("List") => {
                                     for (j, v) in list.iter().enumerate() {
-                                        items.push(Item::new(v.clone(), origin.join(&format!("/items/{j}"))));
+                                        items.push(Item::new(
+                                            v.clone(),
+                                            origin.join(&format!("/items/{j}")),
+                                        ));
                                     }
                                 }
                                 _ => items.push(Item::new(value.clone(), origin)),
@@ -308,10 +320,17 @@ impl Builder<'_> {
         for item in add {
             let id = item.id();
             if !seen.insert(id_key(&id)) {
-                let ns = if id.namespace.is_empty() { String::new() } else { format!("{}/", id.namespace) };
+                let ns = if id.namespace.is_empty() {
+                    String::new()
+                } else {
+                    format!("{}/", id.namespace)
+                };
                 self.error(
                     at.clone(),
-                    format!("may not add resource with an already registered id: {} {ns}{}", id.kind, id.name),
+                    format!(
+                        "may not add resource with an already registered id: {} {ns}{}",
+                        id.kind, id.name
+                    ),
                 );
                 continue;
             }
@@ -322,18 +341,39 @@ impl Builder<'_> {
     /// Adds a generated object, merging or replacing as its `behavior` asks.
     fn absorb(&mut self, acc: &mut Vec<Item>, mut item: Item, at: &Origin) {
         let id = item.id();
-        let matches: Vec<usize> = (0..acc.len()).filter(|&i| acc[i].matches_any_id(&id)).collect();
-        let behavior = item.generated.as_ref().map_or("create", |g| g.behavior.as_str()).to_owned();
+        let matches: Vec<usize> = (0..acc.len())
+            .filter(|&i| acc[i].matches_any_id(&id))
+            .collect();
+        let behavior = item
+            .generated
+            .as_ref()
+            .map_or("create", |g| g.behavior.as_str())
+            .to_owned();
         match (matches.as_slice(), behavior.as_str()) {
             ([], "merge" | "replace") => {
-                self.error(at.clone(), format!("{} `{}` does not exist; cannot {behavior} it", id.kind, id.name));
+                self.error(
+                    at.clone(),
+                    format!(
+                        "{} `{}` does not exist; cannot {behavior} it",
+                        id.kind, id.name
+                    ),
+                );
             }
             ([], _) => acc.push(item),
             ([i], "merge" | "replace") => {
                 let old = &acc[*i];
                 let merged_map = |key: &str, old: &Value, new: &Value| -> Option<Value> {
-                    let mut m = old.get(key).and_then(Value::as_object).cloned().unwrap_or_default();
-                    for (k, v) in new.get(key).and_then(Value::as_object).into_iter().flatten() {
+                    let mut m = old
+                        .get(key)
+                        .and_then(Value::as_object)
+                        .cloned()
+                        .unwrap_or_default();
+                    for (k, v) in new
+                        .get(key)
+                        .and_then(Value::as_object)
+                        .into_iter()
+                        .flatten()
+                    {
                         m.insert(k.clone(), v.clone());
                     }
                     (!m.is_empty()).then_some(Value::Object(m))
@@ -342,13 +382,12 @@ impl Builder<'_> {
                 let new_meta = item.r.value.get("metadata").cloned().unwrap_or(Value::Null);
                 let labels = merged_map("labels", &old_meta, &new_meta);
                 let annotations = merged_map("annotations", &old_meta, &new_meta);
-                let data = (behavior == "merge")
-                    .then(|| {
-                        (
-                            merged_map("data", &old.r.value, &item.r.value),
-                            merged_map("binaryData", &old.r.value, &item.r.value),
-                        )
-                    });
+                let data = (behavior == "merge").then(|| {
+                    (
+                        merged_map("data", &old.r.value, &item.r.value),
+                        merged_map("binaryData", &old.r.value, &item.r.value),
+                    )
+                });
                 let old_name = old.r.name().to_owned();
                 let old_ns = old.r.namespace().map(str::to_owned);
                 let old_hash = old.generated.as_ref().is_some_and(|g| g.hash);
@@ -390,24 +429,46 @@ impl Builder<'_> {
             }
             ([_], _) => self.error(
                 at.clone(),
-                format!("{} `{}` already exists; use behavior merge or replace", id.kind, id.name),
+                format!(
+                    "{} `{}` already exists; use behavior merge or replace",
+                    id.kind, id.name
+                ),
             ),
-            _ => self.error(at.clone(), format!("several objects could take {} `{}`", id.kind, id.name)),
+            _ => self.error(
+                at.clone(),
+                format!("several objects could take {} `{}`", id.kind, id.name),
+            ),
         }
     }
 
     /// Parses a patch given inline (`text`) or as a file (`path`, relative to `k.dir`):
     /// its documents and where each is written (inline: the entry itself).
-    fn patch_docs(&mut self, k: &Kustomization, entry: &Value, at: &Origin) -> Option<(Vec<Value>, Vec<Origin>, bool)> {
-        if let Some(text) = entry.get("patch").and_then(Value::as_str).filter(|t| !t.trim().is_empty()) {
+    fn patch_docs(
+        &mut self,
+        k: &Kustomization,
+        entry: &Value,
+        at: &Origin,
+    ) -> Option<(Vec<Value>, Vec<Origin>, bool)> {
+        if let Some(text) = entry
+            .get("patch")
+            .and_then(Value::as_str)
+            .filter(|t| !t.trim().is_empty())
+        {
             return match parse_json_documents(text, |_| false) {
                 Ok(docs) => {
-                    let docs: Vec<Value> = docs.into_iter().map(|d| d.value).filter(|v| !v.is_null()).collect();
+                    let docs: Vec<Value> = docs
+                        .into_iter()
+                        .map(|d| d.value)
+                        .filter(|v| !v.is_null())
+                        .collect();
                     let origins = vec![at.join("/patch"); docs.len()];
                     Some((docs, origins, true))
                 }
                 Err(e) => {
-                    self.error(at.clone(), format!("the patch does not parse: {}", e.message));
+                    self.error(
+                        at.clone(),
+                        format!("the patch does not parse: {}", e.message),
+                    );
                     None
                 }
             };
@@ -419,7 +480,12 @@ impl Builder<'_> {
         self.patch_file(k, p, at)
     }
 
-    fn patch_file(&mut self, k: &Kustomization, p: &str, at: &Origin) -> Option<(Vec<Value>, Vec<Origin>, bool)> {
+    fn patch_file(
+        &mut self,
+        k: &Kustomization,
+        p: &str,
+        at: &Origin,
+    ) -> Option<(Vec<Value>, Vec<Origin>, bool)> {
         let Some(path) = resolve_path(&k.dir, p) else {
             self.error(at.clone(), format!("`{p}` is outside the repository"));
             return None;
@@ -430,7 +496,10 @@ impl Builder<'_> {
                 None
             }
             Some(Err(why)) => {
-                self.error(at.clone(), format!("patch file `{p}` does not parse: {why}"));
+                self.error(
+                    at.clone(),
+                    format!("patch file `{p}` does not parse: {why}"),
+                );
                 None
             }
             Some(Ok(docs)) => {
@@ -449,7 +518,15 @@ impl Builder<'_> {
     }
 
     /// Applies strategic-merge `patch` to the objects at `targets` (indexes into `acc`).
-    fn smp_to(&mut self, acc: &mut Vec<Item>, targets: &[usize], patch: &Value, origin: &Origin, inline: bool, at: &Origin) {
+    fn smp_to(
+        &mut self,
+        acc: &mut Vec<Item>,
+        targets: &[usize],
+        patch: &Value,
+        origin: &Origin,
+        inline: bool,
+        at: &Origin,
+    ) {
         let mut deleted = Vec::new();
         for &t in targets {
             let res = &mut acc[t].r;
@@ -473,23 +550,46 @@ impl Builder<'_> {
     }
 
     /// A strategic-merge patch without a target: the object with the patch's id.
-    fn smp_by_id(&mut self, acc: &mut Vec<Item>, patch: &Value, origin: &Origin, inline: bool, at: &Origin) {
+    fn smp_by_id(
+        &mut self,
+        acc: &mut Vec<Item>,
+        patch: &Value,
+        origin: &Origin,
+        inline: bool,
+        at: &Origin,
+    ) {
         let id = Id::of(patch);
-        let found: Vec<usize> = (0..acc.len()).filter(|&i| acc[i].matches_any_id(&id)).collect();
+        let found: Vec<usize> = (0..acc.len())
+            .filter(|&i| acc[i].matches_any_id(&id))
+            .collect();
         match found.len() {
             0 => self.error(
                 at.clone(),
-                format!("no resource matches strategic merge patch {} `{}`", id.kind, id.name),
+                format!(
+                    "no resource matches strategic merge patch {} `{}`",
+                    id.kind, id.name
+                ),
             ),
             1 => self.smp_to(acc, &found, patch, origin, inline, at),
             _ => self.error(
                 at.clone(),
-                format!("several resources match strategic merge patch {} `{}`", id.kind, id.name),
+                format!(
+                    "several resources match strategic merge patch {} `{}`",
+                    id.kind, id.name
+                ),
             ),
         }
     }
 
-    fn json_to(&mut self, acc: &mut [Item], targets: &[usize], ops: &Value, origin: &Origin, inline: bool, at: &Origin) {
+    fn json_to(
+        &mut self,
+        acc: &mut [Item],
+        targets: &[usize],
+        ops: &Value,
+        origin: &Origin,
+        inline: bool,
+        at: &Origin,
+    ) {
         for &t in targets {
             let item = &mut acc[t];
             item.store_previous_id();
@@ -526,13 +626,18 @@ impl Builder<'_> {
                 .filter(|d| d.iter().any(|d| d.value.is_object()));
             let parsed = match inline {
                 Some(docs) => Some((
-                    docs.into_iter().map(|d| d.value).filter(Value::is_object).collect::<Vec<_>>(),
+                    docs.into_iter()
+                        .map(|d| d.value)
+                        .filter(Value::is_object)
+                        .collect::<Vec<_>>(),
                     Vec::new(),
                     true,
                 )),
                 None => self.patch_file(k, s, &at),
             };
-            let Some((docs, origins, inline)) = parsed else { continue };
+            let Some((docs, origins, inline)) = parsed else {
+                continue;
+            };
             for (j, doc) in docs.iter().enumerate() {
                 let origin = origins.get(j).cloned().unwrap_or_else(|| at.clone());
                 self.smp_by_id(acc, doc, &origin, inline, &at);
@@ -550,18 +655,25 @@ impl Builder<'_> {
                     self.error(at, "a JSON patch needs a `target`");
                     continue;
                 };
-                let Some(found) = self.select(acc, target, &at) else { continue };
+                let Some(found) = self.select(acc, target, &at) else {
+                    continue;
+                };
                 self.json_to(acc, &found, ops, &origins[0], inline, &at);
                 continue;
             }
             match target {
                 Some(target) => {
                     if docs.len() > 1 {
-                        self.error(at, "a patch with a `target` may hold only one strategic-merge document");
+                        self.error(
+                            at,
+                            "a patch with a `target` may hold only one strategic-merge document",
+                        );
                         continue;
                     }
                     let Some(doc) = docs.first() else { continue };
-                    let Some(found) = self.select(acc, target, &at) else { continue };
+                    let Some(found) = self.select(acc, target, &at) else {
+                        continue;
+                    };
                     self.smp_to(acc, &found, doc, &origins[0], inline, &at);
                 }
                 None => {
@@ -583,7 +695,9 @@ impl Builder<'_> {
         }
         let cfg = defaults();
         for (i, entry) in k.list("labels").iter().enumerate() {
-            let Some(pairs) = entry.get("pairs").and_then(Value::as_object) else { continue };
+            let Some(pairs) = entry.get("pairs").and_then(Value::as_object) else {
+                continue;
+            };
             let flag = |key: &str| entry.get(key).and_then(Value::as_bool) == Some(true);
             let mut specs: Vec<FieldSpec> = entry
                 .get("fields")
@@ -610,7 +724,12 @@ impl Builder<'_> {
             labels::apply(acc, pairs, &cfg.common_labels, &k.at("commonLabels"));
         }
         if let Some(pairs) = k.map("commonAnnotations") {
-            labels::apply(acc, pairs, &cfg.common_annotations, &k.at("commonAnnotations"));
+            labels::apply(
+                acc,
+                pairs,
+                &cfg.common_annotations,
+                &k.at("commonAnnotations"),
+            );
         }
         for (i, entry) in k.list("patchesJson6902").iter().enumerate() {
             let at = k.entry("patchesJson6902", i);
@@ -621,7 +740,9 @@ impl Builder<'_> {
                 self.error(at, "a JSON patch needs a `target`");
                 continue;
             };
-            let Some(found) = self.select(acc, target, &at) else { continue };
+            let Some(found) = self.select(acc, target, &at) else {
+                continue;
+            };
             if let Some(ops) = docs.first() {
                 self.json_to(acc, &found, ops, &origins[0], inline, &at);
             }
@@ -659,7 +780,10 @@ impl Builder<'_> {
             if !seen.insert(id_key(&id)) {
                 self.error(
                     at.clone(),
-                    format!("the namespace makes two objects {} `{}` the same", id.kind, id.name),
+                    format!(
+                        "the namespace makes two objects {} `{}` the same",
+                        id.kind, id.name
+                    ),
                 );
             }
         }

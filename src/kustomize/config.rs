@@ -90,7 +90,10 @@ impl Kustomization {
 
     /// A string field.
     pub fn str(&self, key: &str) -> Option<&str> {
-        self.value.get(key).and_then(Value::as_str).filter(|s| !s.is_empty())
+        self.value
+            .get(key)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
     }
 
     /// A mapping field.
@@ -118,7 +121,9 @@ impl Kustomization {
                     self.from_overlay.insert(key.clone());
                 }
                 "patches" | "components" => {
-                    let Some(add) = value.as_array() else { continue };
+                    let Some(add) = value.as_array() else {
+                        continue;
+                    };
                     let list = self
                         .value
                         .entry(key.clone())
@@ -135,7 +140,9 @@ impl Kustomization {
                     }
                 }
                 "images" => {
-                    let Some(add) = value.as_array() else { continue };
+                    let Some(add) = value.as_array() else {
+                        continue;
+                    };
                     let list = self
                         .value
                         .entry(key.clone())

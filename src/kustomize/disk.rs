@@ -12,11 +12,14 @@ use serde_json::Value;
 use super::Source;
 use crate::source::yaml::parse_json_documents;
 
+/// A parsed file, or why it could not be parsed.
+type Parsed = Result<Arc<Vec<Value>>, String>;
+
 /// The files below `root`.
 #[derive(Debug)]
 pub struct DiskSource {
     root: PathBuf,
-    parsed: Mutex<BTreeMap<String, Result<Arc<Vec<Value>>, String>>>,
+    parsed: Mutex<BTreeMap<String, Parsed>>,
 }
 
 impl DiskSource {

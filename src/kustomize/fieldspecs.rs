@@ -229,8 +229,11 @@ fn specs(table: &str) -> Vec<FieldSpec> {
 
 fn name_references() -> Vec<NameRef> {
     let mut refs: Vec<NameRef> = Vec::new();
-    let mut add = |kind: &str, group: Option<String>, version: Option<String>, spec: FieldSpec| {
-        match refs.iter_mut().find(|r| r.kind == kind && r.group == group) {
+    let mut add =
+        |kind: &str, group: Option<String>, version: Option<String>, spec: FieldSpec| match refs
+            .iter_mut()
+            .find(|r| r.kind == kind && r.group == group)
+        {
             Some(r) => r.referrers.push(spec),
             None => refs.push(NameRef {
                 group,
@@ -238,8 +241,7 @@ fn name_references() -> Vec<NameRef> {
                 kind: kind.to_owned(),
                 referrers: vec![spec],
             }),
-        }
-    };
+        };
     let spec = |kind: &str, version: &str, path: String| FieldSpec {
         group: None,
         version: opt(version),
@@ -251,7 +253,10 @@ fn name_references() -> Vec<NameRef> {
         for (target, path) in [
             ("ConfigMap", "volumes/configMap/name"),
             ("ConfigMap", "containers/env/valueFrom/configMapKeyRef/name"),
-            ("ConfigMap", "initContainers/env/valueFrom/configMapKeyRef/name"),
+            (
+                "ConfigMap",
+                "initContainers/env/valueFrom/configMapKeyRef/name",
+            ),
             ("ConfigMap", "containers/envFrom/configMapRef/name"),
             ("ConfigMap", "initContainers/envFrom/configMapRef/name"),
             ("ConfigMap", "volumes/projected/sources/configMap/name"),

@@ -39,7 +39,10 @@ fn unquote(v: &str) -> &str {
 /// The options in effect: the generator's own, the kustomization's `generatorOptions`
 /// filling the labels and annotations it does not set; either one disables the hash or
 /// makes the object immutable.
-fn options(args: &Value, global: Option<&Value>) -> (Map<String, Value>, Map<String, Value>, bool, bool) {
+fn options(
+    args: &Value,
+    global: Option<&Value>,
+) -> (Map<String, Value>, Map<String, Value>, bool, bool) {
     let local = args.get("options");
     let map = |o: Option<&Value>, k: &str| {
         o.and_then(|o| o.get(k))
@@ -47,7 +50,9 @@ fn options(args: &Value, global: Option<&Value>) -> (Map<String, Value>, Map<Str
             .cloned()
             .unwrap_or_default()
     };
-    let flag = |o: Option<&Value>, k: &str| o.and_then(|o| o.get(k)).and_then(Value::as_bool) == Some(true);
+    let flag = |o: Option<&Value>, k: &str| {
+        o.and_then(|o| o.get(k)).and_then(Value::as_bool) == Some(true)
+    };
     let mut labels = map(local, "labels");
     let mut annotations = map(local, "annotations");
     for (k, v) in map(global, "labels") {
@@ -64,12 +69,18 @@ fn options(args: &Value, global: Option<&Value>) -> (Map<String, Value>, Map<Str
 /// Runs the kustomization's generators, in kustomize's order (ConfigMaps, then Secrets).
 pub(crate) fn generate(src: &dyn Source, k: &Kustomization, out: &mut Build) -> Vec<Item> {
     let mut made = Vec::new();
-    for (field, kind) in [("configMapGenerator", "ConfigMap"), ("secretGenerator", "Secret")] {
+    for (field, kind) in [
+        ("configMapGenerator", "ConfigMap"),
+        ("secretGenerator", "Secret"),
+    ] {
         for (i, args) in k.list(field).iter().enumerate() {
             let at = k.entry(field, i);
             match one(src, k, args, kind, &at, out) {
                 Ok(item) => made.push(item),
-                Err(message) => out.errors.push(Problem { origin: at, message }),
+                Err(message) => out.errors.push(Problem {
+                    origin: at,
+                    message,
+                }),
             }
         }
     }
@@ -94,20 +105,36 @@ fn one(
     let mut envs = strings(args.get("envs"));
     envs.extend(strings(args.get("env")));
     for (j, file) in envs.iter().enumerate() {
-        let field = if args.get("envs").is_some() { "envs" } else { "env" };
-        let path = resolve_path(&k.dir, file).ok_or_else(|| format!("`{file}` is outside the repository"))?;
+        let field = if args.get("envs").is_some() {
+            "envs"
+        } else {
+            "env"
+        };
+        let path = resolve_path(&k.dir, file)
+            .ok_or_else(|| format!("`{file}` is outside the repository"))?;
         let text = read(src, &path, out)?;
         for (n, line) in text.lines().enumerate() {
-            let line = if n == 0 { line.trim_start_matches('\u{feff}') } else { line };
+            let line = if n == 0 {
+                line.trim_start_matches('\u{feff}')
+            } else {
+                line
+            };
             let line = line.trim_start();
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
             let (key, value) = line.split_once('=').unwrap_or((line, ""));
             if key.is_empty() || key.contains(char::is_whitespace) {
-                return Err(format!("`{file}` line {}: `{key}` is not a variable name", n + 1));
+                return Err(format!(
+                    "`{file}` line {}: `{key}` is not a variable name",
+                    n + 1
+                ));
             }
-            pairs.push((key.to_owned(), value.to_owned(), at.join(&format!("/{field}/{j}"))));
+            pairs.push((
+                key.to_owned(),
+                value.to_owned(),
+                at.join(&format!("/{field}/{j}")),
+            ));
         }
     }
     for (j, lit) in strings(args.get("literals")).iter().enumerate() {
@@ -115,7 +142,11 @@ fn one(
             .split_once('=')
             .filter(|(k, _)| !k.is_empty())
             .ok_or_else(|| format!("literal `{lit}` is not key=value"))?;
-        pairs.push((key.to_owned(), unquote(value).to_owned(), at.join(&format!("/literals/{j}"))));
+        pairs.push((
+            key.to_owned(),
+            unquote(value).to_owned(),
+            at.join(&format!("/literals/{j}")),
+        ));
     }
     for (j, file) in strings(args.get("files")).iter().enumerate() {
         let (key, path) = match file.matches('=').count() {
@@ -127,9 +158,14 @@ fn one(
                 }
                 (k, p)
             }
-            _ => return Err(format!("file source `{file}`: the key or the path contains `=`")),
+            _ => {
+                return Err(format!(
+                    "file source `{file}`: the key or the path contains `=`"
+                ))
+            }
         };
-        let full = resolve_path(&k.dir, path).ok_or_else(|| format!("`{path}` is outside the repository"))?;
+        let full = resolve_path(&k.dir, path)
+            .ok_or_else(|| format!("`{path}` is outside the repository"))?;
         let text = read(src, &full, out)?;
         pairs.push((key.to_owned(), text, at.join(&format!("/files/{j}"))));
     }
@@ -143,7 +179,7 @@ fn one(
             return Err(format!("{kind} `{name}` repeats the key `{key}`"));
         }
         let value = if kind == "Secret" {
-            base64::engine::general_purpose::STANDARD.encode(value.as_bytes())
+            encode_secret(&value)
         } else {
             value
         };
@@ -153,7 +189,11 @@ fn one(
     let (labels, annotations, no_hash, immutable) = options(args, k.value.get("generatorOptions"));
     let mut meta = Map::new();
     meta.insert("name".into(), name.into());
-    if let Some(ns) = args.get("namespace").and_then(Value::as_str).filter(|s| !s.is_empty()) {
+    if let Some(ns) = args
+        .get("namespace")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+    {
         meta.insert("namespace".into(), ns.into());
     }
     if !labels.is_empty() {
@@ -165,7 +205,11 @@ fn one(
     let mut obj = json!({"apiVersion": "v1", "kind": kind, "metadata": meta});
     if let Some(o) = obj.as_object_mut() {
         if kind == "Secret" {
-            let ty = args.get("type").and_then(Value::as_str).filter(|s| !s.is_empty()).unwrap_or("Opaque");
+            let ty = args
+                .get("type")
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+                .unwrap_or("Opaque");
             o.insert("type".into(), ty.into());
         }
         if !data.is_empty() {
@@ -188,6 +232,22 @@ fn one(
         hash: !no_hash,
     });
     Ok(item)
+}
+
+/// Base64 as kustomize writes Secret data: from 70 encoded characters on, cut into lines
+/// of 70, each ending with a newline (its YAML library's encoding of binary values).
+fn encode_secret(value: &str) -> String {
+    const LINE: usize = 70;
+    let enc = base64::engine::general_purpose::STANDARD.encode(value.as_bytes());
+    if enc.len() < LINE {
+        return enc;
+    }
+    let mut out = String::with_capacity(enc.len() + enc.len() / LINE + 1);
+    for chunk in enc.as_bytes().chunks(LINE) {
+        out.push_str(&String::from_utf8_lossy(chunk));
+        out.push('\n');
+    }
+    out
 }
 
 fn read(src: &dyn Source, path: &str, out: &mut Build) -> Result<String, String> {

@@ -1,6 +1,10 @@
 //! The name suffix kustomize gives generated ConfigMaps and Secrets: the first ten hex
-//! digits of the SHA-256 of a JSON encoding of the object's kind, name and data (as Go's
+//! digits of the SHA-256 of a JSON encoding of the object's kind and data (as Go's
 //! `encoding/json` writes it, keys sorted), with five digits swapped for letters.
+//!
+//! kustomize means to include the name too, but looks it up as one field called
+//! `metadata/name`, which never exists: the name is always encoded as `""`, so equal data
+//! gives equal suffixes whatever the name (or prefix) is.
 
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
@@ -79,13 +83,17 @@ fn encode(hex: &str) -> String {
 
 /// The hash suffix of a ConfigMap or Secret (any other kind: of the whole object).
 pub(crate) fn suffix(obj: &Value) -> String {
-    let get = |p: &str| obj.pointer(p).cloned().unwrap_or(Value::String(String::new()));
+    let get = |p: &str| {
+        obj.pointer(p)
+            .cloned()
+            .unwrap_or(Value::String(String::new()))
+    };
     let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("");
     let mut m = Map::new();
     match kind {
         "ConfigMap" => {
             m.insert("kind".into(), "ConfigMap".into());
-            m.insert("name".into(), get("/metadata/name"));
+            m.insert("name".into(), Value::String(String::new()));
             m.insert("data".into(), get("/data"));
             if let Some(b @ Value::Object(_)) = obj.get("binaryData") {
                 m.insert("binaryData".into(), b.clone());
@@ -94,7 +102,7 @@ pub(crate) fn suffix(obj: &Value) -> String {
         "Secret" => {
             m.insert("kind".into(), "Secret".into());
             m.insert("type".into(), get("/type"));
-            m.insert("name".into(), get("/metadata/name"));
+            m.insert("name".into(), Value::String(String::new()));
             m.insert("data".into(), get("/data"));
             if let Some(b @ Value::Object(_)) = obj.get("stringData") {
                 m.insert("stringData".into(), b.clone());
@@ -125,7 +133,10 @@ mod tests {
     #[test]
     fn go_escapes_html_and_separators() {
         let mut s = String::new();
-        go_json(&serde_json::json!({"b": "<a&b>\u{2028}", "a": "x\"\n"}), &mut s);
+        go_json(
+            &serde_json::json!({"b": "<a&b>\u{2028}", "a": "x\"\n"}),
+            &mut s,
+        );
         assert_eq!(s, r#"{"a":"x\"\n","b":"\u003ca\u0026b\u003e\u2028"}"#);
     }
 }

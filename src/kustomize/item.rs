@@ -56,7 +56,12 @@ impl Id {
     }
 
     /// Whether this id is selected by a partial group/version/kind (empty parts match all).
-    pub fn selected_by(&self, group: Option<&str>, version: Option<&str>, kind: Option<&str>) -> bool {
+    pub fn selected_by(
+        &self,
+        group: Option<&str>,
+        version: Option<&str>,
+        kind: Option<&str>,
+    ) -> bool {
         group.is_none_or(|g| g == self.group)
             && version.is_none_or(|v| v == self.version)
             && kind.is_none_or(|k| k == self.kind)

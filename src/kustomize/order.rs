@@ -30,7 +30,10 @@ const FIRST: &[&str] = &[
     "CronJob",
     "PodDisruptionBudget",
 ];
-const LAST: &[&str] = &["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"];
+const LAST: &[&str] = &[
+    "MutatingWebhookConfiguration",
+    "ValidatingWebhookConfiguration",
+];
 
 fn or(s: &str, none: &'static str) -> String {
     if s.is_empty() {
@@ -41,17 +44,28 @@ fn or(s: &str, none: &'static str) -> String {
 }
 
 fn gvk_string(id: &Id) -> String {
-    format!("{}_{}_{}", or(&id.group, "~G"), or(&id.version, "~V"), or(&id.kind, "~K"))
+    format!(
+        "{}_{}_{}",
+        or(&id.group, "~G"),
+        or(&id.version, "~V"),
+        or(&id.kind, "~K")
+    )
 }
 
 fn strings(v: Option<&Value>) -> Option<Vec<String>> {
-    v.and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+    v.and_then(Value::as_array).map(|a| {
+        a.iter()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect()
+    })
 }
 
 /// Sorts `items` as `sort_options` (the top kustomization's `sortOptions`) asks.
 pub(crate) fn sort(items: &mut Vec<Item>, sort_options: Option<&Value>) {
-    let order = sort_options.and_then(|o| o.get("order")).and_then(Value::as_str);
+    let order = sort_options
+        .and_then(|o| o.get("order"))
+        .and_then(Value::as_str);
     if order == Some("fifo") {
         return;
     }

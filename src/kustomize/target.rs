@@ -53,10 +53,14 @@ impl Selector {
         let cur = item.id();
         let org = item.org_id();
         let m = |re: &Option<Regex>, a: &str, b: &str| {
-            re.as_ref().is_none_or(|re| re.is_match(a) || re.is_match(b))
+            re.as_ref()
+                .is_none_or(|re| re.is_match(a) || re.is_match(b))
         };
-        if !m(&self.namespace, org.effective_namespace(), cur.effective_namespace())
-            || !m(&self.name, &org.name, &cur.name)
+        if !m(
+            &self.namespace,
+            org.effective_namespace(),
+            cur.effective_namespace(),
+        ) || !m(&self.name, &org.name, &cur.name)
             || !m(&self.group, &cur.group, &cur.group)
             || !m(&self.version, &cur.version, &cur.version)
             || !m(&self.kind, &cur.kind, &cur.kind)

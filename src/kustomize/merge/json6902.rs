@@ -87,7 +87,9 @@ fn remove(doc: &mut Value, path: &str) -> Result<(Value, Shift), String> {
 }
 
 fn shift(res: &mut Resource, s: Shift) {
-    let Some((list, at, inserted)) = s else { return };
+    let Some((list, at, inserted)) = s else {
+        return;
+    };
     let len = res
         .value
         .pointer(&list)

@@ -10,7 +10,12 @@ use super::{Origin, Resource};
 
 /// Records that the elements of the list at `list` moved (`moves`: old index → new index)
 /// or were dropped (`dropped`), so that an element keeps the origin it had.
-pub(crate) fn renumber(res: &mut Resource, list: &str, moves: &[(usize, usize)], dropped: &[usize]) {
+pub(crate) fn renumber(
+    res: &mut Resource,
+    list: &str,
+    moves: &[(usize, usize)],
+    dropped: &[usize],
+) {
     if moves.iter().all(|(a, b)| a == b) && dropped.is_empty() {
         return;
     }

@@ -9,13 +9,16 @@ use super::schema::{self, Field};
 use super::{renumber, Origin, Resource};
 use crate::kustomize::item::esc;
 
+/// A list the merge rearranged: its pointer, moves (old index → new), dropped indexes.
+type Rearranged = (String, Vec<(usize, usize)>, Vec<usize>);
+
 /// What a merge did, for provenance.
 #[derive(Default)]
 struct Rec {
     /// (pointer in the result, pointer in the patch): values the patch set.
     sets: Vec<(String, String)>,
     /// (list pointer, moves old → new, dropped old indexes), outermost first.
-    lists: Vec<(String, Vec<(usize, usize)>, Vec<usize>)>,
+    lists: Vec<Rearranged>,
     /// Above zero while copying a subtree the patch adds whole (recorded at its root).
     quiet: usize,
 }
@@ -212,7 +215,11 @@ fn key_values(e: &Value, keys: &[String]) -> Vec<String> {
 }
 
 /// kustomize's `validateKeys`: only the keys some element gives a value.
-fn valid_keys(all: &[Vec<String>], values: &[String], keys: &[String]) -> (Vec<String>, Vec<String>) {
+fn valid_keys(
+    all: &[Vec<String>],
+    values: &[String],
+    keys: &[String],
+) -> (Vec<String>, Vec<String>) {
     let used: Vec<bool> = (0..keys.len())
         .map(|i| all.iter().any(|v| v.get(i).is_some_and(|s| !s.is_empty())))
         .collect();
@@ -321,7 +328,10 @@ fn merge_list(
             let (vk, vv) = valid_keys(&values, v, keys);
             let (k2, v2) = valid_keys(std::slice::from_ref(&vv), &vv, &vk);
             let di = (0..da.len()).find(|&i| !taken[i] && has_keys(&da[i], &k2, &v2));
-            let pi = items.iter().find(|(_, e)| has_keys(e, &k2, &v2)).map(|(i, _)| *i);
+            let pi = items
+                .iter()
+                .find(|(_, e)| has_keys(e, &k2, &v2))
+                .map(|(i, _)| *i);
             let delete = pi.is_some_and(|pi| directive(&items_get(items, pi)) == Some("delete"));
             if let Some(d) = di {
                 taken[d] = true;

@@ -19,7 +19,11 @@ fn split(image: &str) -> (&str, &str, &str) {
         (None, None) => (image, "", ""),
         (Some(d), None) => (&image[..slash + d], "", &image[slash + d + 1..]),
         (Some(d), Some(c)) if d < c => (&image[..slash + d], "", &image[slash + d + 1..]),
-        (Some(d), Some(c)) => (&image[..slash + c], &image[slash + c + 1..slash + d], &image[slash + d + 1..]),
+        (Some(d), Some(c)) => (
+            &image[..slash + c],
+            &image[slash + c + 1..slash + d],
+            &image[slash + d + 1..],
+        ),
         (None, Some(c)) => (&image[..slash + c], &image[slash + c + 1..], ""),
     }
 }
@@ -38,7 +42,11 @@ impl Rule {
             return None;
         }
         let (name, tag, digest) = split(value);
-        let mut name = if self.new_name.is_empty() { name.to_owned() } else { self.new_name.clone() };
+        let mut name = if self.new_name.is_empty() {
+            name.to_owned()
+        } else {
+            self.new_name.clone()
+        };
         let (mut tag, mut digest) = (tag.to_owned(), digest.to_owned());
         if !self.new_tag.is_empty() && !self.digest.is_empty() {
             tag = self.new_tag.clone();
@@ -74,7 +82,12 @@ fn walk(v: &mut Value, ptr: &mut String, rule: &Rule, touched: &mut Vec<String>)
                 if k == "containers" || k == "initContainers" {
                     if let Value::Array(list) = child {
                         for (i, c) in list.iter_mut().enumerate() {
-                            set_image(c.get_mut("image"), &format!("{ptr}/{i}/image"), rule, touched);
+                            set_image(
+                                c.get_mut("image"),
+                                &format!("{ptr}/{i}/image"),
+                                rule,
+                                touched,
+                            );
                         }
                     }
                 }
@@ -117,7 +130,10 @@ pub(crate) fn apply(items: &mut [Item], entry: &Value, at: &Origin) {
     let s = |k: &str| entry.get(k).and_then(scalar_string).unwrap_or_default();
     let name = s("name");
     let rule = Rule {
-        pattern: Regex::new(&format!("^{name}(:[a-zA-Z0-9_.{{}}-]*)?(@sha256:[a-zA-Z0-9_.{{}}-]*)?$")).ok(),
+        pattern: Regex::new(&format!(
+            "^{name}(:[a-zA-Z0-9_.{{}}-]*)?(@sha256:[a-zA-Z0-9_.{{}}-]*)?$"
+        ))
+        .ok(),
         new_name: s("newName"),
         new_tag: s("newTag"),
         digest: s("digest"),

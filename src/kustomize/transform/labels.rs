@@ -9,10 +9,15 @@ use crate::kustomize::item::{esc, Item};
 use crate::kustomize::Origin;
 
 /// Sets `pairs` (written at `at`, one entry per key) at `specs` in every object.
-pub(crate) fn apply(items: &mut [Item], pairs: &Map<String, Value>, specs: &[FieldSpec], at: &Origin) {
+pub(crate) fn apply(
+    items: &mut [Item],
+    pairs: &Map<String, Value>,
+    specs: &[FieldSpec],
+    at: &Origin,
+) {
     let pairs: Vec<(String, String)> = pairs
         .iter()
-        .filter_map(|(k, v)| Some((k.clone(), scalar_string(v).unwrap_or_default())).filter(|_| !v.is_null() || true))
+        .map(|(k, v)| (k.clone(), scalar_string(v).unwrap_or_default()))
         .collect();
     if pairs.is_empty() {
         return;

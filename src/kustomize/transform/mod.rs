@@ -4,9 +4,9 @@
 
 pub(crate) mod images;
 pub(crate) mod labels;
+pub(crate) mod nameref;
 pub(crate) mod names;
 pub(crate) mod namespace;
-pub(crate) mod nameref;
 pub(crate) mod replacements;
 pub(crate) mod replicas;
 

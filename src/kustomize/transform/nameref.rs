@@ -28,8 +28,10 @@ fn same_ending(a: &[String], b: &[String]) -> bool {
 
 fn ps_equals(c: &Cand, r: &Cand, allow_empty: bool) -> bool {
     if allow_empty {
-        let p = c.prefixes.is_empty() || r.prefixes.is_empty() || same_ending(&c.prefixes, &r.prefixes);
-        let s = c.suffixes.is_empty() || r.suffixes.is_empty() || same_ending(&c.suffixes, &r.suffixes);
+        let p =
+            c.prefixes.is_empty() || r.prefixes.is_empty() || same_ending(&c.prefixes, &r.prefixes);
+        let s =
+            c.suffixes.is_empty() || r.suffixes.is_empty() || same_ending(&c.suffixes, &r.suffixes);
         p && s
     } else {
         same_ending(&c.prefixes, &r.prefixes) && same_ending(&c.suffixes, &r.suffixes)
@@ -113,14 +115,19 @@ impl Ctx<'_> {
                             })
                             .collect();
                         narrowed = if by_org.is_empty() {
-                            pool.iter().copied().filter(|&i| self.cands[i].cur.namespace == ns).collect()
+                            pool.iter()
+                                .copied()
+                                .filter(|&i| self.cands[i].cur.namespace == ns)
+                                .collect()
                         } else {
                             by_org
                         };
                         &narrowed
                     }
                 };
-                let same = |a: &Cand, b: &Cand| a.cur.name == b.cur.name && a.cur.namespace == b.cur.namespace;
+                let same = |a: &Cand, b: &Cand| {
+                    a.cur.name == b.cur.name && a.cur.namespace == b.cur.namespace
+                };
                 if let Some(i) = self.select(&old, pool, same) {
                     let c = &self.cands[i];
                     if c.cur.name == old && c.cur.namespace.is_empty() {
@@ -149,7 +156,11 @@ fn role_binding_namespaces(v: &Value) -> Vec<String> {
         .and_then(Value::as_array)
         .map(|s| {
             s.iter()
-                .filter_map(|x| x.get("namespace").and_then(Value::as_str).map(str::to_owned))
+                .filter_map(|x| {
+                    x.get("namespace")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned)
+                })
                 .collect()
         })
         .unwrap_or_default()
@@ -167,7 +178,9 @@ pub(crate) fn apply(items: &mut [Item]) {
         })
         .collect();
     // Only renamed objects can be referrals worth rewriting to.
-    let renamed: Vec<usize> = (0..cands.len()).filter(|&i| !cands[i].prev.is_empty()).collect();
+    let renamed: Vec<usize> = (0..cands.len())
+        .filter(|&i| !cands[i].prev.is_empty())
+        .collect();
     if renamed.is_empty() {
         return;
     }
@@ -190,7 +203,7 @@ pub(crate) fn apply(items: &mut [Item]) {
                             let c = &cands[i].cur;
                             is_cluster_scoped(&c.kind)
                                 || c.ns_equals(&referrer.cur)
-                                || rb.iter().any(|n| *n == c.namespace)
+                                || rb.contains(&c.namespace)
                         })
                         .collect()
                 });
@@ -200,10 +213,27 @@ pub(crate) fn apply(items: &mut [Item]) {
     }
 }
 
-fn run(item: &mut Item, spec: &FieldSpec, target: &NameRef, cands: &[Cand], referrer: &Cand, pool: &[usize]) {
+fn run(
+    item: &mut Item,
+    spec: &FieldSpec,
+    target: &NameRef,
+    cands: &[Cand],
+    referrer: &Cand,
+    pool: &[usize],
+) {
     let role_ref = spec.path.ends_with("roleRef/name").then(|| {
-        let g = item.r.value.pointer("/roleRef/apiGroup").and_then(Value::as_str).unwrap_or("");
-        let k = item.r.value.pointer("/roleRef/kind").and_then(Value::as_str).unwrap_or("");
+        let g = item
+            .r
+            .value
+            .pointer("/roleRef/apiGroup")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let k = item
+            .r
+            .value
+            .pointer("/roleRef/kind")
+            .and_then(Value::as_str)
+            .unwrap_or("");
         (g.to_owned(), k.to_owned())
     });
     let ctx = Ctx {
@@ -213,5 +243,11 @@ fn run(item: &mut Item, spec: &FieldSpec, target: &NameRef, cands: &[Cand], refe
         role_ref,
     };
     let segs = segments(&spec.path);
-    visit(&mut item.r.value, &segs, None, &mut String::new(), &mut |v, _| ctx.set(v, pool));
+    visit(
+        &mut item.r.value,
+        &segs,
+        None,
+        &mut String::new(),
+        &mut |v, _| ctx.set(v, pool),
+    );
 }

@@ -13,7 +13,10 @@ use crate::kustomize::Origin;
 pub(crate) fn apply(items: &mut [Item], ns: &str, at: &Origin) {
     let specs = &defaults().namespace;
     for item in items.iter_mut() {
-        if item.r.value.pointer("/metadata/annotations/kustomize.config.k8s.io~1helm-generated")
+        if item
+            .r
+            .value
+            .pointer("/metadata/annotations/kustomize.config.k8s.io~1helm-generated")
             == Some(&Value::String("true".into()))
         {
             continue;

@@ -67,7 +67,14 @@ fn get<'a>(v: &'a Value, segs: &[Seg]) -> Option<&'a Value> {
     }
 }
 
-fn set_all(v: &mut Value, segs: &[Seg], create: bool, new: &dyn Fn(&Value) -> Value, ptr: String, hits: &mut Vec<String>) {
+fn set_all(
+    v: &mut Value,
+    segs: &[Seg],
+    create: bool,
+    new: &dyn Fn(&Value) -> Value,
+    ptr: String,
+    hits: &mut Vec<String>,
+) {
     let Some((s, rest)) = segs.split_first() else {
         *v = new(v);
         hits.push(ptr);
@@ -79,7 +86,14 @@ fn set_all(v: &mut Value, segs: &[Seg], create: bool, new: &dyn Fn(&Value) -> Va
                 if !create {
                     return;
                 }
-                m.insert(k.clone(), if rest.is_empty() { Value::Null } else { Value::Object(Map::new()) });
+                m.insert(
+                    k.clone(),
+                    if rest.is_empty() {
+                        Value::Null
+                    } else {
+                        Value::Object(Map::new())
+                    },
+                );
             }
             if let Some(child) = m.get_mut(k) {
                 let p = format!("{ptr}/{}", crate::kustomize::item::esc(k));
@@ -108,11 +122,17 @@ fn set_all(v: &mut Value, segs: &[Seg], create: bool, new: &dyn Fn(&Value) -> Va
 }
 
 fn delimited(old: &Value, value: &Value, opts: Option<&Value>) -> Value {
-    let delim = opts.and_then(|o| o.get("delimiter")).and_then(Value::as_str).unwrap_or("");
+    let delim = opts
+        .and_then(|o| o.get("delimiter"))
+        .and_then(Value::as_str)
+        .unwrap_or("");
     if delim.is_empty() {
         return value.clone();
     }
-    let index = opts.and_then(|o| o.get("index")).and_then(Value::as_i64).unwrap_or(0);
+    let index = opts
+        .and_then(|o| o.get("index"))
+        .and_then(Value::as_i64)
+        .unwrap_or(0);
     let old = old.as_str().unwrap_or("");
     let mut parts: Vec<String> = old.split(delim).map(str::to_owned).collect();
     let v = super::scalar_string(value).unwrap_or_default();
@@ -134,11 +154,19 @@ fn selector(v: &Value) -> Result<Selector, String> {
 pub(crate) fn apply(items: &mut [Item], r: &Value, at: &Origin) -> Result<(), String> {
     let source = r.get("source").ok_or("a replacement needs a `source`")?;
     let sel = selector(source)?;
-    let found: Vec<usize> = (0..items.len()).filter(|&i| sel.matches(&items[i])).collect();
+    let found: Vec<usize> = (0..items.len())
+        .filter(|&i| sel.matches(&items[i]))
+        .collect();
     let [si] = found[..] else {
-        return Err(format!("the replacement source selects {} objects, not one", found.len()));
+        return Err(format!(
+            "the replacement source selects {} objects, not one",
+            found.len()
+        ));
     };
-    let path = source.get("fieldPath").and_then(Value::as_str).unwrap_or("metadata.name");
+    let path = source
+        .get("fieldPath")
+        .and_then(Value::as_str)
+        .unwrap_or("metadata.name");
     let mut value = get(&items[si].r.value, &parse_path(path))
         .cloned()
         .ok_or_else(|| format!("the replacement source has no field `{path}`"))?;
@@ -150,7 +178,11 @@ pub(crate) fn apply(items: &mut [Item], r: &Value, at: &Origin) -> Result<(), St
             value = Value::String(s.split(delim).nth(index).unwrap_or("").to_owned());
         }
     }
-    let targets = r.get("targets").and_then(Value::as_array).cloned().unwrap_or_default();
+    let targets = r
+        .get("targets")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
     for (ti, t) in targets.iter().enumerate() {
         let select = t.get("select").map(selector).transpose()?;
         let rejects: Vec<Selector> = t
@@ -162,14 +194,32 @@ pub(crate) fn apply(items: &mut [Item], r: &Value, at: &Origin) -> Result<(), St
         let opts = t.get("options");
         let create = opts.and_then(|o| o.get("create")).and_then(Value::as_bool) == Some(true);
         for item in items.iter_mut() {
-            if !select.as_ref().is_some_and(|s| s.matches(item)) || rejects.iter().any(|s| s.matches(item)) {
+            if !select.as_ref().is_some_and(|s| s.matches(item))
+                || rejects.iter().any(|s| s.matches(item))
+            {
                 continue;
             }
-            let paths = t.get("fieldPaths").and_then(Value::as_array).cloned().unwrap_or_default();
+            let paths = t
+                .get("fieldPaths")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
             for p in paths.iter().filter_map(Value::as_str) {
                 let mut hits = Vec::new();
                 let new = |old: &Value| delimited(old, &value, opts);
-                set_all(&mut item.r.value, &parse_path(p), create, &new, String::new(), &mut hits);
+                set_all(
+                    &mut item.r.value,
+                    &parse_path(p),
+                    create,
+                    &new,
+                    String::new(),
+                    &mut hits,
+                );
+                if hits.is_empty() && !create {
+                    return Err(format!(
+                        "unable to find field `{p}` in a replacement target"
+                    ));
+                }
                 for h in hits {
                     item.r.set_origin(h, at.join(&format!("/targets/{ti}")));
                 }

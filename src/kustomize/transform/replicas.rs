@@ -24,10 +24,16 @@ pub(crate) fn apply(items: &mut [Item], entry: &Value, at: &Origin) -> Result<()
             let segs = segments(&spec.path);
             let make = || Value::from(0);
             let mut touched = false;
-            visit(&mut item.r.value, &segs, Some(&make), &mut String::new(), &mut |v, _| {
-                *v = count.clone();
-                touched = true;
-            });
+            visit(
+                &mut item.r.value,
+                &segs,
+                Some(&make),
+                &mut String::new(),
+                &mut |v, _| {
+                    *v = count.clone();
+                    touched = true;
+                },
+            );
             if touched {
                 item.r.set_origin("/spec/replicas", at.join("/count"));
             }
@@ -36,6 +42,8 @@ pub(crate) fn apply(items: &mut [Item], entry: &Value, at: &Origin) -> Result<()
     if found {
         Ok(())
     } else {
-        Err(format!("no Deployment, ReplicaSet, ReplicationController or StatefulSet is named `{name}`"))
+        Err(format!(
+            "no Deployment, ReplicaSet, ReplicationController or StatefulSet is named `{name}`"
+        ))
     }
 }
