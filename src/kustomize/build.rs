@@ -81,6 +81,9 @@ struct Builder<'a> {
     stack: Vec<String>,
 }
 
+/// The ids of an accumulation, as [`id_key`]s.
+type IdSet = HashSet<(String, String, String, String, String)>;
+
 /// A key for an id, an unset namespace being `default` (kustomize's `Equals`).
 fn id_key(id: &Id) -> (String, String, String, String, String) {
     (
@@ -154,6 +157,8 @@ impl Builder<'_> {
     }
 
     fn accumulate(&mut self, k: &Kustomization, mut acc: Vec<Item>) -> Vec<Item> {
+        // Ids taken so far; kept up to date while resources are appended.
+        let mut seen: HashSet<_> = acc.iter().map(|i| id_key(&i.id())).collect();
         for field in ["resources", "bases"] {
             for (i, entry) in k.list(field).iter().enumerate() {
                 let at = k.entry(field, i);
@@ -162,7 +167,7 @@ impl Builder<'_> {
                     continue;
                 };
                 let add = self.resource(k, name, &at);
-                self.append_all(&mut acc, add, &at);
+                self.append_all(&mut acc, &mut seen, add, &at);
             }
         }
         for (i, entry) in k.list("crds").iter().enumerate() {
@@ -312,11 +317,7 @@ impl Builder<'_> {
     }
 
     /// Appends `add` to `acc`, refusing ids already there.
-    fn append_all(&mut self, acc: &mut Vec<Item>, add: Vec<Item>, at: &Origin) {
-        if add.is_empty() {
-            return;
-        }
-        let mut seen: HashSet<_> = acc.iter().map(|i| id_key(&i.id())).collect();
+    fn append_all(&mut self, acc: &mut Vec<Item>, seen: &mut IdSet, add: Vec<Item>, at: &Origin) {
         for item in add {
             let id = item.id();
             if !seen.insert(id_key(&id)) {

@@ -20,6 +20,8 @@ mod item;
 mod merge;
 mod order;
 mod origin;
+#[cfg(test)]
+mod provenance_tests;
 mod target;
 mod transform;
 

@@ -2,10 +2,12 @@
 //! spec, a Service in an Ingress, a ServiceAccount in a RoleBinding…) follow that object's
 //! renames (prefix, suffix, hash, namespace), chosen as kustomize's `nameref` filter does.
 
+use std::collections::{HashMap, HashSet};
+
 use serde_json::Value;
 
 use crate::kustomize::build::is_cluster_scoped;
-use crate::kustomize::fieldspecs::{defaults, segments, visit, FieldSpec, NameRef};
+use crate::kustomize::fieldspecs::{defaults, segments, visit, NameRef};
 use crate::kustomize::item::{Id, Item};
 
 /// What the selection needs to know of a possible referral.
@@ -40,19 +42,46 @@ fn ps_equals(c: &Cand, r: &Cand, allow_empty: bool) -> bool {
 
 struct Ctx<'a> {
     cands: &'a [Cand],
+    /// Candidates by each name they had before a rename.
+    by_name: &'a HashMap<String, Vec<usize>>,
+    /// The original namespaces of all candidates.
+    org_namespaces: &'a HashSet<String>,
     referrer: &'a Cand,
+    /// Namespaces of the referrer's subjects (RoleBindings may name objects there).
+    subject_namespaces: Vec<String>,
     target: &'a NameRef,
     role_ref: Option<(String, String)>,
 }
 
 impl Ctx<'_> {
-    fn select(&self, old: &str, pool: &[usize], same: fn(&Cand, &Cand) -> bool) -> Option<usize> {
-        let mut c: Vec<usize> = pool
+    /// kustomize's `SubsetThatCouldBeReferencedByResource`.
+    fn in_scope(&self, i: usize) -> bool {
+        let c = &self.cands[i].cur;
+        is_cluster_scoped(&self.referrer.cur.kind)
+            || is_cluster_scoped(&c.kind)
+            || c.ns_equals(&self.referrer.cur)
+            || self.subject_namespaces.contains(&c.namespace)
+    }
+
+    fn select(&self, old: &str, ns: Option<&str>, same: fn(&Cand, &Cand) -> bool) -> Option<usize> {
+        let by_org = ns.is_some_and(|ns| self.org_namespaces.contains(ns));
+        let mut c: Vec<usize> = self
+            .by_name
+            .get(old)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
             .iter()
             .copied()
             .filter(|&i| {
                 let cand = &self.cands[i];
-                cand.prev.iter().any(|p| p.name == old)
+                self.in_scope(i)
+                    && ns.is_none_or(|ns| {
+                        if by_org {
+                            cand.prev.first().unwrap_or(&cand.cur).namespace == ns
+                        } else {
+                            cand.cur.namespace == ns
+                        }
+                    })
                     && cand.prev.iter().any(|p| {
                         p.selected_by(
                             self.target.group.as_deref(),
@@ -88,10 +117,10 @@ impl Ctx<'_> {
         }
     }
 
-    fn set(&self, v: &mut Value, pool: &[usize]) {
+    fn set(&self, v: &mut Value) {
         match v {
             Value::String(old) => {
-                if let Some(i) = self.select(old, pool, |a, b| a.cur.name == b.cur.name) {
+                if let Some(i) = self.select(old, None, |a, b| a.cur.name == b.cur.name) {
                     let name = &self.cands[i].cur.name;
                     if name != old {
                         *old = name.clone();
@@ -102,33 +131,14 @@ impl Ctx<'_> {
                 let Some(old) = m.get("name").and_then(Value::as_str).map(str::to_owned) else {
                     return;
                 };
-                let narrowed: Vec<usize>;
-                let pool = match m.get("namespace").and_then(Value::as_str) {
-                    None => pool,
-                    Some(ns) => {
-                        let by_org: Vec<usize> = pool
-                            .iter()
-                            .copied()
-                            .filter(|&i| {
-                                let c = &self.cands[i];
-                                c.prev.first().unwrap_or(&c.cur).namespace == ns
-                            })
-                            .collect();
-                        narrowed = if by_org.is_empty() {
-                            pool.iter()
-                                .copied()
-                                .filter(|&i| self.cands[i].cur.namespace == ns)
-                                .collect()
-                        } else {
-                            by_org
-                        };
-                        &narrowed
-                    }
-                };
+                let ns = m
+                    .get("namespace")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned);
                 let same = |a: &Cand, b: &Cand| {
                     a.cur.name == b.cur.name && a.cur.namespace == b.cur.namespace
                 };
-                if let Some(i) = self.select(&old, pool, same) {
+                if let Some(i) = self.select(&old, ns.as_deref(), same) {
                     let c = &self.cands[i];
                     if c.cur.name == old && c.cur.namespace.is_empty() {
                         return;
@@ -142,7 +152,7 @@ impl Ctx<'_> {
             Value::Array(a) => {
                 for e in a {
                     if e.is_string() || e.is_object() {
-                        self.set(e, pool);
+                        self.set(e);
                     }
                 }
             }
@@ -177,77 +187,54 @@ pub(crate) fn apply(items: &mut [Item]) {
             suffixes: i.suffixes.clone(),
         })
         .collect();
-    // Only renamed objects can be referrals worth rewriting to.
-    let renamed: Vec<usize> = (0..cands.len())
-        .filter(|&i| !cands[i].prev.is_empty())
-        .collect();
-    if renamed.is_empty() {
+    // Only renamed objects can be referrals worth rewriting to; index them by old name.
+    let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut org_namespaces = HashSet::new();
+    for (i, c) in cands.iter().enumerate() {
+        let mut names: Vec<&str> = c.prev.iter().map(|p| p.name.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        for n in names {
+            by_name.entry(n.to_owned()).or_default().push(i);
+        }
+        org_namespaces.insert(c.prev.first().unwrap_or(&c.cur).namespace.clone());
+    }
+    if by_name.is_empty() {
         return;
     }
     let refs = &defaults().name_reference;
     for (ri, item) in items.iter_mut().enumerate() {
         let org = item.org_id();
-        let referrer = &cands[ri];
-        let mut pool: Option<Vec<usize>> = None;
         for target in refs {
             for spec in target.referrers.iter().filter(|s| s.selects(&org)) {
-                let pool = pool.get_or_insert_with(|| {
-                    if is_cluster_scoped(&referrer.cur.kind) {
-                        return renamed.clone();
-                    }
-                    let rb = role_binding_namespaces(&item.r.value);
-                    renamed
-                        .iter()
-                        .copied()
-                        .filter(|&i| {
-                            let c = &cands[i].cur;
-                            is_cluster_scoped(&c.kind)
-                                || c.ns_equals(&referrer.cur)
-                                || rb.contains(&c.namespace)
-                        })
-                        .collect()
-                });
-                run(item, spec, target, &cands, referrer, pool);
+                let ctx = Ctx {
+                    cands: &cands,
+                    by_name: &by_name,
+                    org_namespaces: &org_namespaces,
+                    referrer: &cands[ri],
+                    subject_namespaces: role_binding_namespaces(&item.r.value),
+                    target,
+                    role_ref: spec.path.ends_with("roleRef/name").then(|| {
+                        let s = |p: &str| {
+                            item.r
+                                .value
+                                .pointer(p)
+                                .and_then(Value::as_str)
+                                .unwrap_or("")
+                                .to_owned()
+                        };
+                        (s("/roleRef/apiGroup"), s("/roleRef/kind"))
+                    }),
+                };
+                let segs = segments(&spec.path);
+                visit(
+                    &mut item.r.value,
+                    &segs,
+                    None,
+                    &mut String::new(),
+                    &mut |v, _| ctx.set(v),
+                );
             }
         }
     }
-}
-
-fn run(
-    item: &mut Item,
-    spec: &FieldSpec,
-    target: &NameRef,
-    cands: &[Cand],
-    referrer: &Cand,
-    pool: &[usize],
-) {
-    let role_ref = spec.path.ends_with("roleRef/name").then(|| {
-        let g = item
-            .r
-            .value
-            .pointer("/roleRef/apiGroup")
-            .and_then(Value::as_str)
-            .unwrap_or("");
-        let k = item
-            .r
-            .value
-            .pointer("/roleRef/kind")
-            .and_then(Value::as_str)
-            .unwrap_or("");
-        (g.to_owned(), k.to_owned())
-    });
-    let ctx = Ctx {
-        cands,
-        referrer,
-        target,
-        role_ref,
-    };
-    let segs = segments(&spec.path);
-    visit(
-        &mut item.r.value,
-        &segs,
-        None,
-        &mut String::new(),
-        &mut |v, _| ctx.set(v, pool),
-    );
 }
