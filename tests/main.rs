@@ -7,6 +7,7 @@ mod fuzz;
 mod init;
 mod invalid;
 mod kustomize;
+mod kustomize_build;
 mod mesh;
 mod plan;
 mod readme;

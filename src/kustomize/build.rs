@@ -1,8 +1,27 @@
-//! The build of one kustomization directory, recursively.
+//! The build of one kustomization directory, recursively, in kustomize's order: resources
+//! (files, directories, nested kustomizations), generators, components, then the
+//! transformers (strategic-merge patches, patches, namespace, prefix, suffix, labels,
+//! annotations, JSON 6902 patches, replicas, images, replacements); at the top, hash
+//! suffixes, name references and the output order.
 
-use serde_json::{Map, Value};
+use std::collections::HashSet;
 
-use super::{kustomization_file, resolve_path, Build, Origin, Overlay, Problem, Resource, Source};
+use serde_json::Value;
+
+use super::config::{self, Kustomization};
+use super::fieldspecs::{defaults, FieldSpec};
+use super::item::{Id, Item};
+use super::merge::{json6902, smp};
+use super::target::Selector;
+use super::transform::{images, labels, nameref, names, namespace, replacements, replicas};
+use super::{
+    generators, kustomization_file, order, resolve_path, Build, Origin, Overlay, Problem, Source,
+};
+use crate::source::yaml::parse_json_documents;
+
+/// Nested kustomizations deeper than this are refused (a cycle the path check missed,
+/// or a pathological tree).
+const MAX_DEPTH: usize = 64;
 
 /// Kinds that have no namespace (kustomize leaves their namespace alone).
 const CLUSTER_SCOPED: &[&str] = &[
@@ -38,223 +57,736 @@ pub fn is_cluster_scoped(kind: &str) -> bool {
 /// Builds directory `dir` (repository-relative) of `src`, with Flux's `overlay` on top.
 pub fn build(src: &dyn Source, dir: &str, overlay: Option<&Overlay>) -> Build {
     let mut out = Build::default();
-    let mut visiting = Vec::new();
-    let resources = build_dir(src, dir, overlay, &mut out, &mut visiting);
-    out.resources = resources;
+    let mut b = Builder {
+        src,
+        out: &mut out,
+        stack: Vec::new(),
+    };
+    let at = overlay.map_or_else(|| Origin::new(dir, 0, ""), |o| o.origin.clone());
+    let (mut items, sort_options) = match b.target(dir, overlay, Vec::new(), false, &at) {
+        Some((items, k)) => (items, k.value.get("sortOptions").cloned()),
+        None => (Vec::new(), None),
+    };
+    names::add_hashes(&mut items);
+    nameref::apply(&mut items);
+    order::sort(&mut items, sort_options.as_ref());
+    out.resources = items.into_iter().map(|i| i.r).collect();
     out
 }
 
-/// A kustomization with the origin of each of its fields.
-struct Kustomization {
-    value: Map<String, Value>,
-    /// Where the kustomization's fields are written.
-    origin: Origin,
-    /// Where the overlay's fields are written, for the fields it set.
-    overlay: Option<Origin>,
+struct Builder<'a> {
+    src: &'a dyn Source,
+    out: &'a mut Build,
+    /// The directories being built, outermost first (cycle detection).
+    stack: Vec<String>,
 }
 
-impl Kustomization {
-    /// Where field `key` (and `rest` below it) is written.
-    fn at(&self, key: &str, from_overlay: bool, rest: &str) -> Origin {
-        match (&self.overlay, from_overlay) {
-            (Some(o), true) => o.join(&format!("/{key}{rest}")),
-            _ => self.origin.join(&format!("/{key}{rest}")),
-        }
-    }
-}
+/// The ids of an accumulation, as [`id_key`]s.
+type IdSet = HashSet<(String, String, String, String, String)>;
 
-fn problem(out: &mut Build, origin: Origin, message: impl Into<String>) {
-    out.errors.push(Problem {
-        origin,
-        message: message.into(),
-    });
-}
-
-fn read_kustomization(
-    src: &dyn Source,
-    dir: &str,
-    overlay: Option<&Overlay>,
-    out: &mut Build,
-) -> Option<Kustomization> {
-    if let Some(file) = kustomization_file(src, dir) {
-        out.files.insert(file.clone());
-        let origin = Origin::new(&file, 0, "");
-        let docs = match src.documents(&file)? {
-            Ok(docs) => docs,
-            Err(why) => {
-                problem(out, origin, format!("`{file}` does not parse: {why}"));
-                return None;
-            }
-        };
-        let value = match docs.first() {
-            Some(Value::Object(map)) => map.clone(),
-            Some(Value::Null) | None => Map::new(),
-            Some(_) => {
-                problem(out, origin, "a kustomization must be a mapping");
-                return None;
-            }
-        };
-        return Some(Kustomization {
-            value,
-            origin,
-            overlay: None,
-        });
-    }
-    let overlay = overlay?;
-    let listed = overlay.generated_resources.as_ref()?;
-    let mut value = Map::new();
-    value.insert(
-        "resources".into(),
-        Value::Array(listed.iter().cloned().map(Value::String).collect()),
-    );
-    Some(Kustomization {
-        value,
-        origin: overlay.origin.clone(),
-        overlay: None,
-    })
-}
-
-/// Merges Flux's overlay into the directory's kustomization, as kustomize-controller does
-/// when it rewrites the kustomization file before building.
-fn merge_overlay(k: &mut Kustomization, overlay: &Overlay) -> Vec<String> {
-    let mut set = Vec::new();
-    let Value::Object(extra) = &overlay.value else {
-        return set;
-    };
-    for (key, value) in extra {
-        match key.as_str() {
-            "namespace" | "namePrefix" | "nameSuffix" => {
-                k.value.insert(key.clone(), value.clone());
-                set.push(key.clone());
-            }
-            _ => {}
-        }
-    }
-    k.overlay = Some(overlay.origin.clone());
-    set
-}
-
-fn build_dir(
-    src: &dyn Source,
-    dir: &str,
-    overlay: Option<&Overlay>,
-    out: &mut Build,
-    visiting: &mut Vec<String>,
-) -> Vec<Resource> {
-    if visiting.iter().any(|d| d == dir) {
-        // Reported by the caller at the entry that closes the cycle.
-        return Vec::new();
-    }
-    let Some(mut k) = read_kustomization(src, dir, overlay, out) else {
-        return Vec::new();
-    };
-    let from_overlay = match overlay {
-        Some(o) => merge_overlay(&mut k, o),
-        None => Vec::new(),
-    };
-    visiting.push(dir.to_owned());
-    let mut resources = Vec::new();
-    let entries: Vec<Value> = k
-        .value
-        .get("resources")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    for (i, entry) in entries.iter().enumerate() {
-        let at = k.at("resources", false, &format!("/{i}"));
-        let Some(name) = entry.as_str() else {
-            problem(out, at, "a resource entry must be a string");
-            continue;
-        };
-        if is_remote(name) {
-            out.notes.push(Problem {
-                origin: at,
-                message: format!("remote resource `{name}` is not built"),
-            });
-            continue;
-        }
-        let Some(path) = resolve_path(dir, name) else {
-            problem(out, at, format!("`{name}` is outside the repository"));
-            continue;
-        };
-        if src.is_dir(&path) {
-            if visiting.contains(&path) {
-                problem(out, at, format!("`{name}` includes itself (a cycle)"));
-                continue;
-            }
-            if kustomization_file(src, &path).is_none() {
-                problem(
-                    out,
-                    at,
-                    format!("directory `{name}` has no kustomization.yaml"),
-                );
-                continue;
-            }
-            resources.extend(build_dir(src, &path, None, out, visiting));
-            continue;
-        }
-        match src.documents(&path) {
-            None => problem(out, at, format!("`{name}` does not exist")),
-            Some(Err(why)) => problem(out, at, format!("`{name}` does not parse: {why}")),
-            Some(Ok(docs)) => {
-                out.files.insert(path.clone());
-                for (doc, value) in docs.iter().enumerate() {
-                    if value.is_null() {
-                        continue;
-                    }
-                    resources.push(Resource {
-                        value: value.clone(),
-                        origin: Origin::new(&path, doc, ""),
-                        fields: Vec::new(),
-                    });
-                }
-            }
-        }
-    }
-    if let Some(ns) = k.value.get("namespace").and_then(Value::as_str) {
-        let at = k.at(
-            "namespace",
-            from_overlay.iter().any(|f| f == "namespace"),
-            "",
-        );
-        for r in &mut resources {
-            if is_cluster_scoped(r.kind()) {
-                continue;
-            }
-            if let Some(meta) = r.value.get_mut("metadata").and_then(Value::as_object_mut) {
-                meta.insert("namespace".into(), Value::String(ns.to_owned()));
-                r.set_origin("/metadata/namespace", at.clone());
-            }
-        }
-    }
-    for key in ["namePrefix", "nameSuffix"] {
-        let Some(text) = k.value.get(key).and_then(Value::as_str) else {
-            continue;
-        };
-        let at = k.at(key, from_overlay.iter().any(|f| f == key), "");
-        for r in &mut resources {
-            if matches!(r.kind(), "Namespace" | "CustomResourceDefinition") {
-                continue;
-            }
-            let name = r.name().to_owned();
-            let renamed = if key == "namePrefix" {
-                format!("{text}{name}")
-            } else {
-                format!("{name}{text}")
-            };
-            if let Some(meta) = r.value.get_mut("metadata").and_then(Value::as_object_mut) {
-                meta.insert("name".into(), Value::String(renamed));
-                r.set_origin("/metadata/name", at.clone());
-            }
-        }
-    }
-    visiting.pop();
-    resources
+/// A key for an id, an unset namespace being `default` (kustomize's `Equals`).
+fn id_key(id: &Id) -> (String, String, String, String, String) {
+    (
+        id.group.clone(),
+        id.version.clone(),
+        id.kind.clone(),
+        id.effective_namespace().to_owned(),
+        id.name.clone(),
+    )
 }
 
 /// True for resources kustomize would fetch (git or HTTP).
 fn is_remote(name: &str) -> bool {
     name.contains("://") && !name.starts_with("file://")
         || name.starts_with("github.com/")
+        || name.starts_with("gitlab.com/")
+        || name.starts_with("bitbucket.org/")
         || name.starts_with("git@")
+        || name.starts_with("git::")
+}
+
+impl Builder<'_> {
+    fn error(&mut self, origin: Origin, message: impl Into<String>) {
+        self.out.errors.push(Problem {
+            origin,
+            message: message.into(),
+        });
+    }
+
+    fn note(&mut self, origin: Origin, message: impl Into<String>) {
+        self.out.notes.push(Problem {
+            origin,
+            message: message.into(),
+        });
+    }
+
+    /// Builds `dir` on top of `acc` (non-empty only for components), returning the
+    /// resources and the kustomization. `None` when the directory cannot be read.
+    fn target(
+        &mut self,
+        dir: &str,
+        overlay: Option<&Overlay>,
+        acc: Vec<Item>,
+        component: bool,
+        at: &Origin,
+    ) -> Option<(Vec<Item>, Kustomization)> {
+        let mut k = match config::read(self.src, dir, overlay, self.out) {
+            None => {
+                self.error(at.clone(), format!("`{dir}` has no kustomization.yaml"));
+                return None;
+            }
+            Some(Err(())) => return None,
+            Some(Ok(k)) => k,
+        };
+        if let Some(o) = overlay {
+            k.merge_overlay(o);
+        }
+        if component != k.is_component() {
+            let want = if component {
+                "a Component"
+            } else {
+                "not a Component"
+            };
+            self.error(at.clone(), format!("`{dir}` must be {want} here"));
+            return None;
+        }
+        self.stack.push(dir.to_owned());
+        let items = self.accumulate(&k, acc);
+        self.stack.pop();
+        Some((items, k))
+    }
+
+    fn accumulate(&mut self, k: &Kustomization, mut acc: Vec<Item>) -> Vec<Item> {
+        // Ids taken so far; kept up to date while resources are appended.
+        let mut seen: HashSet<_> = acc.iter().map(|i| id_key(&i.id())).collect();
+        for field in ["resources", "bases"] {
+            for (i, entry) in k.list(field).iter().enumerate() {
+                let at = k.entry(field, i);
+                let Some(name) = entry.as_str() else {
+                    self.error(at, "a resource entry must be a string");
+                    continue;
+                };
+                let add = self.resource(k, name, &at);
+                self.append_all(&mut acc, &mut seen, add, &at);
+            }
+        }
+        for (i, entry) in k.list("crds").iter().enumerate() {
+            // CRD files teach kustomize field specs; they are not output.
+            let at = k.entry("crds", i);
+            if let Some(path) = entry.as_str().and_then(|p| resolve_path(&k.dir, p)) {
+                match self.src.documents(&path) {
+                    Some(Ok(_)) => {
+                        self.out.files.insert(path);
+                    }
+                    _ => self.error(at, format!("CRD file `{path}` cannot be read")),
+                }
+            }
+        }
+        for (i, entry) in k.list("configurations").iter().enumerate() {
+            let at = k.entry("configurations", i);
+            if let Some(path) = entry.as_str().and_then(|p| resolve_path(&k.dir, p)) {
+                self.out.files.insert(path.clone());
+                self.note(at, format!("the field specs of `{path}` are not applied"));
+            }
+        }
+        for (i, _) in k.list("helmCharts").iter().enumerate() {
+            self.note(k.entry("helmCharts", i), "helm chart not built");
+        }
+        for field in ["generators", "transformers", "validators"] {
+            for (i, entry) in k.list(field).iter().enumerate() {
+                let at = k.entry(field, i);
+                if let Some(path) = entry.as_str().and_then(|p| resolve_path(&k.dir, p)) {
+                    if self.src.documents(&path).is_some() {
+                        self.out.files.insert(path);
+                    }
+                }
+                self.note(at, format!("`{field}` plugin not built"));
+            }
+        }
+        for item in generators::generate(self.src, k, self.out) {
+            let at = item.r.origin.clone();
+            self.absorb(&mut acc, item, &at);
+        }
+        for (i, entry) in k.list("components").iter().enumerate() {
+            let at = k.entry("components", i);
+            let Some(name) = entry.as_str() else {
+                self.error(at, "a component entry must be a string");
+                continue;
+            };
+            if is_remote(name) {
+                self.note(at, format!("remote component `{name}` is not built"));
+                continue;
+            }
+            let Some(path) = self.child_dir(k, name, &at) else {
+                continue;
+            };
+            let taken = std::mem::take(&mut acc);
+            match self.target(&path, None, taken.clone(), true, &at) {
+                Some((items, _)) => acc = items,
+                None => acc = taken,
+            }
+        }
+        self.transform(k, &mut acc);
+        acc
+    }
+
+    /// The directory `name` names, checked: inside the repository, not a cycle, not too deep.
+    fn child_dir(&mut self, k: &Kustomization, name: &str, at: &Origin) -> Option<String> {
+        let Some(path) = resolve_path(&k.dir, name) else {
+            self.error(at.clone(), format!("`{name}` is outside the repository"));
+            return None;
+        };
+        if self.stack.contains(&path) {
+            self.error(at.clone(), format!("`{name}` includes itself (a cycle)"));
+            return None;
+        }
+        if self.stack.len() >= MAX_DEPTH {
+            self.error(at.clone(), format!("`{name}` is nested too deeply"));
+            return None;
+        }
+        if !self.src.is_dir(&path) {
+            self.error(at.clone(), format!("`{name}` does not exist"));
+            return None;
+        }
+        Some(path)
+    }
+
+    /// The resources one `resources` entry yields.
+    fn resource(&mut self, k: &Kustomization, name: &str, at: &Origin) -> Vec<Item> {
+        if is_remote(name) {
+            self.note(at.clone(), format!("remote resource `{name}` is not built"));
+            return Vec::new();
+        }
+        let Some(path) = resolve_path(&k.dir, name) else {
+            self.error(at.clone(), format!("`{name}` is outside the repository"));
+            return Vec::new();
+        };
+        if self.src.is_dir(&path) {
+            let Some(path) = self.child_dir(k, name, at) else {
+                return Vec::new();
+            };
+            if kustomization_file(self.src, &path).is_none() {
+                self.error(
+                    at.clone(),
+                    format!("directory `{name}` has no kustomization.yaml"),
+                );
+                return Vec::new();
+            }
+            return match self.target(&path, None, Vec::new(), false, at) {
+                Some((items, _)) => items,
+                None => Vec::new(),
+            };
+        }
+        match self.src.documents(&path) {
+            None => {
+                self.error(at.clone(), format!("`{name}` does not exist"));
+                Vec::new()
+            }
+            Some(Err(why)) => {
+                self.error(at.clone(), format!("`{name}` does not parse: {why}"));
+                Vec::new()
+            }
+            Some(Ok(docs)) => {
+                self.out.files.insert(path.clone());
+                let mut items = Vec::new();
+                for (doc, value) in docs.iter().enumerate() {
+                    let origin = Origin::new(&path, doc, "");
+                    match value {
+                        Value::Null => {}
+                        Value::Object(m) if m.is_empty() => {}
+                        Value::Object(m) => {
+                            let kind = m.get("kind").and_then(Value::as_str).unwrap_or("");
+                            match m.get("items") {
+                                Some(Value::Array(list)) if kind.ends_with("List") => {
+                                    for (j, v) in list.iter().enumerate() {
+                                        items.push(Item::new(
+                                            v.clone(),
+                                            origin.join(&format!("/items/{j}")),
+                                        ));
+                                    }
+                                }
+                                _ => items.push(Item::new(value.clone(), origin)),
+                            }
+                        }
+                        _ => self.error(origin, format!("a document of `{name}` is not an object")),
+                    }
+                }
+                items
+            }
+        }
+    }
+
+    /// Appends `add` to `acc`, refusing ids already there.
+    fn append_all(&mut self, acc: &mut Vec<Item>, seen: &mut IdSet, add: Vec<Item>, at: &Origin) {
+        for item in add {
+            let id = item.id();
+            if !seen.insert(id_key(&id)) {
+                let ns = if id.namespace.is_empty() {
+                    String::new()
+                } else {
+                    format!("{}/", id.namespace)
+                };
+                self.error(
+                    at.clone(),
+                    format!(
+                        "may not add resource with an already registered id: {} {ns}{}",
+                        id.kind, id.name
+                    ),
+                );
+                continue;
+            }
+            acc.push(item);
+        }
+    }
+
+    /// Adds a generated object, merging or replacing as its `behavior` asks.
+    fn absorb(&mut self, acc: &mut Vec<Item>, mut item: Item, at: &Origin) {
+        let id = item.id();
+        let matches: Vec<usize> = (0..acc.len())
+            .filter(|&i| acc[i].matches_any_id(&id))
+            .collect();
+        let behavior = item
+            .generated
+            .as_ref()
+            .map_or("create", |g| g.behavior.as_str())
+            .to_owned();
+        match (matches.as_slice(), behavior.as_str()) {
+            ([], "merge" | "replace") => {
+                self.error(
+                    at.clone(),
+                    format!(
+                        "{} `{}` does not exist; cannot {behavior} it",
+                        id.kind, id.name
+                    ),
+                );
+            }
+            ([], _) => acc.push(item),
+            ([i], "merge" | "replace") => {
+                let old = &acc[*i];
+                let merged_map = |key: &str, old: &Value, new: &Value| -> Option<Value> {
+                    let mut m = old
+                        .get(key)
+                        .and_then(Value::as_object)
+                        .cloned()
+                        .unwrap_or_default();
+                    for (k, v) in new
+                        .get(key)
+                        .and_then(Value::as_object)
+                        .into_iter()
+                        .flatten()
+                    {
+                        m.insert(k.clone(), v.clone());
+                    }
+                    (!m.is_empty()).then_some(Value::Object(m))
+                };
+                let old_meta = old.r.value.get("metadata").cloned().unwrap_or(Value::Null);
+                let new_meta = item.r.value.get("metadata").cloned().unwrap_or(Value::Null);
+                let labels = merged_map("labels", &old_meta, &new_meta);
+                let annotations = merged_map("annotations", &old_meta, &new_meta);
+                let data = (behavior == "merge").then(|| {
+                    (
+                        merged_map("data", &old.r.value, &item.r.value),
+                        merged_map("binaryData", &old.r.value, &item.r.value),
+                    )
+                });
+                let old_name = old.r.name().to_owned();
+                let old_ns = old.r.namespace().map(str::to_owned);
+                let old_hash = old.generated.as_ref().is_some_and(|g| g.hash);
+                if let Some(meta) = item.metadata_mut() {
+                    for (key, v) in [("labels", labels), ("annotations", annotations)] {
+                        match v {
+                            Some(v) => meta.insert(key.into(), v),
+                            None => meta.remove(key),
+                        };
+                    }
+                    meta.insert("name".into(), Value::String(old_name));
+                    match old_ns {
+                        Some(ns) => meta.insert("namespace".into(), Value::String(ns)),
+                        None => meta.remove("namespace"),
+                    };
+                }
+                if let (Some((d, bd)), Some(obj)) = (data, item.r.value.as_object_mut()) {
+                    for (key, v) in [("data", d), ("binaryData", bd)] {
+                        match v {
+                            Some(v) => obj.insert(key.into(), v),
+                            None => obj.remove(key),
+                        };
+                    }
+                }
+                let old = &acc[*i];
+                if let Some(g) = item.generated.as_mut() {
+                    g.hash = g.hash && old_hash;
+                }
+                item.prev = old.prev.clone();
+                item.prefixes = old.prefixes.clone();
+                item.suffixes = old.suffixes.clone();
+                if behavior == "merge" {
+                    let mut fields = old.r.fields.clone();
+                    fields.append(&mut item.r.fields);
+                    item.r.fields = fields;
+                    item.r.origin = old.r.origin.clone();
+                }
+                acc[*i] = item;
+            }
+            ([_], _) => self.error(
+                at.clone(),
+                format!(
+                    "{} `{}` already exists; use behavior merge or replace",
+                    id.kind, id.name
+                ),
+            ),
+            _ => self.error(
+                at.clone(),
+                format!("several objects could take {} `{}`", id.kind, id.name),
+            ),
+        }
+    }
+
+    /// Parses a patch given inline (`text`) or as a file (`path`, relative to `k.dir`):
+    /// its documents and where each is written (inline: the entry itself).
+    fn patch_docs(
+        &mut self,
+        k: &Kustomization,
+        entry: &Value,
+        at: &Origin,
+    ) -> Option<(Vec<Value>, Vec<Origin>, bool)> {
+        if let Some(text) = entry
+            .get("patch")
+            .and_then(Value::as_str)
+            .filter(|t| !t.trim().is_empty())
+        {
+            return match parse_json_documents(text, |_| false) {
+                Ok(docs) => {
+                    let docs: Vec<Value> = docs
+                        .into_iter()
+                        .map(|d| d.value)
+                        .filter(|v| !v.is_null())
+                        .collect();
+                    let origins = vec![at.join("/patch"); docs.len()];
+                    Some((docs, origins, true))
+                }
+                Err(e) => {
+                    self.error(
+                        at.clone(),
+                        format!("the patch does not parse: {}", e.message),
+                    );
+                    None
+                }
+            };
+        }
+        let Some(p) = entry.get("path").and_then(Value::as_str) else {
+            self.error(at.clone(), "a patch needs `patch` or `path`");
+            return None;
+        };
+        self.patch_file(k, p, at)
+    }
+
+    fn patch_file(
+        &mut self,
+        k: &Kustomization,
+        p: &str,
+        at: &Origin,
+    ) -> Option<(Vec<Value>, Vec<Origin>, bool)> {
+        let Some(path) = resolve_path(&k.dir, p) else {
+            self.error(at.clone(), format!("`{p}` is outside the repository"));
+            return None;
+        };
+        match self.src.documents(&path) {
+            None => {
+                self.error(at.clone(), format!("patch file `{p}` does not exist"));
+                None
+            }
+            Some(Err(why)) => {
+                self.error(
+                    at.clone(),
+                    format!("patch file `{p}` does not parse: {why}"),
+                );
+                None
+            }
+            Some(Ok(docs)) => {
+                self.out.files.insert(path.clone());
+                let mut vals = Vec::new();
+                let mut origins = Vec::new();
+                for (i, d) in docs.iter().enumerate() {
+                    if !d.is_null() {
+                        vals.push(d.clone());
+                        origins.push(Origin::new(&path, i, ""));
+                    }
+                }
+                Some((vals, origins, false))
+            }
+        }
+    }
+
+    /// Applies strategic-merge `patch` to the objects at `targets` (indexes into `acc`).
+    fn smp_to(
+        &mut self,
+        acc: &mut Vec<Item>,
+        targets: &[usize],
+        patch: &Value,
+        origin: &Origin,
+        inline: bool,
+        at: &Origin,
+    ) {
+        let mut deleted = Vec::new();
+        for &t in targets {
+            let res = &mut acc[t].r;
+            let before = res.fields.len();
+            match smp::apply(res, patch, origin) {
+                Ok(true) => {}
+                Ok(false) => deleted.push(t),
+                Err(e) => self.error(at.clone(), format!("the patch does not apply: {e}")),
+            }
+            if inline {
+                let n = res.fields.len();
+                for f in &mut res.fields[before.min(n)..] {
+                    f.1 = origin.clone();
+                }
+            }
+        }
+        deleted.sort_unstable();
+        for t in deleted.into_iter().rev() {
+            acc.remove(t);
+        }
+    }
+
+    /// A strategic-merge patch without a target: the object with the patch's id.
+    fn smp_by_id(
+        &mut self,
+        acc: &mut Vec<Item>,
+        patch: &Value,
+        origin: &Origin,
+        inline: bool,
+        at: &Origin,
+    ) {
+        let id = Id::of(patch);
+        let found: Vec<usize> = (0..acc.len())
+            .filter(|&i| acc[i].matches_any_id(&id))
+            .collect();
+        match found.len() {
+            0 => self.error(
+                at.clone(),
+                format!(
+                    "no resource matches strategic merge patch {} `{}`",
+                    id.kind, id.name
+                ),
+            ),
+            1 => self.smp_to(acc, &found, patch, origin, inline, at),
+            _ => self.error(
+                at.clone(),
+                format!(
+                    "several resources match strategic merge patch {} `{}`",
+                    id.kind, id.name
+                ),
+            ),
+        }
+    }
+
+    fn json_to(
+        &mut self,
+        acc: &mut [Item],
+        targets: &[usize],
+        ops: &Value,
+        origin: &Origin,
+        inline: bool,
+        at: &Origin,
+    ) {
+        for &t in targets {
+            let item = &mut acc[t];
+            item.store_previous_id();
+            let before = item.r.fields.len();
+            if let Err(e) = json6902::apply(&mut item.r, ops, origin) {
+                self.error(at.clone(), format!("the JSON patch does not apply: {e}"));
+            }
+            if inline {
+                let n = item.r.fields.len();
+                for f in &mut item.r.fields[before.min(n)..] {
+                    f.1 = origin.clone();
+                }
+            }
+        }
+    }
+
+    fn select(&mut self, acc: &[Item], target: &Value, at: &Origin) -> Option<Vec<usize>> {
+        match Selector::parse(target) {
+            Ok(sel) => Some((0..acc.len()).filter(|&i| sel.matches(&acc[i])).collect()),
+            Err(e) => {
+                self.error(at.clone(), e);
+                None
+            }
+        }
+    }
+
+    fn transform(&mut self, k: &Kustomization, acc: &mut Vec<Item>) {
+        // patchesStrategicMerge: files or inline documents, each by its own id.
+        for (i, entry) in k.list("patchesStrategicMerge").iter().enumerate() {
+            let at = k.entry("patchesStrategicMerge", i);
+            let Some(s) = entry.as_str() else { continue };
+            let inline = parse_json_documents(s, |_| false)
+                .ok()
+                .filter(|d| d.iter().any(|d| d.value.is_object()));
+            let parsed = match inline {
+                Some(docs) => Some((
+                    docs.into_iter()
+                        .map(|d| d.value)
+                        .filter(Value::is_object)
+                        .collect::<Vec<_>>(),
+                    Vec::new(),
+                    true,
+                )),
+                None => self.patch_file(k, s, &at),
+            };
+            let Some((docs, origins, inline)) = parsed else {
+                continue;
+            };
+            for (j, doc) in docs.iter().enumerate() {
+                let origin = origins.get(j).cloned().unwrap_or_else(|| at.clone());
+                self.smp_by_id(acc, doc, &origin, inline, &at);
+            }
+        }
+        // patches: strategic merge or JSON 6902, by target or by the patch's own id.
+        for (i, entry) in k.list("patches").iter().enumerate() {
+            let at = k.entry("patches", i);
+            let Some((docs, origins, inline)) = self.patch_docs(k, entry, &at) else {
+                continue;
+            };
+            let target = entry.get("target").filter(|t| t.is_object());
+            if let [ops @ Value::Array(_)] = docs.as_slice() {
+                let Some(target) = target else {
+                    self.error(at, "a JSON patch needs a `target`");
+                    continue;
+                };
+                let Some(found) = self.select(acc, target, &at) else {
+                    continue;
+                };
+                self.json_to(acc, &found, ops, &origins[0], inline, &at);
+                continue;
+            }
+            match target {
+                Some(target) => {
+                    if docs.len() > 1 {
+                        self.error(
+                            at,
+                            "a patch with a `target` may hold only one strategic-merge document",
+                        );
+                        continue;
+                    }
+                    let Some(doc) = docs.first() else { continue };
+                    let Some(found) = self.select(acc, target, &at) else {
+                        continue;
+                    };
+                    self.smp_to(acc, &found, doc, &origins[0], inline, &at);
+                }
+                None => {
+                    for (j, doc) in docs.iter().enumerate() {
+                        self.smp_by_id(acc, doc, &origins[j], inline, &at);
+                    }
+                }
+            }
+        }
+        if let Some(ns) = k.str("namespace") {
+            namespace::apply(acc, ns, &k.at("namespace"));
+            self.check_unique(acc, &k.at("namespace"));
+        }
+        if let Some(p) = k.str("namePrefix") {
+            names::apply(acc, p, false, &k.at("namePrefix"));
+        }
+        if let Some(s) = k.str("nameSuffix") {
+            names::apply(acc, s, true, &k.at("nameSuffix"));
+        }
+        let cfg = defaults();
+        for (i, entry) in k.list("labels").iter().enumerate() {
+            let Some(pairs) = entry.get("pairs").and_then(Value::as_object) else {
+                continue;
+            };
+            let flag = |key: &str| entry.get(key).and_then(Value::as_bool) == Some(true);
+            let mut specs: Vec<FieldSpec> = entry
+                .get("fields")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(FieldSpec::from_value).collect())
+                .unwrap_or_default();
+            if flag("includeSelectors") {
+                specs.extend(cfg.common_labels.iter().cloned());
+            } else {
+                if flag("includeTemplates") {
+                    specs.extend(cfg.template_labels.iter().cloned());
+                }
+                specs.push(FieldSpec {
+                    group: None,
+                    version: None,
+                    kind: None,
+                    path: "metadata/labels".into(),
+                    create: true,
+                });
+            }
+            labels::apply(acc, pairs, &specs, &k.entry("labels", i).join("/pairs"));
+        }
+        if let Some(pairs) = k.map("commonLabels") {
+            labels::apply(acc, pairs, &cfg.common_labels, &k.at("commonLabels"));
+        }
+        if let Some(pairs) = k.map("commonAnnotations") {
+            labels::apply(
+                acc,
+                pairs,
+                &cfg.common_annotations,
+                &k.at("commonAnnotations"),
+            );
+        }
+        for (i, entry) in k.list("patchesJson6902").iter().enumerate() {
+            let at = k.entry("patchesJson6902", i);
+            let Some((docs, origins, inline)) = self.patch_docs(k, entry, &at) else {
+                continue;
+            };
+            let Some(target) = entry.get("target").filter(|t| t.is_object()) else {
+                self.error(at, "a JSON patch needs a `target`");
+                continue;
+            };
+            let Some(found) = self.select(acc, target, &at) else {
+                continue;
+            };
+            if let Some(ops) = docs.first() {
+                self.json_to(acc, &found, ops, &origins[0], inline, &at);
+            }
+        }
+        for (i, entry) in k.list("replicas").iter().enumerate() {
+            let at = k.entry("replicas", i);
+            if let Err(e) = replicas::apply(acc, entry, &at) {
+                self.error(at, e);
+            }
+        }
+        for (i, entry) in k.list("images").iter().enumerate() {
+            images::apply(acc, entry, &k.entry("images", i));
+        }
+        for (i, entry) in k.list("replacements").iter().enumerate() {
+            let at = k.entry("replacements", i);
+            let r = match entry.get("path").and_then(Value::as_str) {
+                Some(p) => match self.patch_file(k, p, &at) {
+                    Some((docs, _, _)) => docs,
+                    None => continue,
+                },
+                None => vec![entry.clone()],
+            };
+            for r in r {
+                if let Err(e) = replacements::apply(acc, &r, &at) {
+                    self.error(at.clone(), e);
+                }
+            }
+        }
+    }
+
+    fn check_unique(&mut self, acc: &[Item], at: &Origin) {
+        let mut seen = HashSet::new();
+        for item in acc {
+            let id = item.id();
+            if !seen.insert(id_key(&id)) {
+                self.error(
+                    at.clone(),
+                    format!(
+                        "the namespace makes two objects {} `{}` the same",
+                        id.kind, id.name
+                    ),
+                );
+            }
+        }
+    }
 }

@@ -12,7 +12,7 @@ use serde_json::Value;
 use super::Source;
 use crate::source::yaml::parse_json_documents;
 
-/// A file's documents, or why there are none.
+/// A parsed file, or why it could not be parsed.
 type Parsed = Result<Arc<Vec<Value>>, String>;
 
 /// The files below `root`.

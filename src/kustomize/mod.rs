@@ -11,8 +11,19 @@
 //! named (kustomize's load restrictions are off, as in Flux, but the repository is the root).
 
 mod build;
+mod config;
 pub mod disk;
+mod fieldspecs;
+mod generators;
+mod hash;
+mod item;
+mod merge;
+mod order;
 mod origin;
+#[cfg(test)]
+mod provenance_tests;
+mod target;
+mod transform;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;

@@ -1,0 +1,212 @@
+//! Provenance of built fields, on small in-memory trees.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde_json::{json, Value};
+
+use super::{build, Origin, Overlay, Resource, Source};
+use crate::source::yaml::parse_json_documents;
+
+struct Mem(BTreeMap<String, String>);
+
+impl Mem {
+    fn new(files: &[(&str, &str)]) -> Mem {
+        Mem(files
+            .iter()
+            .map(|(p, t)| ((*p).to_owned(), (*t).to_owned()))
+            .collect())
+    }
+}
+
+impl Source for Mem {
+    fn documents(&self, path: &str) -> Option<Result<Arc<Vec<Value>>, String>> {
+        let text = self.0.get(path)?;
+        Some(
+            parse_json_documents(text, |_| false)
+                .map(|d| Arc::new(d.into_iter().map(|d| d.value).collect()))
+                .map_err(|e| e.message),
+        )
+    }
+    fn text(&self, path: &str) -> Option<Result<Arc<str>, String>> {
+        self.0.get(path).map(|t| Ok(Arc::from(t.as_str())))
+    }
+    fn is_dir(&self, path: &str) -> bool {
+        let prefix = format!("{path}/");
+        path.is_empty() || self.0.keys().any(|k| k.starts_with(&prefix))
+    }
+    fn entries(&self, _dir: &str) -> Vec<(String, bool)> {
+        Vec::new()
+    }
+}
+
+const DEPLOYMENT: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 1
+  template:
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.27
+";
+
+fn at(file: &str, doc: usize, pointer: &str) -> Origin {
+    Origin::new(file, doc, pointer)
+}
+
+fn only<'a>(resources: &'a [Resource], kind: &str) -> &'a Resource {
+    resources
+        .iter()
+        .find(|r| r.kind() == kind)
+        .unwrap_or_else(|| panic!("no {kind} in {resources:?}"))
+}
+
+#[test]
+fn a_patched_field_comes_from_the_patch_and_the_rest_from_the_base() {
+    let src = Mem::new(&[
+        ("base/kustomization.yaml", "resources: [deployment.yaml]\n"),
+        ("base/deployment.yaml", DEPLOYMENT),
+        (
+            "prod/kustomization.yaml",
+            "resources: [../base]\nnamespace: prod\npatches:\n  - path: patch.yaml\n",
+        ),
+        (
+            "prod/patch.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 3\n  template:\n    spec:\n      containers:\n        - name: sidecar\n          image: envoy:1\n",
+        ),
+    ]);
+    let b = build(&src, "prod", None);
+    assert!(b.errors.is_empty(), "{:?}", b.errors);
+    let d = only(&b.resources, "Deployment");
+    assert_eq!(d.value.pointer("/spec/replicas"), Some(&json!(3)));
+    assert_eq!(
+        d.origin_of("/spec/replicas"),
+        at("prod/patch.yaml", 0, "/spec/replicas")
+    );
+    // The patch's container is put first; the base's moves to index 1 and keeps its line.
+    assert_eq!(
+        d.value.pointer("/spec/template/spec/containers/1/name"),
+        Some(&json!("web"))
+    );
+    assert_eq!(
+        d.origin_of("/spec/template/spec/containers/1/image"),
+        at(
+            "base/deployment.yaml",
+            0,
+            "/spec/template/spec/containers/0/image"
+        )
+    );
+    assert_eq!(
+        d.origin_of("/spec/template/spec/containers/0/image"),
+        at(
+            "prod/patch.yaml",
+            0,
+            "/spec/template/spec/containers/0/image"
+        )
+    );
+    assert_eq!(
+        d.origin_of("/metadata/name"),
+        at("base/deployment.yaml", 0, "/metadata/name")
+    );
+    assert_eq!(
+        d.origin_of("/metadata/namespace"),
+        at("prod/kustomization.yaml", 0, "/namespace")
+    );
+}
+
+#[test]
+fn a_generated_config_map_comes_from_its_generator_entry() {
+    let src = Mem::new(&[(
+        "app/kustomization.yaml",
+        "configMapGenerator:\n  - name: settings\n    literals: [A=1, B=2]\n",
+    )]);
+    let b = build(&src, "app", None);
+    let cm = only(&b.resources, "ConfigMap");
+    assert!(cm.name().starts_with("settings-"), "{}", cm.name());
+    assert_eq!(
+        cm.origin,
+        at("app/kustomization.yaml", 0, "/configMapGenerator/0")
+    );
+    assert_eq!(
+        cm.origin_of("/data/B"),
+        at(
+            "app/kustomization.yaml",
+            0,
+            "/configMapGenerator/0/literals/1"
+        )
+    );
+}
+
+#[test]
+fn values_the_overlay_sets_come_from_the_overlay() {
+    let src = Mem::new(&[
+        (
+            "app/kustomization.yaml",
+            "resources: [deployment.yaml]\nnamespace: base\n",
+        ),
+        ("app/deployment.yaml", DEPLOYMENT),
+    ]);
+    let overlay = Overlay {
+        value: json!({
+            "namespace": "flux-apps",
+            "patches": [{
+                "patch": "- op: replace\n  path: /spec/replicas\n  value: 2\n",
+                "target": {"kind": "Deployment"}
+            }],
+            "images": [{"name": "nginx", "newTag": "1.28"}]
+        }),
+        origin: at("clusters/prod/apps.yaml", 0, "/spec"),
+        generated_resources: None,
+    };
+    let b = build(&src, "app", Some(&overlay));
+    assert!(b.errors.is_empty(), "{:?}", b.errors);
+    let d = only(&b.resources, "Deployment");
+    assert_eq!(d.namespace(), Some("flux-apps"));
+    assert_eq!(
+        d.origin_of("/metadata/namespace"),
+        at("clusters/prod/apps.yaml", 0, "/spec/namespace")
+    );
+    assert_eq!(
+        d.origin_of("/spec/replicas"),
+        at("clusters/prod/apps.yaml", 0, "/spec/patches/0/patch")
+    );
+    assert_eq!(
+        d.value.pointer("/spec/template/spec/containers/0/image"),
+        Some(&json!("nginx:1.28"))
+    );
+    assert_eq!(
+        d.origin_of("/spec/template/spec/containers/0/image"),
+        at("clusters/prod/apps.yaml", 0, "/spec/images/0")
+    );
+}
+
+#[test]
+fn a_directory_without_kustomization_builds_what_flux_lists() {
+    let src = Mem::new(&[("raw/deployment.yaml", DEPLOYMENT)]);
+    let overlay = Overlay {
+        value: json!({}),
+        origin: at("ks.yaml", 0, "/spec"),
+        generated_resources: Some(vec!["deployment.yaml".into()]),
+    };
+    let b = build(&src, "raw", Some(&overlay));
+    assert!(b.errors.is_empty(), "{:?}", b.errors);
+    assert_eq!(b.resources.len(), 1);
+    assert!(build(&src, "raw", None).errors.len() == 1);
+}
+
+#[test]
+fn hostile_input_is_reported_not_panicked_on() {
+    let src = Mem::new(&[
+        (
+            "a/kustomization.yaml",
+            "resources: [../a, 7, ../../x]\npatches: [{}, {patch: '[1'}]\nimages: [{name: '('}]\n",
+        ),
+        ("b/kustomization.yaml", "- just\n- a list\n"),
+    ]);
+    let b = build(&src, "a", None);
+    assert!(b.errors.len() >= 4, "{:?}", b.errors);
+    assert!(!build(&src, "b", None).errors.is_empty());
+}

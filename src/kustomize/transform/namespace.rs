@@ -1,0 +1,73 @@
+//! `namespace`: sets `metadata.namespace` of every namespaced object, renames `Namespace`
+//! objects, and sets the namespace of RoleBinding subjects named `default`, of APIService
+//! and CRD conversion webhook services (kustomize's defaults).
+
+use serde_json::Value;
+
+use crate::kustomize::build::is_cluster_scoped;
+use crate::kustomize::fieldspecs::{defaults, segments, visit};
+use crate::kustomize::item::Item;
+use crate::kustomize::Origin;
+
+/// Applies namespace `ns` (written at `at`) to `items`.
+pub(crate) fn apply(items: &mut [Item], ns: &str, at: &Origin) {
+    let specs = &defaults().namespace;
+    for item in items.iter_mut() {
+        if item
+            .r
+            .value
+            .pointer("/metadata/annotations/kustomize.config.k8s.io~1helm-generated")
+            == Some(&Value::String("true".into()))
+        {
+            continue;
+        }
+        item.store_previous_id();
+        let id = item.id();
+        if !is_cluster_scoped(&id.kind) {
+            if let Some(meta) = item.metadata_mut() {
+                meta.insert("namespace".into(), Value::String(ns.to_owned()));
+                item.r.set_origin("/metadata/namespace", at.clone());
+            }
+        }
+        if matches!(id.kind.as_str(), "RoleBinding" | "ClusterRoleBinding") {
+            let mut set = Vec::new();
+            if let Some(Value::Array(subjects)) = item.r.value.get_mut("subjects") {
+                for (i, s) in subjects.iter_mut().enumerate() {
+                    if s.get("name").and_then(Value::as_str) == Some("default") {
+                        if let Some(m) = s.as_object_mut() {
+                            m.insert("namespace".into(), Value::String(ns.to_owned()));
+                            set.push(format!("/subjects/{i}/namespace"));
+                        }
+                    }
+                }
+            }
+            for p in set {
+                item.r.set_origin(p, at.clone());
+            }
+        }
+        let core = item.r.value.get("apiVersion").and_then(Value::as_str) == Some("v1");
+        for spec in specs {
+            if !spec.selects(&id) || (spec.path == "metadata/name" && !core) {
+                continue;
+            }
+            let segs = segments(&spec.path);
+            let make = || Value::String(String::new());
+            let mut touched = Vec::new();
+            visit(
+                &mut item.r.value,
+                &segs,
+                spec.create.then_some(&make as &dyn Fn() -> Value),
+                &mut String::new(),
+                &mut |v, p| {
+                    if v.is_string() || v.is_null() {
+                        *v = Value::String(ns.to_owned());
+                        touched.push(p.to_owned());
+                    }
+                },
+            );
+            for p in touched {
+                item.r.set_origin(p, at.clone());
+            }
+        }
+    }
+}
