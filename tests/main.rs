@@ -3,6 +3,7 @@
 mod attack;
 mod cli;
 mod flux;
+mod flux_build;
 mod fuzz;
 mod init;
 mod invalid;

@@ -114,6 +114,22 @@ impl<'a> Context<'a> {
             .flatten()
             .map(|(i, t)| (*i, &self.tree.objects[*i], *t))
     }
+    /// True when pods of `namespace` may come from outside the tree: a HelmRelease installs
+    /// a chart there (its pods are rendered on the cluster), or it is `kube-system`, where
+    /// the control plane runs static pods. Selectors there are not judged against the tree.
+    pub fn pods_made_elsewhere(&self, namespace: &str) -> bool {
+        namespace == "kube-system"
+            || self.tree.objects.iter().any(|o| {
+                o.kind() == "HelmRelease"
+                    && o.group() == "helm.toolkit.fluxcd.io"
+                    && o.at("/spec/targetNamespace")
+                        .and_then(serde_json::Value::as_str)
+                        .or(o.namespace())
+                        .unwrap_or("default")
+                        == namespace
+            })
+    }
+
     /// Objects of `kind` named `name` in `namespace`.
     pub fn find(&self, kind: &str, namespace: &str, name: &str) -> &[usize] {
         self.index

@@ -39,7 +39,7 @@ impl Rule for ServiceSelectsNothing {
             let matched = ctx
                 .workloads_in(ns(svc))
                 .any(|(_, w, t)| pod_labels(w, t).is_some_and(|l| selects(selector, l)));
-            if !matched {
+            if !matched && !ctx.pods_made_elsewhere(ns(svc)) {
                 out.object(
                     i,
                     "/spec/selector",

@@ -31,7 +31,7 @@ impl Rule for DisruptionBudgetSelectsNothing {
             let matched = ctx.workloads_in(ns(pdb)).any(|(_, w, t)| {
                 pod_labels(w, t).is_some_and(|l| label_selector_matches(selector, l))
             });
-            if !matched {
+            if !matched && !ctx.pods_made_elsewhere(ns(pdb)) {
                 out.object(
                     i,
                     "/spec/selector",

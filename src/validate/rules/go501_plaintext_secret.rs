@@ -100,6 +100,38 @@ pub fn is_secret_path(doc: &Value, tokens: &[String]) -> bool {
     false
 }
 
+/// True for a value that names a secret kept elsewhere, resolved before or at apply time:
+/// 1Password (`op://`), vals (`ref+…://`), argocd-vault-plugin (`<path:…>`), Vault agent
+/// (`vault:`), or a substitution placeholder (`${VAR}`) left for Flux.
+fn is_reference(text: &str) -> bool {
+    let t = text.trim();
+    t.starts_with("op://")
+        || (t.starts_with("ref+") && t.contains("://"))
+        || (t.starts_with("<path:") && t.ends_with('>'))
+        || t.starts_with("vault:")
+        || (t.starts_with("${") && t.ends_with('}') && !t[2..].contains('$'))
+}
+
+/// True when every value of the secret field `key` is a reference ([`is_reference`]).
+fn references_only(map: &serde_json::Map<String, Value>, key: &str) -> bool {
+    use base64::Engine as _;
+    !map.is_empty()
+        && map.values().all(|v| {
+            let Some(text) = v.as_str() else {
+                return false;
+            };
+            if key == "data" {
+                base64::engine::general_purpose::STANDARD
+                    .decode(text)
+                    .ok()
+                    .and_then(|b| String::from_utf8(b).ok())
+                    .is_some_and(|t| is_reference(&t))
+            } else {
+                is_reference(text)
+            }
+        })
+}
+
 /// True for a SOPS-encrypted document (its `sops` block, or `ENC[...]` values).
 pub fn sops_encrypted(o: &Value) -> bool {
     o.get("sops").is_some()
@@ -146,7 +178,7 @@ impl Rule for PlaintextSecret {
             for key in SECRET_FIELDS {
                 if s.at(&format!("/{key}"))
                     .and_then(Value::as_object)
-                    .is_some_and(|m| !m.is_empty())
+                    .is_some_and(|m| !m.is_empty() && !references_only(m, key))
                 {
                     out.on(s, &format!("/{key}"), format!("{} holds unencrypted {key} in git", s.id()), Some("seal it with `fluxprint seal` or kubeseal, or encrypt it with SOPS, and rotate the value".into()));
                 }
@@ -162,6 +194,21 @@ mod tests {
 
     fn tokens(p: &str) -> Vec<String> {
         crate::source::yaml::pointer_tokens(p)
+    }
+
+    #[test]
+    fn references_are_not_secrets() {
+        for r in [
+            "op://vault/item/field",
+            "ref+vault://secret/x#k",
+            "<path:kv/data/x#k>",
+            "${DB_PASSWORD}",
+        ] {
+            assert!(is_reference(r), "{r}");
+        }
+        for v in ["hunter2", "op:/x", "${A}${B}x", "prefix ${A}"] {
+            assert!(!is_reference(v), "{v}");
+        }
     }
 
     #[test]
