@@ -10,7 +10,6 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Instant;
 
 use fluxprint::kustomize::{build, disk::DiskSource, Build};
 use serde_json::Value;
@@ -189,70 +188,4 @@ fn every_fixture_builds_as_kubectl_kustomize() {
         cases.len(),
         failures.join("\n")
     );
-}
-
-#[test]
-fn all_fixtures_build_quickly() {
-    let cases = cases();
-    let start = Instant::now();
-    let mut objects = 0;
-    for case in &cases {
-        objects += ours(case).resources.len();
-    }
-    let took = start.elapsed();
-    eprintln!(
-        "built {} cases, {objects} objects, in {took:?}",
-        cases.len()
-    );
-    assert!(objects > 100);
-}
-
-/// On demand (`cargo test --release --test main -- --ignored synthetic`): a tree of 300
-/// overlays, each with a base of 34 objects, a generator, a patch and a prefix.
-#[test]
-#[ignore]
-fn synthetic_tree_of_ten_thousand_objects() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut top = String::from("resources:\n");
-    for i in 0..300 {
-        let base = dir.path().join(format!("apps/app{i}/base"));
-        let prod = dir.path().join(format!("apps/app{i}/prod"));
-        std::fs::create_dir_all(&base).expect("mkdir");
-        std::fs::create_dir_all(&prod).expect("mkdir");
-        let mut objs = String::new();
-        for j in 0..31 {
-            objs.push_str(&format!(
-                "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c{j}\ndata:\n  k: v{j}\n"
-            ));
-        }
-        objs.push_str("---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n        - name: web\n          image: nginx:1\n          envFrom:\n            - configMapRef: {name: settings}\n");
-        objs.push_str("---\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  selector: {app: web}\n  ports: [{port: 80}]\n");
-        std::fs::write(base.join("objs.yaml"), objs).expect("write");
-        std::fs::write(
-            base.join("kustomization.yaml"),
-            "resources: [objs.yaml]\nconfigMapGenerator:\n  - name: settings\n    literals: [A=1]\n",
-        )
-        .expect("write");
-        std::fs::write(
-            prod.join("kustomization.yaml"),
-            format!("namespace: app{i}\nnamePrefix: prod-\nresources: [../base]\ncommonLabels: {{team: t{i}}}\nimages: [{{name: nginx, newTag: '2'}}]\npatches:\n  - patch: |\n      apiVersion: apps/v1\n      kind: Deployment\n      metadata:\n        name: web\n      spec:\n        replicas: 2\n"),
-        )
-        .expect("write");
-        top.push_str(&format!("  - apps/app{i}/prod\n"));
-    }
-    std::fs::write(dir.path().join("kustomization.yaml"), top).expect("write");
-    let src = DiskSource::new(dir.path());
-    let start = Instant::now();
-    let mut objects = 0;
-    for i in 0..300 {
-        let b = build(&src, &format!("apps/app{i}/prod"), None);
-        assert!(b.errors.is_empty(), "{:?}", b.errors);
-        objects += b.resources.len();
-    }
-    let per_dir = start.elapsed();
-    let start = Instant::now();
-    let all = build(&src, "", None);
-    let whole = start.elapsed();
-    assert_eq!(all.resources.len(), objects);
-    eprintln!("{objects} objects: 300 builds in {per_dir:?}, one build of all in {whole:?}");
 }

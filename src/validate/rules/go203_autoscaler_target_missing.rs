@@ -38,7 +38,9 @@ impl Rule for AutoscalerTargetMissing {
     }
     fn check(&self, ctx: &Context<'_>, out: &mut Findings<'_>) {
         for (i, hpa) in ctx.tree.of_kind("HorizontalPodAutoscaler") {
-            if target(ctx, hpa).is_none() {
+            // A chart installed in the namespace may make the target on the cluster.
+            let elsewhere = ctx.pods_made_elsewhere(hpa.namespace().unwrap_or("default"));
+            if target(ctx, hpa).is_none() && !elsewhere {
                 let kind = hpa
                     .at("/spec/scaleTargetRef/kind")
                     .and_then(Value::as_str)
