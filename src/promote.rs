@@ -14,10 +14,7 @@ use crate::source::yaml::{parse_documents, Kind, Node};
 /// The tag of the main container's image in a rendered tree: the line carrying the image
 /// automation marker, else the first `image:` line naming the service's repository.
 pub fn deployed_tag(out: &Path, svc: &ResolvedService) -> Result<String, Error> {
-    let workload = match svc.workload {
-        crate::blueprint::service::WorkloadKind::Statefulset => "statefulset.yaml",
-        crate::blueprint::service::WorkloadKind::Deployment => "deployment.yaml",
-    };
+    let workload = svc.workload.file();
     let path = out.join("apps").join(&svc.name).join(workload);
     let text = crate::files::read_regular(&path, crate::files::MAX_INPUT_BYTES)
         .map_err(std::io::Error::from)

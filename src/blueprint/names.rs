@@ -183,9 +183,128 @@ pub fn parse_quantity(text: &str) -> Option<f64> {
     Some(value * factor)
 }
 
+/// Why `schedule` is not a cron schedule as the CronJob controller reads it (five fields:
+/// minute, hour, day of month, month, day of week; or `@hourly` … `@yearly`), or `None`.
+pub fn cron_schedule(schedule: &str) -> Option<String> {
+    const MACROS: &[&str] = &[
+        "@yearly",
+        "@annually",
+        "@monthly",
+        "@weekly",
+        "@daily",
+        "@midnight",
+        "@hourly",
+    ];
+    const MONTHS: &[&str] = &[
+        "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
+    ];
+    const DAYS: &[&str] = &["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
+    let trimmed = schedule.trim();
+    if trimmed.starts_with("TZ=") || trimmed.starts_with("CRON_TZ=") {
+        return Some("sets a time zone in the schedule, which Kubernetes refuses".into());
+    }
+    if trimmed.starts_with('@') {
+        return (!MACROS.contains(&trimmed))
+            .then(|| format!("`{trimmed}` is not one of {}", MACROS.join(", ")));
+    }
+    let fields: Vec<&str> = trimmed.split_whitespace().collect();
+    if fields.len() != 5 {
+        return Some(format!(
+            "has {} fields; a schedule has five: minute hour day-of-month month day-of-week",
+            fields.len()
+        ));
+    }
+    // (name, lowest, highest, names of values, `?` allowed)
+    let specs: [(&str, u32, u32, &[&str], bool); 5] = [
+        ("minute", 0, 59, &[], false),
+        ("hour", 0, 23, &[], false),
+        ("day of month", 1, 31, &[], true),
+        ("month", 1, 12, MONTHS, false),
+        ("day of week", 0, 6, DAYS, true),
+    ];
+    for (field, (what, low, high, names, any)) in fields.iter().zip(specs) {
+        let value = |v: &str| -> Option<u32> {
+            match v.parse::<u32>() {
+                Ok(n) => (low..=high).contains(&n).then_some(n),
+                Err(_) => names
+                    .iter()
+                    .position(|n| n.eq_ignore_ascii_case(v))
+                    .and_then(|i| u32::try_from(i).ok())
+                    .map(|i| i + low),
+            }
+        };
+        for item in field.split(',') {
+            let (range, step) = match item.split_once('/') {
+                Some((r, s)) => (r, Some(s)),
+                None => (item, None),
+            };
+            let step_ok = step.is_none_or(|s| s.parse::<u32>().is_ok_and(|n| n >= 1));
+            let range_ok = match range {
+                "*" => true,
+                "?" => any,
+                _ => match range.split_once('-') {
+                    Some((a, b)) => matches!((value(a), value(b)), (Some(a), Some(b)) if a <= b),
+                    None => value(range).is_some(),
+                },
+            };
+            if !step_ok || !range_ok {
+                return Some(format!(
+                    "has `{item}` as {what}, which takes {low}-{high}{}, `*`, ranges, lists and steps",
+                    if names.is_empty() { String::new() } else { format!(" or {}-{}", names[0], names[names.len() - 1]) }
+                ));
+            }
+        }
+    }
+    None
+}
+
+/// Why `zone` is not a time zone name of the IANA database's form (`UTC`, `Europe/Berlin`,
+/// `America/Argentina/Buenos_Aires`), or `None`. Whether the zone exists is known only to the
+/// API server's time zone database.
+pub fn time_zone(zone: &str) -> Option<String> {
+    let part_ok = |p: &str| {
+        p.starts_with(|c: char| c.is_ascii_alphabetic())
+            && p.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'+'))
+    };
+    (zone.is_empty() || zone.len() > 64 || !zone.split('/').all(part_ok))
+        .then(|| "is not a time zone name such as `UTC` or `Europe/Berlin`".into())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cron_schedules_and_zones() {
+        for ok in [
+            "0 3 * * *",
+            "*/15 * * * *",
+            "0 0 1,15 * MON-FRI",
+            "30 2 ? JAN sun",
+            "@daily",
+        ] {
+            assert_eq!(cron_schedule(ok), None, "{ok}");
+        }
+        for bad in [
+            "0 3 * *",
+            "60 * * * *",
+            "0 24 * * *",
+            "* * 0 * *",
+            "*/0 * * * *",
+            "@sometimes",
+            "TZ=UTC 0 3 * * *",
+            "5-1 * * * *",
+            "? * * * *",
+        ] {
+            assert!(cron_schedule(bad).is_some(), "{bad}");
+        }
+        assert_eq!(time_zone("Europe/Berlin"), None);
+        assert_eq!(time_zone("America/Argentina/Buenos_Aires"), None);
+        assert_eq!(time_zone("Etc/GMT+3"), None);
+        assert!(time_zone("../etc/passwd").is_some());
+        assert!(time_zone("Europe Berlin").is_some());
+    }
 
     #[test]
     fn labels() {

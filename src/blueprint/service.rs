@@ -40,7 +40,7 @@ pub struct Blueprint {
     /// Initial image tag. Missing or `latest` is refused in strict clusters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tag: Option<String>,
-    /// `deployment` (default) or `statefulset`.
+    /// `deployment` (default), `statefulset`, or `worker` (a Deployment without a Service).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workload: Option<WorkloadKind>,
     /// Ports; the first is the primary port. Names follow Istio's protocol prefix convention.
@@ -98,6 +98,9 @@ pub struct Blueprint {
     /// Image automation policy for this service (overrides the cluster's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub images: Option<ImagePolicyOverride>,
+    /// Run-to-completion work of the service: a Job before each rollout, or a CronJob.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jobs: Option<Vec<Job>>,
     /// Per-cluster changes: a deep merge over the fields above (maps merge, lists replace).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub overrides: Option<BTreeMap<String, Override>>,
@@ -112,6 +115,31 @@ pub enum WorkloadKind {
     Deployment,
     /// A StatefulSet with a headless Service.
     Statefulset,
+    /// A Deployment that serves nothing: no Service, no ports needed (queue consumers).
+    Worker,
+}
+
+impl WorkloadKind {
+    /// The Kubernetes kind of the workload object.
+    pub fn kind(self) -> &'static str {
+        match self {
+            WorkloadKind::Deployment | WorkloadKind::Worker => "Deployment",
+            WorkloadKind::Statefulset => "StatefulSet",
+        }
+    }
+
+    /// The file the workload object is rendered to, in `apps/<service>/`.
+    pub fn file(self) -> &'static str {
+        match self {
+            WorkloadKind::Deployment | WorkloadKind::Worker => "deployment.yaml",
+            WorkloadKind::Statefulset => "statefulset.yaml",
+        }
+    }
+
+    /// The workload has a Service (everything but a worker).
+    pub fn serves(self) -> bool {
+        self != WorkloadKind::Worker
+    }
 }
 
 /// A named container port.
@@ -158,8 +186,8 @@ pub struct Probes {
     pub startup: Option<Probe>,
 }
 
-/// One probe: `{path}` (HTTP GET on the primary port), `{path, port}`, `{tcp: true}` or
-/// `{grpc: true}`, with optional timings.
+/// One probe: `{path}` (HTTP GET on the primary port), `{path, port}`, `{tcp: true}`,
+/// `{grpc: true}` or `{exec: [command, …]}`, with optional timings.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Probe {
@@ -175,6 +203,9 @@ pub struct Probe {
     /// A gRPC health-check probe.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grpc: Option<bool>,
+    /// A command run in the container; exit status 0 is healthy. Needs no port.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exec: Option<Vec<String>>,
     /// Seconds before the first probe.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub initial_delay_seconds: Option<u32>,
@@ -266,6 +297,82 @@ pub struct Sidecar {
     /// Arguments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub args: Option<Vec<String>>,
+}
+
+/// Run-to-completion work of a service: exactly one of `when: before-rollout` (a Job that
+/// runs before each rollout) and `schedule` (a CronJob).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Job {
+    /// Job name; the object is named `<service>-<name>`.
+    pub name: String,
+    /// The command to run.
+    pub command: Vec<String>,
+    /// Arguments.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub args: Option<Vec<String>>,
+    /// Image repository; default the service's image (then also its tag and automation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    /// Image tag, with `image`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
+    /// `before-rollout`: a Job in its own Flux Kustomization that the service's depends on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<JobWhen>,
+    /// A cron schedule (`0 3 * * *`): a CronJob.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<String>,
+    /// Time zone of the schedule (`Europe/Berlin`); default the controller's (UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+    /// What a CronJob does when the previous run is still running; default `Forbid`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub concurrency_policy: Option<ConcurrencyPolicy>,
+    /// Requests and limits; default the service's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<Resources>,
+    /// Retries before the Job counts as failed (Kubernetes default 6).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backoff_limit: Option<u32>,
+    /// Seconds the Job may run in all.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub active_deadline_seconds: Option<u32>,
+    /// Seconds a finished Job is kept (scheduled jobs only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttl_seconds_after_finished: Option<u32>,
+}
+
+/// When a Job runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum JobWhen {
+    /// Before the service's pods roll out, on every new image (migrations).
+    BeforeRollout,
+}
+
+/// A CronJob's `concurrencyPolicy`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum ConcurrencyPolicy {
+    /// Runs may overlap.
+    Allow,
+    /// A run is skipped while the previous one runs.
+    #[default]
+    Forbid,
+    /// A new run replaces the running one.
+    Replace,
+}
+
+impl ConcurrencyPolicy {
+    /// The value as Kubernetes writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConcurrencyPolicy::Allow => "Allow",
+            ConcurrencyPolicy::Forbid => "Forbid",
+            ConcurrencyPolicy::Replace => "Replace",
+        }
+    }
 }
 
 /// An edge route.

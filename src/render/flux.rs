@@ -51,6 +51,7 @@ fn kustomization(
             depends_on,
             // Ready only when every object is: dependants wait for a working service.
             wait: Some(true),
+            force: None,
         },
     }
 }
@@ -60,18 +61,52 @@ pub fn infrastructure(cluster: &ResolvedCluster) -> Kustomization {
     kustomization(cluster, INFRASTRUCTURE, "./infrastructure", Vec::new())
 }
 
-/// The Kustomization applying `./apps/<service>`: after `infrastructure` and the service's
-/// `dependsOn` (blueprints by their Kustomization name, infrastructure names as given).
+/// The Kustomization applying `./apps/<service>`: after `infrastructure`, the service's
+/// `dependsOn` (blueprints by their Kustomization name, infrastructure names as given) and
+/// its before-rollout jobs, so that Flux rolls the pods only once they completed.
 pub fn service(cluster: &ResolvedCluster, svc: &ResolvedService) -> Kustomization {
-    let mut deps = vec![INFRASTRUCTURE.to_owned()];
-    deps.extend(svc.depends_on.iter().cloned());
-    deps.dedup();
+    let mut deps = base_dependencies(svc);
+    deps.extend(svc.before_rollout().map(|j| j.object.clone()));
     kustomization(
         cluster,
         &svc.name,
         &format!("./apps/{}", svc.name),
         deps.into_iter().map(NamedRef::new).collect(),
     )
+}
+
+/// `infrastructure`, then the service's `dependsOn` in order.
+fn base_dependencies(svc: &ResolvedService) -> Vec<String> {
+    let mut deps = vec![INFRASTRUCTURE.to_owned()];
+    deps.extend(svc.depends_on.iter().cloned());
+    deps.dedup();
+    deps
+}
+
+/// The Kustomization applying `./apps/<service>-<job>`, the directory of a before-rollout
+/// job: after what the service depends on (a migration needs its database) and the
+/// service's before-rollout jobs written before it, so they run one after another.
+///
+/// `force: true`: a Job's pod template is immutable, so the apply of a new image (the tag
+/// image automation or a promotion wrote) would fail; with `force` Flux deletes the Job and
+/// creates it anew, which runs it again, for the new image. `wait: true` makes the
+/// Kustomization ready only once the Job completed, and the service's Kustomization, which
+/// depends on it, applies the new pods only then.
+pub fn job(cluster: &ResolvedCluster, svc: &ResolvedService, object: &str) -> Kustomization {
+    let mut deps = base_dependencies(svc);
+    deps.extend(
+        svc.before_rollout()
+            .map(|j| j.object.clone())
+            .take_while(|o| o != object),
+    );
+    let mut k = kustomization(
+        cluster,
+        object,
+        &format!("./apps/{object}"),
+        deps.into_iter().map(NamedRef::new).collect(),
+    );
+    k.spec.force = Some(true);
+    k
 }
 
 /// Slack Provider and Alert for Kustomization and ImagePolicy events, when configured.

@@ -143,8 +143,11 @@ pub fn mesh_virtual_service(svc: &ResolvedService) -> Option<VirtualService> {
     })
 }
 
-/// The DestinationRule of a service.
-pub fn destination_rule(mesh: &MeshSettings, svc: &ResolvedService) -> DestinationRule {
+/// The DestinationRule of a service; none for a worker, which has no Service host.
+pub fn destination_rule(mesh: &MeshSettings, svc: &ResolvedService) -> Option<DestinationRule> {
+    if !svc.workload.serves() {
+        return None;
+    }
     let policy = &svc.mesh;
     let pool = policy.connection_pool.as_ref().map(|p| ConnectionPool {
         tcp: p
@@ -171,7 +174,7 @@ pub fn destination_rule(mesh: &MeshSettings, svc: &ResolvedService) -> Destinati
         }
         .into(),
     });
-    DestinationRule {
+    Some(DestinationRule {
         metadata: metadata(svc, &svc.name),
         spec: DestinationRuleSpec {
             host: svc.fqdn(),
@@ -184,7 +187,7 @@ pub fn destination_rule(mesh: &MeshSettings, svc: &ResolvedService) -> Destinati
                 }),
             },
         },
-    }
+    })
 }
 
 /// The ALLOW AuthorizationPolicy of a service: its callers' service accounts, and the

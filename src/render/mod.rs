@@ -6,12 +6,16 @@
 //!
 //! Layout of `<out>/<cluster>/`:
 //! - `apps/<service>/`: one kustomize directory per service, one object per file;
+//! - `apps/<service>-<job>/`: one per before-rollout job, applied before the service's (it
+//!   also holds the objects the Job's pod needs: the ServiceAccount, ConfigMap and
+//!   SealedSecret, when it is the service's first such job);
 //! - `infrastructure/`: namespaces (shared by services), with its own kustomization;
 //! - `clusters/<cluster>/`: the Flux objects (`flux bootstrap --path=clusters/<cluster>`
 //!   adds its own `flux-system/` beside them, which is never written).
 
 pub mod flux;
 pub mod images;
+pub mod jobs;
 pub mod kustomize;
 pub mod mesh;
 pub mod monitoring;
@@ -48,26 +52,34 @@ impl Dir {
         Ok(())
     }
 
-    /// Marks the workload file for Flux image automation: setter markers on the image and
-    /// version labels, and the blueprint image as an annotation (see `emit::keep_automation`).
-    fn mark_images(&mut self, cluster: &ResolvedCluster, svc: &ResolvedService) {
+    /// Marks the files that run the service's image for Flux image automation: setter
+    /// markers on the image and version labels, and the blueprint image as an annotation
+    /// (see `emit::keep_automation`). `files` are each file with the pointer of its pod
+    /// template (`/spec/template`, `/spec/jobTemplate/spec/template`).
+    fn mark_images(
+        &mut self,
+        cluster: &ResolvedCluster,
+        svc: &ResolvedService,
+        files: &[(String, &str)],
+    ) {
         let (Some(image), Some(tag)) = (
             images::marker(cluster, svc, ""),
             images::marker(cluster, svc, ":tag"),
         ) else {
             return;
         };
-        for file in ["deployment.yaml", "statefulset.yaml"] {
+        const VERSION: &str = "metadata/labels/app.kubernetes.io~1version";
+        for (file, template) in files {
             let Some(doc) = self.files.remove(file) else {
                 continue;
             };
             let mut doc = doc
-                .with_comment("/spec/template/spec/containers/0/image", image.clone())
-                .with_comment("/metadata/labels/app.kubernetes.io~1version", tag.clone())
                 .with_comment(
-                    "/spec/template/metadata/labels/app.kubernetes.io~1version",
-                    tag.clone(),
-                );
+                    &format!("{template}/spec/containers/0/image"),
+                    image.clone(),
+                )
+                .with_comment(&format!("/{VERSION}"), tag.clone())
+                .with_comment(&format!("{template}/{VERSION}"), tag.clone());
             if let Some(meta) = doc
                 .value
                 .get_mut("metadata")
@@ -80,8 +92,13 @@ impl Dir {
                     a.insert(crate::emit::BLUEPRINT_TAG.into(), svc.image_ref().into());
                 }
             }
-            self.files.insert(file.to_owned(), doc);
+            self.files.insert(file.clone(), doc);
         }
+    }
+
+    /// Moves every file of `other` into this directory.
+    fn absorb(&mut self, other: Dir) {
+        self.files.extend(other.files);
     }
 
     /// The directory's files plus its `kustomization.yaml`, under `path`, with `source` in
@@ -130,6 +147,13 @@ fn flux_files(
             &svc.source,
             &flux::service(cluster, svc),
         )?);
+        for job in svc.before_rollout() {
+            out.push(single(
+                format!("{base}/apps/{}.yaml", job.object),
+                &svc.source,
+                &flux::job(cluster, svc, &job.object),
+            )?);
+        }
         if let Some((repository, policy)) = images::policy(cluster, svc) {
             out.push(single(
                 format!("{base}/images/{}-repository.yaml", svc.name),
@@ -182,16 +206,21 @@ pub fn render_cluster(
             .entry(&svc.namespace)
             .or_default()
             .insert(&svc.source);
+        // What any pod of the service needs before it starts; applied with the first
+        // before-rollout job when there is one, as that Job runs before the service's
+        // Kustomization applies anything.
+        let mut needs = Dir::default();
+        needs.add("serviceaccount.yaml", Some(workload::service_account(svc)))?;
+        needs.add("configmap.yaml", workload::config_map(svc))?;
+        needs.add("sealedsecret.yaml", secrets::sealed_secret(cluster, svc))?;
+        let mut needs = Some(needs);
         let mut dir = Dir::default();
-        dir.add("serviceaccount.yaml", Some(workload::service_account(svc)))?;
-        dir.add("configmap.yaml", workload::config_map(svc))?;
-        dir.add("deployment.yaml", workload::deployment(svc, cluster))?;
-        dir.add("statefulset.yaml", workload::stateful_set(svc, cluster))?;
+        dir.add(svc.workload.file(), workload::deployment(svc, cluster))?;
+        dir.add(svc.workload.file(), workload::stateful_set(svc, cluster))?;
         dir.add("service.yaml", workload::service(svc))?;
         dir.add("service-headless.yaml", workload::headless_service(svc))?;
         dir.add("hpa.yaml", scaling::autoscaler(svc))?;
         dir.add("pdb.yaml", scaling::disruption_budget(svc))?;
-        dir.add("sealedsecret.yaml", secrets::sealed_secret(cluster, svc))?;
         dir.add("servicemonitor.yaml", monitoring::service_monitor(svc))?;
         dir.add("prometheusrule.yaml", monitoring::prometheus_rule(svc))?;
         dir.add(
@@ -200,7 +229,7 @@ pub fn render_cluster(
         )?;
         match &cluster.mesh {
             Some(m) => {
-                dir.add("destinationrule.yaml", Some(mesh::destination_rule(m, svc)))?;
+                dir.add("destinationrule.yaml", mesh::destination_rule(m, svc))?;
                 dir.add(
                     "authorizationpolicy.yaml",
                     Some(mesh::authorization_policy(m, svc, &namespace_of)),
@@ -209,7 +238,34 @@ pub fn render_cluster(
             }
             None => dir.add("ingress.yaml", mesh::ingress(cluster, svc))?,
         }
-        dir.mark_images(cluster, svc);
+        let mut marked = vec![(svc.workload.file().to_owned(), "/spec/template")];
+        for job in &svc.jobs {
+            let policy = Some(network::job_policy(cluster, svc, &job.object, services));
+            if job.before_rollout() {
+                let mut own = needs.take().unwrap_or_default();
+                own.add("job.yaml", jobs::job(svc, cluster, job))?;
+                own.add("networkpolicy.yaml", policy)?;
+                if job.service_image {
+                    own.mark_images(cluster, svc, &[("job.yaml".into(), "/spec/template")]);
+                }
+                own.finish(
+                    &format!("{root}/apps/{}", job.object),
+                    &svc.source,
+                    &mut files,
+                )?;
+            } else {
+                let file = format!("cronjob-{}.yaml", job.name);
+                dir.add(&file, jobs::cron_job(svc, cluster, job))?;
+                dir.add(&format!("networkpolicy-{}.yaml", job.name), policy)?;
+                if job.service_image {
+                    marked.push((file, "/spec/jobTemplate/spec/template"));
+                }
+            }
+        }
+        if let Some(needs) = needs {
+            dir.absorb(needs);
+        }
+        dir.mark_images(cluster, svc, &marked);
         dir.finish(
             &format!("{root}/apps/{}", svc.name),
             &svc.source,

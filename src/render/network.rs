@@ -118,6 +118,56 @@ pub fn service_policy(
             ports: Some(vec![port(m.port_number, "TCP")]),
         });
     }
+    let (types, egress) = egress(cluster, svc, &by_name);
+    NetworkPolicy {
+        metadata: metadata(svc, &svc.name),
+        spec: Some(NetworkPolicySpec {
+            pod_selector: Some(LabelSelector {
+                match_labels: Some(svc.selector()),
+                ..LabelSelector::default()
+            }),
+            policy_types: Some(types),
+            ingress: Some(ingress),
+            egress,
+        }),
+    }
+}
+
+/// The NetworkPolicy of a job's pods (`object` is the job's `<service>-<job>`): nothing may
+/// reach them, and they may reach what the service may.
+pub fn job_policy(
+    cluster: &ResolvedCluster,
+    svc: &ResolvedService,
+    object: &str,
+    services: &[ResolvedService],
+) -> NetworkPolicy {
+    let by_name: BTreeMap<&str, &ResolvedService> =
+        services.iter().map(|s| (s.name.as_str(), s)).collect();
+    let (types, egress) = egress(cluster, svc, &by_name);
+    NetworkPolicy {
+        metadata: metadata(svc, object),
+        spec: Some(NetworkPolicySpec {
+            pod_selector: Some(LabelSelector {
+                match_labels: Some(BTreeMap::from([(
+                    labels::NAME.to_owned(),
+                    object.to_owned(),
+                )])),
+                ..LabelSelector::default()
+            }),
+            policy_types: Some(types),
+            ingress: Some(Vec::new()),
+            egress,
+        }),
+    }
+}
+
+/// The policy types and, when the cluster restricts egress, the egress rules of the pods of
+/// `svc` (its jobs' included): DNS, the mesh control plane, the services it depends on.
+fn egress(
+    cluster: &ResolvedCluster,
+    svc: &ResolvedService,
+    by_name: &BTreeMap<&str, &ResolvedService>,
+) -> (Vec<String>, Option<Vec<NetworkPolicyEgressRule>>) {
     let restricted = cluster.egress_restricted;
     let mut types = vec!["Ingress".to_owned()];
     let egress = restricted.then(|| {
@@ -169,16 +219,5 @@ pub fn service_policy(
         }
         rules
     });
-    NetworkPolicy {
-        metadata: metadata(svc, &svc.name),
-        spec: Some(NetworkPolicySpec {
-            pod_selector: Some(LabelSelector {
-                match_labels: Some(svc.selector()),
-                ..LabelSelector::default()
-            }),
-            policy_types: Some(types),
-            ingress: Some(ingress),
-            egress,
-        }),
-    }
+    (types, egress)
 }

@@ -11,7 +11,6 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::workload::metadata;
-use crate::blueprint::service::WorkloadKind;
 use crate::resolve::{ResolvedService, Scaling};
 
 /// Seconds the autoscaler waits before scaling down, so a short dip in load does not remove
@@ -53,10 +52,7 @@ pub fn autoscaler(svc: &ResolvedService) -> Option<HorizontalPodAutoscaler> {
         spec: Some(HorizontalPodAutoscalerSpec {
             scale_target_ref: CrossVersionObjectReference {
                 api_version: Some("apps/v1".into()),
-                kind: match svc.workload {
-                    WorkloadKind::Deployment => "Deployment".into(),
-                    WorkloadKind::Statefulset => "StatefulSet".into(),
-                },
+                kind: svc.workload.kind().into(),
                 name: svc.name.clone(),
             },
             min_replicas: Some(i32::try_from(min).unwrap_or(i32::MAX)),

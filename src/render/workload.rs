@@ -1,5 +1,6 @@
 //! Workload objects: Deployment or StatefulSet (with its hardened pod), Service(s),
-//! ServiceAccount and the ConfigMap of plain variables.
+//! ServiceAccount and the ConfigMap of plain variables. The hardened pod and container are
+//! shared with the service's Jobs and CronJobs ([`super::jobs`]).
 
 use std::collections::BTreeMap;
 
@@ -9,9 +10,9 @@ use k8s_openapi::api::apps::v1::{
 };
 use k8s_openapi::api::core::v1::{
     Capabilities, ConfigMap, ConfigMapEnvSource, Container, ContainerPort, EmptyDirVolumeSource,
-    EnvFromSource, EnvVar, EnvVarSource, GRPCAction, HTTPGetAction, PersistentVolumeClaim,
-    PersistentVolumeClaimSpec, PodSecurityContext, PodSpec, PodTemplateSpec, Probe,
-    ResourceRequirements, SeccompProfile, SecretKeySelector, SecurityContext, Service,
+    EnvFromSource, EnvVar, EnvVarSource, ExecAction, GRPCAction, HTTPGetAction,
+    PersistentVolumeClaim, PersistentVolumeClaimSpec, PodSecurityContext, PodSpec, PodTemplateSpec,
+    Probe, ResourceRequirements, SeccompProfile, SecretKeySelector, SecurityContext, Service,
     ServiceAccount, ServicePort, ServiceSpec, TCPSocketAction, TopologySpreadConstraint, Volume,
     VolumeMount, VolumeResourceRequirements,
 };
@@ -74,10 +75,10 @@ pub fn config_map(svc: &ResolvedService) -> Option<ConfigMap> {
     })
 }
 
-/// The Service in front of the pods, when the service has ports.
+/// The Service in front of the pods, when the service has ports and is not a worker.
 pub fn service(svc: &ResolvedService) -> Option<Service> {
     let ports = service_ports(svc);
-    (!ports.is_empty()).then(|| Service {
+    (!ports.is_empty() && svc.workload.serves()).then(|| Service {
         metadata: metadata(svc, &svc.name),
         spec: Some(ServiceSpec {
             type_: Some("ClusterIP".into()),
@@ -118,9 +119,9 @@ fn service_ports(svc: &ResolvedService) -> Vec<ServicePort> {
         .collect()
 }
 
-/// The Deployment, for deployment workloads.
+/// The Deployment, for deployment and worker workloads.
 pub fn deployment(svc: &ResolvedService, cluster: &ResolvedCluster) -> Option<Deployment> {
-    (svc.workload == WorkloadKind::Deployment).then(|| Deployment {
+    (svc.workload.kind() == "Deployment").then(|| Deployment {
         metadata: workload_metadata(svc),
         spec: Some(DeploymentSpec {
             replicas: fixed_replicas(svc),
@@ -189,93 +190,76 @@ fn fixed_replicas(svc: &ResolvedService) -> Option<i32> {
     }
 }
 
-fn pod_template(svc: &ResolvedService, cluster: &ResolvedCluster) -> PodTemplateSpec {
+/// The annotations that roll a pod when the service's plain or sealed values change (a
+/// ConfigMap or Secret change alone restarts nothing).
+pub(super) fn config_annotations(svc: &ResolvedService) -> BTreeMap<String, String> {
     let mut annotations = BTreeMap::new();
     if !svc.env.is_empty() {
-        // Pods restart when plain variables change (a ConfigMap change alone does not do it).
         annotations.insert("fluxprint.io/config-hash".to_owned(), config_hash(&svc.env));
     }
     if !svc.sealed.is_empty() {
-        // Likewise for sealed values: a re-sealed or new value rolls the pods.
         annotations.insert(
             "fluxprint.io/secrets-hash".to_owned(),
             config_hash(&svc.sealed),
         );
     }
-    let mut volumes = vec![Volume {
-        name: "tmp".into(),
-        empty_dir: Some(EmptyDirVolumeSource::default()),
-        ..Volume::default()
-    }];
-    volumes.sort_by(|a, b| a.name.cmp(&b.name));
-    let mut containers = vec![main_container(svc, cluster)];
-    containers.extend(svc.sidecars.iter().map(|s| Container {
-        name: s.name.clone(),
-        image: Some(s.image.clone()),
+    annotations
+}
+
+/// A pod of the service with `containers`, hardened: the service's ServiceAccount without a
+/// token, a non-root UID and GID, the runtime's seccomp profile, and `/tmp` as the one
+/// writable volume.
+pub(super) fn hardened_pod(svc: &ResolvedService, containers: Vec<Container>) -> PodSpec {
+    PodSpec {
+        service_account_name: Some(svc.name.clone()),
+        automount_service_account_token: Some(false),
+        security_context: Some(PodSecurityContext {
+            run_as_non_root: Some(true),
+            run_as_user: Some(RUN_AS),
+            run_as_group: Some(RUN_AS),
+            fs_group: Some(RUN_AS),
+            seccomp_profile: Some(SeccompProfile {
+                type_: "RuntimeDefault".into(),
+                ..SeccompProfile::default()
+            }),
+            ..PodSecurityContext::default()
+        }),
+        containers,
+        volumes: Some(vec![Volume {
+            name: "tmp".into(),
+            empty_dir: Some(EmptyDirVolumeSource::default()),
+            ..Volume::default()
+        }]),
+        ..PodSpec::default()
+    }
+}
+
+/// A container named `name` running `image`, hardened, with its pull policy, command,
+/// arguments, resources and `/tmp`.
+pub(super) fn hardened_container(
+    cluster: &ResolvedCluster,
+    name: &str,
+    image: String,
+    (command, args): (&[String], &[String]),
+    res: &ResolvedResources,
+) -> Container {
+    Container {
+        name: name.to_owned(),
+        image: Some(image),
         image_pull_policy: Some(pull_policy(cluster).into()),
-        command: (!s.command.is_empty()).then(|| s.command.clone()),
-        args: (!s.args.is_empty()).then(|| s.args.clone()),
-        ports: container_ports(&s.ports),
-        resources: resources(&s.resources),
-        liveness_probe: s.liveness.as_ref().map(probe),
-        readiness_probe: s.readiness.as_ref().map(probe),
-        startup_probe: s.startup.as_ref().map(probe),
+        command: (!command.is_empty()).then(|| command.to_vec()),
+        args: (!args.is_empty()).then(|| args.to_vec()),
+        resources: resources(res),
         security_context: Some(container_security()),
         volume_mounts: Some(vec![tmp_mount()]),
         ..Container::default()
-    }));
-    PodTemplateSpec {
-        metadata: Some(ObjectMeta {
-            labels: Some(svc.workload_labels()),
-            annotations: (!annotations.is_empty()).then_some(annotations),
-            ..ObjectMeta::default()
-        }),
-        spec: Some(PodSpec {
-            service_account_name: Some(svc.name.clone()),
-            automount_service_account_token: Some(false),
-            security_context: Some(PodSecurityContext {
-                run_as_non_root: Some(true),
-                run_as_user: Some(RUN_AS),
-                run_as_group: Some(RUN_AS),
-                fs_group: Some(RUN_AS),
-                seccomp_profile: Some(SeccompProfile {
-                    type_: "RuntimeDefault".into(),
-                    ..SeccompProfile::default()
-                }),
-                ..PodSecurityContext::default()
-            }),
-            containers,
-            volumes: Some(volumes),
-            topology_spread_constraints: spread(svc),
-            ..PodSpec::default()
-        }),
     }
 }
 
-/// Always pull on strict clusters, so a re-pushed tag cannot serve a stale image from a
-/// node's cache; development clusters save the pulls.
-fn pull_policy(cluster: &ResolvedCluster) -> &'static str {
-    if cluster.strict() {
-        "Always"
-    } else {
-        "IfNotPresent"
-    }
-}
-
-fn main_container(svc: &ResolvedService, cluster: &ResolvedCluster) -> Container {
-    let mut mounts = vec![tmp_mount()];
-    mounts.extend(svc.storage.iter().map(|v| VolumeMount {
-        name: v.name.clone(),
-        mount_path: v.path.clone(),
-        ..VolumeMount::default()
-    }));
+/// The service's variables on a container: the ConfigMap of plain ones, and each secret one
+/// from the service's Secret, sorted by name.
+pub(super) fn with_env(svc: &ResolvedService, container: Container) -> Container {
     Container {
-        name: svc.name.clone(),
-        image: Some(svc.image_ref()),
-        image_pull_policy: Some(pull_policy(cluster).into()),
-        command: (!svc.command.is_empty()).then(|| svc.command.clone()),
-        args: (!svc.args.is_empty()).then(|| svc.args.clone()),
-        ports: container_ports(&svc.ports),
         env_from: (!svc.env.is_empty()).then(|| {
             vec![EnvFromSource {
                 config_map_ref: Some(ConfigMapEnvSource {
@@ -303,14 +287,74 @@ fn main_container(svc: &ResolvedService, cluster: &ResolvedCluster) -> Container
                 })
                 .collect()
         }),
-        resources: resources(&svc.resources),
-        liveness_probe: svc.liveness.as_ref().map(probe),
-        readiness_probe: svc.readiness.as_ref().map(probe),
-        startup_probe: svc.startup.as_ref().map(probe),
-        security_context: Some(container_security()),
-        volume_mounts: Some(mounts),
-        ..Container::default()
+        ..container
     }
+}
+
+fn pod_template(svc: &ResolvedService, cluster: &ResolvedCluster) -> PodTemplateSpec {
+    let annotations = config_annotations(svc);
+    let mut containers = vec![main_container(svc, cluster)];
+    containers.extend(svc.sidecars.iter().map(|s| Container {
+        ports: container_ports(&s.ports),
+        liveness_probe: s.liveness.as_ref().map(probe),
+        readiness_probe: s.readiness.as_ref().map(probe),
+        startup_probe: s.startup.as_ref().map(probe),
+        ..hardened_container(
+            cluster,
+            &s.name,
+            s.image.clone(),
+            (&s.command, &s.args),
+            &s.resources,
+        )
+    }));
+    PodTemplateSpec {
+        metadata: Some(ObjectMeta {
+            labels: Some(svc.workload_labels()),
+            annotations: (!annotations.is_empty()).then_some(annotations),
+            ..ObjectMeta::default()
+        }),
+        spec: Some(PodSpec {
+            topology_spread_constraints: spread(svc),
+            ..hardened_pod(svc, containers)
+        }),
+    }
+}
+
+/// Always pull on strict clusters, so a re-pushed tag cannot serve a stale image from a
+/// node's cache; development clusters save the pulls.
+fn pull_policy(cluster: &ResolvedCluster) -> &'static str {
+    if cluster.strict() {
+        "Always"
+    } else {
+        "IfNotPresent"
+    }
+}
+
+fn main_container(svc: &ResolvedService, cluster: &ResolvedCluster) -> Container {
+    let mut mounts = vec![tmp_mount()];
+    mounts.extend(svc.storage.iter().map(|v| VolumeMount {
+        name: v.name.clone(),
+        mount_path: v.path.clone(),
+        ..VolumeMount::default()
+    }));
+    let container = hardened_container(
+        cluster,
+        &svc.name,
+        svc.image_ref(),
+        (&svc.command, &svc.args),
+        &svc.resources,
+    );
+    with_env(
+        svc,
+        Container {
+            ports: container_ports(&svc.ports),
+            liveness_probe: svc.liveness.as_ref().map(probe),
+            readiness_probe: svc.readiness.as_ref().map(probe),
+            startup_probe: svc.startup.as_ref().map(probe),
+            volume_mounts: Some(mounts),
+            ..container
+        },
+    )
 }
 
 fn tmp_mount() -> VolumeMount {
@@ -400,6 +444,11 @@ fn probe(p: &ResolvedProbe) -> Probe {
                 service: None,
             });
         }
+        ProbeAction::Exec { command } => {
+            probe.exec = Some(ExecAction {
+                command: Some(command.clone()),
+            });
+        }
     }
     probe
 }
@@ -427,7 +476,7 @@ fn spread(svc: &ResolvedService) -> Option<Vec<TopologySpreadConstraint>> {
                 when_unsatisfiable: "ScheduleAnyway".into(),
                 label_selector: Some(selector(svc)),
                 // Count only pods of the same rollout, so old pods do not skew new ones.
-                match_label_keys: (svc.workload == WorkloadKind::Deployment)
+                match_label_keys: (svc.workload.kind() == "Deployment")
                     .then(|| vec!["pod-template-hash".into()]),
                 ..TopologySpreadConstraint::default()
             })

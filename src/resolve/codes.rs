@@ -46,6 +46,15 @@ pub const RETRIES_EXCEED_TIMEOUT: &str = "BP129";
 pub const MESH_REF_INVALID: &str = "BP130";
 /// Two services routing the same host and path in a cluster.
 pub const ROUTE_TAKEN: &str = "BP131";
+/// A setting that needs a Service (routes, monitoring, mesh) on a `worker`.
+pub const WORKER_SERVES_NOTHING: &str = "BP132";
+/// A job that is neither `when: before-rollout` nor scheduled (or both), a schedule that is
+/// not a cron expression, a bad `timeZone`, or CronJob settings on a before-rollout job.
+pub const JOB_TRIGGER: &str = "BP133";
+/// `ttlSecondsAfterFinished` on a before-rollout job: Flux would re-create and re-run it.
+pub const JOB_TTL_BEFORE_ROLLOUT: &str = "BP134";
+/// A job's object and Kustomization name that is also another service's or job's.
+pub const JOB_NAME_CLASH: &str = "BP135";
 /// An image automation setting problem (policy, semver range, tag pattern, git).
 pub const IMAGES: &str = "BP115";
 /// Image automation pushes straight to the reconciled branch of a strict cluster (warning).

@@ -74,7 +74,9 @@ pub fn resolve(bp: &Blueprint, r: &mut Resolver<'_>) -> Option<ResolvedMesh> {
     }
     let routed = bp.routes.as_ref().is_some_and(|r| !r.is_empty());
     // `callers: []` says so on purpose (a queue worker); only an absent list warns.
-    if istio && !routed && bp.mesh.as_ref().is_none_or(|m| m.callers.is_none()) {
+    // A worker is called by nothing by design (and refused `mesh`, see `workload`).
+    let worker = !bp.workload.unwrap_or_default().serves();
+    if istio && !routed && !worker && bp.mesh.as_ref().is_none_or(|m| m.callers.is_none()) {
         r.report(Severity::Warning, DENIES_EVERYTHING, "/name", "/mesh/callers", format!("`{}` has no routes and no `mesh.callers`: its AuthorizationPolicy in cluster `{}` denies every request", bp.name, cluster.name), Some("list the services that call it in `mesh.callers`".into()));
     }
     let policy = bp.mesh.clone().unwrap_or_default();

@@ -10,9 +10,10 @@
 //!
 //! - [`resolver`]: the [`Resolver`] every section reports through;
 //! - [`cluster`]: the cluster file's model and defaults (policy, mesh, ingress, Flux, images);
-//! - [`names`], [`image`], [`ports`], [`env`](mod@env), [`resources`], [`probes`], [`sidecars`],
-//!   [`scaling`], [`storage`], [`images`], [`depends_on`], [`routes`], [`mesh`],
-//!   [`monitoring`], [`alerts`]: one blueprint section each, run by [`service::resolve`];
+//! - [`workload`], [`names`], [`image`], [`ports`], [`env`](mod@env), [`resources`],
+//!   [`probes`], [`sidecars`], [`jobs`], [`scaling`], [`storage`], [`images`],
+//!   [`depends_on`], [`routes`], [`mesh`], [`monitoring`], [`alerts`]: one blueprint section
+//!   each, run by [`service::resolve`];
 //! - [`project`]: the checks of cluster files, what spans files (unique names, overrides,
 //!   `dependsOn`, route collisions, sealed values) and the per-cluster loop over the
 //!   blueprints;
@@ -25,6 +26,7 @@ pub mod depends_on;
 pub mod env;
 pub mod image;
 pub mod images;
+pub mod jobs;
 pub mod mesh;
 pub mod monitoring;
 pub mod names;
@@ -38,9 +40,11 @@ pub mod scaling;
 pub mod service;
 pub mod sidecars;
 pub mod storage;
+pub mod workload;
 
 pub use cluster::{split_ref, FluxSettings, ImageAutomation, MeshSettings, ResolvedCluster};
 pub use images::TagPolicy;
+pub use jobs::{JobRun, ResolvedJob};
 pub use ports::ResolvedPort;
 pub use probes::{ProbeAction, ResolvedProbe};
 pub use resolver::{Mark, Place, Resolver};

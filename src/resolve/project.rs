@@ -9,8 +9,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::cluster::{split_ref, ResolvedCluster};
 use super::codes::{
-    DEPENDENCY_CYCLE, DUPLICATE, FILE_NAME, INVALID_NAME, MESH_REF_INVALID, MISSING_SEALED,
-    NAME_CLASH, ROUTE_TAKEN, UNKNOWN_CLUSTER, UNKNOWN_DEPENDENCY,
+    DEPENDENCY_CYCLE, DUPLICATE, FILE_NAME, INVALID_NAME, JOB_NAME_CLASH, MESH_REF_INVALID,
+    MISSING_SEALED, NAME_CLASH, ROUTE_TAKEN, UNKNOWN_CLUSTER, UNKNOWN_DEPENDENCY,
 };
 use super::images;
 use super::resolver::{Place, Resolver};
@@ -193,6 +193,7 @@ pub fn services(
     }
     dependencies(cluster, &deps, out);
     route_collisions(cluster, &routed, out);
+    job_names(cluster, &routed, names, out);
     resolved.sort_by(|a, b| a.name.cmp(&b.name));
     resolved
 }
@@ -261,6 +262,51 @@ fn route_collisions(
                 }
                 _ => {
                     seen.insert((host, path), (bp.name.clone(), file.clone()));
+                }
+            }
+        }
+    }
+}
+
+/// A job's objects are named `<service>-<job>` (the Job or CronJob, its NetworkPolicy and,
+/// before a rollout, its Flux Kustomization and directory), so that name must be no
+/// service's, no Flux Kustomization's of the cluster and no other job's.
+fn job_names(
+    cluster: &ResolvedCluster,
+    entries: &[(String, Node, Blueprint)],
+    services: &BTreeSet<String>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let mut seen: BTreeMap<String, (String, String)> = BTreeMap::new();
+    for (file, node, bp) in entries {
+        for (i, job) in bp.jobs.iter().flatten().enumerate() {
+            let object = format!("{}-{}", bp.name, job.name);
+            let taken = if services.contains(&object) {
+                Some(format!("the service `{object}`"))
+            } else if cluster.infrastructure.contains(&object)
+                || ["infrastructure", "flux-system"].contains(&object.as_str())
+            {
+                Some(format!(
+                    "a Flux Kustomization of cluster `{}`",
+                    cluster.name
+                ))
+            } else {
+                seen.get(&object)
+                    .filter(|(other, _)| other != &bp.name)
+                    .map(|(other, other_file)| format!("a job of `{other}` ({other_file})"))
+            };
+            match taken {
+                Some(what) => {
+                    let at = Place { file, node };
+                    out.push(at.error(
+                        JOB_NAME_CLASH,
+                        &format!("/jobs/{i}/name"),
+                        format!("job `{object}` has the name of {what}"),
+                        Some("a job's objects are named `<service>-<job>`; rename the job".into()),
+                    ));
+                }
+                None => {
+                    seen.insert(object, (bp.name.clone(), file.clone()));
                 }
             }
         }

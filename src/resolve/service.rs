@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use super::alerts::{self, ResolvedAlert};
 use super::images::{self, TagPolicy};
+use super::jobs::{self, ResolvedJob};
 use super::mesh::{self, MeshTraffic};
 use super::monitoring::{self, ResolvedMonitoring};
 use super::ports::{self, ResolvedPort};
@@ -15,7 +16,7 @@ use super::routes::{self, ResolvedRoute};
 use super::scaling::{self, ResolvedCapacity, Scaling};
 use super::sidecars::{self, ResolvedSidecar};
 use super::storage::{self, ResolvedVolume};
-use super::{depends_on, env, image, names};
+use super::{depends_on, env, image, names, workload};
 use crate::blueprint::service::WorkloadKind;
 use crate::blueprint::Blueprint;
 
@@ -46,7 +47,7 @@ pub struct ResolvedService {
     pub image: String,
     /// Image tag.
     pub tag: String,
-    /// Deployment or StatefulSet.
+    /// Deployment, StatefulSet or worker.
     pub workload: WorkloadKind,
     /// Main container ports; the first is the primary.
     pub ports: Vec<ResolvedPort>,
@@ -94,31 +95,47 @@ pub struct ResolvedService {
     pub alerts: Vec<ResolvedAlert>,
     /// The declared peak load, for planning.
     pub capacity: Option<ResolvedCapacity>,
+    /// Jobs and CronJobs.
+    pub jobs: Vec<ResolvedJob>,
 }
 
 /// Resolves a blueprint as merged for the resolver's cluster: `None` when any section has an
 /// error. Every section is checked, whatever the others found, so that all problems are
 /// reported at once.
 pub fn resolve(bp: &Blueprint, r: &mut Resolver<'_>) -> Option<ResolvedService> {
-    let workload = bp.workload.unwrap_or_default();
     let main_ports: Vec<_> = bp.ports.iter().flatten().collect();
+    let workload = workload::resolve(bp, r);
     let names = names::resolve(bp, r);
     let image = image::resolve(bp, r);
     let ports = ports::resolve(bp, r);
     let env = env::resolve(bp, r);
     let resources = resources::resolve(bp.resources.as_ref(), "/resources", r);
     let probes = probes::resolve(bp.probes.as_ref(), "/probes", &main_ports, r);
+    let serves = bp.workload.unwrap_or_default().serves();
+    probes::require(
+        bp.probes.as_ref(),
+        "",
+        "the main container",
+        serves && !main_ports.is_empty(),
+        r,
+    );
     let sidecars = sidecars::resolve(bp, r);
+    let jobs = jobs::resolve(
+        bp,
+        image.as_ref().map(|i| (i.image.as_str(), i.tag.as_str())),
+        resources.as_ref(),
+        r,
+    );
     let scaling = scaling::resolve(bp, r);
-    let storage = storage::resolve(bp, workload, r);
+    let storage = storage::resolve(bp, bp.workload.unwrap_or_default(), r);
     let image_policy = images::resolve(bp, r);
     let depends_on = depends_on::resolve(bp, r);
     let routes = routes::resolve(bp, r);
     let mesh = mesh::resolve(bp, r);
     let monitoring = monitoring::resolve(bp, r);
     let alerts = alerts::resolve(bp, r);
-    let (names, image, env, probes, (scaling, capacity), mesh) =
-        (names?, image?, env?, probes?, scaling?, mesh?);
+    let (workload, names, image, env, probes, (scaling, capacity), mesh) =
+        (workload?, names?, image?, env?, probes?, scaling?, mesh?);
     Some(ResolvedService {
         name: names.name,
         team: names.team,
@@ -149,6 +166,7 @@ pub fn resolve(bp: &Blueprint, r: &mut Resolver<'_>) -> Option<ResolvedService> 
         monitoring: monitoring?,
         alerts: alerts?,
         capacity,
+        jobs: jobs?,
     })
 }
 
@@ -204,6 +222,11 @@ impl ResolvedService {
             .iter()
             .chain(self.sidecars.iter().flat_map(|s| s.ports.iter()))
             .collect()
+    }
+
+    /// The jobs that run before each rollout, in the order written.
+    pub fn before_rollout(&self) -> impl Iterator<Item = &ResolvedJob> {
+        self.jobs.iter().filter(|j| j.before_rollout())
     }
 
     /// Name of the headless Service of a statefulset.

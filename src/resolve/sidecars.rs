@@ -47,6 +47,17 @@ pub fn resolve(bp: &Blueprint, r: &mut Resolver<'_>) -> Option<Vec<ResolvedSidec
         .enumerate()
         .map(|(i, s)| resolve_one(s, &format!("/sidecars/{i}"), r))
         .collect();
+    let serves = bp.workload.unwrap_or_default().serves();
+    for (i, s) in sidecars.iter().enumerate() {
+        let has_ports = s.ports.as_ref().is_some_and(|p| !p.is_empty());
+        probes::require(
+            s.probes.as_ref(),
+            &format!("/sidecars/{i}"),
+            &format!("sidecar `{}`", s.name),
+            serves && has_ports,
+            r,
+        );
+    }
     let mut containers = BTreeSet::from([bp.name.as_str()]);
     for (i, s) in sidecars.iter().enumerate() {
         if let Some(why) = names::dns1123_label(&s.name, 63) {

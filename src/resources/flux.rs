@@ -69,6 +69,9 @@ pub struct KustomizationSpec {
     /// Wait for every applied object to be ready.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wait: Option<bool>,
+    /// Re-create objects whose immutable fields changed (a Job's pod template).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub force: Option<bool>,
 }
 
 /// Flux ImageRepository: scans a registry for tags.
