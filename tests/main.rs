@@ -18,6 +18,7 @@ mod rules;
 mod schema;
 mod seal;
 mod security;
+mod systems;
 mod util;
 mod validate;
 mod workflow;
