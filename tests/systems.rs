@@ -127,3 +127,67 @@ fn a_finding_of_the_output_validation_is_an_internal_error_at_the_blueprint() {
         assert_eq!(d.span.line, 7, "the blueprint's `name` line: {d:#?}");
     }
 }
+
+/// The Django shop's jobs and worker as Flux and Kubernetes get them: the migration in its own
+/// Kustomization that the service's waits for, re-created on a new image and updated by image
+/// automation with the Deployment; a second before-rollout job after the first; a CronJob
+/// beside the workload; no Service for a worker.
+#[test]
+fn before_rollout_jobs_run_in_order_before_the_rollout_and_follow_the_image() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy_dir(
+        &root().join("tests/fixtures/systems/django-shop"),
+        dir.path(),
+    );
+    edit(
+        &dir.path().join("blueprints/storefront.yaml"),
+        "  - name: clear-sessions\n",
+        "  - {name: collectstatic, command: [python, manage.py, collectstatic, --noinput], when: before-rollout}\n  - name: clear-sessions\n",
+    );
+    let project = Project::load(&Inputs::under(dir.path())).expect("valid");
+    let files = project.render(&["prod".to_owned()]).expect("render");
+    let file = |path: &str| -> &str {
+        &files
+            .iter()
+            .find(|f| f.path == format!("prod/{path}"))
+            .unwrap_or_else(|| panic!("no {path}"))
+            .content
+    };
+    let service = file("clusters/prod/apps/storefront.yaml");
+    assert!(
+        service.contains("  - name: storefront-migrate\n  - name: storefront-collectstatic\n"),
+        "{service}"
+    );
+    let migrate = file("clusters/prod/apps/storefront-migrate.yaml");
+    assert!(migrate.contains("  force: true\n") && migrate.contains("  wait: true\n"));
+    assert!(
+        !migrate.contains("name: storefront-collectstatic"),
+        "{migrate}"
+    );
+    let second = file("clusters/prod/apps/storefront-collectstatic.yaml");
+    assert!(
+        second.contains("  - name: storefront-migrate\n  force: true\n"),
+        "{second}"
+    );
+    let job = file("apps/storefront-migrate/job.yaml");
+    assert!(job.contains(
+        "image: registry.example.com/kasbah/django:3.2.0 # {\"$imagepolicy\": \"flux-system:storefront\"}"
+    ));
+    assert!(job.contains("fluxprint.io/blueprint-image: registry.example.com/kasbah/django:3.2.0"));
+    // What the Job's pod needs comes with the first before-rollout job, and only there.
+    for needed in ["serviceaccount.yaml", "configmap.yaml", "sealedsecret.yaml"] {
+        file(&format!("apps/storefront-migrate/{needed}"));
+        for elsewhere in ["storefront-collectstatic", "storefront"] {
+            let path = format!("prod/apps/{elsewhere}/{needed}");
+            assert!(!files.iter().any(|f| f.path == path), "{path}");
+        }
+    }
+    let cron = file("apps/storefront/cronjob-clear-sessions.yaml");
+    assert!(cron.contains("concurrencyPolicy: Forbid") && cron.contains("timeZone: Europe/Berlin"));
+    assert!(file("apps/storefront/kustomization.yaml").contains("- cronjob-clear-sessions.yaml"));
+    assert!(!files
+        .iter()
+        .any(|f| f.path == "prod/apps/celery/service.yaml"));
+    let worker = file("apps/celery/deployment.yaml");
+    assert!(worker.contains("exec:") && !worker.contains("containerPort"));
+}
