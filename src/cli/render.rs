@@ -84,26 +84,19 @@ fn planned(
 
 /// Runs the validator over each rendered cluster tree, graded by the cluster's policy;
 /// prints findings and says whether any is an error.
+/// The output validation: any finding is a bug of fluxprint, reported at the blueprint or
+/// cluster file the generated file came from (never at a generated line).
 fn validate_output(
     project: &Project,
     out_dir: &std::path::Path,
     clusters: &[String],
     out: &Output,
 ) -> Result<bool, Error> {
-    let mut failed = false;
-    for cluster in project.select(clusters)? {
-        let options = fluxprint::validate::request::options_for_cluster(cluster);
-        let (report, _tree) = fluxprint::validate::request::run_with_crds(
-            &[out_dir.join(&cluster.name)],
-            &[],
-            &options,
-        )?;
-        if !report.diagnostics.is_empty() {
-            out.diagnostics(&report.diagnostics, &report.sources);
-        }
-        failed |= fluxprint::diag::has_errors(&report.diagnostics);
+    let found = project.validate_output(out_dir, clusters)?;
+    if !found.is_empty() {
+        out.diagnostics(&found, &project.sources);
     }
-    Ok(failed)
+    Ok(fluxprint::diag::has_errors(&found))
 }
 
 fn counts(planned: &[Planned]) -> String {

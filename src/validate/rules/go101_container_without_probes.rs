@@ -1,6 +1,8 @@
 //! GO101: a long-running container without readiness or liveness probe.
 
-use super::{containers, pod_template};
+use serde_json::Value;
+
+use super::{containers, ns, pod_labels, pod_template, selects};
 use crate::validate::rule::{Context, Findings, Grade, Rule};
 
 /// GO101
@@ -18,8 +20,10 @@ impl Rule for ContainerWithoutProbes {
     }
     fn doc(&self) -> &'static str {
         "## What it checks\nEvery container (not init container) of a Deployment, StatefulSet or \
-         DaemonSet declares `readinessProbe` and `livenessProbe`. Error under the strict policy, \
-         warning under relaxed.\n\n## Why it matters\nWithout readiness, traffic reaches pods \
+         DaemonSet declares a `livenessProbe`, and a `readinessProbe` when it serves a Service \
+         port (a Service of its namespace selects the pod and targets one of the container's \
+         ports): a worker that serves nothing needs no readiness. Error under the strict \
+         policy, warning under relaxed.\n\n## Why it matters\nWithout readiness, traffic reaches pods \
          that are not ready and rollouts (and Flux's `wait`) declare success too early; without \
          liveness, a hung process is never restarted.\n\n\
          ## Example\n```yaml\ncontainers:\n- name: api   # GO101\n  image: api:1.0\n```\n\n\
@@ -34,6 +38,20 @@ impl Rule for ContainerWithoutProbes {
                 continue;
             }
             let Some(t) = pod_template(o) else { continue };
+            let services: Vec<&Value> = pod_labels(o, t)
+                .map(|labels| {
+                    ctx.tree
+                        .of_kind("Service")
+                        .filter(|(_, s)| ns(s) == ns(o))
+                        .filter(|(_, s)| {
+                            s.at("/spec/selector")
+                                .and_then(Value::as_object)
+                                .is_some_and(|sel| !sel.is_empty() && selects(sel, labels))
+                        })
+                        .filter_map(|(_, s)| s.at("/spec/ports"))
+                        .collect()
+                })
+                .unwrap_or_default();
             for (pointer, c) in containers(o, t)
                 .into_iter()
                 .filter(|(p, _)| !p.contains("initContainers"))
@@ -43,7 +61,8 @@ impl Rule for ContainerWithoutProbes {
                     .and_then(serde_json::Value::as_str)
                     .unwrap_or("");
                 for probe in ["readinessProbe", "livenessProbe"] {
-                    if c.get(probe).is_none() {
+                    let needed = probe == "livenessProbe" || serves(c, &services);
+                    if needed && c.get(probe).is_none() {
                         out.object(
                             i,
                             &pointer,
@@ -55,4 +74,27 @@ impl Rule for ContainerWithoutProbes {
             }
         }
     }
+}
+
+/// True when one of `ports` (Service port lists) targets a port of container `c`, by name
+/// or number (`targetPort` defaults to `port`).
+fn serves(c: &Value, ports: &[&Value]) -> bool {
+    let own = c.get("ports").and_then(Value::as_array);
+    let Some(own) = own.filter(|p| !p.is_empty()) else {
+        return false;
+    };
+    ports
+        .iter()
+        .filter_map(|p| p.as_array())
+        .flatten()
+        .any(|sp| {
+            let target = sp.get("targetPort").or_else(|| sp.get("port"));
+            own.iter().any(|cp| match target {
+                Some(Value::String(name)) => cp.get("name").and_then(Value::as_str) == Some(name),
+                Some(Value::Number(n)) => {
+                    cp.get("containerPort").and_then(Value::as_u64) == n.as_u64()
+                }
+                _ => false,
+            })
+        })
 }
