@@ -20,4 +20,5 @@ mod seal;
 mod security;
 mod util;
 mod validate;
+mod verdicts;
 mod workflow;
