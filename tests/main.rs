@@ -21,4 +21,5 @@ mod security;
 mod systems;
 mod util;
 mod validate;
+mod verdicts;
 mod workflow;
