@@ -45,8 +45,19 @@ fn yaml(value: &Value, origin: Option<String>) -> Result<String, Error> {
     Ok(text)
 }
 
-/// Runs the build; the YAML on success, or an error naming every build problem.
-pub fn run(request: &BuildRequest) -> Result<String, Error> {
+/// What a build printed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Built {
+    /// The objects of every Kustomization that builds, as multi-document YAML.
+    pub yaml: String,
+    /// Kustomizations that do not build, each with why (their objects are left out, as
+    /// Flux applies nothing of them).
+    pub problems: Vec<String>,
+}
+
+/// Runs the build. A Kustomization that fails is left out and named in
+/// [`Built::problems`]; the others are printed.
+pub fn run(request: &BuildRequest) -> Result<Built, Error> {
     if !request.path.is_dir() {
         return Err(Error::Usage(format!(
             "{} is not a directory",
@@ -100,26 +111,19 @@ pub fn run(request: &BuildRequest) -> Result<String, Error> {
         )));
     }
     let mut problems = Vec::new();
-    for unit in (0..applied.units.len())
-        .filter(|u| wanted(*u))
-        .map(|u| &applied.units[u])
-    {
+    let mut failed = std::collections::BTreeSet::new();
+    for (u, unit) in applied.units.iter().enumerate().filter(|(u, _)| wanted(*u)) {
         for e in &unit.errors {
+            failed.insert(u);
             problems.push(format!(
                 "{}: {} (at {}{})",
                 unit.id, e.message, e.origin.file, e.origin.pointer
             ));
         }
     }
-    if !problems.is_empty() {
-        return Err(Error::Usage(format!(
-            "the build fails:\n  {}",
-            problems.join("\n  ")
-        )));
-    }
     let mut out = String::new();
     for o in &tree.objects {
-        if !o.unit.is_some_and(wanted) {
+        if !o.unit.is_some_and(|u| wanted(u) && !failed.contains(&u)) {
             continue;
         }
         let origin = request.show_origin.then(|| {
@@ -128,23 +132,26 @@ pub fn run(request: &BuildRequest) -> Result<String, Error> {
         });
         out.push_str(&yaml(&o.value, origin)?);
     }
-    Ok(out)
+    Ok(Built {
+        yaml: out,
+        problems,
+    })
 }
 
-/// `kustomize build DIR`.
-fn plain(dir: &Path, show_origin: bool) -> Result<String, Error> {
+/// `kustomize build DIR`: nothing is printed when it fails, as with kustomize.
+fn plain(dir: &Path, show_origin: bool) -> Result<Built, Error> {
     let src = DiskSource::new(dir);
     let build = kustomize::build(&src, "", None);
     if !build.errors.is_empty() {
-        let problems: Vec<String> = build
+        let problems = build
             .errors
             .iter()
             .map(|e| format!("{}: {} (at {})", e.origin.file, e.message, e.origin.pointer))
             .collect();
-        return Err(Error::Usage(format!(
-            "the build fails:\n  {}",
-            problems.join("\n  ")
-        )));
+        return Ok(Built {
+            yaml: String::new(),
+            problems,
+        });
     }
     let mut out = String::new();
     for r in &build.resources {
@@ -152,5 +159,8 @@ fn plain(dir: &Path, show_origin: bool) -> Result<String, Error> {
             show_origin.then(|| format!("{} (document {})", r.origin.file, r.origin.doc + 1));
         out.push_str(&yaml(&r.value, origin)?);
     }
-    Ok(out)
+    Ok(Built {
+        yaml: out,
+        problems: Vec::new(),
+    })
 }

@@ -38,6 +38,14 @@ pub fn build(args: &BuildArgs, out: &mut Output) -> Result<ExitCode, Error> {
         show_origin: args.show_origin,
         kustomize: args.kustomize.is_some(),
     };
-    out.stdout(&run(&request)?);
-    Ok(ExitCode::SUCCESS)
+    let built = run(&request)?;
+    out.stdout(&built.yaml);
+    if built.problems.is_empty() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    out.status(&format!(
+        "error: these do not build (left out above):\n  {}",
+        built.problems.join("\n  ")
+    ));
+    Ok(ExitCode::from(2))
 }

@@ -136,12 +136,8 @@ fn relative_to(dir: &str, path: &str) -> String {
     format!("./{rest}")
 }
 
-/// How the build reads values it cannot see in JSON: whether a string was a plain scalar.
-pub type PlainScalars<'a> = &'a (dyn Fn(&Origin) -> bool + Sync);
-
 struct Builder<'a> {
     src: &'a dyn Source,
-    plain: PlainScalars<'a>,
     /// Raw objects of every file, for `substituteFrom` lookups not built yet.
     raw: &'a [(String, usize, Value)],
     own: BTreeSet<(String, String)>,
@@ -279,19 +275,14 @@ impl Builder<'_> {
         let mut undefined = Vec::new();
         if let Some(post) = &spec.post_build {
             let vars = self.vars(post, &spec.namespace);
-            if !vars.known.is_empty() || vars.open {
+            // Flux substitutes only when there are variables, unless told to always.
+            let always = post.get("substituteStrategy").and_then(Value::as_str) == Some("Always");
+            if !vars.known.is_empty() || vars.open || always {
                 for (i, r) in build.resources.iter_mut().enumerate() {
                     if substitution_disabled(&r.value) {
                         continue;
                     }
-                    // Origins are read from a copy: substitution changes only values.
-                    let fields = Resource {
-                        value: Value::Null,
-                        origin: r.origin.clone(),
-                        fields: r.fields.clone(),
-                    };
-                    let plain = |pointer: &str| (self.plain)(&fields.origin_of(pointer));
-                    let found = substitute::substitute(&mut r.value, &vars, &plain);
+                    let found = substitute::substitute(&mut r.value, &vars);
                     undefined.extend(found.into_iter().map(|u| (i, u)));
                 }
             }
@@ -420,8 +411,8 @@ fn common_metadata(resources: &mut [Resource], meta: &Value, at: &Origin) {
 }
 
 /// Builds what the repository behind `src` applies. `files` lists its YAML files
-/// (repository-relative); `plain` tells whether a string value was a plain scalar.
-pub fn build(src: &dyn Source, files: &[String], plain: PlainScalars<'_>) -> Applied {
+/// (repository-relative).
+pub fn build(src: &dyn Source, files: &[String]) -> Applied {
     let mut raw = Vec::new();
     for file in files {
         if let Some(Ok(docs)) = src.documents(file) {
@@ -474,7 +465,6 @@ pub fn build(src: &dyn Source, files: &[String], plain: PlainScalars<'_>) -> App
     });
     let mut b = Builder {
         src,
-        plain,
         raw: &raw,
         artifacts,
         own,

@@ -2,9 +2,11 @@
 //!
 //! kustomize-controller serializes each built object to YAML, runs bash-style substitution
 //! over the text and parses the result again. On JSON values that means: every string is
-//! substituted, and a plain (unquoted) scalar that becomes a number or a boolean changes
-//! type (`replicas: ${REPLICAS}` → `3`). Comments never reach the substitution: kustomize's
-//! output has none.
+//! substituted, and a string that the serializer writes as a plain scalar — how it was
+//! quoted in the source does not matter, the build has forgotten — changes type when it
+//! becomes a number or a boolean (`replicas: ${REPLICAS}` → `3`, `"${ENABLED}"` → `true`).
+//! Comments never reach the substitution: kustomize's output has none. Only `${…}` forms
+//! are variables; a bare `$VAR` is text.
 
 use std::collections::BTreeMap;
 
@@ -29,29 +31,38 @@ pub struct Undefined {
     pub var: String,
 }
 
-/// Substitutes `vars` in every string of `value`. `plain(pointer)` tells whether the string
-/// at `pointer` was a plain YAML scalar (its result is then read again as YAML would).
-pub fn substitute(value: &mut Value, vars: &Vars, plain: &dyn Fn(&str) -> bool) -> Vec<Undefined> {
+/// Substitutes `vars` in every string of `value`.
+pub fn substitute(value: &mut Value, vars: &Vars) -> Vec<Undefined> {
     let mut undefined = Vec::new();
     let mut pointer = String::new();
-    walk(value, vars, plain, &mut pointer, &mut undefined);
+    walk(value, vars, &mut pointer, &mut undefined);
     undefined
 }
 
-fn walk(
-    value: &mut Value,
-    vars: &Vars,
-    plain: &dyn Fn(&str) -> bool,
-    pointer: &mut String,
-    undefined: &mut Vec<Undefined>,
-) {
+/// True when a YAML serializer (go-yaml, as kustomize uses it) writes `text` as a plain
+/// scalar: not empty, one line, no surrounding space, no leading indicator, no `: ` or ` #`,
+/// and not a value YAML would read as another type.
+fn written_plain(text: &str) -> bool {
+    !text.is_empty()
+        && !text.contains('\n')
+        && text.trim() == text
+        && !text.starts_with([
+            '-', '?', ':', ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', '\'', '"', '%',
+            '@', '`',
+        ])
+        && !text.contains(": ")
+        && !text.contains(" #")
+        && matches!(reread(text), Value::String(_))
+}
+
+fn walk(value: &mut Value, vars: &Vars, pointer: &mut String, undefined: &mut Vec<Undefined>) {
     match value {
         Value::Object(map) => {
             for (key, v) in map.iter_mut() {
                 let len = pointer.len();
                 pointer.push('/');
                 pointer.push_str(&crate::source::yaml::escape_pointer_token(key));
-                walk(v, vars, plain, pointer, undefined);
+                walk(v, vars, pointer, undefined);
                 pointer.truncate(len);
             }
         }
@@ -60,7 +71,7 @@ fn walk(
                 let len = pointer.len();
                 pointer.push('/');
                 pointer.push_str(&i.to_string());
-                walk(v, vars, plain, pointer, undefined);
+                walk(v, vars, pointer, undefined);
                 pointer.truncate(len);
             }
         }
@@ -73,7 +84,7 @@ fn walk(
                 });
             }
             if out != *s {
-                *value = if plain(pointer) {
+                *value = if written_plain(s) {
                     reread(&out)
                 } else {
                     Value::String(out)
@@ -114,7 +125,7 @@ fn is_name(b: u8) -> bool {
 }
 
 /// Expands `text`; returns the result and the variables used as `${name}` without a
-/// default that are not defined. Forms: `$$` (a literal `$`), `$name`, `${name}`,
+/// default that are not defined. Forms: `$$` (a literal `$`), `${name}`,
 /// `${name:=default}`, `${name:-default}`, `${name=default}`, `${name-default}`, and the
 /// other bash operators on a defined variable (kept as its value: only definedness matters
 /// to the verdict).
@@ -165,15 +176,6 @@ pub fn expand(text: &str, vars: &Vars) -> (String, Vec<String>) {
                 }
                 i = close + 1;
             }
-            Some(b) if is_name_start(*b) => {
-                let len = text[i + 1..].bytes().take_while(|b| is_name(*b)).count();
-                let name = &text[i + 1..i + 1 + len];
-                match vars.known.get(name) {
-                    Some(v) => out.push_str(v),
-                    None => out.push_str(&text[i..i + 1 + len]),
-                }
-                i += 1 + len;
-            }
             _ => {
                 out.push('$');
                 i += 1;
@@ -206,7 +208,7 @@ mod tests {
         assert_eq!(expand("${B:-two}", &v), ("two".into(), vec![]));
         assert_eq!(expand("${EMPTY:=d}", &v), ("d".into(), vec![]));
         assert_eq!(expand("$${A}", &v), ("${A}".into(), vec![]));
-        assert_eq!(expand("$A/$NOPE", &v), ("1/$NOPE".into(), vec![]));
+        assert_eq!(expand("$A/$NOPE", &v), ("$A/$NOPE".into(), vec![]));
         assert_eq!(expand("${B}", &v), ("${B}".into(), vec!["B".to_owned()]));
         assert_eq!(expand("cost: 5$", &v), ("cost: 5$".into(), vec![]));
     }
@@ -221,10 +223,13 @@ mod tests {
     }
 
     #[test]
-    fn plain_scalars_change_type() {
-        let mut doc = json!({"spec": {"replicas": "${N}", "name": "${N}"}});
-        let undefined = substitute(&mut doc, &vars(&[("N", "3")]), &|p| p == "/spec/replicas");
+    fn substituted_scalars_are_read_again() {
+        let mut doc = json!({"spec": {"replicas": "${N}", "on": "${B}", "name": "x-${N}", "multi": "a\n${N}"}});
+        let undefined = substitute(&mut doc, &vars(&[("N", "3"), ("B", "true")]));
         assert!(undefined.is_empty());
-        assert_eq!(doc, json!({"spec": {"replicas": 3, "name": "3"}}));
+        assert_eq!(
+            doc,
+            json!({"spec": {"replicas": 3, "on": true, "name": "x-3", "multi": "a\n3"}})
+        );
     }
 }

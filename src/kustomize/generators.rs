@@ -18,11 +18,34 @@ fn valid_key(k: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
-fn strings(v: Option<&Value>) -> Vec<&str> {
+/// The string entries of a generator list. kustomize refuses the kustomization when an
+/// entry is not a string (a literal like `k=a: b` that YAML reads as a mapping).
+fn strings<'a>(field: &str, v: Option<&'a Value>) -> Result<Vec<&'a str>, String> {
     match v {
-        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
-        Some(Value::String(s)) => vec![s.as_str()],
-        _ => Vec::new(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .map(|e| {
+                e.as_str().ok_or_else(|| {
+                    format!(
+                        "`{field}` entry {e} is not a string (quote it: YAML read it as {})",
+                        kind(e)
+                    )
+                })
+            })
+            .collect(),
+        Some(Value::String(s)) => Ok(vec![s.as_str()]),
+        _ => Ok(Vec::new()),
+    }
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Object(_) => "a mapping",
+        Value::Array(_) => "a list",
+        Value::Number(_) => "a number",
+        Value::Bool(_) => "a boolean",
+        Value::Null => "null",
+        Value::String(_) => "a string",
     }
 }
 
@@ -102,8 +125,8 @@ fn one(
         .ok_or_else(|| format!("a {kind} generator needs a `name`"))?;
     // (key, value, where it is written)
     let mut pairs: Vec<(String, String, Origin)> = Vec::new();
-    let mut envs = strings(args.get("envs"));
-    envs.extend(strings(args.get("env")));
+    let mut envs = strings("envs", args.get("envs"))?;
+    envs.extend(strings("env", args.get("env"))?);
     for (j, file) in envs.iter().enumerate() {
         let field = if args.get("envs").is_some() {
             "envs"
@@ -137,7 +160,10 @@ fn one(
             ));
         }
     }
-    for (j, lit) in strings(args.get("literals")).iter().enumerate() {
+    for (j, lit) in strings("literals", args.get("literals"))?
+        .iter()
+        .enumerate()
+    {
         let (key, value) = lit
             .split_once('=')
             .filter(|(k, _)| !k.is_empty())
@@ -148,7 +174,7 @@ fn one(
             at.join(&format!("/literals/{j}")),
         ));
     }
-    for (j, file) in strings(args.get("files")).iter().enumerate() {
+    for (j, file) in strings("files", args.get("files"))?.iter().enumerate() {
         let (key, path) = match file.matches('=').count() {
             0 => (file.rsplit('/').next().unwrap_or(file), *file),
             1 => {

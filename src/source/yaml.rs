@@ -215,6 +215,86 @@ pub fn escape_pointer_token(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
 }
 
+/// Stands for a plain `<<` key in the fast path until its mapping ends (no YAML text can
+/// produce it: it holds a NUL).
+const MERGE_SENTINEL: &str = "\u{0}<<";
+
+fn merge_error(span: Span) -> YamlError {
+    YamlError {
+        span,
+        message: "a merge key `<<` must be given a mapping or a list of mappings".into(),
+    }
+}
+
+/// YAML merge keys (`<<: *defaults`, `<<: [*a, *b]`), as kubectl, kustomize and Flux read
+/// them: the merged mappings' entries are added where the mapping has no entry of its own;
+/// of several merged mappings the first wins. Only a plain `<<` key merges.
+fn merge_node_entries(entries: Vec<(Node, Node)>) -> Result<Vec<(Node, Node)>, YamlError> {
+    let is_merge = |k: &Node| k.plain && matches!(&k.kind, Kind::Str(s) if s == "<<");
+    if !entries.iter().any(|(k, _)| is_merge(k)) {
+        return Ok(entries);
+    }
+    let mut own = Vec::new();
+    let mut sources = Vec::new();
+    for (k, v) in entries {
+        if is_merge(&k) {
+            match v.kind {
+                Kind::Map(m) => sources.push(m),
+                Kind::Seq(items) => {
+                    for item in items {
+                        match item.kind {
+                            Kind::Map(m) => sources.push(m),
+                            _ => return Err(merge_error(item.span)),
+                        }
+                    }
+                }
+                _ => return Err(merge_error(v.span)),
+            }
+        } else {
+            own.push((k, v));
+        }
+    }
+    let mut seen: std::collections::HashSet<String> =
+        own.iter().filter_map(|(k, _)| k.key_text()).collect();
+    for source in sources {
+        for (k, v) in source {
+            if let Some(text) = k.key_text() {
+                if seen.insert(text) {
+                    own.push((k, v));
+                }
+            }
+        }
+    }
+    Ok(own)
+}
+
+/// [`merge_node_entries`] for the fast path.
+fn merge_json_entries(
+    mut map: Map<String, Value>,
+    span: Span,
+) -> Result<Map<String, Value>, YamlError> {
+    let Some(merged) = map.remove(MERGE_SENTINEL) else {
+        return Ok(map);
+    };
+    let sources = match merged {
+        Value::Object(m) => vec![m],
+        Value::Array(items) => items
+            .into_iter()
+            .map(|i| match i {
+                Value::Object(m) => Ok(m),
+                _ => Err(merge_error(span)),
+            })
+            .collect::<Result<_, _>>()?,
+        _ => return Err(merge_error(span)),
+    };
+    for source in sources {
+        for (k, v) in source {
+            map.entry(k).or_insert(v);
+        }
+    }
+    Ok(map)
+}
+
 /// Resolves a plain scalar with the YAML 1.2 core schema.
 fn resolve_plain(text: &str) -> Kind {
     match text {
@@ -505,7 +585,7 @@ pub fn parse_documents_in(text: &str, budget: &AliasBudget) -> Result<Vec<Node>,
                 }) => Some((
                     Node {
                         span,
-                        kind: Kind::Map(entries),
+                        kind: Kind::Map(merge_node_entries(entries)?),
                         plain: false,
                         raw: None,
                         size,
@@ -661,7 +741,9 @@ pub fn parse_json_documents_in(
                     .as_ref()
                     .is_some_and(|t| t.is_yaml_core_schema() && t.suffix() == "str");
                 let is_key = matches!(stack.last(), Some(Frame::Map(_, None, _, _)));
-                let v = if style == ScalarStyle::Plain && !is_str_tag {
+                let v = if is_key && style == ScalarStyle::Plain && !is_str_tag && value == "<<" {
+                    Value::String(MERGE_SENTINEL.into())
+                } else if style == ScalarStyle::Plain && !is_str_tag {
                     let kind = resolve_plain(&value);
                     if let Kind::Str(s) = &kind {
                         if !is_key && keep_plain(s) {
@@ -697,7 +779,9 @@ pub fn parse_json_documents_in(
             }
             Event::SequenceEnd | Event::MappingEnd => match stack.pop() {
                 Some(Frame::Seq(items, anchor, size)) => Some((Value::Array(items), anchor, size)),
-                Some(Frame::Map(map, _, anchor, size)) => Some((Value::Object(map), anchor, size)),
+                Some(Frame::Map(map, _, anchor, size)) => {
+                    Some((Value::Object(merge_json_entries(map, start)?), anchor, size))
+                }
                 None => None,
             },
             _ => None,
@@ -764,6 +848,25 @@ pub fn parse_json_documents_in(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn merge_keys_are_resolved_by_both_parsers() {
+        let text = "base: &b {image: app:1, pull: Always, name: base}\nc:\n  <<: *b\n  name: app\nd:\n  name: x\n  <<: [{pull: Never}, *b]\ne: {'<<': 1}\n";
+        let fast = parse_json_documents(text, |_| false).expect("parses");
+        let slow = parse_documents(text).expect("parses");
+        let expected = serde_json::json!({
+            "base": {"image": "app:1", "pull": "Always", "name": "base"},
+            "c": {"name": "app", "image": "app:1", "pull": "Always"},
+            "d": {"name": "x", "pull": "Never", "image": "app:1"},
+            "e": {"<<": 1}
+        });
+        assert_eq!(fast[0].value, expected);
+        assert_eq!(slow[0].to_json(), expected);
+        // A merged field keeps its position: the anchor's line.
+        assert_eq!(slow[0].span_for_pointer("/c/image").line, 1);
+        assert!(parse_json_documents("a:\n  <<: 3\n", |_| false).is_err());
+        assert!(parse_documents("a:\n  <<: 3\n").is_err());
+    }
 
     #[test]
     fn json_documents_agree_with_the_positioned_tree() {

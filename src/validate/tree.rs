@@ -171,9 +171,6 @@ pub struct Tree {
     docs: Vec<Option<Arc<Vec<Value>>>>,
     /// File index by repository-relative path.
     by_path: HashMap<String, usize>,
-    /// `(file, doc, pointer)` of plain scalars holding a `$`: Flux substitution may change
-    /// their type.
-    plain_dollars: HashSet<(usize, usize, String)>,
     /// What Flux (or kustomize) applies, when the tree has entry points; the units'
     /// resources are moved into [`Tree::objects`].
     pub applied: crate::flux::Applied,
@@ -238,7 +235,7 @@ enum Parsed {
 }
 
 fn is_lookalike(s: &str) -> bool {
-    s.contains('$') || crate::source::yaml11::yaml11_meaning(s).is_some()
+    crate::source::yaml11::yaml11_meaning(s).is_some()
 }
 
 /// What became of one file: read and parsed (or not parsed: a finding), or not read (the
@@ -411,9 +408,6 @@ impl Tree {
                         }
                         let mut lookalikes = Vec::new();
                         for (pointer, text) in d.plain_strings {
-                            if text.contains('$') {
-                                tree.plain_dollars.insert((index, doc, pointer.clone()));
-                            }
                             if let Some(meaning) = crate::source::yaml11::yaml11_meaning(&text) {
                                 lookalikes.push((pointer, text, meaning));
                             }
@@ -450,12 +444,7 @@ impl Tree {
     /// not Kubernetes objects count only in files a build applies.
     fn apply_builds(&mut self) {
         let files: Vec<String> = self.files.iter().map(|f| f.in_root.clone()).collect();
-        let plain = |o: &crate::kustomize::Origin| {
-            self.by_path
-                .get(&o.file)
-                .is_some_and(|&f| self.plain_dollars.contains(&(f, o.doc, o.pointer.clone())))
-        };
-        let mut applied = crate::flux::build(&*self, &files, &plain);
+        let mut applied = crate::flux::build(&*self, &files);
         if applied.units.is_empty() {
             return;
         }

@@ -174,10 +174,13 @@ def compare_repo(fluxprint, fluxbuild, work, repo, cluster, label):
     failures = compared = 0
     select = ["--cluster", cluster] if cluster else []
     if True:
-        text, error = run([fluxprint, "build", repo] + select, f"fluxprint build {label}")
-        if error:
-            print(f"FAILED: {label}: {error}", file=sys.stderr)
+        # Exit 2 names Kustomizations that do not build; the others are printed and compared
+        # (each failing one must fail Flux's build too, below).
+        result = subprocess.run([fluxprint, "build", repo] + select, capture_output=True, text=True, timeout=300)
+        if result.returncode not in (0, 2):
+            print(f"FAILED: {label}: fluxprint build failed (exit {result.returncode}):\n{result.stderr}", file=sys.stderr)
             return 1, 0
+        text = result.stdout
         objects = canon(fluxbuild, text)
         seen = {}
         for obj in objects:
