@@ -16,6 +16,7 @@ mod redaction;
 mod render;
 mod rules;
 mod schema;
+mod schemas_builtin;
 mod seal;
 mod security;
 mod systems;

@@ -1,6 +1,12 @@
 //! Strict schema validation of Kubernetes objects against the API's own schemas: the
-//! Kubernetes OpenAPI v3 documents for built-in kinds and CRD `openAPIV3Schema`s for custom
-//! resources (`../shared/crds` in this repository's tests).
+//! Kubernetes 1.35 OpenAPI v3 documents for built-in kinds and CRD `openAPIV3Schema`s for
+//! custom resources.
+//!
+//! The upstream schemas are compiled in ([`SchemaStore::with_builtins`]): `build.rs` packs the
+//! CRDs and OpenAPI documents of `../shared/crds` (except the Flux Operator's, whose licence
+//! keeps them out of the binary) into compressed chunks, and a chunk is decompressed and
+//! converted only when a run meets one of its kinds. CRDs given with `--crds` or found in the
+//! tree are added on top and win for the versions they define.
 //!
 //! Both are OpenAPI "structural schema" dialects, converted here to JSON Schema 2020-12:
 //! - objects with `properties` become closed (`additionalProperties: false`) unless marked
@@ -15,8 +21,8 @@
 //!   (when the built-in documents are loaded), since most CRDs declare `metadata` only as
 //!   `object`.
 //!
-//! `x-kubernetes-validations` (CEL rules) are not evaluated: an object can pass here and still
-//! be refused by the API server for a CEL rule.
+//! `x-kubernetes-validations` (CEL rules) are collected per kind ([`SchemaStore::cel_rules`])
+//! and evaluated by rule GO007 (`super::cel`), not here.
 //!
 //! Validators are compiled lazily, once per kind, and shared.
 
@@ -75,6 +81,58 @@ pub struct Violation {
 pub struct KindSchema {
     schema: Value,
     compiled: OnceLock<Result<Validator, String>>,
+    /// The schema as a cluster with the Flux Operator serves it, for the kinds it patches.
+    with_operator: OnceLock<Option<Box<KindSchema>>>,
+}
+
+impl KindSchema {
+    fn new(schema: Value) -> Self {
+        KindSchema {
+            schema,
+            compiled: OnceLock::new(),
+            with_operator: OnceLock::new(),
+        }
+    }
+
+    /// A schema that could not be built: every use reports `message` (GO003).
+    fn broken(message: String) -> Self {
+        let k = KindSchema::new(Value::Null);
+        let _ = k.compiled.set(Err(message));
+        k
+    }
+
+    /// The JSON Schema (2020-12, before `ObjectMeta` is added to CRD roots).
+    pub fn schema(&self) -> &Value {
+        &self.schema
+    }
+}
+
+/// What the cluster has installed beyond Kubernetes and the CRDs themselves that changes how
+/// objects are validated.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Installed {
+    /// The Flux Operator (the tree has a `FluxInstance`): it patches the kind enums of the
+    /// notification-controller CRDs so that Alerts and Receivers may name its own kinds.
+    pub flux_operator: bool,
+}
+
+/// The kinds the Flux Operator adds to the notification-controller CRDs it installs (its
+/// "notification" kustomize patch adds them to the enums below).
+pub const FLUX_OPERATOR_EVENT_KINDS: [&str; 3] =
+    ["FluxInstance", "ResourceSet", "ResourceSetInputProvider"];
+
+/// The enum the Flux Operator patches in `(group, kind)`, as a pointer into the converted
+/// schema: Alert `spec.eventSources[].kind` and Receiver `spec.resources[].kind`.
+fn flux_operator_enum(group: &str, kind: &str) -> Option<&'static str> {
+    match (group, kind) {
+        ("notification.toolkit.fluxcd.io", "Alert") => {
+            Some("/properties/spec/properties/eventSources/items/properties/kind/enum")
+        }
+        ("notification.toolkit.fluxcd.io", "Receiver") => {
+            Some("/properties/spec/properties/resources/items/properties/kind/enum")
+        }
+        _ => None,
+    }
 }
 
 /// What is known about an `apiVersion` + `kind`.
@@ -91,9 +149,12 @@ pub enum Lookup<'a> {
     UnknownKind,
 }
 
-/// Schemas by `(apiVersion, kind)`.
+/// Schemas by `(apiVersion, kind)`: those added to the store, then (with
+/// [`SchemaStore::with_builtins`]) the compiled-in upstream ones.
 #[derive(Debug, Default)]
 pub struct SchemaStore {
+    /// Whether the compiled-in schemas are consulted after the store's own.
+    upstream: bool,
     kinds: BTreeMap<(String, String), KindSchema>,
     /// `(group, kind)` → served `apiVersion`s.
     served: BTreeMap<(String, String), BTreeSet<String>>,
@@ -116,19 +177,49 @@ impl SchemaStore {
         SchemaStore::default()
     }
 
+    /// A store that knows the upstream schemas compiled into this binary: the Kubernetes
+    /// 1.35 built-in kinds and the CRDs of Flux, Istio, the Gateway API and the others named
+    /// in docs/validate.md ("Schemas"). Nothing is decompressed until a kind is looked up.
+    pub fn with_builtins() -> SchemaStore {
+        SchemaStore {
+            upstream: true,
+            ..SchemaStore::default()
+        }
+    }
+
+    /// The `(apiVersion, kind)`s compiled into this binary (none when it was built without
+    /// the upstream schemas).
+    pub fn compiled_in() -> impl Iterator<Item = (&'static str, &'static str)> {
+        upstream::KINDS.iter().map(|(a, k, _, _)| (*a, *k))
+    }
+
     /// Number of (apiVersion, kind) pairs known.
     pub fn len(&self) -> usize {
-        self.kinds.len()
+        self.kinds().count()
     }
 
     /// True when nothing is known.
     pub fn is_empty(&self) -> bool {
-        self.kinds.is_empty()
+        self.len() == 0
     }
 
-    /// Every known `(apiVersion, kind)`.
-    pub fn kinds(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.kinds.keys().map(|(a, k)| (a.as_str(), k.as_str()))
+    /// Every known `(apiVersion, kind)`: the store's own, then the compiled-in ones it does
+    /// not override.
+    pub fn kinds(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
+        let own = self.kinds.keys().map(|(a, k)| (a.as_str(), k.as_str()));
+        let upstream = self
+            .upstream
+            .then(|| SchemaStore::compiled_in().chain(fallback_kinds()))
+            .into_iter()
+            .flatten()
+            .filter(|(a, k)| !self.kinds.contains_key(&((*a).to_owned(), (*k).to_owned())));
+        own.chain(upstream.map(|(a, k): (&'static str, &'static str)| -> (&str, &str) { (a, k) }))
+    }
+
+    /// True when the built-in Kubernetes kinds have schemas (false for a binary built without
+    /// the upstream schemas and no `--crds` of its own).
+    pub fn knows_kubernetes(&self) -> bool {
+        matches!(self.lookup("v1", "ConfigMap"), Lookup::Found(_))
     }
 
     fn insert(&mut self, api_version: String, kind: String, schema: Value) {
@@ -136,13 +227,8 @@ impl SchemaStore {
             .entry((group_of(&api_version).to_owned(), kind.clone()))
             .or_default()
             .insert(api_version.clone());
-        self.kinds.insert(
-            (api_version, kind),
-            KindSchema {
-                schema,
-                compiled: OnceLock::new(),
-            },
-        );
+        self.kinds
+            .insert((api_version, kind), KindSchema::new(schema));
     }
 
     /// Loads every group-version document below a Kubernetes OpenAPI v3 directory
@@ -201,12 +287,7 @@ impl SchemaStore {
                 } else {
                     format!("{group}/{version}")
                 };
-                let mut root = json!({ "$ref": format!("#/$defs/{name}") });
-                let mut defs = closure(&converted, name);
-                if let Some(Value::Object(def)) = defs.get_mut(name.as_str()) {
-                    pin_type(def, &api_version, kind);
-                }
-                root["$defs"] = Value::Object(defs);
+                let root = kubernetes_root(closure(&converted, name), name, &api_version, kind);
                 self.insert(api_version, kind.to_owned(), root);
                 learned += 1;
             }
@@ -246,22 +327,7 @@ impl SchemaStore {
                 (api_version.clone(), kind.to_owned()),
                 super::cel::collect(schema),
             );
-            let mut root = schema.clone();
-            convert(&mut root, false);
-            if let Value::Object(obj) = &mut root {
-                let props = obj.entry("properties").or_insert_with(|| json!({}));
-                if let Value::Object(p) = props {
-                    p.insert("apiVersion".into(), json!({"type": "string"}));
-                    p.insert("kind".into(), json!({"type": "string"}));
-                    p.insert("metadata".into(), json!({"type": "object"}));
-                }
-                if !obj.contains_key("additionalProperties")
-                    && obj.get("x-kubernetes-preserve-unknown-fields") != Some(&Value::Bool(true))
-                {
-                    obj.insert("additionalProperties".into(), Value::Bool(false));
-                }
-                pin_type(obj, &api_version, kind);
-            }
+            let root = crd_root(schema, &api_version, kind);
             self.insert(api_version.clone(), kind.to_owned(), root);
             learned.push((api_version, kind.to_owned()));
         }
@@ -302,27 +368,68 @@ impl SchemaStore {
         Ok(learned)
     }
 
-    /// The CRD validation rules of `apiVersion` + `kind` (none for built-in kinds).
+    /// The CRD validation rules of `apiVersion` + `kind` (none for built-in kinds): those of
+    /// the store's own CRD for that version, else the compiled-in CRD's.
     pub fn cel_rules(&self, api_version: &str, kind: &str) -> &[super::cel::CelRule] {
-        self.cel
-            .get(&(api_version.to_owned(), kind.to_owned()))
-            .map_or(&[][..], Vec::as_slice)
+        let key = (api_version.to_owned(), kind.to_owned());
+        if self.kinds.contains_key(&key) {
+            return self.cel.get(&key).map_or(&[][..], Vec::as_slice);
+        }
+        match self.upstream_kind(api_version, kind) {
+            Some(built) => &built.cel,
+            None => &[],
+        }
     }
 
-    /// What is known of `apiVersion` + `kind`.
+    /// The compiled-in schema of `apiVersion` + `kind`, built on first use.
+    fn upstream_kind(&self, api_version: &str, kind: &str) -> Option<&'static Built> {
+        if !self.upstream {
+            return None;
+        }
+        upstream::find(api_version, kind).or_else(|| fallback(api_version, kind))
+    }
+
+    /// What is known of `apiVersion` + `kind`: the store's own schema for that version wins
+    /// over the compiled-in one; the served versions are those of both.
     pub fn lookup(&self, api_version: &str, kind: &str) -> Lookup<'_> {
         if let Some(k) = self.kinds.get(&(api_version.to_owned(), kind.to_owned())) {
             return Lookup::Found(k);
         }
-        match self
-            .served
-            .get(&(group_of(api_version).to_owned(), kind.to_owned()))
-        {
-            Some(versions) => Lookup::VersionNotServed {
-                served: versions.iter().cloned().collect(),
-            },
-            None => Lookup::UnknownKind,
+        if let Some(built) = self.upstream_kind(api_version, kind) {
+            return Lookup::Found(&built.schema);
         }
+        let group = group_of(api_version);
+        let mut served: BTreeSet<String> = self
+            .served
+            .get(&(group.to_owned(), kind.to_owned()))
+            .cloned()
+            .unwrap_or_default();
+        if self.upstream {
+            served.extend(
+                SchemaStore::compiled_in()
+                    .filter(|(a, k)| *k == kind && group_of(a) == group)
+                    .map(|(a, _)| a.to_owned()),
+            );
+        }
+        if served.is_empty() {
+            Lookup::UnknownKind
+        } else {
+            Lookup::VersionNotServed {
+                served: served.into_iter().collect(),
+            }
+        }
+    }
+
+    /// Kubernetes' `ObjectMeta` (and what it references) for CRD roots: the store's own, else
+    /// the compiled-in one.
+    fn object_meta(&self) -> Option<&Map<String, Value>> {
+        self.object_meta.as_ref().or_else(|| {
+            if self.upstream {
+                upstream::object_meta()
+            } else {
+                None
+            }
+        })
     }
 
     fn compiled<'a>(
@@ -334,7 +441,7 @@ impl SchemaStore {
         let result = entry.compiled.get_or_init(|| {
             let mut schema = entry.schema.clone();
             // CRD roots: Kubernetes' own ObjectMeta, when known.
-            if let (Some(meta), Some(obj)) = (&self.object_meta, schema.as_object_mut()) {
+            if let (Some(meta), Some(obj)) = (self.object_meta(), schema.as_object_mut()) {
                 if obj.get("$ref").is_none() {
                     if let Some(Value::Object(props)) = obj.get_mut("properties") {
                         props.insert(
@@ -359,6 +466,15 @@ impl SchemaStore {
 
     /// Validates one object. `Err` only when a schema does not compile.
     pub fn validate(&self, object: &Value) -> Result<Vec<Violation>, SchemaError> {
+        self.validate_on(object, Installed::default())
+    }
+
+    /// [`SchemaStore::validate`] on a cluster with `installed`.
+    pub fn validate_on(
+        &self,
+        object: &Value,
+        installed: Installed,
+    ) -> Result<Vec<Violation>, SchemaError> {
         let api_version = object.get("apiVersion").and_then(Value::as_str);
         let kind = object.get("kind").and_then(Value::as_str);
         let (Some(api_version), Some(kind)) = (api_version, kind) else {
@@ -389,6 +505,10 @@ impl SchemaStore {
                     message: format!("no schema is known for {kind} in {api_version}"),
                 }])
             }
+        };
+        let entry = match flux_operator_enum(group_of(api_version), kind) {
+            Some(pointer) if installed.flux_operator => with_operator(entry, pointer),
+            _ => entry,
         };
         let validator = self.compiled(api_version, kind, entry)?;
         let mut out = BTreeSet::new();
@@ -561,13 +681,19 @@ fn pin_type(obj: &mut Map<String, Value>, api_version: &str, kind: &str) {
 
 /// The definitions `name` needs: itself and everything it references, transitively.
 fn closure(defs: &Map<String, Value>, name: &str) -> Map<String, Value> {
+    closure_with(|n| defs.get(n), name)
+}
+
+/// [`closure`] over definitions found by `get`. References may be in either form: OpenAPI's
+/// `#/components/schemas/` (not yet converted) or `#/$defs/`.
+fn closure_with<'a>(get: impl Fn(&str) -> Option<&'a Value>, name: &str) -> Map<String, Value> {
     let mut out = Map::new();
     let mut todo = vec![name.to_owned()];
     while let Some(n) = todo.pop() {
         if out.contains_key(&n) {
             continue;
         }
-        let Some(def) = defs.get(&n) else { continue };
+        let Some(def) = get(&n) else { continue };
         collect_refs(def, &mut todo);
         out.insert(n, def.clone());
     }
@@ -578,7 +704,10 @@ fn collect_refs(v: &Value, out: &mut Vec<String>) {
     match v {
         Value::Object(obj) => {
             if let Some(Value::String(r)) = obj.get("$ref") {
-                if let Some(name) = r.strip_prefix("#/$defs/") {
+                if let Some(name) = r
+                    .strip_prefix("#/$defs/")
+                    .or_else(|| r.strip_prefix("#/components/schemas/"))
+                {
                     out.push(name.to_owned());
                 }
             }
@@ -673,9 +802,215 @@ fn convert(v: &mut Value, quantity: bool) {
     obj.retain(|k, _| !k.starts_with("x-kubernetes-") && k != "nullable");
 }
 
-/// Registers a built-in kind from its k8s-openapi type (the type's own OpenAPI schema,
-/// converted like any other).
-fn builtin<T: k8s_openapi::Resource + schemars::JsonSchema>(store: &mut SchemaStore) {
+/// The JSON Schema of one Kubernetes kind: a reference to its definition, with the
+/// definitions it needs (`defs`, converted), its `apiVersion` and `kind` pinned.
+fn kubernetes_root(
+    mut defs: Map<String, Value>,
+    name: &str,
+    api_version: &str,
+    kind: &str,
+) -> Value {
+    if let Some(Value::Object(def)) = defs.get_mut(name) {
+        pin_type(def, api_version, kind);
+    }
+    json!({ "$ref": format!("#/$defs/{name}"), "$defs": Value::Object(defs) })
+}
+
+/// The JSON Schema of one CRD version from its `openAPIV3Schema`: closed at the root, with
+/// `apiVersion` and `kind` pinned (`metadata` becomes `ObjectMeta` when compiled).
+fn crd_root(schema: &Value, api_version: &str, kind: &str) -> Value {
+    let mut root = schema.clone();
+    convert(&mut root, false);
+    if let Value::Object(obj) = &mut root {
+        let props = obj.entry("properties").or_insert_with(|| json!({}));
+        if let Value::Object(p) = props {
+            p.insert("apiVersion".into(), json!({"type": "string"}));
+            p.insert("kind".into(), json!({"type": "string"}));
+            p.insert("metadata".into(), json!({"type": "object"}));
+        }
+        if !obj.contains_key("additionalProperties")
+            && obj.get("x-kubernetes-preserve-unknown-fields") != Some(&Value::Bool(true))
+        {
+            obj.insert("additionalProperties".into(), Value::Bool(false));
+        }
+        pin_type(obj, api_version, kind);
+    }
+    root
+}
+
+/// `entry` with the Flux Operator's kinds added to the enum at `pointer` (built once).
+fn with_operator<'a>(entry: &'a KindSchema, pointer: &str) -> &'a KindSchema {
+    entry
+        .with_operator
+        .get_or_init(|| {
+            let mut schema = entry.schema.clone();
+            let Some(Value::Array(kinds)) = schema.pointer_mut(pointer) else {
+                // A CRD of another shape (an old or a user's version): left as it is.
+                return None;
+            };
+            for k in FLUX_OPERATOR_EVENT_KINDS {
+                if !kinds.iter().any(|v| v == k) {
+                    kinds.push(json!(k));
+                }
+            }
+            Some(Box::new(KindSchema::new(schema)))
+        })
+        .as_deref()
+        .unwrap_or(entry)
+}
+
+/// A compiled-in kind, ready to validate with.
+#[derive(Debug)]
+struct Built {
+    schema: KindSchema,
+    cel: Vec<super::cel::CelRule>,
+}
+
+/// The schemas `build.rs` compiled in: compressed JSON chunks, decompressed and converted
+/// per kind on first use, once per process.
+mod upstream {
+    use std::sync::OnceLock;
+
+    use serde_json::{Map, Value};
+
+    use super::{closure_with, convert, crd_root, kubernetes_root, Built, KindSchema, QUANTITY};
+
+    include!(concat!(env!("OUT_DIR"), "/schemas.rs"));
+
+    /// No chunk is larger than this decompressed (the largest is well under 1 MiB); a
+    /// corrupt one cannot exhaust memory.
+    const MAX_CHUNK: usize = 64 << 20;
+
+    struct State {
+        chunks: Vec<OnceLock<Result<Value, String>>>,
+        kinds: Vec<OnceLock<Built>>,
+        object_meta: OnceLock<Option<Map<String, Value>>>,
+    }
+
+    fn state() -> &'static State {
+        static STATE: OnceLock<State> = OnceLock::new();
+        STATE.get_or_init(|| State {
+            chunks: CHUNKS.iter().map(|_| OnceLock::new()).collect(),
+            kinds: KINDS.iter().map(|_| OnceLock::new()).collect(),
+            object_meta: OnceLock::new(),
+        })
+    }
+
+    /// Chunk `i`, decompressed and parsed.
+    fn chunk(i: usize) -> Result<&'static Value, String> {
+        let cell = state()
+            .chunks
+            .get(i)
+            .ok_or_else(|| format!("no compiled-in schema chunk {i}"))?;
+        cell.get_or_init(|| {
+            let (offset, len) = CHUNKS[i];
+            let bytes = BLOB
+                .get(offset..offset + len)
+                .ok_or_else(|| format!("compiled-in schema chunk {i} is out of bounds"))?;
+            let json = miniz_oxide::inflate::decompress_to_vec_with_limit(bytes, MAX_CHUNK)
+                .map_err(|e| format!("compiled-in schema chunk {i} does not inflate: {e:?}"))?;
+            serde_json::from_slice(&json)
+                .map_err(|e| format!("compiled-in schema chunk {i} is not JSON: {e}"))
+        })
+        .as_ref()
+        .map_err(Clone::clone)
+    }
+
+    /// A definition of Kubernetes document chunk `own` or of the shared chunk.
+    fn definition(own: Option<&'static Value>, name: &str) -> Option<&'static Value> {
+        own.and_then(|c| c.get(name))
+            .or_else(|| COMMON.and_then(|c| chunk(c).ok()).and_then(|c| c.get(name)))
+    }
+
+    /// The converted definitions `name` needs, from chunk `own` and the shared chunk.
+    fn definitions(own: Option<&'static Value>, name: &str) -> Map<String, Value> {
+        let mut defs = closure_with(|n| definition(own, n), name);
+        for (n, d) in defs.iter_mut() {
+            convert(d, n == QUANTITY);
+        }
+        defs
+    }
+
+    /// Kubernetes' `ObjectMeta`, converted, with what it references.
+    pub(super) fn object_meta() -> Option<&'static Map<String, Value>> {
+        state()
+            .object_meta
+            .get_or_init(|| {
+                let defs = definitions(None, super::OBJECT_META);
+                defs.contains_key(super::OBJECT_META).then_some(defs)
+            })
+            .as_ref()
+    }
+
+    /// The compiled-in `apiVersion` + `kind`, built on first use.
+    pub(super) fn find(api_version: &str, kind: &str) -> Option<&'static Built> {
+        let i = KINDS
+            .binary_search_by(|(a, k, _, _)| (*a, *k).cmp(&(api_version, kind)))
+            .ok()?;
+        Some(state().kinds[i].get_or_init(|| build(i)))
+    }
+
+    fn build(i: usize) -> Built {
+        let (api_version, kind, c, def) = KINDS[i];
+        let broken = |message: String| Built {
+            schema: KindSchema::broken(message),
+            cel: Vec::new(),
+        };
+        let chunk = match chunk(c) {
+            Ok(chunk) => chunk,
+            Err(message) => return broken(message),
+        };
+        if !def.is_empty() {
+            let defs = definitions(Some(chunk), def);
+            return Built {
+                schema: KindSchema::new(kubernetes_root(defs, def, api_version, kind)),
+                cel: Vec::new(),
+            };
+        }
+        let version = api_version.rsplit_once('/').map_or(api_version, |(_, v)| v);
+        let schema = chunk
+            .get("versions")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .find(|v| v.get(0).and_then(Value::as_str) == Some(version))
+            .and_then(|v| v.get(1));
+        match schema {
+            Some(schema) => Built {
+                schema: KindSchema::new(crd_root(schema, api_version, kind)),
+                cel: super::super::cel::collect(schema),
+            },
+            None => broken(format!("the compiled-in CRD has no {api_version} {kind}")),
+        }
+    }
+}
+
+/// Built-in kinds that the compiled-in Kubernetes documents lack, from the k8s-openapi
+/// types (generated from the same Kubernetes 1.35 OpenAPI): `CustomResourceDefinition`,
+/// which Flux bootstrap commits to every repository.
+fn fallback(api_version: &str, kind: &str) -> Option<&'static Built> {
+    use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition as Crd;
+    use k8s_openapi::Resource;
+    if (api_version, kind) != (Crd::API_VERSION, Crd::KIND)
+        || upstream::find(api_version, kind).is_some()
+    {
+        return None;
+    }
+    static CRD: OnceLock<Built> = OnceLock::new();
+    Some(CRD.get_or_init(|| Built {
+        schema: KindSchema::new(from_k8s_openapi::<Crd>()),
+        cel: Vec::new(),
+    }))
+}
+
+fn fallback_kinds() -> impl Iterator<Item = (&'static str, &'static str)> {
+    use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition as Crd;
+    use k8s_openapi::Resource;
+    std::iter::once((Crd::API_VERSION, Crd::KIND)).filter(|(a, k)| upstream::find(a, k).is_none())
+}
+
+/// The schema of a k8s-openapi type (its own OpenAPI schema, converted like any other).
+fn from_k8s_openapi<T: k8s_openapi::Resource + schemars::JsonSchema>() -> Value {
     let generator = schemars::generate::SchemaSettings::draft2020_12().into_generator();
     let mut schema = generator.into_root_schema_for::<T>().to_value();
     convert(&mut schema, false);
@@ -695,120 +1030,31 @@ fn builtin<T: k8s_openapi::Resource + schemars::JsonSchema>(store: &mut SchemaSt
     if let Some(obj) = schema.as_object_mut() {
         obj.remove("$schema");
         pin_type(obj, T::API_VERSION, T::KIND);
-        if let (Some(Value::Object(defs)), None) =
-            (obj.get("$defs").cloned(), store.object_meta.as_ref())
-        {
-            if defs.contains_key(OBJECT_META) {
-                store.object_meta = Some(closure(&defs, OBJECT_META));
-            }
-        }
     }
-    store.insert(T::API_VERSION.to_owned(), T::KIND.to_owned(), schema);
+    schema
 }
 
-/// Registers a kind we render from our own typed model: fields we model are type-checked,
-/// others are allowed (the model is a subset of the CRD), so that a generated tree validates
-/// without the CRDs. With the CRD (in the tree or `--crds`), validation is strict.
-fn modelled<T: kube::Resource<DynamicType = ()>, S: schemars::JsonSchema>(store: &mut SchemaStore) {
-    let generator = schemars::generate::SchemaSettings::draft2020_12().into_generator();
-    let mut spec = generator.into_root_schema_for::<S>().to_value();
-    let defs = spec.as_object_mut().and_then(|s| {
-        s.remove("$schema");
-        s.remove("$defs")
-    });
-    let api_version = T::api_version(&()).into_owned();
-    let kind = T::kind(&()).into_owned();
-    let mut root = json!({
-        "type": "object",
-        "properties": {
-            "apiVersion": {"const": api_version},
-            "kind": {"const": kind},
-            "metadata": {"type": "object"},
-            "spec": spec,
-        },
-        "required": ["apiVersion", "kind", "metadata", "spec"],
-    });
-    if let Some(defs) = defs {
-        root["$defs"] = defs;
-    }
-    store.insert(api_version, kind, root);
-}
-
-impl SchemaStore {
-    /// A store with every built-in kind from the Kubernetes 1.35 API types, and the custom
-    /// kinds fluxprint renders (loosely, from its own models).
-    pub fn with_builtins() -> SchemaStore {
-        use k8s_openapi::api::rbac::v1 as rbac;
-        use k8s_openapi::api::{
-            apps::v1 as apps, autoscaling::v2 as autoscaling, batch::v1 as batch,
-        };
-        use k8s_openapi::api::{
-            core::v1 as core, networking::v1 as networking, policy::v1 as policy,
-        };
-        use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1 as apiextensions;
-        let mut s = SchemaStore::new();
-        builtin::<apps::Deployment>(&mut s);
-        builtin::<apps::StatefulSet>(&mut s);
-        builtin::<apps::DaemonSet>(&mut s);
-        builtin::<apps::ReplicaSet>(&mut s);
-        builtin::<batch::Job>(&mut s);
-        builtin::<batch::CronJob>(&mut s);
-        builtin::<core::Pod>(&mut s);
-        builtin::<core::Service>(&mut s);
-        builtin::<core::ServiceAccount>(&mut s);
-        builtin::<core::ConfigMap>(&mut s);
-        builtin::<core::Secret>(&mut s);
-        builtin::<core::Namespace>(&mut s);
-        builtin::<core::PersistentVolumeClaim>(&mut s);
-        builtin::<core::LimitRange>(&mut s);
-        builtin::<core::ResourceQuota>(&mut s);
-        builtin::<autoscaling::HorizontalPodAutoscaler>(&mut s);
-        builtin::<policy::PodDisruptionBudget>(&mut s);
-        builtin::<networking::NetworkPolicy>(&mut s);
-        builtin::<networking::Ingress>(&mut s);
-        builtin::<networking::IngressClass>(&mut s);
-        builtin::<rbac::Role>(&mut s);
-        builtin::<rbac::RoleBinding>(&mut s);
-        builtin::<rbac::ClusterRole>(&mut s);
-        builtin::<rbac::ClusterRoleBinding>(&mut s);
-        builtin::<apiextensions::CustomResourceDefinition>(&mut s);
-        use crate::resources::{flux, sealed_secrets};
-        modelled::<flux::Kustomization, flux::KustomizationSpec>(&mut s);
-        modelled::<flux::ImageRepository, flux::ImageRepositorySpec>(&mut s);
-        modelled::<flux::ImagePolicy, flux::ImagePolicySpec>(&mut s);
-        modelled::<flux::ImageUpdateAutomation, flux::ImageUpdateAutomationSpec>(&mut s);
-        modelled::<flux::Provider, flux::ProviderSpec>(&mut s);
-        modelled::<flux::Alert, flux::AlertSpec>(&mut s);
-        modelled::<sealed_secrets::SealedSecret, sealed_secrets::SealedSecretSpec>(&mut s);
-        use crate::resources::istio;
-        modelled::<istio::VirtualService, istio::VirtualServiceSpec>(&mut s);
-        modelled::<istio::DestinationRule, istio::DestinationRuleSpec>(&mut s);
-        modelled::<istio::PeerAuthentication, istio::PeerAuthenticationSpec>(&mut s);
-        modelled::<istio::AuthorizationPolicy, istio::AuthorizationPolicySpec>(&mut s);
-        modelled::<istio::Gateway, istio::GatewaySpec>(&mut s);
-        use crate::resources::monitoring;
-        modelled::<monitoring::ServiceMonitor, monitoring::ServiceMonitorSpec>(&mut s);
-        modelled::<monitoring::PrometheusRule, monitoring::PrometheusRuleSpec>(&mut s);
-        s
-    }
-}
-
-/// The schemas this repository validates against: Kubernetes 1.35 and every CRD under
-/// `crds_dir` (normally `../shared/crds`).
+/// The schemas this repository validates against, read from files: Kubernetes 1.35 and
+/// every CRD under `crds_dir` (normally `../shared/crds`) except the Flux Operator's, as
+/// `build.rs` compiles them in. For tests that compare the two.
 pub fn load_shared(crds_dir: &Path) -> Result<SchemaStore, SchemaError> {
     let mut store = SchemaStore::new();
     store.add_kubernetes_openapi_dir(&crds_dir.join("kubernetes/v1.35"))?;
-    for family in [
-        "flux",
-        "istio",
-        "sealed-secrets",
-        "prometheus-operator",
-        "flagger",
-    ] {
-        let dir = crds_dir.join(family);
-        if dir.is_dir() {
-            store.add_crd_dir(&dir)?;
+    let read = |source: std::io::Error| SchemaError::Read {
+        path: crds_dir.to_owned(),
+        source: source.into(),
+    };
+    let mut families = Vec::new();
+    for entry in std::fs::read_dir(crds_dir).map_err(read)? {
+        let path = entry.map_err(read)?.path();
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+        if path.is_dir() && !matches!(name.as_deref(), Some("kubernetes" | "flux-operator")) {
+            families.push(path);
         }
+    }
+    families.sort();
+    for dir in families {
+        store.add_crd_dir(&dir)?;
     }
     Ok(store)
 }

@@ -1,7 +1,7 @@
 //! GO003: an object that does not match its kind's schema.
 
 use crate::validate::rule::{Context, Findings, Rule};
-use crate::validate::schema::Lookup;
+use crate::validate::schema::{Installed, Lookup};
 
 /// GO003
 pub struct SchemaViolation;
@@ -17,27 +17,41 @@ impl Rule for SchemaViolation {
         "An object does not match the schema of its kind: unknown field, wrong type, bad quantity, missing required field."
     }
     fn doc(&self) -> &'static str {
-        "## What it checks\nEach object against its kind's schema: built-in kinds from the \
-         Kubernetes API types (k8s-openapi), custom resources from CRDs found in the tree or given \
-         with `--crds`. Objects are closed: a field the schema does not declare is an error, as \
-         with `kubectl apply --validate=strict`. CEL rules (`x-kubernetes-validations`) are \
-         GO007.\n\n## Why it matters\nA misspelt field is silently dropped by a lenient \
+        "## What it checks\nEach object against its kind's schema, as upstream declares it: \
+         built-in kinds from the Kubernetes 1.35 OpenAPI, custom resources from the CRDs \
+         compiled into fluxprint (Flux, Istio, Gateway API, sealed-secrets, \
+         prometheus-operator, Flagger, external-secrets, cert-manager, CloudNativePG), those \
+         found in the tree and those given with `--crds` (which win for the versions they \
+         define). Objects are closed: a field the schema does not declare is an error, as with \
+         `kubectl apply --validate=strict`. With a `FluxInstance` in the tree, Alerts and \
+         Receivers may name the Flux Operator's kinds, as the operator's patched CRDs allow. \
+         CEL rules (`x-kubernetes-validations`) are GO007.\n\n## Why it matters\nA misspelt field is silently dropped by a lenient \
          client or refused by the API server only when Flux applies it.\n\n\
          ## Example\n```yaml\nspec:\n  replica: 3   # GO003 unknown field `replica`\n```\n\n\
          ## Fix\nUse the field name and type the API defines."
     }
     fn check(&self, ctx: &Context<'_>, out: &mut Findings<'_>) {
+        let installed = Installed {
+            flux_operator: ctx
+                .tree
+                .objects
+                .iter()
+                .chain(&ctx.tree.unapplied)
+                .any(|o| o.kind() == "FluxInstance" && o.group() == "fluxcd.controlplane.io"),
+        };
         // Validation is the costly part of a run: spread it over every core.
         let results = crate::validate::par::map(&ctx.tree.objects, |o| {
             let Lookup::Found(_) = ctx.schemas.lookup(o.api_version(), o.kind()) else {
                 return Vec::new();
             };
-            ctx.schemas.validate(&o.value).unwrap_or_else(|e| {
-                vec![crate::validate::schema::Violation {
-                    pointer: String::new(),
-                    message: e.to_string(),
-                }]
-            })
+            ctx.schemas
+                .validate_on(&o.value, installed)
+                .unwrap_or_else(|e| {
+                    vec![crate::validate::schema::Violation {
+                        pointer: String::new(),
+                        message: e.to_string(),
+                    }]
+                })
         });
         for (i, violations) in results.into_iter().enumerate() {
             for v in violations {

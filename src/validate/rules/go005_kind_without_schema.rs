@@ -18,8 +18,10 @@ impl Rule for KindWithoutSchema {
         "No schema is known for an object's kind, so it was not validated (an error with --strict-kinds)."
     }
     fn doc(&self) -> &'static str {
-        "## What it checks\nThe kind is neither built in nor defined by a CRD in the tree or \
-         in `--crds`.\n\n## Why it matters\nNothing about the object was checked; a typo in \
+        "## What it checks\nThe kind is neither built in (Kubernetes 1.35 and the CRDs \
+         compiled into fluxprint, listed in docs/validate.md) nor defined by a CRD in the tree \
+         or in `--crds`. A fluxprint built without the upstream schemas says so once, at the \
+         first object.\n\n## Why it matters\nNothing about the object was checked; a typo in \
          `kind` or `apiVersion` looks exactly like this.\n\n\
          ## Example\n```yaml\napiVersion: cache.example.com/v1\nkind: Memcached   # GO005 without its CRD\n```\n\n\
          ## Fix\nPass the CRDs with `--crds DIR`, or correct the kind."
@@ -30,6 +32,20 @@ impl Rule for KindWithoutSchema {
     fn check(&self, ctx: &Context<'_>, out: &mut Findings<'_>) {
         if ctx.options.strict_kinds {
             out.with_severity(Severity::Error);
+        }
+        if !ctx.schemas.knows_kubernetes() && !ctx.tree.objects.is_empty() {
+            // A binary built without the upstream schemas knows almost nothing: say why once.
+            out.object(
+                0,
+                "/kind",
+                "no upstream schemas were compiled into this fluxprint: only kinds of CRDs given \
+                 with --crds or found in the tree are validated",
+                Some(
+                    "rebuild with FLUXPRINT_SCHEMAS_DIR naming the upstream CRDs directory \
+                     (see docs/validate.md, Schemas)"
+                        .into(),
+                ),
+            );
         }
         for (i, o) in ctx.tree.objects.iter().enumerate() {
             if let Lookup::UnknownKind = ctx.schemas.lookup(o.api_version(), o.kind()) {
