@@ -116,6 +116,27 @@ fn reread(text: &str) -> Value {
     Value::String(text.to_owned())
 }
 
+/// The index of the `}` closing a `${` whose body starts at `from`, counting nested `${`.
+fn closing_brace(text: &str, from: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = from;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'$' if bytes.get(i + 1) == Some(&b'{') => {
+                depth += 1;
+                i += 2;
+                continue;
+            }
+            b'}' if depth == 0 => return Some(i),
+            b'}' => depth -= 1,
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
 fn is_name_start(b: u8) -> bool {
     b.is_ascii_alphabetic() || b == b'_'
 }
@@ -147,7 +168,8 @@ pub fn expand(text: &str, vars: &Vars) -> (String, Vec<String>) {
                 i += 2;
             }
             Some(b'{') => {
-                let Some(close) = text[i + 2..].find('}').map(|p| i + 2 + p) else {
+                // Defaults may hold variables of their own: `${A:-${B}}`.
+                let Some(close) = closing_brace(text, i + 2) else {
                     out.push_str(&text[i..]);
                     break;
                 };
@@ -163,11 +185,20 @@ pub fn expand(text: &str, vars: &Vars) -> (String, Vec<String>) {
                 let default = [":=", ":-", "=", "-"]
                     .iter()
                     .find_map(|op| rest.strip_prefix(op));
-                match (vars.known.get(name), default) {
-                    (Some(v), _) if !v.is_empty() || !rest.starts_with(':') => out.push_str(v),
-                    (_, Some(d)) => out.push_str(d),
-                    (Some(v), None) => out.push_str(v),
-                    (None, None) => {
+                let value = vars.known.get(name);
+                let use_default = match value {
+                    None => true,
+                    // `:=`/`:-` also replace an empty value.
+                    Some(v) => v.is_empty() && rest.starts_with(':'),
+                };
+                match (value, default) {
+                    (_, Some(d)) if use_default => {
+                        let (expanded, inner_missing) = expand(d, vars);
+                        out.push_str(&expanded);
+                        missing.extend(inner_missing);
+                    }
+                    (Some(v), _) => out.push_str(v),
+                    (None, _) => {
                         if !vars.open {
                             missing.push(name.to_owned());
                         }
@@ -211,6 +242,12 @@ mod tests {
         assert_eq!(expand("$A/$NOPE", &v), ("$A/$NOPE".into(), vec![]));
         assert_eq!(expand("${B}", &v), ("${B}".into(), vec!["B".to_owned()]));
         assert_eq!(expand("cost: 5$", &v), ("cost: 5$".into(), vec![]));
+        assert_eq!(expand("${NOPE:-${A}}", &v), ("1".into(), vec![]));
+        assert_eq!(expand("${A:-${NOPE}}", &v), ("1".into(), vec![]));
+        assert_eq!(
+            expand("${X:-${NOPE}}-z", &v),
+            ("${NOPE}-z".into(), vec!["NOPE".to_owned()])
+        );
     }
 
     #[test]

@@ -68,6 +68,18 @@ impl Source for DiskSource {
         Some(parsed)
     }
 
+    fn bytes(&self, path: &str) -> Option<Result<Arc<[u8]>, String>> {
+        let full = self.path(path);
+        if !full.is_file() {
+            return None;
+        }
+        Some(
+            crate::files::read_regular(&full, crate::files::MAX_INPUT_BYTES)
+                .map(Arc::from)
+                .map_err(|e| e.to_string()),
+        )
+    }
+
     fn text(&self, path: &str) -> Option<Result<Arc<str>, String>> {
         Some(self.read(path)?.map(Arc::from))
     }

@@ -160,6 +160,7 @@ fn one(
             ));
         }
     }
+    let mut binary: Vec<(String, Vec<u8>, Origin)> = Vec::new();
     for (j, lit) in strings("literals", args.get("literals"))?
         .iter()
         .enumerate()
@@ -192,8 +193,11 @@ fn one(
         };
         let full = resolve_path(&k.dir, path)
             .ok_or_else(|| format!("`{path}` is outside the repository"))?;
-        let text = read(src, &full, out)?;
-        pairs.push((key.to_owned(), text, at.join(&format!("/files/{j}"))));
+        match read_bytes(src, &full, out)? {
+            Ok(text) => pairs.push((key.to_owned(), text, at.join(&format!("/files/{j}")))),
+            // Not UTF-8: kustomize puts it in `binaryData` (a Secret's `data` is bytes anyway).
+            Err(bytes) => binary.push((key.to_owned(), bytes, at.join(&format!("/files/{j}")))),
+        }
     }
     let mut data = Map::new();
     let mut origins = Vec::new();
@@ -211,6 +215,27 @@ fn one(
         };
         origins.push((format!("/data/{}", esc(&key)), origin));
         data.insert(key, Value::String(value));
+    }
+    let mut binary_data = Map::new();
+    for (key, bytes, origin) in binary {
+        if !valid_key(&key) {
+            return Err(format!("`{key}` is not a valid {kind} key"));
+        }
+        if data.contains_key(&key) || binary_data.contains_key(&key) {
+            return Err(format!("{kind} `{name}` repeats the key `{key}`"));
+        }
+        let field = if kind == "Secret" {
+            "data"
+        } else {
+            "binaryData"
+        };
+        origins.push((format!("/{field}/{}", esc(&key)), origin));
+        let value = Value::String(encode_bytes(&bytes));
+        if kind == "Secret" {
+            data.insert(key, value);
+        } else {
+            binary_data.insert(key, value);
+        }
     }
     let (labels, annotations, no_hash, immutable) = options(args, k.value.get("generatorOptions"));
     let mut meta = Map::new();
@@ -241,6 +266,9 @@ fn one(
         if !data.is_empty() {
             o.insert("data".into(), Value::Object(data));
         }
+        if !binary_data.is_empty() {
+            o.insert("binaryData".into(), Value::Object(binary_data));
+        }
         if immutable {
             o.insert("immutable".into(), Value::Bool(true));
         }
@@ -263,8 +291,13 @@ fn one(
 /// Base64 as kustomize writes Secret data: from 70 encoded characters on, cut into lines
 /// of 70, each ending with a newline (its YAML library's encoding of binary values).
 fn encode_secret(value: &str) -> String {
+    encode_bytes(value.as_bytes())
+}
+
+/// [`encode_secret`] for any bytes.
+fn encode_bytes(value: &[u8]) -> String {
     const LINE: usize = 70;
-    let enc = base64::engine::general_purpose::STANDARD.encode(value.as_bytes());
+    let enc = base64::engine::general_purpose::STANDARD.encode(value);
     if enc.len() < LINE {
         return enc;
     }
@@ -274,6 +307,22 @@ fn encode_secret(value: &str) -> String {
         out.push('\n');
     }
     out
+}
+
+/// A generator file: its text, or its bytes when it is not UTF-8.
+fn read_bytes(
+    src: &dyn Source,
+    path: &str,
+    out: &mut Build,
+) -> Result<Result<String, Vec<u8>>, String> {
+    match src.bytes(path) {
+        None => Err(format!("`{path}` does not exist")),
+        Some(Err(why)) => Err(format!("`{path}` cannot be read: {why}")),
+        Some(Ok(bytes)) => {
+            out.files.insert(path.to_owned());
+            Ok(String::from_utf8(bytes.to_vec()).map_err(|e| e.into_bytes()))
+        }
+    }
 }
 
 fn read(src: &dyn Source, path: &str, out: &mut Build) -> Result<String, String> {

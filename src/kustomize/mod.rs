@@ -41,6 +41,11 @@ pub trait Source: Sync {
     fn documents(&self, path: &str) -> Option<Result<Arc<Vec<Value>>, String>>;
     /// The text of the file at `path` (generator sources: `.env`, `.properties`, any file).
     fn text(&self, path: &str) -> Option<Result<Arc<str>, String>>;
+    /// The bytes of the file at `path` (generator `files`, which may be binary).
+    fn bytes(&self, path: &str) -> Option<Result<Arc<[u8]>, String>> {
+        self.text(path)
+            .map(|r| r.map(|t| Arc::<[u8]>::from(t.as_bytes())))
+    }
     /// True when `path` is a directory.
     fn is_dir(&self, path: &str) -> bool;
     /// The entries of directory `dir`: `(name, is_dir)`, sorted by name; hidden ones

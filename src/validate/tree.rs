@@ -607,6 +607,26 @@ impl crate::kustomize::Source for Tree {
         )
     }
 
+    fn bytes(&self, path: &str) -> Option<Result<Arc<[u8]>, String>> {
+        if let Some(Ok(text)) = self
+            .by_path
+            .get(path)
+            .and_then(|&i| self.sources.get(&self.files[i].display))
+            .map(|f| Ok::<_, String>(f.text.clone()))
+        {
+            return Some(Ok(Arc::from(text.as_bytes())));
+        }
+        let full = self.roots.first()?.join(path);
+        if !full.is_file() {
+            return None;
+        }
+        Some(
+            crate::files::read_regular(&full, crate::files::MAX_INPUT_BYTES)
+                .map(Arc::from)
+                .map_err(|e| e.to_string()),
+        )
+    }
+
     fn is_dir(&self, path: &str) -> bool {
         path.is_empty() || self.dirs.contains(path)
     }

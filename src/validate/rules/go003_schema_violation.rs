@@ -23,8 +23,9 @@ impl Rule for SchemaViolation {
          prometheus-operator, Flagger, external-secrets, cert-manager, CloudNativePG), those \
          found in the tree and those given with `--crds` (which win for the versions they \
          define). Objects are closed: a field the schema does not declare is an error, as with \
-         `kubectl apply --validate=strict`. With a `FluxInstance` in the tree, Alerts and \
-         Receivers may name the Flux Operator's kinds, as the operator's patched CRDs allow. \
+         `kubectl apply --validate=strict`. When the tree uses the Flux Operator (one of its \
+         objects, or a HelmRelease or OCIRepository of its `flux-operator`/`flux-instance` \
+         charts), Alerts and Receivers may name the operator's kinds, as its patched CRDs allow. \
          CEL rules (`x-kubernetes-validations`) are GO007.\n\n## Why it matters\nA misspelt field is silently dropped by a lenient \
          client or refused by the API server only when Flux applies it.\n\n\
          ## Example\n```yaml\nspec:\n  replica: 3   # GO003 unknown field `replica`\n```\n\n\
@@ -37,7 +38,7 @@ impl Rule for SchemaViolation {
                 .objects
                 .iter()
                 .chain(&ctx.tree.unapplied)
-                .any(|o| o.kind() == "FluxInstance" && o.group() == "fluxcd.controlplane.io"),
+                .any(uses_flux_operator),
         };
         // Validation is the costly part of a run: spread it over every core.
         let results = crate::validate::par::map(&ctx.tree.objects, |o| {
@@ -59,4 +60,18 @@ impl Rule for SchemaViolation {
             }
         }
     }
+}
+
+/// True when `o` shows the Flux Operator in use: one of its own objects, or the release or
+/// chart source that installs it (home-ops repositories install it with a HelmRelease).
+fn uses_flux_operator(o: &crate::validate::tree::Object) -> bool {
+    let names_chart = |pointer: &str| {
+        o.at(pointer)
+            .and_then(serde_json::Value::as_str)
+            .is_some_and(|s| s.contains("flux-operator") || s.contains("flux-instance"))
+    };
+    o.group() == "fluxcd.controlplane.io"
+        || (o.kind() == "HelmRelease"
+            && (names_chart("/spec/chart/spec/chart") || names_chart("/spec/chartRef/name")))
+        || (o.kind() == "OCIRepository" && names_chart("/spec/url"))
 }
