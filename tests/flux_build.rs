@@ -136,3 +136,27 @@ fn findings_point_at_the_patch_or_setting_that_made_them() {
         "{report}"
     );
 }
+
+#[test]
+fn yaml11_lookalikes_that_flux_applies_are_warnings() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy_dir(&clean(), dir.path());
+    let cm = dir
+        .path()
+        .join("apps/default/certs/app/issuer-settings.yaml");
+    let text = fs::read_to_string(&cm).expect("read");
+    fs::write(&cm, format!("{text}  staging: on\n")).expect("write");
+    let out = fluxprint(dir.path(), &["validate", "."]);
+    let report = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{report}");
+    assert!(
+        report.contains("warning[GO006]: `on` is a string in YAML 1.2"),
+        "{report}"
+    );
+    // Outside any Flux build the same file is an error.
+    let loose = tempfile::tempdir().expect("tempdir");
+    fs::copy(&cm, loose.path().join("settings.yaml")).expect("copy");
+    let out = fluxprint(loose.path(), &["validate", "."]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("error[GO006]"), "{}", stderr(&out));
+}

@@ -188,7 +188,7 @@ impl Builder<'_> {
                     artifact,
                 };
                 let Some((mut build, undefined)) =
-                    self.build_unit(&mapped, &spec, &at, skip_kustomize_dirs)
+                    self.build_unit(&mapped, &spec, &at, cluster, skip_kustomize_dirs)
                 else {
                     return;
                 };
@@ -209,7 +209,7 @@ impl Builder<'_> {
                 }
                 (build, undefined)
             }
-            None => match self.build_unit(self.src, &spec, &at, skip_kustomize_dirs) {
+            None => match self.build_unit(self.src, &spec, &at, cluster, skip_kustomize_dirs) {
                 Some(done) => done,
                 None => return,
             },
@@ -246,6 +246,7 @@ impl Builder<'_> {
         src: &dyn Source,
         spec: &FluxSpec,
         at: &Origin,
+        cluster: usize,
         skip_kustomize_dirs: bool,
     ) -> Option<(kustomize::Build, Vec<(usize, Undefined)>)> {
         if !src.is_dir(&spec.path) {
@@ -274,7 +275,7 @@ impl Builder<'_> {
         }
         let mut undefined = Vec::new();
         if let Some(post) = &spec.post_build {
-            let vars = self.vars(post, &spec.namespace);
+            let vars = self.vars(post, &spec.namespace, cluster);
             // Flux substitutes only when there are variables, unless told to always.
             let always = post.get("substituteStrategy").and_then(Value::as_str) == Some("Always");
             if !vars.known.is_empty() || vars.open || always {
@@ -292,7 +293,7 @@ impl Builder<'_> {
 
     /// The variables of `postBuild`: `substitute` over `substituteFrom` (ConfigMaps and
     /// Secrets of the Kustomization's namespace, built or in the repository).
-    fn vars(&self, post: &Value, namespace: &str) -> Vars {
+    fn vars(&self, post: &Value, namespace: &str, cluster: usize) -> Vars {
         let mut vars = Vars::default();
         for from in post
             .get("substituteFrom")
@@ -302,7 +303,7 @@ impl Builder<'_> {
         {
             let kind = from.get("kind").and_then(Value::as_str).unwrap_or("");
             let name = from.get("name").and_then(Value::as_str).unwrap_or("");
-            match self.find(kind, namespace, name) {
+            match self.find(kind, namespace, name, cluster) {
                 Some(object) => read_vars(kind, &object, &mut vars),
                 // Made outside the repository (or by a build not seen): unknown values.
                 None => vars.open = true,
@@ -320,7 +321,10 @@ impl Builder<'_> {
         vars
     }
 
-    fn find(&self, kind: &str, namespace: &str, name: &str) -> Option<Value> {
+    /// The ConfigMap or Secret a `substituteFrom` names: built by this cluster's
+    /// Kustomizations, else written once in the repository (several clusters writing one of
+    /// that name leave it unknown).
+    fn find(&self, kind: &str, namespace: &str, name: &str, cluster: usize) -> Option<Value> {
         let matches = |v: &Value| {
             v.get("kind").and_then(Value::as_str) == Some(kind)
                 && v.pointer("/metadata/name").and_then(Value::as_str) == Some(name)
@@ -328,15 +332,16 @@ impl Builder<'_> {
                     .and_then(Value::as_str)
                     .is_none_or(|ns| ns == namespace)
         };
-        for unit in &self.out.units {
+        for unit in self.out.units.iter().filter(|u| u.cluster == cluster) {
             if let Some(r) = unit.resources.iter().find(|r| matches(&r.value)) {
                 return Some(r.value.clone());
             }
         }
-        self.raw
-            .iter()
-            .find(|(_, _, v)| matches(v))
-            .map(|(_, _, v)| v.clone())
+        let mut written = self.raw.iter().filter(|(_, _, v)| matches(v));
+        match (written.next(), written.next()) {
+            (Some((_, _, v)), None) => Some(v.clone()),
+            _ => None,
+        }
     }
 }
 
@@ -494,6 +499,12 @@ pub fn build(src: &dyn Source, files: &[String]) -> Applied {
     orphans.sort();
     for (_, dir, file) in orphans {
         if b.out.covered.contains(&file) {
+            continue;
+        }
+        // Below the path of a Kustomization that builds, a file it does not read is left out
+        // on purpose (a commented-out `resources` entry): nothing applies it.
+        let inside = |path: &str| path.is_empty() || file.starts_with(&format!("{path}/"));
+        if b.out.units.iter().any(|u| inside(&u.path)) {
             continue;
         }
         let own = b.own.clone();

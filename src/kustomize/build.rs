@@ -760,8 +760,15 @@ impl Builder<'_> {
         for (i, entry) in k.list("replacements").iter().enumerate() {
             let at = k.entry("replacements", i);
             let r = match entry.get("path").and_then(Value::as_str) {
+                // A replacements file holds one replacement or a list of them.
                 Some(p) => match self.patch_file(k, p, &at) {
-                    Some((docs, _, _)) => docs,
+                    Some((docs, _, _)) => docs
+                        .into_iter()
+                        .flat_map(|d| match d {
+                            Value::Array(items) => items,
+                            other => vec![other],
+                        })
+                        .collect(),
                     None => continue,
                 },
                 None => vec![entry.clone()],

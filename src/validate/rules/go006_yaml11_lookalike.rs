@@ -22,11 +22,23 @@ impl Rule for Yaml11Lookalike {
          parsers descend from, reads them as booleans or numbers.\n\n\
          ## Why it matters\nThe same file means different things to different tools: an \
          environment value `on` becomes `true`, a mode `0755` becomes 493, and the API server \
-         rejects a boolean where a string is required.\n\n\
+         rejects a boolean where a string is required. Flux itself reads YAML 1.2 and applies \
+         the string, so in what a Flux Kustomization applies the finding is a warning (other \
+         readers of the file still differ); elsewhere it is an error.\n\n\
          ## Example\n```yaml\ndata:\n  FEATURE: on   # GO006\n```\n\n## Fix\nQuote it: `FEATURE: \"on\"`."
     }
     fn check(&self, ctx: &Context<'_>, out: &mut Findings<'_>) {
+        let units = &ctx.tree.applied.units;
         for (i, o) in ctx.tree.objects.iter().enumerate() {
+            // Flux reads and re-writes manifests as YAML 1.2 (it quotes such strings when it
+            // serializes them): what it applies is the string. Only other readers of the file
+            // (kubectl apply -f, older tools) see the other meaning: worth a warning.
+            let by_flux = o.unit.is_some_and(|u| units[u].origin.is_some());
+            out.with_severity(if by_flux {
+                crate::diag::Severity::Warning
+            } else {
+                crate::diag::Severity::Error
+            });
             for (pointer, text, meaning) in o.lookalikes.clone() {
                 // A secret's value is not quoted, not even a short one like `on`.
                 let tokens = crate::source::yaml::pointer_tokens(&pointer);
