@@ -120,13 +120,15 @@ impl<'a> Context<'a> {
     pub fn pods_made_elsewhere(&self, namespace: &str) -> bool {
         namespace == "kube-system"
             || self.tree.objects.iter().any(|o| {
-                o.kind() == "HelmRelease"
-                    && o.group() == "helm.toolkit.fluxcd.io"
-                    && o.at("/spec/targetNamespace")
+                let release = o.kind() == "HelmRelease" && o.group() == "helm.toolkit.fluxcd.io";
+                let target = if release {
+                    o.at("/spec/targetNamespace")
                         .and_then(serde_json::Value::as_str)
                         .or(o.namespace())
-                        .unwrap_or("default")
-                        == namespace
+                } else {
+                    o.namespace()
+                };
+                target.unwrap_or("default") == namespace && (release || makes_pods(o.group()))
             })
     }
 
@@ -136,6 +138,43 @@ impl<'a> Context<'a> {
             .get(&(kind.to_owned(), namespace.to_owned(), name.to_owned()))
             .map_or(&[], Vec::as_slice)
     }
+}
+
+/// API groups whose objects never make pods: Kubernetes' own (their workloads are in the
+/// tree as themselves) and the ecosystem's configuration kinds. A custom resource of any
+/// other group (an operator's: CloudNativePG `Cluster`, Strimzi `Kafka`, Flagger `Canary`…)
+/// may run pods of its own.
+const NO_PODS: &[&str] = &[
+    "",
+    "apps",
+    "batch",
+    "autoscaling",
+    "policy",
+    "networking.k8s.io",
+    "rbac.authorization.k8s.io",
+    "storage.k8s.io",
+    "scheduling.k8s.io",
+    "coordination.k8s.io",
+    "discovery.k8s.io",
+    "apiextensions.k8s.io",
+    "admissionregistration.k8s.io",
+    "kustomize.toolkit.fluxcd.io",
+    "source.toolkit.fluxcd.io",
+    "source.extensions.fluxcd.io",
+    "notification.toolkit.fluxcd.io",
+    "image.toolkit.fluxcd.io",
+    "networking.istio.io",
+    "security.istio.io",
+    "telemetry.istio.io",
+    "monitoring.coreos.com",
+    "bitnami.com",
+    "cert-manager.io",
+    "external-secrets.io",
+    "gateway.networking.k8s.io",
+];
+
+fn makes_pods(group: &str) -> bool {
+    !NO_PODS.contains(&group)
 }
 
 /// Collects one rule's findings.

@@ -218,7 +218,10 @@ fn yaml_files(root: &Path, dirs: &mut BTreeSet<String>) -> Result<Vec<PathBuf>, 
                     dirs.insert(crate::source::display_path(root, &path));
                     stack.push(path);
                 }
-            } else if name.ends_with(".yaml") || name.ends_with(".yml") {
+            } else if (name.ends_with(".yaml") || name.ends_with(".yml")) && !name.starts_with('.')
+            {
+                // Hidden files are tool configuration (`.sops.yaml`, `.gitlab-ci.yml`,
+                // `.yamllint.yaml`, `.pre-commit-config.yaml`), never manifests.
                 out.push(entry.path());
             }
         }

@@ -28,6 +28,9 @@ impl Rule for CrdRuleFails {
     }
     fn check(&self, ctx: &Context<'_>, out: &mut Findings<'_>) {
         for (i, o) in ctx.tree.objects.iter().enumerate() {
+            if super::go501_plaintext_secret::sops_encrypted(&o.value) {
+                continue;
+            }
             for rule in ctx.schemas.cel_rules(o.api_version(), o.kind()) {
                 for f in rule.check(&o.value) {
                     out.object(i, &f.pointer, f.message, None);

@@ -15,6 +15,33 @@ pub struct SecretKeyUnknown;
 fn provided(ctx: &Context<'_>, namespace: &str, name: &str) -> Option<Vec<String>> {
     let mut keys = Vec::new();
     let mut found = false;
+    // An ExternalSecret writes its target Secret on the cluster: `data[].secretKey` are its
+    // keys; `dataFrom` or a template adds keys only the provider knows (any key may exist).
+    for o in ctx.tree.objects.iter().filter(|o| {
+        matches!(o.kind(), "ExternalSecret" | "PushSecret")
+            && o.group() == "external-secrets.io"
+            && ns(o) == namespace
+    }) {
+        let target = o
+            .at("/spec/target/name")
+            .and_then(Value::as_str)
+            .unwrap_or(o.name());
+        if target != name {
+            continue;
+        }
+        if o.at("/spec/dataFrom").is_some() || o.at("/spec/target/template").is_some() {
+            return Some(vec![ANY_KEY.to_owned()]);
+        }
+        found = true;
+        keys.extend(
+            o.at("/spec/data")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|d| d.get("secretKey").and_then(Value::as_str))
+                .map(str::to_owned),
+        );
+    }
     for (kind, fields) in [
         ("Secret", ["/data", "/stringData"]),
         (
@@ -38,6 +65,9 @@ fn provided(ctx: &Context<'_>, namespace: &str, name: &str) -> Option<Vec<String
     found.then_some(keys)
 }
 
+/// Stands for "any key": a Secret whose keys only its provider knows.
+const ANY_KEY: &str = "\u{0}any";
+
 impl Rule for SecretKeyUnknown {
     fn code(&self) -> &'static str {
         "GO503"
@@ -51,7 +81,9 @@ impl Rule for SecretKeyUnknown {
     fn doc(&self) -> &'static str {
         "## What it checks\nEvery non-optional `valueFrom.secretKeyRef` of a workload names a \
          key of the Secret (`data`, `stringData`) or SealedSecret (`encryptedData`, \
-         `template.data`) of that name in the workload's namespace. A reference to a secret \
+         `template.data`) of that name in the workload's namespace, or that an ExternalSecret \
+         of the namespace writes (`data[].secretKey`; with `dataFrom` or a template any key \
+         may come from the provider). A reference to a secret \
          the tree does not contain at all is a warning (it may be created outside GitOps).\n\n\
          ## Why it matters\nThe pod never starts: `CreateContainerConfigError: couldn't find \
          key`.\n\n## Example\n```yaml\nsecretKeyRef: {name: order-secrets, key: DATABSE_URL}   # GO503\n```\n\n\
@@ -83,7 +115,7 @@ impl Rule for SecretKeyUnknown {
                     };
                     let at = format!("{pointer}/env/{e}/valueFrom/secretKeyRef");
                     match provided(ctx, ns(w), name) {
-                        Some(keys) if !keys.iter().any(|k| k == key) => out.object(i, &at, format!("{} reads key `{key}` of Secret {}/{name}, which does not provide it", w.id(), ns(w)), Some(format!("keys: {}", keys.join(", ")))),
+                        Some(keys) if !keys.iter().any(|k| k == key || k == ANY_KEY) => out.object(i, &at, format!("{} reads key `{key}` of Secret {}/{name}, which does not provide it", w.id(), ns(w)), Some(format!("keys: {}", keys.join(", ")))),
                         Some(_) => {}
                         None => absent.push((i, at, format!("{} reads Secret {}/{name}, which is not in the tree", w.id(), ns(w)))),
                     }
