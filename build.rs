@@ -25,6 +25,11 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
+/// Enum values of built-in fields from their descriptions (shared with `SchemaStore`).
+#[path = "src/validate/enums.rs"]
+#[allow(dead_code)]
+mod enums;
+
 /// The group of the Flux Operator's CRDs, which must never be compiled in, wherever the files
 /// are.
 const FLUX_OPERATOR_GROUP: &str = "fluxcd.controlplane.io";
@@ -33,6 +38,7 @@ const KUBERNETES_DIR: &str = "kubernetes/v1.35";
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-changed=src/validate/enums.rs");
     println!("cargo:rerun-if-env-changed=FLUXPRINT_SCHEMAS_DIR");
     println!("cargo:rerun-if-env-changed=CI");
     let manifest = PathBuf::from(env("CARGO_MANIFEST_DIR"));
@@ -248,6 +254,14 @@ fn kubernetes(dir: &Path, chunks: &mut Chunks) {
         let Some(Value::Object(mut schemas)) = doc.pointer("/components/schemas").cloned() else {
             panic!("{}: no components.schemas", path.display());
         };
+        let problems = enums::apply(&mut schemas);
+        if !problems.is_empty() {
+            panic!(
+                "{}: the enum values of src/validate/enums.rs were not found: {}",
+                path.display(),
+                problems.join("; ")
+            );
+        }
         schemas.values_mut().for_each(strip);
         docs.push((path, schemas));
     }

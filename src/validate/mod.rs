@@ -8,7 +8,9 @@
 //! - [`request`]: a `fluxprint validate` run: repositories, CRDs, grading per cluster;
 //! - `redact`: keeps secret values out of every report.
 
+pub mod apiserver;
 pub mod cel;
+pub mod enums;
 mod par;
 mod redact;
 pub mod registry;

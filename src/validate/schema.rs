@@ -255,6 +255,10 @@ impl SchemaStore {
         let Some(Value::Object(schemas)) = doc.pointer("/components/schemas") else {
             return 0;
         };
+        // The enum values the descriptions list, as build.rs sets them on compiled-in ones.
+        let mut schemas = schemas.clone();
+        super::enums::apply(&mut schemas);
+        let schemas = &schemas;
         let mut converted = Map::new();
         for (name, schema) in schemas {
             let mut s = schema.clone();
@@ -511,6 +515,17 @@ impl SchemaStore {
             _ => entry,
         };
         let validator = self.compiled(api_version, kind, entry)?;
+        // The API server decodes a built-in object into its Go type, where an explicit
+        // `null` is the field's zero value, the same as an absent field: drop them first, so
+        // that `replicas: null` passes and `containers: null` is a missing required field.
+        // CRD fields keep their nulls: the API server judges them by the CRD's schema.
+        let dropped;
+        let object = if is_builtin(entry) && has_null_field(object) {
+            dropped = without_null_fields(object);
+            &dropped
+        } else {
+            object
+        };
         let mut out = BTreeSet::new();
         for error in validator.iter_errors(object) {
             let pointer = error.instance_path().as_str().to_owned();
@@ -544,6 +559,40 @@ impl SchemaStore {
     }
 }
 
+/// True for the schema of a built-in kind (a reference into the Kubernetes definitions), false
+/// for a CRD's.
+fn is_builtin(entry: &KindSchema) -> bool {
+    entry
+        .schema
+        .get("$ref")
+        .and_then(Value::as_str)
+        .is_some_and(|r| r.starts_with("#/$defs/io.k8s."))
+}
+
+/// True when some object field of `v`, at any depth, is `null`.
+fn has_null_field(v: &Value) -> bool {
+    match v {
+        Value::Object(map) => map.values().any(|x| x.is_null() || has_null_field(x)),
+        Value::Array(items) => items.iter().any(has_null_field),
+        _ => false,
+    }
+}
+
+/// `v` without its `null` object fields, at every depth (list items stay: a `null` item is
+/// not an absent one).
+fn without_null_fields(v: &Value) -> Value {
+    match v {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .filter(|(_, x)| !x.is_null())
+                .map(|(k, x)| (k.clone(), without_null_fields(x)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(without_null_fields).collect()),
+        other => other.clone(),
+    }
+}
+
 /// A schema problem in words that never quote the instance value: reports are shown on
 /// merge requests, and the value may be a secret (a Secret's `stringData`, a password in a
 /// ConfigMap). The field is named by the finding; limits, patterns and allowed values come
@@ -567,6 +616,8 @@ fn describe(kind: &ValidationErrorKind, instance: &Value) -> String {
                 "must be one of: {}",
                 options
                     .iter()
+                    // Built-in enums admit "" (an unset value); it is no advice.
+                    .filter(|o| o.as_str() != Some(""))
                     .map(Value::to_string)
                     .collect::<Vec<_>>()
                     .join(", ")

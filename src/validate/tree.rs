@@ -112,9 +112,10 @@ impl Object {
         self.value.lookup(pointer)
     }
 
-    /// `kind namespace/name`, for messages.
+    /// `kind namespace/name`, for messages; `kind name` when the namespace is unset or
+    /// empty (cluster-scoped, or left to kustomize, Flux or the API server).
     pub fn id(&self) -> String {
-        match self.namespace() {
+        match self.namespace().filter(|ns| !ns.is_empty()) {
             Some(ns) => format!("{} {ns}/{}", self.kind(), self.name()),
             None => format!("{} {}", self.kind(), self.name()),
         }

@@ -46,8 +46,11 @@ impl Rule for ServiceTargetPortUnknown {
                         .into_iter()
                         .flatten()
                     {
+                        // Several selected workloads may declare the same name: list it once.
                         if let Some(n) = p.get("name").and_then(Value::as_str) {
-                            names.push(n.to_owned());
+                            if !n.is_empty() && !names.iter().any(|m| m == n) {
+                                names.push(n.to_owned());
+                            }
                         }
                         if let Some(n) = p.get("containerPort").and_then(Value::as_i64) {
                             numbers.push(n);

@@ -1,0 +1,75 @@
+//! GO010: a workload whose selector does not select its own pod template.
+
+use serde_json::Value;
+
+use crate::validate::rule::{Context, Findings, Rule};
+
+use super::go008_name_invalid::judged;
+
+/// GO010
+pub struct SelectorMissesTemplate;
+
+impl Rule for SelectorMissesTemplate {
+    fn code(&self) -> &'static str {
+        "GO010"
+    }
+    fn name(&self) -> &'static str {
+        "selector-misses-template"
+    }
+    fn summary(&self) -> &'static str {
+        "A Deployment, StatefulSet, DaemonSet or ReplicaSet whose selector does not match its pod template's labels."
+    }
+    fn doc(&self) -> &'static str {
+        "## What it checks\nThe `spec.selector` (`matchLabels` and `matchExpressions`) of an \
+         `apps/v1` Deployment, StatefulSet, DaemonSet or ReplicaSet selects the labels of \
+         its own `spec.template`, as kube-apiserver requires (`selector does not match \
+         template labels`).\n\n\
+         ## Why it matters\nThe API server refuses the object, so Flux fails the whole \
+         Kustomization it belongs to.\n\n\
+         ## Example\n```yaml\nspec:\n  selector:\n    matchLabels:\n      app: web   # GO010\n  template:\n    metadata:\n      labels:\n        app: frontend\n```\n\n\
+         ## Fix\nMake the template carry every label the selector asks for. The selector \
+         cannot be changed after creation; change the template's labels."
+    }
+    fn check(&self, ctx: &Context<'_>, out: &mut Findings<'_>) {
+        for (i, o) in ctx.tree.objects.iter().enumerate() {
+            if o.group() != "apps"
+                || !matches!(
+                    o.kind(),
+                    "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet"
+                )
+                || !judged(ctx, o)
+            {
+                continue;
+            }
+            let Some(selector) = o.at("/spec/selector").filter(|s| s.is_object()) else {
+                continue;
+            };
+            let empty = serde_json::Map::new();
+            let labels = o
+                .at("/spec/template/metadata/labels")
+                .and_then(Value::as_object)
+                .unwrap_or(&empty);
+            if super::label_selector_matches(selector, labels) {
+                continue;
+            }
+            let pointer = if selector
+                .get("matchLabels")
+                .and_then(Value::as_object)
+                .is_some_and(|m| !m.is_empty())
+            {
+                "/spec/selector/matchLabels"
+            } else {
+                "/spec/selector"
+            };
+            out.object(
+                i,
+                pointer,
+                format!(
+                    "{}: the selector does not match the labels of the pod template",
+                    o.id()
+                ),
+                Some("the pods it makes must carry every label it selects".into()),
+            );
+        }
+    }
+}
