@@ -34,8 +34,9 @@ impl Rule for ValueOutOfRange {
          - counts of at least 0: `replicas` of Deployments, ReplicaSets, StatefulSets and \
          ReplicationControllers, `minReadySeconds`, `revisionHistoryLimit`, a Job's \
          `parallelism`, `completions` and `backoffLimit`;\n\
-         - a HorizontalPodAutoscaler's `minReplicas` of at least 1 (0 needs a feature gate \
-         that is off by default) and `maxReplicas` of at least 1;\n\
+         - a HorizontalPodAutoscaler's `minReplicas` of at least 0 (0 itself needs the \
+         HPAScaleToZero feature gate, off by default; only the cluster knows its gates, so \
+         0 is accepted) and `maxReplicas` of at least 1;\n\
          - integers or percentages (`25%`) where the API takes either: a Deployment's \
          `maxSurge` and `maxUnavailable` (`maxUnavailable` at most 100%), a \
          PodDisruptionBudget's `minAvailable` and `maxUnavailable` (at most 100%);\n\
@@ -68,10 +69,12 @@ impl Rule for ValueOutOfRange {
                     }
                 }
                 ("autoscaling", "HorizontalPodAutoscaler") => {
-                    for f in ["minReplicas", "maxReplicas"] {
+                    // `minReplicas: 0` is valid where the HPAScaleToZero feature gate is on
+                    // (scale-to-zero setups use it); the cluster's gates are not in the tree.
+                    for (f, least) in [("minReplicas", 0), ("maxReplicas", 1)] {
                         let at = format!("/spec/{f}");
-                        if o.at(&at).and_then(int).is_some_and(|n| n < 1) {
-                            v.say(&at, format!("`{f}` must be greater than or equal to 1"));
+                        if o.at(&at).and_then(int).is_some_and(|n| n < least) {
+                            v.say(&at, format!("`{f}` must be greater than or equal to {least}"));
                         }
                     }
                 }
