@@ -10,7 +10,7 @@ use crate::emit::RenderedFile;
 use crate::error::Error;
 use crate::render;
 use crate::resolve::codes::SEALED_FILE;
-use crate::resolve::{self, ResolvedCluster, ResolvedService};
+use crate::resolve::{self, ResolvedCluster, ResolvedComponent, ResolvedService};
 use crate::seal::values::SealedValues;
 use crate::source::{SourceFile, SourceMap, Span};
 
@@ -21,6 +21,8 @@ pub struct Inputs {
     pub blueprints: PathBuf,
     /// The clusters directory (`clusters/`).
     pub clusters: PathBuf,
+    /// The platform components directory (`platform/`); a missing one holds no components.
+    pub platform: PathBuf,
 }
 
 impl Inputs {
@@ -29,6 +31,7 @@ impl Inputs {
         Inputs {
             blueprints: root.join("blueprints"),
             clusters: root.join("clusters"),
+            platform: root.join("platform"),
         }
     }
 }
@@ -40,6 +43,8 @@ pub struct Project {
     pub clusters: Vec<ResolvedCluster>,
     /// Services per cluster name, sorted by service name.
     pub services: BTreeMap<String, Vec<ResolvedService>>,
+    /// Platform components per cluster name, sorted by component name.
+    pub components: BTreeMap<String, Vec<ResolvedComponent>>,
     /// Warnings found while loading (errors make [`Project::load`] fail instead).
     pub warnings: Vec<Diagnostic>,
     /// Every input file, for quoting in messages.
@@ -51,6 +56,7 @@ impl Project {
     /// [`Error::Invalid`] carrying all problems of all files when any is an error.
     pub fn load(inputs: &Inputs) -> Result<Project, Error> {
         let mut loaded = load::load(&inputs.blueprints, &inputs.clusters)?;
+        load::load_components(&inputs.platform, &mut loaded)?;
         let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
         if loaded.clusters.is_empty() && !diag::has_errors(&diagnostics) {
             diagnostics.push(
@@ -74,20 +80,31 @@ impl Project {
             &names,
             &mut diagnostics,
         );
+        resolve::project::component_files(&loaded.components, &clusters, &mut diagnostics);
         let sealed = read_sealed(inputs, &loaded, &mut diagnostics);
         let mut services = BTreeMap::new();
+        let mut components = BTreeMap::new();
         // What is found per cluster is tagged with it, so that a problem found in every
         // cluster is reported once, naming the clusters.
         let mut tagged: Vec<(Diagnostic, Option<String>)> =
             diagnostics.drain(..).map(|d| (d, None)).collect();
         for cluster in &clusters {
+            let platform = resolve::project::components(
+                cluster,
+                &loaded.components,
+                &names,
+                &sealed.1,
+                &mut diagnostics,
+            );
             let resolved = resolve::project::services(
                 cluster,
                 &loaded.blueprints,
                 &names,
-                &sealed,
+                &platform,
+                &sealed.0,
                 &mut diagnostics,
             );
+            components.insert(cluster.name.clone(), platform);
             tagged.extend(
                 diagnostics
                     .drain(..)
@@ -107,6 +124,7 @@ impl Project {
         Ok(Project {
             clusters,
             services,
+            components,
             warnings: diagnostics,
             sources: loaded.sources,
         })
@@ -135,6 +153,11 @@ impl Project {
         self.services.get(cluster).map_or(&[][..], Vec::as_slice)
     }
 
+    /// The platform components of a cluster, sorted by name (none for an unknown cluster).
+    pub fn components_of(&self, cluster: &str) -> &[ResolvedComponent] {
+        self.components.get(cluster).map_or(&[][..], Vec::as_slice)
+    }
+
     /// Renders the trees of the selected clusters, in memory, sorted by path.
     pub fn render(&self, only: &[String]) -> Result<Vec<RenderedFile>, Error> {
         let mut files = Vec::new();
@@ -142,6 +165,7 @@ impl Project {
             files.extend(render::render_cluster(
                 cluster,
                 self.services_of(&cluster.name),
+                self.components_of(&cluster.name),
             )?);
         }
         files.sort();
@@ -228,9 +252,39 @@ fn name_line(file: &SourceFile) -> Option<Span> {
         .map(|line| Span::new(line, 1))
 }
 
-/// Reads `<blueprint>.sealed.yaml` of every blueprint that has one.
+/// Sealed values by name: of the blueprints (`blueprints/<name>.sealed.yaml`) and of the
+/// components (`platform/<name>.sealed.yaml`).
+type Sealed = (
+    BTreeMap<String, SealedValues>,
+    BTreeMap<String, SealedValues>,
+);
+
+/// Reads the sealed values of every blueprint and component that has them.
 fn read_sealed(
     inputs: &Inputs,
+    loaded: &load::Loaded,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Sealed {
+    let blueprints: Vec<(&str, &str)> = loaded
+        .blueprints
+        .iter()
+        .map(|b| (b.base.name.as_str(), b.file.as_str()))
+        .collect();
+    let components: Vec<(&str, &str)> = loaded
+        .components
+        .iter()
+        .map(|c| (c.base.name.as_str(), c.file.as_str()))
+        .collect();
+    (
+        read_sealed_in(&inputs.blueprints, &blueprints, loaded, diagnostics),
+        read_sealed_in(&inputs.platform, &components, loaded, diagnostics),
+    )
+}
+
+/// Reads `<name>.sealed.yaml` in `dir` of every `(name, file)` that has one.
+fn read_sealed_in(
+    dir: &Path,
+    owners: &[(&str, &str)],
     loaded: &load::Loaded,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> BTreeMap<String, SealedValues> {
@@ -240,23 +294,23 @@ fn read_sealed(
         .map(|c| c.cluster.name.as_str())
         .collect();
     let mut sealed = BTreeMap::new();
-    for b in &loaded.blueprints {
-        let path = SealedValues::path(&inputs.blueprints, &b.base.name);
+    for &(name, file) in owners {
+        let path = SealedValues::path(dir, name);
         let file = format!(
             "{}.sealed.yaml",
-            b.file.trim_end_matches(".yaml").trim_end_matches(".yml")
+            file.trim_end_matches(".yaml").trim_end_matches(".yml")
         );
         match SealedValues::read(&path) {
             Ok(None) => {}
             Ok(Some(values)) => {
-                if values.name != b.base.name {
+                if values.name != name {
                     diagnostics.push(Diagnostic::error(
                         SEALED_FILE,
                         &file,
                         Span::START,
                         format!(
-                            "sealed values of `{}` are in the file of `{}`",
-                            values.name, b.base.name
+                            "sealed values of `{}` are in the file of `{name}`",
+                            values.name
                         ),
                     ));
                 }
@@ -272,7 +326,7 @@ fn read_sealed(
                         format!("sealed values for cluster `{cluster}`, which does not exist"),
                     ));
                 }
-                sealed.insert(b.base.name.clone(), values);
+                sealed.insert(name.to_owned(), values);
             }
             Err((span, message)) => {
                 diagnostics.push(Diagnostic::error(SEALED_FILE, &file, span, message))

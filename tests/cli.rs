@@ -6,7 +6,7 @@ use crate::util::{example, fluxprint, root, stderr, stdout};
 
 #[test]
 fn schema_files_in_the_repo_are_current() {
-    for which in ["blueprint", "cluster"] {
+    for which in ["blueprint", "cluster", "component"] {
         let out = fluxprint(&root(), &["schema", which]);
         assert!(out.status.success());
         let committed = fs::read_to_string(root().join(format!("schemas/{which}.schema.json")))
@@ -21,10 +21,11 @@ fn schema_files_in_the_repo_are_current() {
 
 #[test]
 fn example_files_carry_the_schema_modeline() {
-    for dir in ["blueprints", "clusters"] {
+    for dir in ["blueprints", "clusters", "platform"] {
         for entry in fs::read_dir(root().join(dir)).expect("dir") {
             let path = entry.expect("entry").path();
-            if path.extension().is_some_and(|e| e == "yaml")
+            if path.is_file()
+                && path.extension().is_some_and(|e| e == "yaml")
                 && !path.to_string_lossy().ends_with(".sealed.yaml")
             {
                 let text = fs::read_to_string(&path).expect("read");
@@ -216,4 +217,72 @@ fn explain_knows_blueprint_codes_too() {
     let out = fluxprint(&root(), &["explain", "BP999"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("no code `BP999`"), "{}", stderr(&out));
+}
+
+/// Every preset writes components that render on strict and relaxed clusters, build with
+/// kustomize and validate; an unknown preset is a usage error naming the known ones, and
+/// nothing is overwritten.
+#[test]
+fn new_component_presets_render_and_validate() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    crate::util::copy_dir(&root().join("clusters"), &dir.path().join("clusters"));
+    fs::create_dir_all(dir.path().join("blueprints")).expect("mkdir");
+    let presets = fluxprint::render::presets::PRESETS;
+    for (preset, _) in presets {
+        let name = format!("p-{preset}");
+        let out = fluxprint(dir.path(), &["new", "component", &name, "--preset", preset]);
+        assert!(out.status.success(), "{preset}: {}", stderr(&out));
+        assert!(
+            dir.path()
+                .join("platform")
+                .join(format!("{name}.yaml"))
+                .is_file()
+                || dir
+                    .path()
+                    .join("platform")
+                    .join(format!("{name}-base.yaml"))
+                    .is_file()
+        );
+    }
+    let again = fluxprint(
+        dir.path(),
+        &["new", "component", "p-redis", "--preset", "redis"],
+    );
+    assert_eq!(again.status.code(), Some(2), "{}", stderr(&again));
+    assert!(stderr(&again).contains("refusing to overwrite"));
+    let unknown = fluxprint(
+        dir.path(),
+        &["new", "component", "docs", "--preset", "mongo"],
+    );
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(
+        stderr(&unknown).contains("unknown preset `mongo`; presets: cert-manager"),
+        "{}",
+        stderr(&unknown)
+    );
+    let out = fluxprint(dir.path(), &["render"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = fluxprint(dir.path(), &["validate"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    if let Some(kubectl) = crate::util::tool("kubectl") {
+        for cluster in ["dev", "prod"] {
+            for layer in ["controllers", "configs"] {
+                let base = dir
+                    .path()
+                    .join("gitops")
+                    .join(cluster)
+                    .join("infrastructure")
+                    .join(layer);
+                for entry in fs::read_dir(&base).expect("layer") {
+                    let d = entry.expect("entry").path();
+                    let out = std::process::Command::new(&kubectl)
+                        .arg("kustomize")
+                        .arg(&d)
+                        .output()
+                        .expect("kubectl");
+                    assert!(out.status.success(), "{}: {}", d.display(), stderr(&out));
+                }
+            }
+        }
+    }
 }

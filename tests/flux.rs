@@ -43,16 +43,30 @@ fn kustomization_paths_build_and_depends_on_resolves() {
             .into_iter()
             .filter(|k| k["apiVersion"] == "kustomize.toolkit.fluxcd.io/v1")
             .collect();
-        assert_eq!(
-            kustomizations.len(),
-            1 + 8,
-            "infrastructure + one per service"
-        );
         let names: BTreeSet<&str> = kustomizations
             .iter()
             .filter_map(|k| k["metadata"]["name"].as_str())
             .collect();
-        let infrastructure = ["kafka", "rabbitmq", "redis"];
+        // infrastructure, one per service, the platform namespaces and one per component
+        // part (kube-prometheus-stack has two: its chart, then its PrometheusRule).
+        let platform = [
+            "platform-namespaces",
+            "istio-base",
+            "istiod",
+            "istio-ingressgateway",
+            "kafka",
+            "kube-prometheus-stack-controllers",
+            "kube-prometheus-stack",
+            "rabbitmq",
+            "redis",
+            "sealed-secrets",
+        ];
+        assert_eq!(kustomizations.len(), 1 + 8 + platform.len(), "{names:?}");
+        for p in platform {
+            assert!(names.contains(p), "no Kustomization `{p}`: {names:?}");
+        }
+        // Every dependsOn resolves inside the tree: the clusters list no external names.
+        let infrastructure: [&str; 0] = [];
         for k in &kustomizations {
             let path = k["spec"]["path"].as_str().expect("path");
             assert!(

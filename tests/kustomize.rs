@@ -12,9 +12,18 @@ fn kubectl_kustomize_builds_every_directory() {
     let mut built = 0;
     for cluster in ["dev", "prod"] {
         let root = dir.path().join("gitops").join(cluster);
-        let mut dirs = vec![root.join("infrastructure")];
-        for entry in std::fs::read_dir(root.join("apps")).expect("apps") {
-            dirs.push(entry.expect("entry").path());
+        let mut dirs = vec![
+            root.join("infrastructure"),
+            root.join("infrastructure/namespaces"),
+        ];
+        for parent in [
+            "apps",
+            "infrastructure/controllers",
+            "infrastructure/configs",
+        ] {
+            for entry in std::fs::read_dir(root.join(parent)).expect(parent) {
+                dirs.push(entry.expect("entry").path());
+            }
         }
         for d in dirs {
             let out = std::process::Command::new(&kubectl)
@@ -34,7 +43,8 @@ fn kubectl_kustomize_builds_every_directory() {
     }
     assert_eq!(
         built,
-        2 * (8 + 1),
-        "every service directory and infrastructure, in both clusters"
+        2 * (8 + 1 + 1 + 8 + 1),
+        "every service directory, infrastructure, the platform namespaces, eight controllers \
+         and one config directory, in both clusters"
     );
 }

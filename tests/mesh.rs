@@ -129,8 +129,17 @@ fn every_istio_reference_resolves_to_a_rendered_object() {
             usize::from(cluster == "prod"),
             "only prod creates its gateway"
         );
+        // Service namespaces join the mesh; the platform's (Istio's own, data, monitoring)
+        // do not.
         for ns in of(&objs, "Namespace") {
-            assert_eq!(ns["metadata"]["labels"]["istio-injection"], "enabled");
+            let platform = ["data", "istio-ingress", "istio-system", "monitoring"]
+                .contains(&ns["metadata"]["name"].as_str().unwrap_or(""));
+            let label = &ns["metadata"]["labels"]["istio-injection"];
+            if platform {
+                assert!(label.is_null(), "{ns}");
+            } else {
+                assert_eq!(label, "enabled");
+            }
         }
     }
 }

@@ -36,6 +36,7 @@ fn output_is_identical_across_runs_and_directories() {
     // Another working directory and absolute input paths must not change a byte.
     let blueprints = b.path().join("blueprints");
     let clusters = b.path().join("clusters");
+    let platform = b.path().join("platform");
     let out_dir = b.path().join("elsewhere");
     let out = fluxprint(
         std::env::temp_dir().as_path(),
@@ -45,6 +46,8 @@ fn output_is_identical_across_runs_and_directories() {
             blueprints.to_str().expect("utf-8"),
             "--clusters",
             clusters.to_str().expect("utf-8"),
+            "--platform",
+            platform.to_str().expect("utf-8"),
             "--out",
             out_dir.to_str().expect("utf-8"),
         ],

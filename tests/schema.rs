@@ -65,6 +65,9 @@ fn every_rendered_object_validates_strictly() {
         "security.istio.io/v1/AuthorizationPolicy",
         "monitoring.coreos.com/v1/ServiceMonitor",
         "monitoring.coreos.com/v1/PrometheusRule",
+        "helm.toolkit.fluxcd.io/v2/HelmRelease",
+        "source.toolkit.fluxcd.io/v1/HelmRepository",
+        "source.toolkit.fluxcd.io/v1/OCIRepository",
     ] {
         assert!(
             kinds.contains(expected),

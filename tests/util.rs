@@ -29,7 +29,7 @@ pub fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// A temporary copy of the example project (`blueprints/`, `clusters/`).
+/// A temporary copy of the example project (`blueprints/`, `clusters/`, `platform/`).
 pub fn example() -> tempfile::TempDir {
     // Not a hidden name (`.tmpXXXX`): some scanners (checkov) skip hidden directories.
     let dir = tempfile::Builder::new()
@@ -38,6 +38,7 @@ pub fn example() -> tempfile::TempDir {
         .expect("tempdir");
     copy_dir(&root().join("blueprints"), &dir.path().join("blueprints"));
     copy_dir(&root().join("clusters"), &dir.path().join("clusters"));
+    copy_dir(&root().join("platform"), &dir.path().join("platform"));
     dir
 }
 

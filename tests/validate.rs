@@ -83,7 +83,7 @@ fn the_output_directory_is_validated_one_cluster_repository_at_a_time() {
     let out = fluxprint(dir.path(), &["validate"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("validated 279 objects"),
+        stderr(&out).contains("validated 341 objects"),
         "{}",
         stderr(&out)
     );
@@ -561,6 +561,7 @@ fn validate_finds_the_project_of_a_tree_from_any_working_directory() {
     let project = parent.path().join("shop");
     crate::util::copy_dir(&root().join("blueprints"), &project.join("blueprints"));
     crate::util::copy_dir(&root().join("clusters"), &project.join("clusters"));
+    crate::util::copy_dir(&root().join("platform"), &project.join("platform"));
     assert!(fluxprint(&project, &["render"]).status.success());
     let inside = fluxprint(&project, &["validate", "gitops", "--format", "json"]);
     let outside = fluxprint(

@@ -204,6 +204,22 @@ pub const CODES: &[Code] = &[
         "a job whose object name `<service>-<job>` is also a service, a Flux Kustomization of the cluster or another service's job",
         "job `shop-migrate` has the name of the service `shop-migrate`",
         "Rename the job (or the service): a job's Job or CronJob, NetworkPolicy and Flux Kustomization are named `<service>-<job>`."),
+    code("BP136", "chart-invalid", "error; a warning for a version range on a relaxed cluster",
+        "a component's chart problem: repository neither `oci://` nor `https://`, invalid chart name, a version that is neither a version nor a range, a version range on a strict cluster; `values` without a chart; a component with neither chart nor resources",
+        "chart version `>=21.0.0` is a range: strict cluster `prod` needs an exact version",
+        "Pin one chart version (`overrides.<cluster>.chart.version` for one cluster) and write the repository as `oci://…` or `https://…`."),
+    code("BP137", "crd-before-its-controller", "error",
+        "a component's resource whose CRD another component's chart installs, without `dependsOn` that component (or a chart in `configs` with resources of its own CRDs)",
+        "Kafka `events` needs the CRDs of component `strimzi`, which `kafka-cluster` does not depend on",
+        "Add the component that installs the CRD to `dependsOn`, or put the chart that installs it in `layer: controllers`."),
+    code("BP138", "component-resource-invalid", "error",
+        "a component `resources` file that is outside the component's directory, cannot be read, is not YAML, holds a document that is not an object, an object of another namespace, or an object twice",
+        "resource `kafka/cluster.yaml` cannot be read: no such regular file beside the component",
+        "Put the manifest beside the component file and name it relative to it; one object per document, in the component's namespace."),
+    code("BP139", "values-from-unknown", "error",
+        "a `valuesFrom` ConfigMap or Secret that is not rendered with the component (its `resources`, or the Secret of its `secretEnv`): the HelmRelease would wait for it forever",
+        "valuesFrom Secret `redis-auth` is not rendered with the component: the HelmRelease would wait for it",
+        "Add the object to `resources`, use `secretEnv`, or set `optional: true` for an object made outside the repository."),
 ];
 
 /// The code `code` (case-insensitive).

@@ -12,7 +12,8 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::cluster::Cluster;
-use super::schema::{blueprint_schema, cluster_schema};
+use super::component::{Component, NOT_OVERRIDABLE as COMPONENT_NOT_OVERRIDABLE};
+use super::schema::{blueprint_schema, cluster_schema, component_schema};
 use super::service::Blueprint;
 use super::structure;
 use crate::diag::Diagnostic;
@@ -49,6 +50,19 @@ pub struct ClusterInput {
     pub cluster: Cluster,
 }
 
+/// A platform component file, parsed and structurally valid.
+#[derive(Clone, Debug)]
+pub struct ComponentInput {
+    /// Display path, e.g. `platform/redis.yaml`.
+    pub file: String,
+    /// Directory holding the file, for the `resources` files beside it.
+    pub dir: PathBuf,
+    /// The document (with positions), `overrides` included.
+    pub node: Node,
+    /// The typed base component (without overrides applied).
+    pub base: Component,
+}
+
 /// Everything read from the input directories, with problems found on the way.
 #[derive(Debug, Default)]
 pub struct Loaded {
@@ -56,6 +70,8 @@ pub struct Loaded {
     pub blueprints: Vec<BlueprintInput>,
     /// Clusters that parsed, sorted by file.
     pub clusters: Vec<ClusterInput>,
+    /// Platform components that parsed, sorted by file.
+    pub components: Vec<ComponentInput>,
     /// Every file read, for quoting in messages.
     pub sources: SourceMap,
     /// Problems found.
@@ -67,6 +83,11 @@ pub struct Loaded {
 fn blueprint_validator() -> &'static Result<Validator, String> {
     static V: OnceLock<Result<Validator, String>> = OnceLock::new();
     V.get_or_init(|| jsonschema::validator_for(&blueprint_schema()).map_err(|e| e.to_string()))
+}
+
+fn component_validator() -> &'static Result<Validator, String> {
+    static V: OnceLock<Result<Validator, String>> = OnceLock::new();
+    V.get_or_init(|| jsonschema::validator_for(&component_schema()).map_err(|e| e.to_string()))
 }
 
 fn cluster_validator() -> &'static Result<Validator, String> {
@@ -195,6 +216,25 @@ fn typed<T: DeserializeOwned>(
     validator: &Validator,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<T> {
+    typed_document(
+        node,
+        display,
+        expected_kind,
+        validator,
+        super::service::NOT_OVERRIDABLE,
+        diagnostics,
+    )
+}
+
+/// [`typed`] for a kind whose overrides may not set `not_overridable`.
+fn typed_document<T: DeserializeOwned>(
+    node: &Node,
+    display: &str,
+    expected_kind: &str,
+    validator: &Validator,
+    not_overridable: &[&str],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<T> {
     let json = node.to_json();
     match json.get("kind").and_then(Value::as_str) {
         Some(kind) if kind == expected_kind => {}
@@ -236,7 +276,7 @@ fn typed<T: DeserializeOwned>(
             return None;
         }
     }
-    let found = structure::check(validator, &json, node, display);
+    let found = structure::check_document(validator, &json, node, display, not_overridable);
     if !found.is_empty() {
         diagnostics.extend(found);
         return None;
@@ -277,6 +317,38 @@ pub fn load(blueprints_dir: &Path, clusters_dir: &Path) -> Result<Loaded, Error>
         }
     }
     Ok(loaded)
+}
+
+/// Reads and structurally checks every component file of `dir` (`platform/`) into
+/// `loaded`. A project without the directory has no platform components.
+pub fn load_components(dir: &Path, loaded: &mut Loaded) -> Result<(), Error> {
+    if !dir.is_dir() {
+        return Ok(());
+    }
+    let Ok(validator) = component_validator() else {
+        return Err(Error::Internal("the input schemas do not compile".into()));
+    };
+    for path in yaml_files(dir)? {
+        let display = display_name(dir, &path);
+        if let Some(node) = read_document(&path, &display, loaded)? {
+            if let Some(base) = typed_document::<Component>(
+                &node,
+                &display,
+                "Component",
+                validator,
+                COMPONENT_NOT_OVERRIDABLE,
+                &mut loaded.diagnostics,
+            ) {
+                loaded.components.push(ComponentInput {
+                    file: display,
+                    dir: dir.to_owned(),
+                    node,
+                    base,
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The fluxprint cluster files of a directory, for `validate`, which also runs on
@@ -325,37 +397,69 @@ impl BlueprintInput {
     /// kept from wherever each value was written. Returns the merged document and the typed
     /// blueprint, or the diagnostics that the merged document raises.
     pub fn for_cluster(&self, cluster: &str) -> Result<(Node, Blueprint), Vec<Diagnostic>> {
-        let mut merged = self.node.clone();
-        let layer = self
-            .node
-            .get("overrides")
-            .and_then(|o| o.get(cluster))
-            .cloned();
-        if let Kind::Map(entries) = &mut merged.kind {
-            entries.retain(|(k, _)| k.key_text().as_deref() != Some("overrides"));
-        }
-        let Some(layer) = layer else {
-            return Ok((merged, self.base.clone()));
-        };
-        deep_merge(&mut merged, layer);
         let Ok(validator) = blueprint_validator() else {
             return Err(Vec::new());
         };
-        let mut diagnostics = Vec::new();
-        let json = merged.to_json();
-        diagnostics.extend(structure::check(validator, &json, &merged, &self.file));
-        if !diagnostics.is_empty() {
-            return Err(diagnostics);
-        }
-        match serde_json::from_value::<Blueprint>(json) {
-            Ok(bp) => Ok((merged, bp)),
-            Err(e) => Err(vec![Diagnostic::error(
-                structure::INVALID_VALUE,
-                &self.file,
-                merged.span,
-                format!("invalid blueprint for cluster `{cluster}`: {e}"),
-            )]),
-        }
+        merged_for(
+            (&self.node, &self.base, "blueprint"),
+            &self.file,
+            cluster,
+            validator,
+            super::service::NOT_OVERRIDABLE,
+        )
+    }
+}
+
+impl ComponentInput {
+    /// The component as it applies to `cluster`: `overrides.<cluster>` deep-merged over the
+    /// base, as for blueprints. Returns the merged document and the typed component, or the
+    /// diagnostics that the merged document raises.
+    pub fn for_cluster(&self, cluster: &str) -> Result<(Node, Component), Vec<Diagnostic>> {
+        let Ok(validator) = component_validator() else {
+            return Err(Vec::new());
+        };
+        merged_for(
+            (&self.node, &self.base, "component"),
+            &self.file,
+            cluster,
+            validator,
+            COMPONENT_NOT_OVERRIDABLE,
+        )
+    }
+}
+
+/// `node` with its `overrides.<cluster>` layer merged in and `overrides` removed, checked
+/// against the schema again and typed (`base` when there is no layer); `what` names the
+/// document in messages.
+fn merged_for<T: DeserializeOwned + Clone>(
+    (node, base, what): (&Node, &T, &str),
+    file: &str,
+    cluster: &str,
+    validator: &Validator,
+    not_overridable: &[&str],
+) -> Result<(Node, T), Vec<Diagnostic>> {
+    let mut merged = node.clone();
+    let layer = node.get("overrides").and_then(|o| o.get(cluster)).cloned();
+    if let Kind::Map(entries) = &mut merged.kind {
+        entries.retain(|(k, _)| k.key_text().as_deref() != Some("overrides"));
+    }
+    let Some(layer) = layer else {
+        return Ok((merged, base.clone()));
+    };
+    deep_merge(&mut merged, layer);
+    let json = merged.to_json();
+    let found = structure::check_document(validator, &json, &merged, file, not_overridable);
+    if !found.is_empty() {
+        return Err(found);
+    }
+    match serde_json::from_value::<T>(json) {
+        Ok(typed) => Ok((merged, typed)),
+        Err(e) => Err(vec![Diagnostic::error(
+            structure::INVALID_VALUE,
+            file,
+            merged.span,
+            format!("invalid {what} for cluster `{cluster}`: {e}"),
+        )]),
     }
 }
 

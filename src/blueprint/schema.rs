@@ -9,6 +9,7 @@ use schemars::generate::SchemaSettings;
 use serde_json::{json, Map, Value};
 
 use super::cluster::Cluster;
+use super::component::{Component, NOT_OVERRIDABLE as COMPONENT_NOT_OVERRIDABLE};
 use super::service::{Blueprint, NOT_OVERRIDABLE};
 
 /// The JSON Schema (draft 2020-12) of a blueprint file.
@@ -16,6 +17,34 @@ pub fn blueprint_schema() -> Value {
     let generator = settings().into_generator();
     let mut schema = generator.into_root_schema_for::<Blueprint>().to_value();
     strip_null(&mut schema);
+    add_override_layer(
+        &mut schema,
+        "BlueprintOverride",
+        NOT_OVERRIDABLE,
+        "Per-cluster changes, merged over the blueprint: maps merge, lists replace.",
+    );
+    schema["$id"] = json!("https://fluxprint.dev/schemas/blueprint.schema.json");
+    schema
+}
+
+/// The JSON Schema (draft 2020-12) of a platform component file.
+pub fn component_schema() -> Value {
+    let generator = settings().into_generator();
+    let mut schema = generator.into_root_schema_for::<Component>().to_value();
+    strip_null(&mut schema);
+    add_override_layer(
+        &mut schema,
+        "ComponentOverride",
+        COMPONENT_NOT_OVERRIDABLE,
+        "Per-cluster changes, merged over the component: maps merge, lists replace.",
+    );
+    schema["$id"] = json!("https://fluxprint.dev/schemas/component.schema.json");
+    schema
+}
+
+/// Adds the definition `name`: the document's own schema made partial (nothing required,
+/// list items whole) without the fields `not_overridable`, which `overrides` layers refer to.
+fn add_override_layer(schema: &mut Value, name: &str, not_overridable: &[&str], about: &str) {
     let mut layer = Map::new();
     for key in ["type", "properties", "additionalProperties"] {
         if let Some(v) = schema.get(key) {
@@ -23,7 +52,7 @@ pub fn blueprint_schema() -> Value {
         }
     }
     if let Some(Value::Object(props)) = layer.get_mut("properties") {
-        for key in NOT_OVERRIDABLE {
+        for key in not_overridable {
             props.remove(*key);
         }
     }
@@ -32,14 +61,11 @@ pub fn blueprint_schema() -> Value {
     if let Some(Value::Object(defs)) = schema.get("$defs") {
         partialize(&mut layer, defs, &mut partial_defs);
     }
-    layer["description"] =
-        json!("Per-cluster changes, merged over the blueprint: maps merge, lists replace.");
+    layer["description"] = json!(about);
     if let Some(Value::Object(defs)) = schema.get_mut("$defs") {
-        defs.insert("BlueprintOverride".into(), layer);
+        defs.insert(name.into(), layer);
         defs.extend(partial_defs);
     }
-    schema["$id"] = json!("https://fluxprint.dev/schemas/blueprint.schema.json");
-    schema
 }
 
 /// The JSON Schema (draft 2020-12) of a cluster file.
@@ -164,7 +190,7 @@ mod tests {
 
     #[test]
     fn schemas_compile() {
-        for schema in [blueprint_schema(), cluster_schema()] {
+        for schema in [blueprint_schema(), cluster_schema(), component_schema()] {
             assert!(jsonschema::validator_for(&schema).is_ok());
         }
     }

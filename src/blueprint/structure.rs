@@ -19,7 +19,23 @@ pub const NOT_OVERRIDABLE: &str = "BP006";
 /// Validates `json` (built from `node`) and returns one diagnostic per problem, positioned on
 /// the node concerned.
 pub fn check(validator: &Validator, json: &Value, node: &Node, file: &str) -> Vec<Diagnostic> {
+    check_document(validator, json, node, file, super::service::NOT_OVERRIDABLE)
+}
+
+/// [`check`] for a document whose `overrides` layers may not set `not_overridable` (BP006).
+pub fn check_document(
+    validator: &Validator,
+    json: &Value,
+    node: &Node,
+    file: &str,
+    not_overridable: &[&str],
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    let document = if not_overridable == super::service::NOT_OVERRIDABLE {
+        "blueprint"
+    } else {
+        "component"
+    };
     for error in validator.iter_errors(json) {
         let pointer = error.instance_path().as_str().to_owned();
         let field = field_path(&pointer);
@@ -38,7 +54,7 @@ pub fn check(validator: &Validator, json: &Value, node: &Node, file: &str) -> Ve
                         .map_or_else(|| node.span_for_pointer(&pointer), |(k, _)| k.span);
                     let in_override =
                         pointer.starts_with("/overrides/") && pointer.matches('/').count() == 2;
-                    if in_override && super::service::NOT_OVERRIDABLE.contains(&key.as_str()) {
+                    if in_override && not_overridable.contains(&key.as_str()) {
                         out.push(
                             Diagnostic::error(
                                 NOT_OVERRIDABLE,
@@ -47,7 +63,7 @@ pub fn check(validator: &Validator, json: &Value, node: &Node, file: &str) -> Ve
                                 format!("`{key}` cannot be overridden per cluster"),
                             )
                             .with_field(field_path(&key_pointer))
-                            .with_help("set it once at the top of the blueprint"),
+                            .with_help(format!("set it once at the top of the {document}")),
                         );
                         continue;
                     }

@@ -73,6 +73,9 @@ pub struct InputPaths {
     /// Directory of cluster files.
     #[arg(long, default_value = "clusters", value_name = "DIR")]
     pub clusters: PathBuf,
+    /// Directory of platform component files (none when it does not exist).
+    #[arg(long, default_value = "platform", value_name = "DIR")]
+    pub platform: PathBuf,
 }
 
 impl InputPaths {
@@ -80,6 +83,7 @@ impl InputPaths {
         fluxprint::Inputs {
             blueprints: self.blueprints.clone(),
             clusters: self.clusters.clone(),
+            platform: self.platform.clone(),
         }
     }
 }

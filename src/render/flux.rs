@@ -30,7 +30,7 @@ pub(crate) fn meta(name: &str) -> ObjectMeta {
     }
 }
 
-fn kustomization(
+pub(crate) fn kustomization(
     cluster: &ResolvedCluster,
     name: &str,
     path: &str,
@@ -56,9 +56,15 @@ fn kustomization(
     }
 }
 
-/// The Kustomization applying `./infrastructure` (namespaces and shared objects).
-pub fn infrastructure(cluster: &ResolvedCluster) -> Kustomization {
-    kustomization(cluster, INFRASTRUCTURE, "./infrastructure", Vec::new())
+/// The Kustomization applying `./infrastructure` (namespaces and shared objects), after
+/// `depends_on` (the platform components whose CRDs its objects and the services' use).
+pub fn infrastructure(cluster: &ResolvedCluster, depends_on: Vec<String>) -> Kustomization {
+    kustomization(
+        cluster,
+        INFRASTRUCTURE,
+        "./infrastructure",
+        depends_on.into_iter().map(NamedRef::new).collect(),
+    )
 }
 
 /// The Kustomization applying `./apps/<service>`: after `infrastructure`, the service's

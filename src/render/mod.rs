@@ -10,6 +10,8 @@
 //!   also holds the objects the Job's pod needs: the ServiceAccount, ConfigMap and
 //!   SealedSecret, when it is the service's first such job);
 //! - `infrastructure/`: namespaces (shared by services), with its own kustomization;
+//! - `infrastructure/controllers/<component>/`, `infrastructure/configs/<component>/` and
+//!   `infrastructure/namespaces/`: the platform components ([`platform`]);
 //! - `clusters/<cluster>/`: the Flux objects (`flux bootstrap --path=clusters/<cluster>`
 //!   adds its own `flux-system/` beside them, which is never written).
 
@@ -21,6 +23,8 @@ pub mod mesh;
 pub mod monitoring;
 pub mod namespace;
 pub mod network;
+pub mod platform;
+pub mod presets;
 pub mod scaffold;
 pub mod scaling;
 pub mod secrets;
@@ -34,7 +38,7 @@ use serde::Serialize;
 use crate::emit::yaml::Doc;
 use crate::emit::{header, RenderedFile};
 use crate::error::Error;
-use crate::resolve::{ResolvedCluster, ResolvedService};
+use crate::resolve::{ResolvedCluster, ResolvedComponent, ResolvedService};
 use kustomize::KustomizeConfig;
 
 /// Files of one directory being assembled.
@@ -134,12 +138,13 @@ fn single<T: Serialize>(path: String, source: &str, object: &T) -> Result<Render
 fn flux_files(
     cluster: &ResolvedCluster,
     services: &[ResolvedService],
+    infrastructure_deps: Vec<String>,
 ) -> Result<Vec<RenderedFile>, Error> {
     let base = format!("{0}/clusters/{0}", cluster.name);
     let mut out = vec![single(
         format!("{base}/infrastructure.yaml"),
         &cluster.file,
-        &flux::infrastructure(cluster),
+        &flux::infrastructure(cluster, infrastructure_deps),
     )?];
     for svc in services {
         out.push(single(
@@ -193,6 +198,7 @@ fn flux_files(
 pub fn render_cluster(
     cluster: &ResolvedCluster,
     services: &[ResolvedService],
+    components: &[ResolvedComponent],
 ) -> Result<Vec<RenderedFile>, Error> {
     let root = &cluster.name;
     let mut files = Vec::new();
@@ -272,15 +278,18 @@ pub fn render_cluster(
             &mut files,
         )?;
     }
-    files.extend(flux_files(cluster, services)?);
     let infra_dir = format!("{root}/infrastructure");
+    // A namespace that components use too is applied with theirs, before any component.
+    let platform_namespaces = platform::namespaces(components);
     for (ns, sources) in &namespaces {
         let source = sources.iter().copied().collect::<Vec<_>>().join(", ");
-        files.push(single(
-            format!("{infra_dir}/namespace-{ns}.yaml"),
-            &source,
-            &namespace::namespace(ns, cluster.mesh.as_ref(), cluster.strict()),
-        )?);
+        if !platform_namespaces.contains_key(ns) {
+            files.push(single(
+                format!("{infra_dir}/namespace-{ns}.yaml"),
+                &source,
+                &namespace::namespace(ns, cluster.mesh.as_ref(), cluster.strict()),
+            )?);
+        }
         files.push(single(
             format!("{infra_dir}/networkpolicy-default-deny-{ns}.yaml"),
             &source,
@@ -310,11 +319,13 @@ pub fn render_cluster(
             )?);
         }
     }
+    let deps = platform::infrastructure_dependencies(components, &files);
     let infra: Vec<String> = files
         .iter()
         .filter_map(|f| {
             f.path
                 .strip_prefix(&format!("{root}/infrastructure/"))
+                .filter(|rest| !rest.contains('/'))
                 .map(str::to_owned)
         })
         .collect();
@@ -326,6 +337,13 @@ pub fn render_cluster(
             Doc::from_object(&KustomizeConfig::new(infra))?.to_yaml()?
         ),
     });
+    files.extend(flux_files(cluster, services, deps)?);
+    let service_namespace = |ns: &str| {
+        namespaces
+            .contains_key(ns)
+            .then(|| namespace::namespace(ns, cluster.mesh.as_ref(), cluster.strict()))
+    };
+    platform::files(cluster, components, &service_namespace, &mut files)?;
     files.sort();
     Ok(files)
 }

@@ -71,3 +71,14 @@ pub const DENIES_EVERYTHING: &str = "BP121";
 pub const ALERT: &str = "BP122";
 /// The most replicas cannot serve the declared peak load (strict clusters).
 pub const CAPACITY: &str = "BP123";
+/// A component's chart problem: repository not `oci://` or `https://`, bad name or version,
+/// a version range on a strict cluster (a warning on relaxed ones).
+pub const CHART: &str = "BP136";
+/// An object whose CRD a component's chart installs, in a Kustomization that does not wait
+/// for that component.
+pub const CRD_ORDER: &str = "BP137";
+/// A component `resources` file that cannot be read or holds something other than objects
+/// of the component.
+pub const COMPONENT_RESOURCE: &str = "BP138";
+/// A `valuesFrom` target that is not rendered with the component.
+pub const VALUES_FROM: &str = "BP139";

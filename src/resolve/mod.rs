@@ -14,6 +14,7 @@
 //!   [`probes`], [`sidecars`], [`jobs`], [`scaling`], [`storage`], [`images`],
 //!   [`depends_on`], [`routes`], [`mesh`], [`monitoring`], [`alerts`]: one blueprint section
 //!   each, run by [`service::resolve`];
+//! - [`platform`]: one platform component (`platform/<name>.yaml`) in one cluster;
 //! - [`project`]: the checks of cluster files, what spans files (unique names, overrides,
 //!   `dependsOn`, route collisions, sealed values) and the per-cluster loop over the
 //!   blueprints;
@@ -30,6 +31,7 @@ pub mod jobs;
 pub mod mesh;
 pub mod monitoring;
 pub mod names;
+pub mod platform;
 pub mod ports;
 pub mod probes;
 pub mod project;
@@ -45,6 +47,7 @@ pub mod workload;
 pub use cluster::{split_ref, FluxSettings, ImageAutomation, MeshSettings, ResolvedCluster};
 pub use images::TagPolicy;
 pub use jobs::{JobRun, ResolvedJob};
+pub use platform::{ResolvedChart, ResolvedComponent};
 pub use ports::ResolvedPort;
 pub use probes::{ProbeAction, ResolvedProbe};
 pub use resolver::{Mark, Place, Resolver};

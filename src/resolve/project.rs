@@ -9,14 +9,15 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::cluster::{split_ref, ResolvedCluster};
 use super::codes::{
-    DEPENDENCY_CYCLE, DUPLICATE, FILE_NAME, INVALID_NAME, JOB_NAME_CLASH, MESH_REF_INVALID,
-    MISSING_SEALED, NAME_CLASH, ROUTE_TAKEN, UNKNOWN_CLUSTER, UNKNOWN_DEPENDENCY,
+    CRD_ORDER, DEPENDENCY_CYCLE, DUPLICATE, FILE_NAME, INVALID_NAME, JOB_NAME_CLASH,
+    MESH_REF_INVALID, MISSING_SEALED, NAME_CLASH, ROUTE_TAKEN, UNKNOWN_CLUSTER, UNKNOWN_DEPENDENCY,
 };
 use super::images;
+use super::platform::{self, ResolvedComponent, NAMESPACES};
 use super::resolver::{Place, Resolver};
 use super::routes::{full_host, path};
 use super::service::{self, ResolvedService};
-use crate::blueprint::load::{BlueprintInput, ClusterInput};
+use crate::blueprint::load::{BlueprintInput, ClusterInput, ComponentInput};
 use crate::blueprint::names;
 use crate::blueprint::structure::closest;
 use crate::blueprint::Blueprint;
@@ -148,6 +149,7 @@ pub fn services(
     cluster: &ResolvedCluster,
     blueprints: &[BlueprintInput],
     names: &BTreeSet<String>,
+    components: &[ResolvedComponent],
     sealed: &BTreeMap<String, SealedValues>,
     out: &mut Vec<Diagnostic>,
 ) -> Vec<ResolvedService> {
@@ -173,7 +175,7 @@ pub fn services(
         };
         let mut r = Resolver::new(place, cluster, names, out);
         let service = service::resolve(&bp, &mut r);
-        sealed_values(&bp, &values, &mut r);
+        sealed_values(&bp.name, bp.secret_env.as_deref(), &values, &mut r);
         if let Some(mut service) = service {
             service.sealed = values
                 .into_iter()
@@ -191,19 +193,31 @@ pub fn services(
         );
         routed.push((b.file.clone(), node, bp));
     }
-    dependencies(cluster, &deps, out);
+    let mut external: BTreeSet<String> = cluster.infrastructure.iter().cloned().collect();
+    external.extend(components.iter().map(|c| c.name.clone()));
+    let what = if components.is_empty() {
+        "a blueprint nor infrastructure"
+    } else {
+        "a blueprint, a component nor infrastructure"
+    };
+    dependencies(cluster, &deps, &external, what, out);
     route_collisions(cluster, &routed, out);
-    job_names(cluster, &routed, names, out);
+    job_names(cluster, &routed, names, components, out);
+    component_clashes(cluster, &routed, components, out);
     resolved.sort_by(|a, b| a.name.cmp(&b.name));
     resolved
 }
 
 /// Every secret variable needs a sealed value for the cluster: an error on strict clusters,
 /// a warning on relaxed ones (the service then starts without the variable's Secret key).
-fn sealed_values(bp: &Blueprint, values: &BTreeMap<String, String>, r: &mut Resolver<'_>) {
-    let missing: Vec<&str> = bp
-        .secret_env
-        .iter()
+fn sealed_values(
+    name: &str,
+    secret_env: Option<&[String]>,
+    values: &BTreeMap<String, String>,
+    r: &mut Resolver<'_>,
+) {
+    let missing: Vec<&str> = secret_env
+        .into_iter()
         .flatten()
         .filter(|k| !values.contains_key(*k))
         .map(String::as_str)
@@ -219,7 +233,7 @@ fn sealed_values(bp: &Blueprint, values: &BTreeMap<String, String>, r: &mut Reso
     );
     let mut help = format!(
         "seal each value, e.g. `printf %s \"$VALUE\" | fluxprint seal {} {first} --cluster {}`",
-        bp.name, cluster.name
+        name, cluster.name
     );
     if cluster.sealing_cert.is_none() {
         // Sealing needs the controller's public certificate, which nothing has fetched yet.
@@ -275,8 +289,10 @@ fn job_names(
     cluster: &ResolvedCluster,
     entries: &[(String, Node, Blueprint)],
     services: &BTreeSet<String>,
+    components: &[ResolvedComponent],
     out: &mut Vec<Diagnostic>,
 ) {
+    let platform: BTreeSet<String> = components.iter().flat_map(|c| c.kustomizations()).collect();
     let mut seen: BTreeMap<String, (String, String)> = BTreeMap::new();
     for (file, node, bp) in entries {
         for (i, job) in bp.jobs.iter().flatten().enumerate() {
@@ -284,7 +300,8 @@ fn job_names(
             let taken = if services.contains(&object) {
                 Some(format!("the service `{object}`"))
             } else if cluster.infrastructure.contains(&object)
-                || ["infrastructure", "flux-system"].contains(&object.as_str())
+                || platform.contains(&object)
+                || ["infrastructure", "flux-system", NAMESPACES].contains(&object.as_str())
             {
                 Some(format!(
                     "a Flux Kustomization of cluster `{}`",
@@ -316,9 +333,16 @@ fn job_names(
 /// The `dependsOn` of every service of one cluster, by service: (file, node, targets).
 type Dependencies = BTreeMap<String, (String, Node, Vec<String>)>;
 
-/// Checks `dependsOn` of every service of one cluster: targets exist, and there is no cycle.
-fn dependencies(cluster: &ResolvedCluster, deps: &Dependencies, out: &mut Vec<Diagnostic>) {
-    let infra: BTreeSet<&str> = cluster.infrastructure.iter().map(String::as_str).collect();
+/// Checks `dependsOn` of every service (or component) of one cluster: targets exist (as one
+/// of `deps` or in `external`), and there is no cycle; `what` says what a target may be.
+fn dependencies(
+    cluster: &ResolvedCluster,
+    deps: &Dependencies,
+    external: &BTreeSet<String>,
+    what: &str,
+    out: &mut Vec<Diagnostic>,
+) {
+    let infra: BTreeSet<&str> = external.iter().map(String::as_str).collect();
     for (name, (file, node, targets)) in deps {
         let at = Place { file, node };
         for (i, t) in targets.iter().enumerate() {
@@ -337,17 +361,22 @@ fn dependencies(cluster: &ResolvedCluster, deps: &Dependencies, out: &mut Vec<Di
                     Some(best) => format!("did you mean `{best}`? Otherwise: "),
                     None => String::new(),
                 };
-                let help = format!(
-                    "{guess}a dependency must be a blueprint (`blueprints/{t}.yaml`) or a Kustomization the platform provides, listed in the `infrastructure` of cluster `{}`",
-                    cluster.name
-                );
+                let help = if what.starts_with("a component") {
+                    format!(
+                        "{guess}a component's dependency must be a component of cluster `{}` (`platform/{t}.yaml`) or listed in its `infrastructure`",
+                        cluster.name
+                    )
+                } else {
+                    format!(
+                        "{guess}a dependency must be a blueprint (`blueprints/{t}.yaml`){} or a Kustomization the platform provides, listed in the `infrastructure` of cluster `{}`",
+                        if what.contains("component") { ", a component (`platform/<name>.yaml`)" } else { "" },
+                        cluster.name
+                    )
+                };
                 out.push(at.error(
                     UNKNOWN_DEPENDENCY,
                     &format!("/dependsOn/{i}"),
-                    format!(
-                        "`{t}` is neither a blueprint nor infrastructure of cluster `{}`",
-                        cluster.name
-                    ),
+                    format!("`{t}` is neither {what} of cluster `{}`", cluster.name),
                     Some(help),
                 ));
             }
@@ -450,4 +479,289 @@ fn stem(file: &str) -> &str {
     name.strip_suffix(".yaml")
         .or_else(|| name.strip_suffix(".yml"))
         .unwrap_or(name)
+}
+
+/// Checks the component files across files: each named for its component and defined once,
+/// and `clusters` and `overrides` naming clusters that exist.
+pub fn component_files(
+    components: &[ComponentInput],
+    clusters: &[ResolvedCluster],
+    out: &mut Vec<Diagnostic>,
+) {
+    let known: BTreeSet<&str> = clusters.iter().map(|c| c.name.as_str()).collect();
+    let list = known.iter().copied().collect::<Vec<_>>().join(", ");
+    let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
+    for c in components {
+        let at = Place {
+            file: &c.file,
+            node: &c.node,
+        };
+        named_file(at, ["component"; 2], &c.base.name, &mut seen, out);
+        for (i, cluster) in c.base.clusters.iter().flatten().enumerate() {
+            if !known.contains(cluster.as_str()) {
+                out.push(at.error(
+                    UNKNOWN_CLUSTER,
+                    &format!("/clusters/{i}"),
+                    format!("clusters names cluster `{cluster}`, which does not exist"),
+                    Some(format!("clusters: {list}")),
+                ));
+            }
+        }
+        for cluster in c.base.overrides.iter().flat_map(|o| o.keys()) {
+            if !known.contains(cluster.as_str()) {
+                out.push(at.error(
+                    UNKNOWN_CLUSTER,
+                    &format!("/overrides/{cluster}"),
+                    format!("overrides name cluster `{cluster}`, which does not exist"),
+                    Some(format!("clusters: {list}")),
+                ));
+            }
+        }
+    }
+}
+
+/// Resolves the components that run in `cluster` (their `clusters`, default all), sorted by
+/// name, with what spans them: Kustomization names, `dependsOn` targets and cycles, CRD
+/// ordering, and their sealed values (`sealed`: by component name).
+pub fn components(
+    cluster: &ResolvedCluster,
+    inputs: &[ComponentInput],
+    names: &BTreeSet<String>,
+    sealed: &BTreeMap<String, SealedValues>,
+    out: &mut Vec<Diagnostic>,
+) -> Vec<ResolvedComponent> {
+    let mut resolved = Vec::new();
+    let mut deps = BTreeMap::new();
+    let mut places = BTreeMap::new();
+    for c in inputs {
+        let runs_here = c
+            .base
+            .clusters
+            .as_ref()
+            .is_none_or(|list| list.contains(&cluster.name));
+        if !runs_here {
+            continue;
+        }
+        let (node, component) = match c.for_cluster(&cluster.name) {
+            Ok(merged) => merged,
+            Err(found) => {
+                out.extend(found);
+                continue;
+            }
+        };
+        let values = sealed
+            .get(&component.name)
+            .and_then(|s| s.clusters.get(&cluster.name))
+            .map(|v| v.values.clone())
+            .unwrap_or_default();
+        let place = Place {
+            file: &c.file,
+            node: &node,
+        };
+        let mut r = Resolver::new(place, cluster, names, out);
+        let done = platform::resolve(&component, &c.dir, &mut r);
+        sealed_values(
+            &component.name,
+            component.secret_env.as_deref(),
+            &values,
+            &mut r,
+        );
+        deps.insert(
+            component.name.clone(),
+            (
+                c.file.clone(),
+                node.clone(),
+                component.depends_on.clone().unwrap_or_default(),
+            ),
+        );
+        places.insert(component.name.clone(), (c.file.clone(), node));
+        if let Some(mut done) = done {
+            done.sealed = values
+                .into_iter()
+                .filter(|(k, _)| done.secret_env.contains(k))
+                .collect();
+            resolved.push(done);
+        }
+    }
+    let external: BTreeSet<String> = cluster.infrastructure.iter().cloned().collect();
+    dependencies(
+        cluster,
+        &deps,
+        &external,
+        "a component nor infrastructure",
+        out,
+    );
+    resolved.sort_by(|a, b| a.name.cmp(&b.name));
+    kustomization_names(cluster, &resolved, &places, out);
+    crd_order(&resolved, &deps, &places, out);
+    resolved
+}
+
+/// Every Kustomization name a component adds (`<name>`, `<name>-controllers`) is taken once
+/// in the cluster, and is not one fluxprint or the cluster already uses.
+fn kustomization_names(
+    cluster: &ResolvedCluster,
+    components: &[ResolvedComponent],
+    places: &BTreeMap<String, (String, Node)>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+    for c in components {
+        let Some((file, node)) = places.get(&c.name) else {
+            continue;
+        };
+        let at = Place { file, node };
+        for k in c.kustomizations() {
+            let reserved = ["infrastructure", "flux-system", NAMESPACES].contains(&k.as_str())
+                || cluster.infrastructure.contains(&k);
+            if reserved {
+                out.push(at.error(
+                    NAME_CLASH,
+                    "/name",
+                    format!("component Kustomization `{k}` clashes with a Flux Kustomization of cluster `{}`", cluster.name),
+                    Some(format!("`infrastructure`, `flux-system`, `{NAMESPACES}` and the cluster's `infrastructure` names are taken")),
+                ));
+            } else if let Some(other) = seen.insert(k.clone(), &c.name) {
+                out.push(at.error(
+                    DUPLICATE,
+                    "/name",
+                    format!("Flux Kustomization `{k}` of component `{}` is also one of component `{other}`", c.name),
+                    None,
+                ));
+            }
+        }
+    }
+}
+
+/// Blueprints and components share one Kustomization namespace (`flux-system`): a service
+/// named like a component's Kustomization is refused at the blueprint.
+fn component_clashes(
+    cluster: &ResolvedCluster,
+    entries: &[(String, Node, Blueprint)],
+    components: &[ResolvedComponent],
+    out: &mut Vec<Diagnostic>,
+) {
+    for (file, node, bp) in entries {
+        let names = ["platform-namespaces"];
+        let clash = components
+            .iter()
+            .find(|c| c.kustomizations().contains(&bp.name));
+        let at = Place { file, node };
+        if let Some(c) = clash {
+            out.push(at.error(
+                NAME_CLASH,
+                "/name",
+                format!(
+                    "service name `{}` clashes with a Flux Kustomization of component `{}` ({}) in cluster `{}`",
+                    bp.name, c.name, c.source, cluster.name
+                ),
+                Some("rename the service or the component".into()),
+            ));
+        } else if names.contains(&bp.name.as_str()) && !components.is_empty() {
+            out.push(at.error(
+                NAME_CLASH,
+                "/name",
+                format!(
+                    "service name `{}` clashes with a Flux Kustomization of cluster `{}`",
+                    bp.name, cluster.name
+                ),
+                Some(format!(
+                    "`{NAMESPACES}` applies the namespaces of the platform components"
+                )),
+            ));
+        }
+    }
+}
+
+/// An object of a group whose CRDs a component's chart installs must be applied after that
+/// chart: by a component that depends (directly or not) on it, or by the component itself
+/// in its config part while the chart is in `controllers`. The SealedSecret of `secretEnv`
+/// counts as an object of the component's chart part.
+fn crd_order(
+    components: &[ResolvedComponent],
+    deps: &Dependencies,
+    places: &BTreeMap<String, (String, Node)>,
+    out: &mut Vec<Diagnostic>,
+) {
+    for c in components {
+        let Some((file, node)) = places.get(&c.name) else {
+            continue;
+        };
+        let at = Place { file, node };
+        let waits_for = reachable(&c.name, deps);
+        let mut objects: Vec<(String, String, String, bool, String)> = c
+            .resources
+            .iter()
+            .map(|r| {
+                (
+                    r.group.clone(),
+                    r.object["kind"].as_str().unwrap_or("").to_owned(),
+                    r.object["metadata"]["name"]
+                        .as_str()
+                        .unwrap_or("")
+                        .to_owned(),
+                    r.with_chart,
+                    r.pointer.clone(),
+                )
+            })
+            .collect();
+        if !c.secret_env.is_empty() {
+            objects.push((
+                "bitnami.com".into(),
+                "SealedSecret".into(),
+                c.secret_name(),
+                true,
+                "/secretEnv".into(),
+            ));
+        }
+        for (group, kind, name, with_chart, pointer) in objects {
+            let providers: Vec<&ResolvedComponent> = components
+                .iter()
+                .filter(|p| p.provides.contains(&group))
+                .collect();
+            if providers.is_empty() {
+                continue;
+            }
+            let own = providers.iter().any(|p| p.name == c.name);
+            let ordered = if own {
+                !with_chart && c.parts().len() == 2
+            } else {
+                providers.iter().any(|p| waits_for.contains(&p.name))
+            };
+            if ordered {
+                continue;
+            }
+            let (message, help) = if own {
+                (
+                    format!("{kind} `{name}` needs the CRDs that the chart of `{}` installs, and would be applied with it", c.name),
+                    "put the chart in `layer: controllers`: the component's other resources are then applied after it".to_owned(),
+                )
+            } else {
+                let names: Vec<&str> = providers.iter().map(|p| p.name.as_str()).collect();
+                (
+                    format!(
+                        "{kind} `{name}` needs the CRDs of component `{}`, which `{}` does not depend on",
+                        names.join("` or `"),
+                        c.name
+                    ),
+                    format!("add `{}` to `dependsOn`: Flux would apply the {kind} before its CRD exists", names[0]),
+                )
+            };
+            out.push(at.error(CRD_ORDER, &pointer, message, Some(help)));
+        }
+    }
+}
+
+/// Every name `start` depends on, directly or not.
+fn reachable(start: &str, deps: &Dependencies) -> BTreeSet<String> {
+    let mut seen = BTreeSet::new();
+    let mut stack = vec![start.to_owned()];
+    while let Some(name) = stack.pop() {
+        for t in deps.get(&name).map(|d| d.2.as_slice()).unwrap_or_default() {
+            if seen.insert(t.clone()) {
+                stack.push(t.clone());
+            }
+        }
+    }
+    seen
 }

@@ -1,4 +1,6 @@
-//! Flux v2.9 kinds: `kustomize.toolkit.fluxcd.io/v1` Kustomization, `image.toolkit.fluxcd.io/v1`
+//! Flux v2.9 kinds: `kustomize.toolkit.fluxcd.io/v1` Kustomization, `helm.toolkit.fluxcd.io/v2`
+//! HelmRelease, `source.toolkit.fluxcd.io/v1` HelmRepository / OCIRepository,
+//! `image.toolkit.fluxcd.io/v1`
 //! ImageRepository / ImagePolicy / ImageUpdateAutomation, and
 //! `notification.toolkit.fluxcd.io/v1beta3` Provider / Alert (these two have no `v1`).
 
@@ -292,4 +294,204 @@ pub struct EventSource {
     pub kind: String,
     /// Name or `*`.
     pub name: String,
+}
+
+/// Flux HelmRepository (`source.toolkit.fluxcd.io/v1`): an `https://` chart repository.
+#[derive(
+    CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[kube(
+    group = "source.toolkit.fluxcd.io",
+    version = "v1",
+    kind = "HelmRepository",
+    namespaced,
+    schema = "disabled"
+)]
+#[serde(rename_all = "camelCase")]
+pub struct HelmRepositorySpec {
+    /// Repository address (its `index.yaml` is fetched from there).
+    pub url: String,
+    /// How often the index is fetched.
+    pub interval: String,
+}
+
+/// Flux OCIRepository (`source.toolkit.fluxcd.io/v1`): one chart in an OCI registry.
+#[derive(
+    CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[kube(
+    group = "source.toolkit.fluxcd.io",
+    version = "v1",
+    kind = "OCIRepository",
+    namespaced,
+    schema = "disabled"
+)]
+#[serde(rename_all = "camelCase")]
+pub struct OciRepositorySpec {
+    /// `oci://<registry>/<path>/<chart>`.
+    pub url: String,
+    /// How often the reference is resolved.
+    pub interval: String,
+    /// The tag or semver range.
+    #[serde(rename = "ref")]
+    pub reference: OciReference,
+    /// The layer that holds the chart.
+    pub layer_selector: LayerSelector,
+}
+
+/// An OCI artifact reference: exactly one of `tag` and `semver`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct OciReference {
+    /// An exact tag.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
+    /// A semver range.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub semver: Option<String>,
+}
+
+/// Which layer of the artifact to use, and how.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LayerSelector {
+    /// The Helm chart content media type.
+    pub media_type: String,
+    /// `copy`: the chart archive as it is (helm-controller unpacks it).
+    pub operation: String,
+}
+
+/// A reference to a Flux object by kind, name and namespace.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CrossNamespaceRef {
+    /// Kind.
+    pub kind: String,
+    /// Name.
+    pub name: String,
+    /// Namespace.
+    pub namespace: String,
+}
+
+/// Flux HelmRelease (`helm.toolkit.fluxcd.io/v2`): one chart installed and kept installed.
+#[derive(
+    CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[kube(
+    group = "helm.toolkit.fluxcd.io",
+    version = "v2",
+    kind = "HelmRelease",
+    namespaced,
+    schema = "disabled"
+)]
+#[serde(rename_all = "camelCase")]
+pub struct HelmReleaseSpec {
+    /// Reconcile interval.
+    pub interval: String,
+    /// Timeout of each Helm action.
+    pub timeout: String,
+    /// The Helm release name.
+    pub release_name: String,
+    /// The chart from a HelmRepository (`https://` repositories).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chart: Option<HelmChartTemplate>,
+    /// The chart from an OCIRepository (`oci://` repositories).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chart_ref: Option<CrossNamespaceRef>,
+    /// Install settings.
+    pub install: HelmInstall,
+    /// Upgrade settings.
+    pub upgrade: HelmUpgrade,
+    /// Correct in-cluster changes to the release's objects (strict clusters).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub drift_detection: Option<DriftDetection>,
+    /// Values, merged over the chart's defaults.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub values: Option<serde_json::Value>,
+    /// Values read from ConfigMaps and Secrets, before `values`.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub values_from: Vec<ValuesReference>,
+}
+
+/// `chart` of a HelmRelease: which chart of a HelmRepository.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct HelmChartTemplate {
+    /// The chart.
+    pub spec: HelmChartTemplateSpec,
+}
+
+/// The chart, its version and its repository.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct HelmChartTemplateSpec {
+    /// Chart name.
+    pub chart: String,
+    /// Exact version or semver range.
+    pub version: String,
+    /// The HelmRepository.
+    pub source_ref: CrossNamespaceRef,
+    /// How often the chart is looked up.
+    pub interval: String,
+}
+
+/// Install settings of a HelmRelease.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct HelmInstall {
+    /// CRD policy.
+    pub crds: String,
+    /// Retries after a failed install.
+    pub remediation: InstallRemediation,
+}
+
+/// Retries of a failed install.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct InstallRemediation {
+    /// How many.
+    pub retries: i64,
+}
+
+/// Upgrade settings of a HelmRelease.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct HelmUpgrade {
+    /// CRD policy.
+    pub crds: String,
+    /// Retries (and roll-back) after a failed upgrade.
+    pub remediation: UpgradeRemediation,
+}
+
+/// Retries of a failed upgrade.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UpgradeRemediation {
+    /// How many.
+    pub retries: i64,
+    /// Roll back when the last retry failed too.
+    pub remediate_last_failure: bool,
+}
+
+/// Drift detection of a HelmRelease.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct DriftDetection {
+    /// `enabled`.
+    pub mode: String,
+}
+
+/// A `valuesFrom` entry of a HelmRelease.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ValuesReference {
+    /// `ConfigMap` or `Secret`.
+    pub kind: String,
+    /// Name, in the HelmRelease's namespace.
+    pub name: String,
+    /// Key holding the values (default `values.yaml`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub values_key: Option<String>,
+    /// Path the value is put at, instead of merging a whole document.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_path: Option<String>,
+    /// A missing object or key is not an error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub optional: Option<bool>,
 }
