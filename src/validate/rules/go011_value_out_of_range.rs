@@ -74,7 +74,10 @@ impl Rule for ValueOutOfRange {
                     for (f, least) in [("minReplicas", 0), ("maxReplicas", 1)] {
                         let at = format!("/spec/{f}");
                         if o.at(&at).and_then(int).is_some_and(|n| n < least) {
-                            v.say(&at, format!("`{f}` must be greater than or equal to {least}"));
+                            v.say(
+                                &at,
+                                format!("`{f}` must be greater than or equal to {least}"),
+                            );
                         }
                     }
                 }
