@@ -25,6 +25,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
+/// The served versions of a CRD (shared with `SchemaStore`).
+#[path = "src/validate/crd_versions.rs"]
+mod crd_versions;
 /// Enum values of built-in fields from their descriptions (shared with `SchemaStore`).
 #[path = "src/validate/enums.rs"]
 #[allow(dead_code)]
@@ -39,6 +42,7 @@ const KUBERNETES_DIR: &str = "kubernetes/v1.35";
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=src/validate/enums.rs");
+    println!("cargo:rerun-if-changed=src/validate/crd_versions.rs");
     println!("cargo:rerun-if-env-changed=FLUXPRINT_SCHEMAS_DIR");
     println!("cargo:rerun-if-env-changed=CI");
     let manifest = PathBuf::from(env("CARGO_MANIFEST_DIR"));
@@ -205,21 +209,7 @@ fn crds(dir: &Path, chunks: &mut Chunks) {
                 continue;
             }
             let mut versions = Vec::new();
-            for version in crd
-                .pointer("/spec/versions")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                if version.get("served").and_then(Value::as_bool) == Some(false) {
-                    continue;
-                }
-                let (Some(name), Some(schema)) = (
-                    version.get("name").and_then(Value::as_str),
-                    version.pointer("/schema/openAPIV3Schema"),
-                ) else {
-                    continue;
-                };
+            for (name, schema) in crd_versions::served_versions(&crd) {
                 let mut schema = schema.clone();
                 strip(&mut schema);
                 versions.push((name.to_owned(), schema));

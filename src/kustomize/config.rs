@@ -120,7 +120,7 @@ impl Kustomization {
                     self.value.insert(key.clone(), value.clone());
                     self.from_overlay.insert(key.clone());
                 }
-                "patches" | "components" => {
+                "patches" | "components" | "images" => {
                     let Some(add) = value.as_array() else {
                         continue;
                     };
@@ -132,40 +132,24 @@ impl Kustomization {
                         *list = Value::Array(Vec::new());
                     }
                     let at = self.entries.entry(key.clone()).or_default();
-                    if let Value::Array(list) = list {
-                        for (i, v) in add.iter().enumerate() {
-                            list.push(v.clone());
-                            at.push(overlay.origin.join(&format!("/{key}/{i}")));
-                        }
-                    }
-                }
-                "images" => {
-                    let Some(add) = value.as_array() else {
+                    let Value::Array(list) = list else {
                         continue;
                     };
-                    let list = self
-                        .value
-                        .entry(key.clone())
-                        .or_insert_with(|| Value::Array(Vec::new()));
-                    if !list.is_array() {
-                        *list = Value::Array(Vec::new());
-                    }
-                    let at = self.entries.entry(key.clone()).or_default();
-                    if let Value::Array(list) = list {
-                        for (i, v) in add.iter().enumerate() {
-                            let origin = overlay.origin.join(&format!("/images/{i}"));
-                            let name = v.get("name");
-                            match list.iter().position(|e| e.get("name") == name) {
-                                Some(j) if name.is_some() => {
-                                    list[j] = v.clone();
-                                    if let Some(slot) = at.get_mut(j) {
-                                        *slot = origin;
-                                    }
+                    for (i, v) in add.iter().enumerate() {
+                        let origin = overlay.origin.join(&format!("/{key}/{i}"));
+                        // An image replaces the directory's entry of the same name.
+                        let name = v.get("name").filter(|_| key == "images");
+                        match name.and_then(|n| list.iter().position(|e| e.get("name") == Some(n)))
+                        {
+                            Some(j) => {
+                                list[j] = v.clone();
+                                if let Some(slot) = at.get_mut(j) {
+                                    *slot = origin;
                                 }
-                                _ => {
-                                    list.push(v.clone());
-                                    at.push(origin);
-                                }
+                            }
+                            None => {
+                                list.push(v.clone());
+                                at.push(origin);
                             }
                         }
                     }

@@ -39,16 +39,8 @@ impl DiskSource {
         }
     }
 
-    fn read(&self, path: &str) -> Option<Result<String, String>> {
-        let full = self.path(path);
-        if !full.is_file() {
-            return None;
-        }
-        Some(
-            crate::files::read_regular(&full, crate::files::MAX_INPUT_BYTES)
-                .map_err(|e| e.to_string())
-                .and_then(|b| String::from_utf8(b).map_err(|_| "file is not UTF-8 text".into())),
-        )
+    fn read(&self, path: &str) -> Option<Result<Arc<str>, String>> {
+        file_text(&self.path(path))
     }
 }
 
@@ -69,19 +61,11 @@ impl Source for DiskSource {
     }
 
     fn bytes(&self, path: &str) -> Option<Result<Arc<[u8]>, String>> {
-        let full = self.path(path);
-        if !full.is_file() {
-            return None;
-        }
-        Some(
-            crate::files::read_regular(&full, crate::files::MAX_INPUT_BYTES)
-                .map(Arc::from)
-                .map_err(|e| e.to_string()),
-        )
+        file_bytes(&self.path(path))
     }
 
     fn text(&self, path: &str) -> Option<Result<Arc<str>, String>> {
-        Some(self.read(path)?.map(Arc::from))
+        self.read(path)
     }
 
     fn is_dir(&self, path: &str) -> bool {
@@ -103,7 +87,24 @@ impl Source for DiskSource {
     }
 }
 
-/// The directory of `path` relative to `root`, `/`-separated.
-pub fn relative(root: &Path, path: &Path) -> String {
-    crate::source::display_path(root, path)
+/// The bytes of the regular file `full`, read bounded ([`crate::files::read_regular`]);
+/// `None` when there is no such file.
+pub fn file_bytes(full: &Path) -> Option<Result<Arc<[u8]>, String>> {
+    if !full.is_file() {
+        return None;
+    }
+    Some(
+        crate::files::read_regular(full, crate::files::MAX_INPUT_BYTES)
+            .map(Arc::from)
+            .map_err(|e| e.to_string()),
+    )
+}
+
+/// [`file_bytes`] as UTF-8 text.
+pub fn file_text(full: &Path) -> Option<Result<Arc<str>, String>> {
+    Some(file_bytes(full)?.and_then(|b| {
+        std::str::from_utf8(&b)
+            .map(Arc::from)
+            .map_err(|_| "file is not UTF-8 text".to_owned())
+    }))
 }

@@ -10,6 +10,7 @@
 
 pub mod apiserver;
 pub mod cel;
+mod crd_versions;
 pub mod enums;
 mod par;
 mod redact;

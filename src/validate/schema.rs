@@ -311,21 +311,7 @@ impl SchemaStore {
         ) else {
             return learned;
         };
-        for version in crd
-            .pointer("/spec/versions")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            if version.get("served").and_then(Value::as_bool) == Some(false) {
-                continue;
-            }
-            let (Some(name), Some(schema)) = (
-                version.get("name").and_then(Value::as_str),
-                version.pointer("/schema/openAPIV3Schema"),
-            ) else {
-                continue;
-            };
+        for (name, schema) in super::crd_versions::served_versions(crd) {
             let api_version = format!("{group}/{name}");
             self.cel.insert(
                 (api_version.clone(), kind.to_owned()),

@@ -598,37 +598,18 @@ impl crate::kustomize::Source for Tree {
         {
             return Some(Ok(Arc::from(f.text.as_str())));
         }
-        let root = self.roots.first()?;
-        let full = root.join(path);
-        if !full.is_file() {
-            return None;
-        }
-        Some(
-            crate::files::read_regular(&full, crate::files::MAX_INPUT_BYTES)
-                .map_err(|e| e.to_string())
-                .and_then(|b| String::from_utf8(b).map_err(|_| "file is not UTF-8 text".into()))
-                .map(Arc::from),
-        )
+        crate::kustomize::disk::file_text(&self.roots.first()?.join(path))
     }
 
     fn bytes(&self, path: &str) -> Option<Result<Arc<[u8]>, String>> {
-        if let Some(Ok(text)) = self
+        if let Some(f) = self
             .by_path
             .get(path)
             .and_then(|&i| self.sources.get(&self.files[i].display))
-            .map(|f| Ok::<_, String>(f.text.clone()))
         {
-            return Some(Ok(Arc::from(text.as_bytes())));
+            return Some(Ok(Arc::from(f.text.as_bytes())));
         }
-        let full = self.roots.first()?.join(path);
-        if !full.is_file() {
-            return None;
-        }
-        Some(
-            crate::files::read_regular(&full, crate::files::MAX_INPUT_BYTES)
-                .map(Arc::from)
-                .map_err(|e| e.to_string()),
-        )
+        crate::kustomize::disk::file_bytes(&self.roots.first()?.join(path))
     }
 
     fn is_dir(&self, path: &str) -> bool {

@@ -54,37 +54,9 @@ pub fn non_negative_quantity(v: &Value) -> Option<String> {
 }
 
 /// A quantity's value as a float (`100m` → 0.1, `1Gi` → 2^30), or `None` when it does not
-/// parse. Precise enough to compare a request with its limit.
+/// parse: the blueprint checks' parser, one grammar for both.
 pub fn quantity(s: &str) -> Option<f64> {
-    let s = s.trim();
-    let split = s
-        .find(|c: char| !(c.is_ascii_digit() || matches!(c, '.' | '+' | '-')))
-        .unwrap_or(s.len());
-    let (number, suffix) = s.split_at(split);
-    let number: f64 = number.parse().ok()?;
-    let factor = match suffix {
-        "" => 1.0,
-        "n" => 1e-9,
-        "u" => 1e-6,
-        "m" => 1e-3,
-        "k" => 1e3,
-        "M" => 1e6,
-        "G" => 1e9,
-        "T" => 1e12,
-        "P" => 1e15,
-        "E" => 1e18,
-        "Ki" => 1024.0,
-        "Mi" => 1024f64.powi(2),
-        "Gi" => 1024f64.powi(3),
-        "Ti" => 1024f64.powi(4),
-        "Pi" => 1024f64.powi(5),
-        "Ei" => 1024f64.powi(6),
-        _ => {
-            let exp = suffix.strip_prefix(['e', 'E'])?;
-            10f64.powi(exp.parse().ok()?)
-        }
-    };
-    Some(number * factor)
+    crate::blueprint::names::parse_quantity(s)
 }
 
 /// A quantity given as a JSON string or number, as a float.
