@@ -80,6 +80,10 @@ pub struct Context<'a> {
     pub index: BTreeMap<(String, String, String), Vec<usize>>,
     /// Workloads by namespace, with the pointer to their pod template.
     pub workloads: BTreeMap<String, Vec<(usize, &'static str)>>,
+    /// Services by namespace.
+    pub services: BTreeMap<String, Vec<usize>>,
+    /// Namespaces where charts or operators may make pods ([`Context::pods_made_elsewhere`]).
+    elsewhere: BTreeSet<String>,
 }
 
 impl<'a> Context<'a> {
@@ -94,9 +98,24 @@ impl<'a> Context<'a> {
                     .push((i, t));
             }
         }
+        let mut services: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        let mut elsewhere: BTreeSet<String> = BTreeSet::from(["kube-system".to_owned()]);
+        for (i, o) in tree.objects.iter().enumerate() {
+            if o.kind() == "Service" && o.group().is_empty() {
+                services
+                    .entry(o.namespace().unwrap_or("").to_owned())
+                    .or_default()
+                    .push(i);
+            }
+            if let Some(ns) = makes_pods_in(o) {
+                elsewhere.insert(ns.to_owned());
+            }
+        }
         Context {
             index: tree.index(),
             workloads,
+            services,
+            elsewhere,
             tree,
             schemas,
             options,
@@ -118,18 +137,7 @@ impl<'a> Context<'a> {
     /// a chart there (its pods are rendered on the cluster), or it is `kube-system`, where
     /// the control plane runs static pods. Selectors there are not judged against the tree.
     pub fn pods_made_elsewhere(&self, namespace: &str) -> bool {
-        namespace == "kube-system"
-            || self.tree.objects.iter().any(|o| {
-                let release = o.kind() == "HelmRelease" && o.group() == "helm.toolkit.fluxcd.io";
-                let target = if release {
-                    o.at("/spec/targetNamespace")
-                        .and_then(serde_json::Value::as_str)
-                        .or(o.namespace())
-                } else {
-                    o.namespace()
-                };
-                target.unwrap_or("default") == namespace && (release || makes_pods(o.group()))
-            })
+        self.elsewhere.contains(namespace)
     }
 
     /// Objects of `kind` named `name` in `namespace`.
@@ -173,8 +181,21 @@ const NO_PODS: &[&str] = &[
     "gateway.networking.k8s.io",
 ];
 
-fn makes_pods(group: &str) -> bool {
-    !NO_PODS.contains(&group)
+/// The namespace where `o` (a HelmRelease, or an operator's custom resource) may make
+/// pods the tree does not hold.
+fn makes_pods_in(o: &super::tree::Object) -> Option<&str> {
+    let release = o.kind() == "HelmRelease" && o.group() == "helm.toolkit.fluxcd.io";
+    if !release && NO_PODS.contains(&o.group()) {
+        return None;
+    }
+    let target = if release {
+        o.at("/spec/targetNamespace")
+            .and_then(serde_json::Value::as_str)
+            .or(o.namespace())
+    } else {
+        o.namespace()
+    };
+    Some(target.unwrap_or("default"))
 }
 
 /// Collects one rule's findings.

@@ -40,9 +40,11 @@ impl Rule for ContainerWithoutProbes {
             let Some(t) = pod_template(o) else { continue };
             let services: Vec<&Value> = pod_labels(o, t)
                 .map(|labels| {
-                    ctx.tree
-                        .of_kind("Service")
-                        .filter(|(_, s)| ns(s) == ns(o))
+                    ctx.services
+                        .get(ns(o))
+                        .into_iter()
+                        .flatten()
+                        .map(|&i| (i, &ctx.tree.objects[i]))
                         .filter(|(_, s)| {
                             s.at("/spec/selector")
                                 .and_then(Value::as_object)
