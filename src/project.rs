@@ -137,12 +137,13 @@ impl Project {
 
     /// Renders the trees of the selected clusters, in memory, sorted by path.
     pub fn render(&self, only: &[String]) -> Result<Vec<RenderedFile>, Error> {
+        // Clusters render independently: one per core.
+        let clusters = self.select(only)?;
         let mut files = Vec::new();
-        for cluster in self.select(only)? {
-            files.extend(render::render_cluster(
-                cluster,
-                self.services_of(&cluster.name),
-            )?);
+        for rendered in crate::emit::par::map(&clusters, |cluster| {
+            render::render_cluster(cluster, self.services_of(&cluster.name))
+        }) {
+            files.extend(rendered?);
         }
         files.sort();
         Ok(files)
@@ -158,11 +159,17 @@ impl Project {
     /// fluxprint, and is reported as one: at the blueprint that the generated file names in
     /// its header (its `name` line), never at a line of a generated file nobody edits.
     pub fn validate_output(&self, out: &Path, only: &[String]) -> Result<Vec<Diagnostic>, Error> {
-        let mut found = Vec::new();
-        for cluster in self.select(only)? {
+        let clusters = self.select(only)?;
+        // The trees are validated side by side: each run is parallel only in parts (its
+        // parsing, its rules), so two fill each other's idle core.
+        let reports = crate::emit::par::map(&clusters, |cluster| {
             let options = crate::validate::request::options_for_cluster(cluster);
-            let (report, _tree) =
-                crate::validate::request::run_with_crds(&[out.join(&cluster.name)], &[], &options)?;
+            crate::validate::request::run_with_crds(&[out.join(&cluster.name)], &[], &options)
+                .map(|(report, _tree)| report)
+        });
+        let mut found = Vec::new();
+        for (cluster, report) in clusters.iter().zip(reports) {
+            let report = report?;
             found.extend(
                 report
                     .diagnostics
