@@ -159,17 +159,13 @@ impl Project {
     /// fluxprint, and is reported as one: at the blueprint that the generated file names in
     /// its header (its `name` line), never at a line of a generated file nobody edits.
     pub fn validate_output(&self, out: &Path, only: &[String]) -> Result<Vec<Diagnostic>, Error> {
-        let clusters = self.select(only)?;
-        // The trees are validated side by side: each run is parallel only in parts (its
-        // parsing, its rules), so two fill each other's idle core.
-        let reports = crate::emit::par::map(&clusters, |cluster| {
-            let options = crate::validate::request::options_for_cluster(cluster);
-            crate::validate::request::run_with_crds(&[out.join(&cluster.name)], &[], &options)
-                .map(|(report, _tree)| report)
-        });
         let mut found = Vec::new();
-        for (cluster, report) in clusters.iter().zip(reports) {
-            let report = report?;
+        // One tree at a time: each run already works on every core where it can, and two
+        // side by side were slower on two cores and held both trees (70 % more memory).
+        for cluster in self.select(only)? {
+            let options = crate::validate::request::options_for_cluster(cluster);
+            let (report, _tree) =
+                crate::validate::request::run_with_crds(&[out.join(&cluster.name)], &[], &options)?;
             found.extend(
                 report
                     .diagnostics
