@@ -43,6 +43,7 @@ pub mod files;
 pub mod flux;
 pub mod graph;
 pub mod kustomize;
+mod par;
 pub mod project;
 pub mod promote;
 pub mod render;

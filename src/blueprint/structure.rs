@@ -5,7 +5,7 @@ use jsonschema::Validator;
 use serde_json::Value;
 
 use crate::diag::{field_path, Diagnostic};
-use crate::source::yaml::{escape_pointer_token, Node};
+use crate::source::yaml::{escape_pointer_token, Kind, Node};
 
 /// Unknown field.
 pub const UNKNOWN_FIELD: &str = "BP003";
@@ -64,6 +64,24 @@ pub fn check_document(
                             )
                             .with_field(field_path(&key_pointer))
                             .with_help(format!("set it once at the top of the {document}")),
+                        );
+                        continue;
+                    }
+                    // A field that belongs one level up, or in a section next to it, was
+                    // almost surely indented wrongly; say where it belongs.
+                    if let Some(home) = misplaced(validator, json, node, &pointer, key) {
+                        out.push(
+                            Diagnostic::error(
+                                UNKNOWN_FIELD,
+                                file,
+                                span,
+                                format!(
+                                    "unknown field `{key}` in `{field}`; `{key}` is a field of {} — wrong indentation?",
+                                    home.name
+                                ),
+                            )
+                            .with_field(field_path(&key_pointer))
+                            .with_help(home.help(key)),
                         );
                         continue;
                     }
@@ -232,6 +250,121 @@ fn describe_value(v: &Value) -> String {
         Value::Array(_) => "a list".into(),
         Value::Object(_) => "a mapping".into(),
     }
+}
+
+/// Where an unknown field would be known: a mapping of the document and how to name it.
+struct Home {
+    /// `the blueprint's top level`, `` `probes.readiness` ``.
+    name: String,
+    /// The column its keys start in, when they are written one per line (block style).
+    column: Option<u32>,
+}
+
+impl Home {
+    fn help(&self, key: &str) -> String {
+        match self.column {
+            Some(column) => format!(
+                "move `{key}` to {}, starting in column {column} like its other fields",
+                self.name
+            ),
+            None => format!("move `{key}` to {}", self.name),
+        }
+    }
+}
+
+/// The mapping where `key`, unknown in the mapping at `pointer`, is a field: the enclosing
+/// mappings (nearest first), then the mappings beside `key` (its sibling sections), then the
+/// mappings beside the one at `pointer`. Only sections written in the document are
+/// considered, and never a free-form mapping (such as `env`) that takes any key.
+fn misplaced(
+    validator: &Validator,
+    json: &Value,
+    node: &Node,
+    pointer: &str,
+    key: &str,
+) -> Option<Home> {
+    if pointer.is_empty() {
+        return None;
+    }
+    let parent_of = |p: &str| p.rsplit_once('/').map(|(parent, _)| parent.to_owned());
+    // The sections of the mapping at `p` nearest to its entry `near` first: those written
+    // above it (a key that lost its indentation left the section above it), then below.
+    let sections = |p: &str, near: &str| -> Vec<String> {
+        let Some(Kind::Map(entries)) = node.pointer(p).map(|n| &n.kind) else {
+            return Vec::new();
+        };
+        let names: Vec<(String, bool)> = entries
+            .iter()
+            .filter_map(|(k, v)| Some((k.key_text()?, matches!(v.kind, Kind::Map(_)))))
+            .collect();
+        let at = names.iter().position(|(k, _)| k == near).unwrap_or(0);
+        let (above, below) = names.split_at(at);
+        above
+            .iter()
+            .rev()
+            .chain(below)
+            .filter(|(k, is_map)| *is_map && k != near)
+            .map(|(k, _)| format!("{p}/{}", escape_pointer_token(k)))
+            .collect()
+    };
+    let mut candidates = Vec::new();
+    let mut up = parent_of(pointer);
+    while let Some(p) = up {
+        up = parent_of(&p);
+        candidates.push(p);
+    }
+    candidates.extend(sections(pointer, key));
+    if let Some((parent, own)) = pointer.rsplit_once('/') {
+        let own = own.replace("~1", "/").replace("~0", "~");
+        candidates.extend(sections(parent, &own));
+    }
+    let found = candidates.into_iter().find(|p| {
+        json.pointer(p).is_some_and(Value::is_object)
+            && accepts(validator, json, p, key)
+            && !accepts(validator, json, p, "\u{1}not-a-field")
+    })?;
+    let name = if found.is_empty() {
+        match json.get("kind").and_then(Value::as_str) {
+            Some("Cluster") => "the cluster file's top level".to_owned(),
+            _ => "the blueprint's top level".to_owned(),
+        }
+    } else {
+        format!("`{}`", field_path(&found))
+    };
+    // The column of the section's keys, when they are on lines of their own.
+    let column = node.pointer(&found).and_then(|n| {
+        let Kind::Map(entries) = &n.kind else {
+            return None;
+        };
+        let mut spans = entries.iter().map(|(k, _)| k.span);
+        let first = spans.next()?;
+        let mut line = first.line;
+        spans
+            .all(|s| {
+                let own_line = s.col == first.col && s.line > line;
+                line = s.line;
+                own_line
+            })
+            .then_some(first.col)
+    });
+    Some(Home { name, column })
+}
+
+/// True when the mapping at `pointer` takes `key`: adding it raises no unknown-field error
+/// there.
+fn accepts(validator: &Validator, json: &Value, pointer: &str, key: &str) -> bool {
+    let mut probe = json.clone();
+    match probe.pointer_mut(pointer) {
+        Some(Value::Object(m)) => {
+            m.insert(key.to_owned(), Value::Null);
+        }
+        _ => return false,
+    }
+    let rejected = validator.iter_errors(&probe).any(|e| {
+        e.instance_path().as_str() == pointer
+            && matches!(e.kind(), ValidationErrorKind::AdditionalProperties { unexpected } if unexpected.iter().any(|u| u == key))
+    });
+    !rejected
 }
 
 /// The property names the schema allows at `pointer`, found by asking the validator what a

@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use crate::error::Error;
+use crate::par;
 use crate::files::OutTree;
 
 /// The first line of every generated file starts with this.
@@ -124,36 +125,12 @@ pub fn plan(
     roots: &[String],
     files: &[RenderedFile],
 ) -> Result<Vec<Planned>, Error> {
-    let mut planned = Vec::new();
     let rendered: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
-    for file in files {
-        tree.check_writable(&file.path)?;
-        let disk = tree.read(&file.path)?;
-        let mode = disk.as_ref().map(|f| f.mode);
-        // A file that is not UTF-8 cannot be ours; it reads as not owned.
-        let old = disk.map(|f| String::from_utf8(f.bytes).unwrap_or_default());
-        let new = match &old {
-            Some(old) if is_owned(old) => keep_automation(&file.content, old),
-            _ => file.content.clone(),
-        };
-        let change = match &old {
-            None => Change::Create,
-            Some(old) if *old == new => Change::Unchanged,
-            Some(old) if is_owned(old) => Change::Update,
-            Some(_) => {
-                return Err(Error::NotOwned {
-                    path: tree.display(&file.path),
-                })
-            }
-        };
-        planned.push(Planned {
-            path: file.path.clone(),
-            change,
-            old,
-            new: Some(new),
-            mode,
-        });
-    }
+    // Reading and comparing every file is most of a no-op run's planning: on every core.
+    // The first refusal in path order is the one reported, as when planning one by one.
+    let mut planned = par::map(files, |file| plan_file(tree, file))
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()?;
     for root in roots {
         let walked = tree.walk(root)?;
         for path in walked.files {
@@ -191,18 +168,68 @@ pub fn plan(
     Ok(planned)
 }
 
+/// The change for one rendered file.
+fn plan_file(tree: &OutTree, file: &RenderedFile) -> Result<Planned, Error> {
+    tree.check_writable(&file.path)?;
+    let disk = tree.read(&file.path)?;
+    let mode = disk.as_ref().map(|f| f.mode);
+    // A file that is not UTF-8 cannot be ours; it reads as not owned.
+    let old = disk.map(|f| String::from_utf8(f.bytes).unwrap_or_default());
+    let new = match &old {
+        Some(old) if is_owned(old) => keep_automation(&file.content, old),
+        _ => file.content.clone(),
+    };
+    let change = match &old {
+        None => Change::Create,
+        Some(old) if *old == new => Change::Unchanged,
+        Some(old) if is_owned(old) => Change::Update,
+        Some(_) => {
+            return Err(Error::NotOwned {
+                path: tree.display(&file.path),
+            })
+        }
+    };
+    Ok(Planned {
+        path: file.path.clone(),
+        change,
+        old,
+        new: Some(new),
+        mode,
+    })
+}
+
 /// Carries out a plan: writes created and updated files (temporary file + rename, so a
 /// reader never sees half a file), deletes pruned ones and the directories they leave empty.
 /// Unchanged files are not touched (their mtime stays).
 pub fn apply(tree: &OutTree, planned: &[Planned]) -> Result<(), Error> {
-    for p in planned {
-        match (p.change, &p.new) {
+    // Writes on every core; each is still its own exclusive temporary file and rename.
+    let writes: Vec<(&str, &str, Option<u32>)> = planned
+        .iter()
+        .filter_map(|p| match (p.change, &p.new) {
             (Change::Create | Change::Update, Some(content)) => {
-                tree.write(&p.path, content.as_bytes(), p.mode)?
+                Some((p.path.as_str(), content.as_str(), p.mode))
             }
-            (Change::Delete, _) => tree.remove(&p.path)?,
-            _ => {}
+            _ => None,
+        })
+        .collect();
+    // After a failure the other workers stop too, as a run one by one would.
+    let failed = std::sync::atomic::AtomicBool::new(false);
+    par::map(&writes, |(path, content, mode)| {
+        if failed.load(std::sync::atomic::Ordering::Relaxed) {
+            return Ok(());
         }
+        let written = tree.write(path, content.as_bytes(), *mode);
+        if written.is_err() {
+            failed.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        written
+    })
+    .into_iter()
+    .collect::<Result<(), _>>()?;
+    // Deletions afterwards and one by one: removing a file also removes the directories it
+    // leaves empty, which must not race with a write into one of them.
+    for p in planned.iter().filter(|p| p.change == Change::Delete) {
+        tree.remove(&p.path)?;
     }
     Ok(())
 }

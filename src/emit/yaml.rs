@@ -65,8 +65,26 @@ struct Annotated<'a> {
     comments: &'a BTreeMap<String, String>,
 }
 
+impl Annotated<'_> {
+    /// True when a comment may sit at or below this value. Most documents carry none, and
+    /// building every node's pointer was a good part of the time output took.
+    fn commented(&self) -> bool {
+        self.comments
+            .range::<str, _>((
+                std::ops::Bound::Included(self.pointer.as_str()),
+                std::ops::Bound::Unbounded,
+            ))
+            .next()
+            .is_some_and(|(k, _)| k.starts_with(&self.pointer))
+    }
+}
+
 impl Serialize for Annotated<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if !self.commented() {
+            // The same calls as below, without the pointers.
+            return self.value.serialize(serializer);
+        }
         match self.value {
             Value::Object(map) => {
                 let mut m = serializer.serialize_map(Some(map.len()))?;

@@ -12,7 +12,6 @@ pub mod apiserver;
 pub mod cel;
 mod crd_versions;
 pub mod enums;
-mod par;
 mod redact;
 pub mod registry;
 pub mod report;

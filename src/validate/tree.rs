@@ -251,7 +251,7 @@ type FileResult = Result<(String, Result<Parsed, YamlError>), crate::files::Read
 fn parse_all(files: &[(String, PathBuf, String)]) -> Vec<FileResult> {
     // One alias budget for the whole run, besides each file's own.
     let budget = AliasBudget::default();
-    super::par::map(files, |(_, path, _)| {
+    crate::par::map(files, |(_, path, _)| {
         let bytes = crate::files::read_regular(path, crate::files::MAX_INPUT_BYTES)?;
         let Ok(text) = String::from_utf8(bytes) else {
             return Ok((

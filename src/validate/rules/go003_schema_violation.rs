@@ -41,7 +41,7 @@ impl Rule for SchemaViolation {
                 .any(uses_flux_operator),
         };
         // Validation is the costly part of a run: spread it over every core.
-        let results = crate::validate::par::map(&ctx.tree.objects, |o| {
+        let results = crate::par::map(&ctx.tree.objects, |o| {
             // SOPS-encrypted: the values are ciphertext until Flux decrypts them.
             if super::go501_plaintext_secret::sops_encrypted(&o.value) {
                 return Vec::new();

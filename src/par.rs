@@ -1,11 +1,15 @@
-//! Work on every core, with results in input order (so reports never depend on scheduling).
+//! Work on every core (planning, writing, rendering, validating), with results in input
+//! order, so that what a run reports never depends on scheduling.
 
 /// `f` applied to every item, on one thread per core (contiguous chunks), results in input
 /// order. A panic in `f` is raised again here rather than losing a chunk's results.
-pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+pub(crate) fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, items.len().max(1));
+    if threads == 1 {
+        return items.iter().map(f).collect();
+    }
     let chunk = items.len().div_ceil(threads).max(1);
     let f = &f;
     std::thread::scope(|s| {
