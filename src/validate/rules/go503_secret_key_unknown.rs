@@ -1,5 +1,7 @@
 //! GO503: a workload that reads a secret key nothing in the tree provides.
 
+use std::collections::HashMap;
+
 use crate::validate::tree::Lookup;
 use serde_json::Value;
 
@@ -10,25 +12,43 @@ use crate::validate::rule::{Context, Findings, Rule};
 /// GO503
 pub struct SecretKeyUnknown;
 
+/// The ExternalSecrets (and PushSecrets) of the tree by the namespace and name of the Secret
+/// they write, built once per run: looking them up per reference was quadratic.
+type Writers<'t> = HashMap<(&'t str, &'t str), Vec<usize>>;
+
+fn writers<'t>(ctx: &Context<'t>) -> Writers<'t> {
+    let mut by_target: Writers<'t> = HashMap::new();
+    for (i, o) in ctx.tree.objects.iter().enumerate() {
+        if matches!(o.kind(), "ExternalSecret" | "PushSecret") && o.group() == "external-secrets.io"
+        {
+            let target = o
+                .at("/spec/target/name")
+                .and_then(Value::as_str)
+                .unwrap_or(o.name());
+            by_target.entry((ns(o), target)).or_default().push(i);
+        }
+    }
+    by_target
+}
+
 /// The keys a Secret or SealedSecret of the tree provides under `name`, or `None` when the
 /// tree has neither.
-fn provided(ctx: &Context<'_>, namespace: &str, name: &str) -> Option<Vec<String>> {
+fn provided(
+    ctx: &Context<'_>,
+    writers: &Writers<'_>,
+    namespace: &str,
+    name: &str,
+) -> Option<Vec<String>> {
     let mut keys = Vec::new();
     let mut found = false;
     // An ExternalSecret writes its target Secret on the cluster: `data[].secretKey` are its
     // keys; `dataFrom` or a template adds keys only the provider knows (any key may exist).
-    for o in ctx.tree.objects.iter().filter(|o| {
-        matches!(o.kind(), "ExternalSecret" | "PushSecret")
-            && o.group() == "external-secrets.io"
-            && ns(o) == namespace
-    }) {
-        let target = o
-            .at("/spec/target/name")
-            .and_then(Value::as_str)
-            .unwrap_or(o.name());
-        if target != name {
-            continue;
-        }
+    for o in writers
+        .get(&(namespace, name))
+        .into_iter()
+        .flatten()
+        .map(|&i| &ctx.tree.objects[i])
+    {
         if o.at("/spec/dataFrom").is_some() || o.at("/spec/target/template").is_some() {
             return Some(vec![ANY_KEY.to_owned()]);
         }
@@ -91,6 +111,7 @@ impl Rule for SecretKeyUnknown {
     }
     fn check(&self, ctx: &Context<'_>, out: &mut Findings<'_>) {
         let mut absent = Vec::new();
+        let writers = writers(ctx);
         for (i, w) in ctx.tree.objects.iter().enumerate() {
             let Some(t) = pod_template(w) else { continue };
             for (pointer, c) in containers(w, t) {
@@ -114,7 +135,7 @@ impl Rule for SecretKeyUnknown {
                         continue;
                     };
                     let at = format!("{pointer}/env/{e}/valueFrom/secretKeyRef");
-                    match provided(ctx, ns(w), name) {
+                    match provided(ctx, &writers, ns(w), name) {
                         Some(keys) if !keys.iter().any(|k| k == key || k == ANY_KEY) => out.object(i, &at, format!("{} reads key `{key}` of Secret {}/{name}, which does not provide it", w.id(), ns(w)), Some(format!("keys: {}", keys.join(", ")))),
                         Some(_) => {}
                         None => absent.push((i, at, format!("{} reads Secret {}/{name}, which is not in the tree", w.id(), ns(w)))),
