@@ -23,6 +23,9 @@ pub struct Inputs {
     pub clusters: PathBuf,
     /// The platform components directory (`platform/`); a missing one holds no components.
     pub platform: PathBuf,
+    /// Chart-schema directories, searched in order for
+    /// `<chart>/<version>/values.schema.json` (missing ones hold none).
+    pub charts: Vec<PathBuf>,
 }
 
 /// What the output validation of a project found.
@@ -36,6 +39,10 @@ pub struct OutputFindings {
     pub trees: Vec<crate::validate::tree::Tree>,
 }
 
+/// Where chart schemas are looked for by default, relative to the project: its own
+/// `charts/`, then a shared checkout beside it.
+pub const DEFAULT_CHARTS: [&str; 2] = ["charts", "../shared/charts"];
+
 impl Inputs {
     /// The project's verdict cache: `.fluxprint-cache/` beside the clusters directory.
     pub fn cache(&self) -> crate::cache::Cache {
@@ -43,12 +50,14 @@ impl Inputs {
         crate::cache::Cache::at(root.join(crate::cache::DIR))
     }
 
-    /// The conventional layout under `root`: `root/blueprints`, `root/clusters`.
+    /// The conventional layout under `root`: `root/blueprints`, `root/clusters`,
+    /// `root/platform`, and chart schemas in `root/charts` and `root/../shared/charts`.
     pub fn under(root: &Path) -> Self {
         Inputs {
             blueprints: root.join("blueprints"),
             clusters: root.join("clusters"),
             platform: root.join("platform"),
+            charts: DEFAULT_CHARTS.iter().map(|d| root.join(d)).collect(),
         }
     }
 }
@@ -66,6 +75,8 @@ pub struct Project {
     pub warnings: Vec<Diagnostic>,
     /// Every input file, for quoting in messages.
     pub sources: SourceMap,
+    /// The chart-schema directories searched.
+    pub charts: Vec<PathBuf>,
 }
 
 impl Project {
@@ -109,6 +120,7 @@ impl Project {
             let platform = resolve::project::components(
                 cluster,
                 &loaded.components,
+                &inputs.charts,
                 &names,
                 &sealed.1,
                 &mut diagnostics,
@@ -144,6 +156,7 @@ impl Project {
             components,
             warnings: diagnostics,
             sources: loaded.sources,
+            charts: inputs.charts.clone(),
         })
     }
 
@@ -173,6 +186,42 @@ impl Project {
     /// The platform components of a cluster, sorted by name (none for an unknown cluster).
     pub fn components_of(&self, cluster: &str) -> &[ResolvedComponent] {
         self.components.get(cluster).map_or(&[][..], Vec::as_slice)
+    }
+
+    /// One line per component and chart version whose `values` were not validated against
+    /// a chart schema, with why (for `--verbose`).
+    pub fn unchecked_values(&self) -> Vec<String> {
+        use crate::resolve::chart_values::ValuesCheck;
+        let mut lines = BTreeSet::new();
+        for c in self.components.values().flatten() {
+            let Some(chart) = &c.chart else { continue };
+            let what = format!(
+                "values of component `{}` (chart `{}` {})",
+                c.name, chart.name, chart.version
+            );
+            match &c.values_check {
+                ValuesCheck::Checked(_) => {}
+                ValuesCheck::NotChecked => {
+                    lines.insert(format!(
+                        "{what} not checked: no chart schema `{}/{}/values.schema.json` in {}",
+                        chart.name,
+                        chart.version,
+                        self.charts
+                            .iter()
+                            .map(|d| d.display().to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ));
+                }
+                ValuesCheck::Unusable(path, why) => {
+                    lines.insert(format!(
+                        "{what} not checked: {} cannot be used: {why}",
+                        path.display()
+                    ));
+                }
+            }
+        }
+        lines.into_iter().collect()
     }
 
     /// Renders the trees of the selected clusters, in memory, sorted by path.

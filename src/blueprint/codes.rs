@@ -220,6 +220,10 @@ pub const CODES: &[Code] = &[
         "a `valuesFrom` ConfigMap or Secret that is not rendered with the component (its `resources`, or the Secret of its `secretEnv`): the HelmRelease would wait for it forever",
         "valuesFrom Secret `redis-auth` is not rendered with the component: the HelmRelease would wait for it",
         "Add the object to `resources`, use `secretEnv`, or set `optional: true` for an object made outside the repository."),
+    code("BP160", "values-fail-chart-schema", "error",
+        "a component's `values` (merged for the cluster, over the chart's `values.yaml` when it is beside the schema) fail the chart's own `values.schema.json` from a chart-schema directory (`--charts`): Helm would refuse the install",
+        "values of chart `redis` 23.2.3 fail its schema at `/architecture`: \"cluster\" is not one of \"standalone\" or \"replication\"",
+        "Correct the value the message points at; the chart's schema and its documentation list what it accepts."),
 ];
 
 /// The code `code` (case-insensitive).

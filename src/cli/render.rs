@@ -73,10 +73,7 @@ fn planned(
     out: &mut Output,
 ) -> Result<(Project, OutTree, Vec<Planned>), Error> {
     out.format = input.format;
-    let project = Project::load(&input.inputs())?;
-    if !project.warnings.is_empty() {
-        out.diagnostics(&project.warnings, &project.sources);
-    }
+    let project = super::load_project(&input.paths, out)?;
     let files = project.render(clusters)?;
     let roots: Vec<String> = project
         .select(clusters)?

@@ -82,3 +82,5 @@ pub const CRD_ORDER: &str = "BP137";
 pub const COMPONENT_RESOURCE: &str = "BP138";
 /// A `valuesFrom` target that is not rendered with the component.
 pub const VALUES_FROM: &str = "BP139";
+/// A component's `values` fail the chart's own `values.schema.json`.
+pub const VALUES_SCHEMA: &str = "BP160";
