@@ -19,7 +19,7 @@ pub fn service_monitor(svc: &ResolvedService) -> Option<ServiceMonitor> {
         metadata: metadata(svc, &svc.name),
         spec: ServiceMonitorSpec {
             selector: Selector {
-                match_labels: svc.selector(),
+                match_labels: svc.pods(),
             },
             endpoints: vec![Endpoint {
                 port: m.port.clone(),
