@@ -336,7 +336,7 @@ fn needs(
             DELIVERY_PROVIDER,
             "/delivery/strategy",
             format!(
-                "`{name}` needs a traffic provider for Flagger, and cluster `{}` has no Istio mesh",
+                "`{name}` needs a traffic provider for Flagger, and there is no Istio mesh in cluster `{}`",
                 cluster.name
             ),
             Some(
