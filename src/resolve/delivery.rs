@@ -377,11 +377,14 @@ fn needs(
 /// The one timeout and retry policy of the route Flagger generates for the service: its edge
 /// routes and `mesh.timeout`/`mesh.retries` must agree on them, go to the primary port and
 /// not rewrite (Flagger applies one route to every host and to in-mesh calls alike).
-fn one_route(bp: &Blueprint, r: &mut Resolver<'_>) -> (Option<String>, Option<Retries>) {
+/// A route's timeout and retry policy.
+type RoutePolicy = (Option<String>, Option<Retries>);
+
+fn one_route(bp: &Blueprint, r: &mut Resolver<'_>) -> RoutePolicy {
     let primary = bp.ports.iter().flatten().next().map(|p| p.port);
     let all = ports::all(bp);
-    let mut agreed: Option<(String, (Option<String>, Option<Retries>))> = None;
-    let mut candidates: Vec<(String, String, (Option<String>, Option<Retries>))> = Vec::new();
+    let mut agreed: Option<(String, RoutePolicy)> = None;
+    let mut candidates: Vec<(String, String, RoutePolicy)> = Vec::new();
     for (i, route) in bp.routes.iter().flatten().enumerate() {
         let at = format!("/routes/{i}");
         let number = route.port.as_ref().and_then(|p| ports::number(&all, p));
@@ -438,4 +441,39 @@ fn one_route(bp: &Blueprint, r: &mut Resolver<'_>) -> (Option<String>, Option<Re
         }
     }
     agreed.map_or((None, None), |(_, v)| v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flagger_intervals_are_whole_seconds_or_minutes() {
+        assert_eq!(whole_seconds("30s"), Some(30));
+        assert_eq!(whole_seconds("2m"), Some(120));
+        for bad in ["1m30s", "500ms", "1h", "0s", "m", "", "+1m"] {
+            assert_eq!(whole_seconds(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn steps_and_the_longest_promoting_analysis() {
+        assert_eq!(Steps::Canary { step: 10, max: 50 }.count(), 5);
+        assert_eq!(Steps::Canary { step: 30, max: 100 }.count(), 4);
+        assert_eq!(Steps::BlueGreen { iterations: 7 }.count(), 7);
+        let p = Progressive {
+            strategy: DeliveryStrategy::Canary,
+            steps: Steps::Canary { step: 10, max: 50 },
+            interval: "1m".into(),
+            interval_seconds: 60,
+            threshold: 5,
+            success_rate: 99.0,
+            latency_p99_ms: 500.0,
+            webhooks: Vec::new(),
+            provider: RoutingProvider::Istio,
+            timeout: None,
+            retries: None,
+        };
+        assert_eq!(p.longest_seconds(), 600);
+    }
 }
