@@ -65,7 +65,7 @@ fn the_prod_payment_service_is_a_canary_and_flagger_owns_its_service_and_routes(
     assert_eq!(analysis["metrics"][1]["name"], "request-duration");
     assert_eq!(analysis["metrics"][1]["thresholdRange"]["max"], 500);
     assert_eq!(analysis["alerts"][0]["providerRef"]["name"], "slack");
-    let provider = object(&prod.join("clusters/prod/notifications-alertprovider.yaml"));
+    let provider = object(&prod.join("infrastructure/alertprovider-slack.yaml"));
     assert_eq!(provider["kind"], "AlertProvider");
     assert_eq!(provider["spec"]["secretRef"]["name"], "slack-webhook");
     // Flagger creates the Services, its VirtualService and its DestinationRules.
@@ -101,8 +101,13 @@ fn the_prod_payment_service_is_a_canary_and_flagger_owns_its_service_and_routes(
     assert!(dev.join("service.yaml").exists() && dev.join("destinationrule.yaml").exists());
     assert!(!dir
         .path()
-        .join("gitops/dev/clusters/dev/notifications-alertprovider.yaml")
+        .join("gitops/dev/infrastructure/alertprovider-slack.yaml")
         .exists());
+    // `infrastructure`, and so every service, waits for the chart with Flagger's CRDs.
+    let infrastructure = object(&prod.join("clusters/prod/infrastructure.yaml"));
+    assert!(infrastructure["spec"]["dependsOn"]
+        .as_array()
+        .is_some_and(|d| d.contains(&serde_json::json!({"name": "flagger"}))));
 }
 
 #[test]

@@ -192,13 +192,7 @@ fn flux_files(
             &alert,
         )?);
     }
-    if let Some(provider) = delivery::alert_provider(cluster, services) {
-        out.push(single(
-            format!("{base}/notifications-alertprovider.yaml"),
-            &cluster.file,
-            &provider,
-        )?);
-    }
+
     Ok(out)
 }
 
@@ -334,6 +328,15 @@ pub fn render_cluster(
                 &gw,
             )?);
         }
+    }
+    // Flagger's AlertProvider needs Flagger's CRDs: applied with `infrastructure`, after the
+    // component that installs them (bootstrap applies `clusters/<cluster>/` before any).
+    if let Some(provider) = delivery::alert_provider(cluster, services) {
+        files.push(single(
+            format!("{infra_dir}/alertprovider-slack.yaml"),
+            &cluster.file,
+            &provider,
+        )?);
     }
     let deps = platform::infrastructure_dependencies(components, &files);
     let infra: Vec<String> = files
