@@ -58,6 +58,7 @@ pub const RULES: &[&dyn Rule] = &[
     &go602_route_owned_by_canary::RouteOwnedByCanary,
     &go603_canary_analysis_outlasts_timeout::CanaryAnalysisOutlastsTimeout,
     &go604_service_owned_by_canary::ServiceOwnedByCanary,
+    &go605_canary_autoscaler_unreferenced::CanaryAutoscalerUnreferenced,
 ];
 
 /// The rule with `code` (case-insensitive).

@@ -57,6 +57,7 @@ pub mod go601_canary_target_missing;
 pub mod go602_route_owned_by_canary;
 pub mod go603_canary_analysis_outlasts_timeout;
 pub mod go604_service_owned_by_canary;
+pub mod go605_canary_autoscaler_unreferenced;
 pub mod istio;
 
 use std::collections::BTreeMap;
