@@ -192,7 +192,6 @@ fn flux_files(
             &alert,
         )?);
     }
-
     Ok(out)
 }
 
