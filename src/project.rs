@@ -25,7 +25,24 @@ pub struct Inputs {
     pub platform: PathBuf,
 }
 
+/// What the output validation of a project found.
+pub struct OutputFindings {
+    /// Findings in generated files, as the bugs they are, at the input each file came from;
+    /// findings in files a person added to the tree, at their place in that file.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The texts of the hand-written files that findings point into.
+    pub sources: SourceMap,
+    /// The parsed trees (a process about to exit can leave freeing them to the system).
+    pub trees: Vec<crate::validate::tree::Tree>,
+}
+
 impl Inputs {
+    /// The project's verdict cache: `.fluxprint-cache/` beside the clusters directory.
+    pub fn cache(&self) -> crate::cache::Cache {
+        let root = self.clusters.parent().unwrap_or(Path::new(""));
+        crate::cache::Cache::at(root.join(crate::cache::DIR))
+    }
+
     /// The conventional layout under `root`: `root/blueprints`, `root/clusters`.
     pub fn under(root: &Path) -> Self {
         Inputs {
@@ -186,22 +203,66 @@ impl Project {
     /// fluxprint, and is reported as one: at the blueprint that the generated file names in
     /// its header (its `name` line), never at a line of a generated file nobody edits.
     pub fn validate_output(&self, out: &Path, only: &[String]) -> Result<Vec<Diagnostic>, Error> {
+        self.validate_output_keeping(out, only, None)
+            .map(|found| found.diagnostics)
+    }
+
+    /// [`Project::validate_output`], skipping the trees that `cache` remembers as clean for
+    /// exactly their current content (see [`crate::cache`]) and remembering the ones that
+    /// are; also returns the parsed trees: a process about to exit can leave freeing them (a
+    /// tenth of a large run) to the system.
+    pub fn validate_output_keeping(
+        &self,
+        out: &Path,
+        only: &[String],
+        cache: Option<&crate::cache::Cache>,
+    ) -> Result<OutputFindings, Error> {
         let mut found = Vec::new();
+        let mut trees = Vec::new();
+        let mut sources = SourceMap::new();
         // One tree at a time: each run already works on every core where it can, and two
         // side by side were slower on two cores and held both trees (70 % more memory).
         for cluster in self.select(only)? {
             let options = crate::validate::request::options_for_cluster(cluster);
-            let (report, _tree) =
-                crate::validate::request::run_with_crds(&[out.join(&cluster.name)], &[], &options)?;
-            found.extend(
-                report
-                    .diagnostics
-                    .iter()
-                    .map(|d| self.internal(cluster, d, &report.sources)),
-            );
+            let root = out.join(&cluster.name);
+            let key = cache.and_then(|_| crate::cache::key(&root, &options));
+            if let (Some(cache), Some(key)) = (cache, &key) {
+                if cache.is_clean(&cluster.name, key) {
+                    continue;
+                }
+            }
+            let (report, tree) = crate::validate::request::run_with_crds(&[root], &[], &options)?;
+            // Remembered only when the tree did not change while it was read.
+            if let (Some(cache), Some(key), true) = (cache, &key, report.diagnostics.is_empty()) {
+                if crate::cache::key(&out.join(&cluster.name), &options).as_ref() == Some(key) {
+                    cache.remember_clean(&cluster.name, key);
+                }
+            }
+            for d in &report.diagnostics {
+                match report.sources.get(&d.file) {
+                    // A file a person wrote into the tree: the finding is theirs, there.
+                    Some(f) if !f.text.starts_with(crate::emit::HEADER_PREFIX) => {
+                        let path = out.join(&cluster.name).join(&d.file);
+                        let display = path.display().to_string();
+                        sources
+                            .entry(display.clone())
+                            .or_insert_with(|| SourceFile::new(&display, &path, f.text.clone()));
+                        found.push(Diagnostic {
+                            file: display,
+                            ..d.clone()
+                        });
+                    }
+                    _ => found.push(self.internal(cluster, d, &report.sources)),
+                }
+            }
+            trees.push(tree);
         }
         diag::normalize(&mut found);
-        Ok(found)
+        Ok(OutputFindings {
+            diagnostics: found,
+            sources,
+            trees,
+        })
     }
 
     /// A finding of the output validation as the bug it is, at the input the file came from.
