@@ -51,6 +51,7 @@ fn kustomization_paths_build_and_depends_on_resolves() {
         // part (kube-prometheus-stack has two: its chart, then its PrometheusRule).
         let platform = [
             "platform-namespaces",
+            "flagger",
             "istio-base",
             "istiod",
             "istio-ingressgateway",

@@ -43,8 +43,8 @@ fn kubectl_kustomize_builds_every_directory() {
     }
     assert_eq!(
         built,
-        2 * (8 + 1 + 1 + 8 + 1),
-        "every service directory, infrastructure, the platform namespaces, eight controllers \
-         and one config directory, in both clusters"
+        2 * (8 + 1 + 1 + 9 + 1),
+        "every service directory, infrastructure, the platform namespaces, nine controllers \
+         (Flagger's too) and one config directory, in both clusters"
     );
 }

@@ -2,6 +2,7 @@
 
 mod attack;
 mod cli;
+mod delivery;
 mod flux;
 mod flux_build;
 mod fuzz;

@@ -1,5 +1,5 @@
 //! Every object we render validates strictly against the upstream schemas in
-//! `../shared/crds` (Kubernetes 1.35 OpenAPI and the Flux, Istio, sealed-secrets CRDs), and the
+//! `../shared/crds` (Kubernetes 1.35 OpenAPI and the Flux, Istio, sealed-secrets, Flagger… CRDs), and the
 //! validator itself catches what it must.
 
 use std::sync::OnceLock;
@@ -68,6 +68,8 @@ fn every_rendered_object_validates_strictly() {
         "helm.toolkit.fluxcd.io/v2/HelmRelease",
         "source.toolkit.fluxcd.io/v1/HelmRepository",
         "source.toolkit.fluxcd.io/v1/OCIRepository",
+        "flagger.app/v1beta1/Canary",
+        "flagger.app/v1beta1/AlertProvider",
     ] {
         assert!(
             kinds.contains(expected),

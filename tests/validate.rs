@@ -83,7 +83,7 @@ fn the_output_directory_is_validated_one_cluster_repository_at_a_time() {
     let out = fluxprint(dir.path(), &["validate"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("validated 341 objects"),
+        stderr(&out).contains("validated 346 objects"),
         "{}",
         stderr(&out)
     );

@@ -101,6 +101,10 @@ pub struct Blueprint {
     /// Run-to-completion work of the service: a Job before each rollout, or a CronJob.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jobs: Option<Vec<Job>>,
+    /// How new versions are released: rolling update (default), or a Flagger canary or
+    /// blue-green analysis.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<Delivery>,
     /// Per-cluster changes: a deep merge over the fields above (maps merge, lists replace).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub overrides: Option<BTreeMap<String, Override>>,
@@ -530,6 +534,130 @@ pub struct ImagePolicyOverride {
     /// Tag pattern with a `ts` group (with `build`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub build_tag_pattern: Option<String>,
+}
+
+/// How a new version of the service is released (see `docs/delivery.md`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Delivery {
+    /// `rolling` (default), `canary` or `blue-green`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strategy: Option<DeliveryStrategy>,
+    /// Flagger's analysis: schedule, limits and the built-in metrics' thresholds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub analysis: Option<Analysis>,
+    /// Flagger webhooks (pre-rollout tests, load tests, manual gates).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhooks: Option<Vec<Webhook>>,
+}
+
+/// The release strategy.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum DeliveryStrategy {
+    /// The Deployment's own rolling update; no Flagger.
+    #[default]
+    Rolling,
+    /// Flagger shifts traffic to the new version step by step (`stepWeight` up to
+    /// `maxWeight`).
+    Canary,
+    /// Flagger tests the new version for `iterations` intervals, then switches all traffic.
+    BlueGreen,
+}
+
+impl DeliveryStrategy {
+    /// The value as written.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryStrategy::Rolling => "rolling",
+            DeliveryStrategy::Canary => "canary",
+            DeliveryStrategy::BlueGreen => "blue-green",
+        }
+    }
+}
+
+/// Flagger's analysis settings.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Analysis {
+    /// Time between two checks (`30s`, `1m`); default `1m`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval: Option<Duration>,
+    /// Failed checks before a rollback; default 5.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<u32>,
+    /// Highest traffic percentage the canary gets before promotion (canary); default 50.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_weight: Option<u32>,
+    /// Traffic percentage added per check (canary); default 10.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step_weight: Option<u32>,
+    /// Checks before the switch (blue-green); default 10.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iterations: Option<u32>,
+    /// Lowest percentage of non-5xx responses; default 99.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success_rate: Option<f64>,
+    /// Highest 99th percentile request duration; default `500ms`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency_p99: Option<Duration>,
+}
+
+/// A Flagger webhook.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Webhook {
+    /// Name, unique in the service.
+    pub name: String,
+    /// When Flagger calls it; default `rollout` (every check, as load tests run).
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub type_: Option<WebhookType>,
+    /// Address Flagger posts to (`http://` or `https://`).
+    pub url: String,
+    /// Time Flagger waits for an answer (`30s`, `1m`); Flagger's default when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<Duration>,
+    /// Key-value pairs sent with the call (a load tester's `cmd`, a test's `type`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<BTreeMap<String, String>>,
+}
+
+/// The webhook types of Flagger's Canary CRD.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum WebhookType {
+    /// Before traffic goes to the canary; a failure stops the release.
+    PreRollout,
+    /// At every check (load tests, acceptance tests).
+    Rollout,
+    /// After promotion or rollback.
+    PostRollout,
+    /// A gate before the canary is scaled up.
+    ConfirmRollout,
+    /// A gate before promotion.
+    ConfirmPromotion,
+    /// A gate before each traffic increase.
+    ConfirmTrafficIncrease,
+    /// Every event Flagger emits.
+    Event,
+    /// Asked at every check whether to roll back.
+    Rollback,
+}
+
+impl WebhookType {
+    /// The value as Flagger writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WebhookType::PreRollout => "pre-rollout",
+            WebhookType::Rollout => "rollout",
+            WebhookType::PostRollout => "post-rollout",
+            WebhookType::ConfirmRollout => "confirm-rollout",
+            WebhookType::ConfirmPromotion => "confirm-promotion",
+            WebhookType::ConfirmTrafficIncrease => "confirm-traffic-increase",
+            WebhookType::Event => "event",
+            WebhookType::Rollback => "rollback",
+        }
+    }
 }
 
 /// The per-cluster layer of `overrides`: any blueprint field but `apiVersion`, `kind`,

@@ -7,6 +7,7 @@
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
+use crate::blueprint::common::Duration;
 use crate::resolve::{labels, ResolvedCluster, ResolvedService};
 use crate::resources::flux::{
     Alert, AlertSpec, EventSource, Kustomization, KustomizationSpec, NamedRef, Provider,
@@ -73,12 +74,27 @@ pub fn infrastructure(cluster: &ResolvedCluster, depends_on: Vec<String>) -> Kus
 pub fn service(cluster: &ResolvedCluster, svc: &ResolvedService) -> Kustomization {
     let mut deps = base_dependencies(svc);
     deps.extend(svc.before_rollout().map(|j| j.object.clone()));
-    kustomization(
+    let mut k = kustomization(
         cluster,
         &svc.name,
         &format!("./apps/{}", svc.name),
         deps.into_iter().map(NamedRef::new).collect(),
-    )
+    );
+    // `wait` holds the Kustomization until the Canary is ready again, after its analysis:
+    // give it the longest analysis that still promotes, when that outlasts the cluster's
+    // timeout (validator rule GO603 checks the same).
+    if let Some(p) = &svc.delivery {
+        let longest = p.longest_seconds();
+        let timeout = Duration(cluster.flux.timeout.clone()).millis();
+        if timeout < longest as f64 * 1000.0 {
+            k.spec.timeout = Some(if longest % 60 == 0 {
+                format!("{}m", longest / 60)
+            } else {
+                format!("{longest}s")
+            });
+        }
+    }
+    k
 }
 
 /// `infrastructure`, then the service's `dependsOn` in order.

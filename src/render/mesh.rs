@@ -59,7 +59,11 @@ pub fn edge_virtual_services(
     services: &[ResolvedService],
 ) -> Vec<(String, VirtualService)> {
     let mut by_host: BTreeMap<String, Vec<EdgeRoute<'_>>> = BTreeMap::new();
-    for svc in services {
+    // A service that Flagger releases has its routes in its Canary (`delivery`).
+    for svc in services
+        .iter()
+        .filter(|s| !super::delivery::flagger_owned(s))
+    {
         for route in &svc.routes {
             by_host
                 .entry(route.host.clone())
@@ -245,7 +249,7 @@ pub fn authorization_policy(
         metadata: metadata(svc, &svc.name),
         spec: AuthorizationPolicySpec {
             selector: WorkloadSelector {
-                match_labels: svc.selector(),
+                match_labels: svc.pods(),
             },
             action: "ALLOW".into(),
             rules,

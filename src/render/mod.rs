@@ -15,6 +15,7 @@
 //! - `clusters/<cluster>/`: the Flux objects (`flux bootstrap --path=clusters/<cluster>`
 //!   adds its own `flux-system/` beside them, which is never written).
 
+pub mod delivery;
 pub mod flux;
 pub mod images;
 pub mod jobs;
@@ -223,7 +224,13 @@ pub fn render_cluster(
         let mut dir = Dir::default();
         dir.add(svc.workload.file(), workload::deployment(svc, cluster))?;
         dir.add(svc.workload.file(), workload::stateful_set(svc, cluster))?;
-        dir.add("service.yaml", workload::service(svc))?;
+        // Flagger creates the Services, the in-mesh route and the DestinationRules of a
+        // service it releases (see `delivery`).
+        let owned = delivery::flagger_owned(svc);
+        if !owned {
+            dir.add("service.yaml", workload::service(svc))?;
+        }
+        dir.add("canary.yaml", delivery::canary(cluster, svc))?;
         dir.add("service-headless.yaml", workload::headless_service(svc))?;
         dir.add("hpa.yaml", scaling::autoscaler(svc))?;
         dir.add("pdb.yaml", scaling::disruption_budget(svc))?;
@@ -235,12 +242,14 @@ pub fn render_cluster(
         )?;
         match &cluster.mesh {
             Some(m) => {
-                dir.add("destinationrule.yaml", mesh::destination_rule(m, svc))?;
+                if !owned {
+                    dir.add("destinationrule.yaml", mesh::destination_rule(m, svc))?;
+                    dir.add("virtualservice.yaml", mesh::mesh_virtual_service(svc))?;
+                }
                 dir.add(
                     "authorizationpolicy.yaml",
                     Some(mesh::authorization_policy(m, svc, &namespace_of)),
                 )?;
-                dir.add("virtualservice.yaml", mesh::mesh_virtual_service(svc))?;
             }
             None => dir.add("ingress.yaml", mesh::ingress(cluster, svc))?,
         }
@@ -318,6 +327,15 @@ pub fn render_cluster(
                 &gw,
             )?);
         }
+    }
+    // Flagger's AlertProvider needs Flagger's CRDs: applied with `infrastructure`, after the
+    // component that installs them (bootstrap applies `clusters/<cluster>/` before any).
+    if let Some(provider) = delivery::alert_provider(cluster, services) {
+        files.push(single(
+            format!("{infra_dir}/alertprovider-slack.yaml"),
+            &cluster.file,
+            &provider,
+        )?);
     }
     let deps = platform::infrastructure_dependencies(components, &files);
     let infra: Vec<String> = files

@@ -19,7 +19,7 @@ pub fn service_monitor(svc: &ResolvedService) -> Option<ServiceMonitor> {
         metadata: metadata(svc, &svc.name),
         spec: ServiceMonitorSpec {
             selector: Selector {
-                match_labels: svc.selector(),
+                match_labels: svc.pods(),
             },
             endpoints: vec![Endpoint {
                 port: m.port.clone(),
@@ -51,9 +51,14 @@ fn defaults(svc: &ResolvedService) -> Vec<AlertingRule> {
         format!("Pods of {ns}/{name} restart repeatedly"),
     )];
     if let Scaling::Auto { .. } = svc.scaling {
+        // Between releases Flagger's primary serves, scaled by its copy of the autoscaler.
+        let hpa = match svc.delivery {
+            Some(_) => format!("{name}-primary"),
+            None => name.clone(),
+        };
         rules.push(rule(
             &format!("{}AutoscalerAtMax", camel(name)),
-            format!("kube_horizontalpodautoscaler_status_current_replicas{{namespace=\"{ns}\", horizontalpodautoscaler=\"{name}\"}} >= kube_horizontalpodautoscaler_spec_max_replicas{{namespace=\"{ns}\", horizontalpodautoscaler=\"{name}\"}}"),
+            format!("kube_horizontalpodautoscaler_status_current_replicas{{namespace=\"{ns}\", horizontalpodautoscaler=\"{hpa}\"}} >= kube_horizontalpodautoscaler_spec_max_replicas{{namespace=\"{ns}\", horizontalpodautoscaler=\"{hpa}\"}}"),
             "15m",
             "warning",
             format!("{ns}/{name} has run at its maximum replicas for 15 minutes"),

@@ -84,7 +84,7 @@ pub fn service_policy(
         .map(|caller| NetworkPolicyPeer {
             namespace_selector: Some(namespace_selector(&caller.namespace)),
             pod_selector: Some(LabelSelector {
-                match_labels: Some(caller.selector()),
+                match_labels: Some(caller.pods()),
                 ..LabelSelector::default()
             }),
             ..NetworkPolicyPeer::default()
@@ -123,7 +123,7 @@ pub fn service_policy(
         metadata: metadata(svc, &svc.name),
         spec: Some(NetworkPolicySpec {
             pod_selector: Some(LabelSelector {
-                match_labels: Some(svc.selector()),
+                match_labels: Some(svc.pods()),
                 ..LabelSelector::default()
             }),
             policy_types: Some(types),
@@ -204,7 +204,7 @@ fn egress(
                 to: Some(vec![NetworkPolicyPeer {
                     namespace_selector: Some(namespace_selector(&dep.namespace)),
                     pod_selector: Some(LabelSelector {
-                        match_labels: Some(dep.selector()),
+                        match_labels: Some(dep.pods()),
                         ..LabelSelector::default()
                     }),
                     ..NetworkPolicyPeer::default()

@@ -78,7 +78,7 @@ pub fn disruption_budget(svc: &ResolvedService) -> Option<PodDisruptionBudget> {
         spec: Some(PodDisruptionBudgetSpec {
             max_unavailable: Some(IntOrString::Int(1)),
             selector: Some(LabelSelector {
-                match_labels: Some(svc.selector()),
+                match_labels: Some(svc.pods()),
                 ..LabelSelector::default()
             }),
             ..PodDisruptionBudgetSpec::default()

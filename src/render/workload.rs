@@ -474,7 +474,12 @@ fn spread(svc: &ResolvedService) -> Option<Vec<TopologySpreadConstraint>> {
                 max_skew: 1,
                 topology_key: key.into(),
                 when_unsatisfiable: "ScheduleAnyway".into(),
-                label_selector: Some(selector(svc)),
+                // Every pod of the service, the primary's of a Flagger release included
+                // (`pod-template-hash` keeps the primary's and the canary's apart).
+                label_selector: Some(LabelSelector {
+                    match_labels: Some(svc.pods()),
+                    ..LabelSelector::default()
+                }),
                 // Count only pods of the same rollout, so old pods do not skew new ones.
                 match_label_keys: (svc.workload.kind() == "Deployment")
                     .then(|| vec!["pod-template-hash".into()]),

@@ -52,6 +52,22 @@ pub struct MeshSettings {
     pub ambient: bool,
 }
 
+/// The traffic provider Flagger drives on a cluster (the Canary's `spec.provider`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RoutingProvider {
+    /// Istio: Flagger writes a VirtualService and DestinationRules for the service.
+    Istio,
+}
+
+impl RoutingProvider {
+    /// The Canary's `spec.provider`.
+    pub fn flagger_name(self) -> &'static str {
+        match self {
+            RoutingProvider::Istio => "istio",
+        }
+    }
+}
+
 /// Splits `namespace/name`.
 pub fn split_ref(text: &str) -> Option<(String, String)> {
     let (ns, name) = text.split_once('/')?;
@@ -180,6 +196,12 @@ impl ResolvedCluster {
             sealing_cert: cluster.sealing.as_ref().and_then(|s| s.cert.clone()),
             file: file.to_owned(),
         }
+    }
+
+    /// The provider Flagger routes a canary's traffic with: the Istio mesh. (A cluster with
+    /// the Gateway API would give `gatewayapi:v1` here; this is the one place to add it.)
+    pub fn routing_provider(&self) -> Option<RoutingProvider> {
+        self.mesh.as_ref().map(|_| RoutingProvider::Istio)
     }
 
     /// True for production rules. The one place "strict" is decided.

@@ -82,5 +82,19 @@ pub const CRD_ORDER: &str = "BP137";
 pub const COMPONENT_RESOURCE: &str = "BP138";
 /// A `valuesFrom` target that is not rendered with the component.
 pub const VALUES_FROM: &str = "BP139";
+/// A `delivery.analysis` value Flagger would refuse, or one of the other strategy.
+pub const DELIVERY_ANALYSIS: &str = "BP150";
+/// A progressive strategy on a cluster without a traffic provider for Flagger.
+pub const DELIVERY_PROVIDER: &str = "BP151";
+/// A progressive strategy on a workload that is not a Deployment with a Service.
+pub const DELIVERY_WORKLOAD: &str = "BP152";
+/// A `delivery.webhooks` entry Flagger would refuse.
+pub const DELIVERY_WEBHOOK: &str = "BP153";
+/// A canary service routing a host that another service routes too.
+pub const CANARY_HOST_SHARED: &str = "BP154";
+/// Canary routes that Flagger's single generated route cannot express.
+pub const CANARY_ROUTES: &str = "BP155";
+/// A `mesh` setting a Flagger Canary cannot carry to its DestinationRules.
+pub const CANARY_MESH_SETTING: &str = "BP156";
 /// A component's `values` fail the chart's own `values.schema.json`.
 pub const VALUES_SCHEMA: &str = "BP160";

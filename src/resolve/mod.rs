@@ -12,7 +12,7 @@
 //! - [`cluster`]: the cluster file's model and defaults (policy, mesh, ingress, Flux, images);
 //! - [`workload`], [`names`], [`image`], [`ports`], [`env`](mod@env), [`resources`],
 //!   [`probes`], [`sidecars`], [`jobs`], [`scaling`], [`storage`], [`images`],
-//!   [`depends_on`], [`routes`], [`mesh`], [`monitoring`], [`alerts`]: one blueprint section
+//!   [`depends_on`], [`routes`], [`mesh`], [`monitoring`], [`alerts`], [`delivery`]: one blueprint section
 //!   each, run by [`service::resolve`];
 //! - [`platform`]: one platform component (`platform/<name>.yaml`) in one cluster;
 //! - [`project`]: the checks of cluster files, what spans files (unique names, overrides,
@@ -24,6 +24,7 @@ pub mod alerts;
 pub mod chart_values;
 pub mod cluster;
 pub mod codes;
+pub mod delivery;
 pub mod depends_on;
 pub mod env;
 pub mod image;
@@ -45,7 +46,10 @@ pub mod sidecars;
 pub mod storage;
 pub mod workload;
 
-pub use cluster::{split_ref, FluxSettings, ImageAutomation, MeshSettings, ResolvedCluster};
+pub use cluster::{
+    split_ref, FluxSettings, ImageAutomation, MeshSettings, ResolvedCluster, RoutingProvider,
+};
+pub use delivery::Progressive;
 pub use images::TagPolicy;
 pub use jobs::{JobRun, ResolvedJob};
 pub use platform::{ResolvedChart, ResolvedComponent};

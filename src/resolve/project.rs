@@ -9,9 +9,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::cluster::{split_ref, ResolvedCluster};
 use super::codes::{
-    CRD_ORDER, DEPENDENCY_CYCLE, DUPLICATE, FILE_NAME, INVALID_NAME, JOB_NAME_CLASH,
-    MESH_REF_INVALID, MISSING_SEALED, NAME_CLASH, ROUTE_TAKEN, UNKNOWN_CLUSTER, UNKNOWN_DEPENDENCY,
+    CANARY_HOST_SHARED, CRD_ORDER, DEPENDENCY_CYCLE, DUPLICATE, FILE_NAME, INVALID_NAME,
+    JOB_NAME_CLASH, MESH_REF_INVALID, MISSING_SEALED, NAME_CLASH, ROUTE_TAKEN, UNKNOWN_CLUSTER,
+    UNKNOWN_DEPENDENCY,
 };
+use super::delivery;
 use super::images;
 use super::platform::{self, ResolvedComponent, NAMESPACES};
 use super::resolver::{Place, Resolver};
@@ -202,6 +204,7 @@ pub fn services(
     };
     dependencies(cluster, &deps, &external, what, out);
     route_collisions(cluster, &routed, out);
+    canary_hosts(cluster, &routed, out);
     job_names(cluster, &routed, names, components, out);
     component_clashes(cluster, &routed, components, out);
     resolved.sort_by(|a, b| a.name.cmp(&b.name));
@@ -277,6 +280,38 @@ fn route_collisions(
                 _ => {
                     seen.insert((host, path), (bp.name.clone(), file.clone()));
                 }
+            }
+        }
+    }
+}
+
+/// Flagger writes the whole route of a canary service's hosts (its own VirtualService), so no
+/// other service may route them: the shared edge VirtualService and Flagger's would fight.
+fn canary_hosts(
+    cluster: &ResolvedCluster,
+    entries: &[(String, Node, Blueprint)],
+    out: &mut Vec<Diagnostic>,
+) {
+    let mut routers: BTreeMap<String, Vec<(&str, &str)>> = BTreeMap::new();
+    for (file, _, bp) in entries {
+        for r in bp.routes.iter().flatten() {
+            let host = full_host(&r.host, cluster.domain.as_deref());
+            let list = routers.entry(host).or_default();
+            if !list.iter().any(|(name, _)| *name == bp.name) {
+                list.push((&bp.name, file));
+            }
+        }
+    }
+    for (file, node, bp) in entries
+        .iter()
+        .filter(|(_, _, bp)| delivery::progressive(bp))
+    {
+        for (i, r) in bp.routes.iter().flatten().enumerate() {
+            let host = full_host(&r.host, cluster.domain.as_deref());
+            let others = routers.get(&host).into_iter().flatten();
+            if let Some((other, other_file)) = others.into_iter().find(|(n, _)| *n != bp.name) {
+                let at = Place { file, node };
+                out.push(at.error(CANARY_HOST_SHARED, &format!("/routes/{i}/host"), format!("host `{host}` of canary service `{}` is also routed by `{other}` ({other_file}) in cluster `{}`", bp.name, cluster.name), Some("Flagger writes the whole route of the host: give the canary service a host of its own, or release it with `strategy: rolling`".into())));
             }
         }
     }

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::alerts::{self, ResolvedAlert};
+use super::delivery::{self, Progressive};
 use super::images::{self, TagPolicy};
 use super::jobs::{self, ResolvedJob};
 use super::mesh::{self, MeshTraffic};
@@ -32,6 +33,9 @@ pub mod labels {
     pub const VERSION: &str = "app.kubernetes.io/version";
     /// `fluxprint.io/team`
     pub const TEAM: &str = "fluxprint.io/team";
+    /// `fluxprint.io/service`: on the pods of a service that Flagger releases, whose
+    /// `app.kubernetes.io/name` Flagger changes to `<name>-primary` on the primary's pods.
+    pub const SERVICE: &str = "fluxprint.io/service";
 }
 
 /// One service as it runs in one cluster: complete, defaults applied.
@@ -97,6 +101,8 @@ pub struct ResolvedService {
     pub capacity: Option<ResolvedCapacity>,
     /// Jobs and CronJobs.
     pub jobs: Vec<ResolvedJob>,
+    /// A release by Flagger (`canary` or `blue-green`); `None` for a rolling update.
+    pub delivery: Option<Progressive>,
 }
 
 /// Resolves a blueprint as merged for the resolver's cluster: `None` when any section has an
@@ -134,6 +140,7 @@ pub fn resolve(bp: &Blueprint, r: &mut Resolver<'_>) -> Option<ResolvedService> 
     let mesh = mesh::resolve(bp, r);
     let monitoring = monitoring::resolve(bp, r);
     let alerts = alerts::resolve(bp, r);
+    let delivery = delivery::resolve(bp, r);
     let (workload, names, image, env, probes, (scaling, capacity), mesh) =
         (workload?, names?, image?, env?, probes?, scaling?, mesh?);
     Some(ResolvedService {
@@ -167,6 +174,7 @@ pub fn resolve(bp: &Blueprint, r: &mut Resolver<'_>) -> Option<ResolvedService> 
         alerts: alerts?,
         capacity,
         jobs: jobs?,
+        delivery: delivery?,
     })
 }
 
@@ -174,6 +182,17 @@ impl ResolvedService {
     /// Labels that select this service's pods (never change: selectors are immutable).
     pub fn selector(&self) -> BTreeMap<String, String> {
         BTreeMap::from([(labels::NAME.to_owned(), self.name.clone())])
+    }
+
+    /// Labels that select every pod of the service: [`Self::selector`], or, when Flagger
+    /// releases it, `fluxprint.io/service`, which Flagger copies unchanged to the primary's
+    /// pods (it rewrites only the selector label, to `<name>-primary`). PodDisruptionBudgets,
+    /// NetworkPolicies, AuthorizationPolicies and ServiceMonitors use these.
+    pub fn pods(&self) -> BTreeMap<String, String> {
+        match self.delivery {
+            Some(_) => BTreeMap::from([(labels::SERVICE.to_owned(), self.name.clone())]),
+            None => self.selector(),
+        }
     }
 
     /// The standard labels of every object of this service.
@@ -190,6 +209,7 @@ impl ResolvedService {
     /// the version, because only these change with it (image automation updates them too).
     pub fn workload_labels(&self) -> BTreeMap<String, String> {
         let mut l = self.labels();
+        l.extend(self.pods());
         if crate::blueprint::names::is_label_value(&self.tag) {
             l.insert(labels::VERSION.into(), self.tag.clone());
         }

@@ -2,6 +2,7 @@
 //! per API family. Only the fields we set are modelled; the upstream CRDs in `../shared/crds`
 //! remain the reference, and tests validate every rendered object against them.
 
+pub mod flagger;
 pub mod flux;
 pub mod istio;
 pub mod monitoring;

@@ -59,6 +59,11 @@ pub const RULES: &[&dyn Rule] = &[
     &go503_secret_key_unknown::SecretKeyUnknown,
     &go504_data_not_base64::DataNotBase64,
     &go505_data_key_invalid::DataKeyInvalid,
+    &go601_canary_target_missing::CanaryTargetMissing,
+    &go602_route_owned_by_canary::RouteOwnedByCanary,
+    &go603_canary_analysis_outlasts_timeout::CanaryAnalysisOutlastsTimeout,
+    &go604_service_owned_by_canary::ServiceOwnedByCanary,
+    &go605_canary_autoscaler_unreferenced::CanaryAutoscalerUnreferenced,
 ];
 
 /// The rule with `code` (case-insensitive).
@@ -85,7 +90,7 @@ pub fn rules_markdown() -> String {
     let mut out = String::from(
         "# Validation rules\n\nGenerated from the rule registry (`src/validate/registry.rs`); a test fails when this \
          file is stale. `fluxprint explain CODE` prints one rule. Families: GO0xx loading and schemas, GO1xx single \
-         objects, GO2xx workload cross-references, GO3xx kustomize and Flux, GO4xx Istio, GO5xx secrets. Grades: \
+         objects, GO2xx workload cross-references, GO3xx kustomize and Flux, GO4xx Istio, GO5xx secrets, GO6xx progressive delivery (Flagger). Grades: \
          *broken* findings are always errors, *hygiene* findings are errors under `--policy strict` and warnings \
          under `relaxed`, *notice* findings are warnings. Any rule can be silenced on one object with the \
          annotation `fluxprint.io/ignore: \"CODE,CODE\"`, or for the whole run with `--ignore CODE`.\n\n\

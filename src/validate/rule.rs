@@ -187,7 +187,7 @@ const NO_PODS: &[&str] = &[
 
 /// The namespace where `o` (a HelmRelease, or an operator's custom resource) may make
 /// pods the tree does not hold.
-fn makes_pods_in(o: &super::tree::Object) -> Option<&str> {
+pub(crate) fn makes_pods_in(o: &super::tree::Object) -> Option<&str> {
     let release = o.kind() == "HelmRelease" && o.group() == "helm.toolkit.fluxcd.io";
     if !release && NO_PODS.contains(&o.group()) {
         return None;

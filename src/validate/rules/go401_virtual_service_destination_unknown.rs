@@ -3,7 +3,9 @@
 use crate::validate::tree::Lookup;
 use serde_json::Value;
 
-use super::istio::{destinations, is_istio, service, service_entry_declares, service_of};
+use super::istio::{
+    destinations, is_istio, made_by_flagger, service, service_entry_declares, service_of,
+};
 use super::ns;
 use crate::validate::rule::{Context, Findings, Rule};
 
@@ -40,7 +42,10 @@ impl Rule for VirtualServiceDestinationUnknown {
                 let Some(host) = dest.lookup("/destination/host").and_then(Value::as_str) else {
                     continue;
                 };
-                if service_of(host, ns(vs)).is_none() || service_entry_declares(ctx, host) {
+                if service_of(host, ns(vs)).is_none()
+                    || service_entry_declares(ctx, host)
+                    || made_by_flagger(ctx, host, ns(vs))
+                {
                     continue;
                 }
                 match service(ctx, host, ns(vs)) {

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::istio::{is_istio, service, service_entry_declares, service_of};
+use super::istio::{is_istio, made_by_flagger, service, service_entry_declares, service_of};
 use super::ns;
 use crate::validate::rule::{Context, Findings, Rule};
 
@@ -35,7 +35,10 @@ impl Rule for DestinationRuleHostUnknown {
             let Some(host) = dr.at("/spec/host").and_then(Value::as_str) else {
                 continue;
             };
-            if service_of(host, ns(dr)).is_none() || service_entry_declares(ctx, host) {
+            if service_of(host, ns(dr)).is_none()
+                || service_entry_declares(ctx, host)
+                || made_by_flagger(ctx, host, ns(dr))
+            {
                 continue;
             }
             if service(ctx, host, ns(dr)).is_none() {

@@ -63,6 +63,13 @@ pub fn destinations(vs: &Object) -> Vec<(String, &Value)> {
     out
 }
 
+/// True when a Flagger Canary of the tree makes the Service a mesh host names (`<apex>`,
+/// `<apex>-primary`, `<apex>-canary` exist on the cluster, not in the tree).
+pub fn made_by_flagger(ctx: &Context<'_>, host: &str, namespace: &str) -> bool {
+    service_of(host, namespace)
+        .is_some_and(|(ns, name)| super::flagger::generates_service(ctx, &ns, &name))
+}
+
 /// The Service a host resolves to in the tree, if any.
 pub fn service<'a>(ctx: &'a Context<'_>, host: &str, namespace: &str) -> Option<&'a Object> {
     let (ns, name) = service_of(host, namespace)?;

@@ -1,7 +1,9 @@
 //! The rules, one per file, named `<code>_<name>.rs` so that `ls` groups the families:
 //! GO0xx loading and schemas, GO1xx single objects, GO2xx cross-references between
-//! workloads, GO3xx kustomize and Flux (GO315–GO319 HelmReleases), GO4xx Istio, GO5xx secrets.
+//! workloads, GO3xx kustomize and Flux (GO315–GO319 HelmReleases), GO4xx Istio, GO5xx
+//! secrets, GO6xx progressive delivery (Flagger).
 
+pub mod flagger;
 pub mod go001_yaml_syntax;
 pub mod go002_document_not_an_object;
 pub mod go003_schema_violation;
@@ -56,6 +58,11 @@ pub mod go502_sealed_secret_scope_broken;
 pub mod go503_secret_key_unknown;
 pub mod go504_data_not_base64;
 pub mod go505_data_key_invalid;
+pub mod go601_canary_target_missing;
+pub mod go602_route_owned_by_canary;
+pub mod go603_canary_analysis_outlasts_timeout;
+pub mod go604_service_owned_by_canary;
+pub mod go605_canary_autoscaler_unreferenced;
 pub mod graph;
 pub mod helm;
 pub mod istio;
