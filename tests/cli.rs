@@ -341,3 +341,64 @@ fn component_values_meet_the_chart_schema_or_verbose_says_they_were_not_checked(
         stderr(&out)
     );
 }
+
+/// The `gateway-api-crds` preset has no chart: its Flux GitRepository of the upstream
+/// repository stands for the Gateway API CRDs (`presets/crds.yaml`), so a Gateway in another
+/// component must wait for it (BP137), and with `dependsOn` it renders and validates.
+#[test]
+fn gateway_api_crds_preset_orders_gateway_api_objects_after_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    crate::util::copy_dir(&root().join("clusters"), &dir.path().join("clusters"));
+    fs::create_dir_all(dir.path().join("blueprints")).expect("mkdir");
+    let out = fluxprint(
+        dir.path(),
+        &["new", "component", "gwapi", "--preset", "gateway-api-crds"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let platform = dir.path().join("platform");
+    fs::create_dir_all(platform.join("edge")).expect("mkdir");
+    fs::write(
+        platform.join("edge/gateway.yaml"),
+        "apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata:\n  name: public\n\
+         spec:\n  gatewayClassName: istio\n  listeners:\n    - {name: http, port: 80, protocol: HTTP}\n",
+    )
+    .expect("write");
+    let component = "apiVersion: fluxprint/v1alpha1\nkind: Component\nname: edge\nresources: [edge/gateway.yaml]\n";
+    fs::write(platform.join("edge.yaml"), component).expect("write");
+    let out = fluxprint(dir.path(), &["render"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("BP137") && stderr(&out).contains("CRDs of component `gwapi`"),
+        "{}",
+        stderr(&out)
+    );
+    fs::write(
+        platform.join("edge.yaml"),
+        format!("{component}dependsOn: [gwapi]\n"),
+    )
+    .expect("write");
+    let out = fluxprint(dir.path(), &["render"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let gitops = dir.path().join("gitops/prod");
+    let flux = fs::read_to_string(gitops.join("clusters/prod/infrastructure/gwapi.yaml"))
+        .expect("the component's Kustomization");
+    assert!(
+        flux.contains("path: ./infrastructure/configs/gwapi"),
+        "{flux}"
+    );
+    let inner = fs::read_to_string(
+        gitops.join("infrastructure/configs/gwapi/kustomization-gwapi-standard.yaml"),
+    )
+    .expect("the upstream Kustomization");
+    assert!(inner.contains("path: ./config/crd/standard"), "{inner}");
+    assert!(inner.contains("namespace: flux-system"), "{inner}");
+    let source =
+        fs::read_to_string(gitops.join("infrastructure/configs/gwapi/gitrepository-gwapi.yaml"))
+            .expect("the upstream GitRepository");
+    assert!(source.contains("tag: v1.5.1"), "{source}");
+    let edge = fs::read_to_string(gitops.join("clusters/prod/infrastructure/edge.yaml"))
+        .expect("edge Kustomization");
+    assert!(edge.contains("- name: gwapi"), "{edge}");
+    let out = fluxprint(dir.path(), &["validate"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}

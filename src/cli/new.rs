@@ -44,8 +44,9 @@ enum NewCommand {
 struct ComponentArgs {
     /// Component name (DNS-1123 label): the name of its Flux Kustomization.
     name: String,
-    /// The preset: cert-manager, istio, kafka, kube-prometheus-stack, postgres, rabbitmq,
-    /// redis or sealed-secrets.
+    /// The preset: cert-manager, gateway-api-crds, grafana, istio, kafka,
+    /// kube-prometheus-stack, loki, mimir, mongodb, postgres, rabbitmq, redis,
+    /// sealed-secrets or tempo.
     #[arg(long)]
     preset: String,
     /// Directory of platform component files.

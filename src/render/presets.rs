@@ -12,12 +12,20 @@ pub const PRESETS: &[(&str, &str)] = &[
         "cert-manager",
         include_str!("../../presets/cert-manager.yaml"),
     ),
+    (
+        "gateway-api-crds",
+        include_str!("../../presets/gateway-api-crds.yaml"),
+    ),
+    ("grafana", include_str!("../../presets/grafana.yaml")),
     ("istio", include_str!("../../presets/istio.yaml")),
     ("kafka", include_str!("../../presets/kafka.yaml")),
     (
         "kube-prometheus-stack",
         include_str!("../../presets/kube-prometheus-stack.yaml"),
     ),
+    ("loki", include_str!("../../presets/loki.yaml")),
+    ("mimir", include_str!("../../presets/mimir.yaml")),
+    ("mongodb", include_str!("../../presets/mongodb.yaml")),
     ("postgres", include_str!("../../presets/postgres.yaml")),
     ("rabbitmq", include_str!("../../presets/rabbitmq.yaml")),
     ("redis", include_str!("../../presets/redis.yaml")),
@@ -25,6 +33,7 @@ pub const PRESETS: &[(&str, &str)] = &[
         "sealed-secrets",
         include_str!("../../presets/sealed-secrets.yaml"),
     ),
+    ("tempo", include_str!("../../presets/tempo.yaml")),
 ];
 
 /// The files of `preset` for a component called `name`: (path relative to `platform/`,

@@ -131,7 +131,8 @@ pub struct ResolvedComponent {
     pub depends_on: Vec<String>,
     /// Objects of `resources`.
     pub resources: Vec<ComponentResource>,
-    /// API groups whose CRDs the chart installs.
+    /// API groups whose CRDs the component installs: its chart's, and those of the git
+    /// repositories its Flux GitRepositories fetch (both from `presets/crds.yaml`).
     pub provides: BTreeSet<String>,
     /// Display path of the component file.
     pub source: String,
@@ -194,28 +195,50 @@ impl ResolvedComponent {
     }
 }
 
-/// One entry of `presets/crds.yaml`.
+/// One entry of `presets/crds.yaml`: a chart (`repository` and `chart`) or a git repository
+/// (`git`), and the API groups of the CRDs it installs or holds.
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ChartCrds {
+    #[serde(default)]
     repository: String,
+    #[serde(default)]
     chart: String,
+    #[serde(default)]
+    git: String,
     groups: Vec<String>,
 }
 
-/// The API groups whose CRDs the chart `name` of `repository` installs (`presets/crds.yaml`).
-pub fn chart_groups(repository: &str, name: &str) -> BTreeSet<String> {
+/// The table of `presets/crds.yaml`, parsed once.
+fn crd_table() -> &'static [ChartCrds] {
     static TABLE: OnceLock<Vec<ChartCrds>> = OnceLock::new();
-    let table = TABLE.get_or_init(|| {
+    TABLE.get_or_init(|| {
         parse_documents(include_str!("../../presets/crds.yaml"))
             .ok()
             .and_then(|docs| docs.into_iter().next())
             .and_then(|doc| serde_json::from_value(doc.to_json()).ok())
             .unwrap_or_default()
-    });
+    })
+}
+
+/// The API groups whose CRDs the chart `name` of `repository` installs (`presets/crds.yaml`).
+pub fn chart_groups(repository: &str, name: &str) -> BTreeSet<String> {
     let repository = repository.trim_end_matches('/');
-    table
+    crd_table()
         .iter()
-        .filter(|c| c.repository == repository && c.chart == name)
+        .filter(|c| !c.chart.is_empty() && c.repository == repository && c.chart == name)
+        .flat_map(|c| c.groups.iter().cloned())
+        .collect()
+}
+
+/// The API groups whose CRDs the git repository at `url` holds (`presets/crds.yaml`), with
+/// or without a trailing `/` or `.git`.
+pub fn git_groups(url: &str) -> BTreeSet<String> {
+    let url = url.trim_end_matches('/');
+    let url = url.strip_suffix(".git").unwrap_or(url);
+    crd_table()
+        .iter()
+        .filter(|c| !c.git.is_empty() && c.git == url)
         .flat_map(|c| c.groups.iter().cloned())
         .collect()
 }
@@ -370,10 +393,20 @@ pub fn resolve(
             );
         }
     }
-    let provides = chart
+    let mut provides = chart
         .as_ref()
         .map(|ch| chart_groups(&ch.repository, &ch.name))
         .unwrap_or_default();
+    // A Flux GitRepository among the resources stands for the CRDs that the Kustomization
+    // beside it applies from that repository (the gateway-api-crds preset): objects of
+    // those groups must wait for this component as they would for a chart.
+    for res in &resources {
+        if res.group == "source.toolkit.fluxcd.io" && res.object["kind"] == "GitRepository" {
+            if let Some(url) = res.object["spec"]["url"].as_str() {
+                provides.extend(git_groups(url));
+            }
+        }
+    }
     if chart.is_none() && c.values.is_some() {
         r.error(
             CHART,
@@ -552,6 +585,19 @@ mod tests {
                 .contains("kafka.strimzi.io")
         );
         assert!(chart_groups("https://example.com", "base").is_empty());
+        assert!(chart_groups("", "").is_empty());
+        for url in [
+            "https://github.com/kubernetes-sigs/gateway-api",
+            "https://github.com/kubernetes-sigs/gateway-api.git",
+            "https://github.com/kubernetes-sigs/gateway-api/",
+        ] {
+            assert!(
+                git_groups(url).contains("gateway.networking.k8s.io"),
+                "{url}"
+            );
+        }
+        assert!(git_groups("https://github.com/example/other").is_empty());
+        assert!(!crd_table().is_empty());
     }
 
     #[test]
