@@ -114,32 +114,57 @@ fn go_atoi(s: &str) -> Option<u32> {
 
 /// Go's `time.ParseDuration` grammar: `0`, or signed runs of a decimal number and a unit.
 fn go_duration(s: &str) -> bool {
-    let s = s.strip_prefix(['+', '-']).unwrap_or(s);
+    go_duration_nanos(s).is_some()
+}
+
+/// A duration in Go's `time.ParseDuration` grammar (`1h30m`, `1.5s`, `300us`), in
+/// nanoseconds; `None` when it does not parse.
+pub fn go_duration_nanos(s: &str) -> Option<i128> {
+    let (negative, s) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s.strip_prefix('+').unwrap_or(s)),
+    };
     if s == "0" {
-        return true;
+        return Some(0);
+    }
+    if s.is_empty() {
+        return None;
     }
     let mut rest = s;
-    if rest.is_empty() {
-        return false;
-    }
+    let mut total: i128 = 0;
     while !rest.is_empty() {
-        let number = rest
+        let end = rest
             .find(|c: char| !(c.is_ascii_digit() || c == '.'))
             .unwrap_or(rest.len());
-        let (n, tail) = rest.split_at(number);
-        if n.is_empty() || n == "." {
-            return false;
+        let (n, tail) = rest.split_at(end);
+        let (whole, fraction) = n.split_once('.').unwrap_or((n, ""));
+        if (whole.is_empty() && fraction.is_empty()) || fraction.contains('.') {
+            return None;
         }
-        let Some(unit) = ["ns", "us", "µs", "μs", "ms", "s", "m", "h"]
-            .into_iter()
-            .filter(|u| tail.starts_with(u))
-            .max_by_key(|u| u.len())
-        else {
-            return false;
-        };
+        let (unit, scale) = [
+            ("ns", 1i128),
+            ("us", 1_000),
+            ("µs", 1_000),
+            ("μs", 1_000),
+            ("ms", 1_000_000),
+            ("s", 1_000_000_000),
+            ("m", 60_000_000_000),
+            ("h", 3_600_000_000_000),
+        ]
+        .into_iter()
+        .filter(|(u, _)| tail.starts_with(u))
+        .max_by_key(|(u, _)| u.len())?;
+        let whole: i128 = if whole.is_empty() { 0 } else { whole.parse().ok()? };
+        let mut part = whole.checked_mul(scale)?;
+        let mut place = scale;
+        for digit in fraction.bytes().take(18) {
+            place /= 10;
+            part += i128::from(digit - b'0') * place;
+        }
+        total = total.checked_add(part)?;
         rest = &tail[unit.len()..];
     }
-    true
+    Some(if negative { -total } else { total })
 }
 
 /// `IsWildcardDNS1123Subdomain`: `*.` and a DNS-1123 subdomain, at most 253 characters.
@@ -298,5 +323,12 @@ mod tests {
         assert!(strict_subset("10.0.0.0/8", "10.0.0.0/8").is_some());
         assert!(strict_subset("192.168.0.0/16", "10.0.0.0/8").is_some());
         assert!(strict_subset("fd00::/16", "10.0.0.0/8").is_some());
+        assert_eq!(go_duration_nanos("1h30m"), Some(5_400_000_000_000));
+        assert_eq!(go_duration_nanos("1.5s"), Some(1_500_000_000));
+        assert_eq!(go_duration_nanos("300us"), Some(300_000));
+        assert_eq!(go_duration_nanos("-1m"), Some(-60_000_000_000));
+        for bad in ["", "5", "five seconds", "1d", ".s", "1..2s"] {
+            assert_eq!(go_duration_nanos(bad), None, "{bad}");
+        }
     }
 }
