@@ -271,7 +271,7 @@ impl CelRule {
                         // server's (`1us`): judge again with every Go duration written in
                         // nanoseconds, so only a string that is no duration fails.
                         let mut ctx = cel::Context::default();
-                        let Ok(again) = cel::to_value(&go_durations_in_nanos(value)) else {
+                        let Ok(again) = cel::to_value(go_durations_in_nanos(value)) else {
                             return false;
                         };
                         ctx.add_variable_from_value("self", again);
@@ -417,7 +417,9 @@ mod tests {
                 .collect()
         };
         assert_eq!(
-            run(json!({"spec": {"refs": [{"name": "web"}, {"name": "web", "port": 80}, {"name": "x", "kind": "Bucket", "group": "example.org"}]}})),
+            run(
+                json!({"spec": {"refs": [{"name": "web"}, {"name": "web", "port": 80}, {"name": "x", "kind": "Bucket", "group": "example.org"}]}})
+            ),
             vec![("/spec/refs/0".to_owned(), "needs a port".to_owned())]
         );
         assert_eq!(
@@ -425,7 +427,15 @@ mod tests {
             vec![("/spec/timeout".to_owned(), "a duration".to_owned())]
         );
         // Go's duration grammar, as the API server's CEL reads it.
-        for good in ["5s", "1.5h", "300ms", "1500us", "1500µs", "2h45m30.5s", "2000000ns"] {
+        for good in [
+            "5s",
+            "1.5h",
+            "300ms",
+            "1500us",
+            "1500µs",
+            "2h45m30.5s",
+            "2000000ns",
+        ] {
             assert!(run(json!({"spec": {"timeout": good}})).is_empty(), "{good}");
         }
         // Other evaluation errors (here a missing key) are not guessed at.

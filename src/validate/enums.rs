@@ -247,16 +247,30 @@ pub const KNOWN: &[KnownEnum] = &[
     (
         "io.k8s.api.core.v1.PersistentVolumeClaimSpec",
         "accessModes",
-        &["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"],
+        &[
+            "ReadWriteOnce",
+            "ReadOnlyMany",
+            "ReadWriteMany",
+            "ReadWriteOncePod",
+        ],
     ),
     (
         "io.k8s.api.core.v1.PersistentVolumeSpec",
         "accessModes",
-        &["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"],
+        &[
+            "ReadWriteOnce",
+            "ReadOnlyMany",
+            "ReadWriteMany",
+            "ReadWriteOncePod",
+        ],
     ),
     // `RoleRef.Kind`: the RBAC validation accepts `Role` and `ClusterRole` (a
     // ClusterRoleBinding only `ClusterRole`, which GO003 leaves to the API server).
-    ("io.k8s.api.rbac.v1.RoleRef", "kind", &["Role", "ClusterRole"]),
+    (
+        "io.k8s.api.rbac.v1.RoleRef",
+        "kind",
+        &["Role", "ClusterRole"],
+    ),
 ];
 
 /// The values a passage lists, in order of appearance, without duplicates.

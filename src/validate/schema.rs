@@ -407,9 +407,7 @@ impl SchemaStore {
             // Ingress) or serves it elsewhere (a Pod in apps/v1). The hint names the versions
             // that serve the kind now.
             let elsewhere = SchemaStore::compiled_in()
-                .filter(|(a, k)| {
-                    *k == kind && (*a == "v1" || self.built_in_group(group_of(a)))
-                })
+                .filter(|(a, k)| *k == kind && (*a == "v1" || self.built_in_group(group_of(a))))
                 .map(|(a, _)| a.to_owned());
             return Lookup::VersionNotServed {
                 served: elsewhere.collect(),

@@ -154,7 +154,11 @@ pub fn go_duration_nanos(s: &str) -> Option<i128> {
         .into_iter()
         .filter(|(u, _)| tail.starts_with(u))
         .max_by_key(|(u, _)| u.len())?;
-        let whole: i128 = if whole.is_empty() { 0 } else { whole.parse().ok()? };
+        let whole: i128 = if whole.is_empty() {
+            0
+        } else {
+            whole.parse().ok()?
+        };
         let mut part = whole.checked_mul(scale)?;
         let mut place = scale;
         for digit in fraction.bytes().take(18) {
@@ -170,8 +174,7 @@ pub fn go_duration_nanos(s: &str) -> Option<i128> {
 /// `IsWildcardDNS1123Subdomain`: `*.` and a DNS-1123 subdomain, at most 253 characters.
 pub fn wildcard_dns1123_subdomain(s: &str) -> Option<String> {
     let ok = s.len() <= 253
-        && s
-            .strip_prefix("*.")
+        && s.strip_prefix("*.")
             .is_some_and(|rest| super::names::dns1123_subdomain(rest).is_none());
     (!ok).then(|| {
         "must be `*.` followed by a DNS-1123 subdomain: a wildcard is only the whole first label"
@@ -252,7 +255,9 @@ pub fn strict_subset(except: &str, of: &str) -> Option<String> {
             u32::from(i) & mask == u32::from(o)
         }
         (IpAddr::V6(i), IpAddr::V6(o)) => {
-            let mask = u128::MAX.checked_shl(128 - u32::from(outer_len)).unwrap_or(0);
+            let mask = u128::MAX
+                .checked_shl(128 - u32::from(outer_len))
+                .unwrap_or(0);
             u128::from(i) & mask == u128::from(o)
         }
         _ => false,
@@ -309,13 +314,32 @@ mod tests {
         for good in ["web.example.org", "*.example.org", "localhost"] {
             assert_eq!(ingress_host(good, true), None, "{good}");
         }
-        for bad in ["web.*.example.org", "*", "*example.org", "Web.example.org", "10.0.0.1"] {
+        for bad in [
+            "web.*.example.org",
+            "*",
+            "*example.org",
+            "Web.example.org",
+            "10.0.0.1",
+        ] {
             assert!(ingress_host(bad, true).is_some(), "{bad}");
         }
-        for good in ["10.0.0.0/8", "10.1.2.3/8", "0.0.0.0/0", "fd00::/8", "::/0", "010.0.0.0/8"] {
+        for good in [
+            "10.0.0.0/8",
+            "10.1.2.3/8",
+            "0.0.0.0/0",
+            "fd00::/8",
+            "::/0",
+            "010.0.0.0/8",
+        ] {
             assert_eq!(cidr(good), None, "{good}");
         }
-        for bad in ["10.0.0.300/8", "10.0.0.0", "10.0.0.0/33", "fd00::/129", "example/8"] {
+        for bad in [
+            "10.0.0.300/8",
+            "10.0.0.0",
+            "10.0.0.0/33",
+            "fd00::/129",
+            "example/8",
+        ] {
             assert!(cidr(bad).is_some(), "{bad}");
         }
         assert_eq!(strict_subset("10.1.0.0/16", "10.0.0.0/8"), None);

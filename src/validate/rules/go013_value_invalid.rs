@@ -142,16 +142,15 @@ fn network_policy(o: &Object, say: &mut impl FnMut(&str, String)) {
                     .flatten()
                     .enumerate()
                 {
-                    let Some(except) = except.as_str() else { continue };
+                    let Some(except) = except.as_str() else {
+                        continue;
+                    };
                     if unsubstituted(except) {
                         continue;
                     }
                     let problem = cidr(except).or_else(|| strict_subset(except, outer));
                     if let Some(problem) = problem {
-                        say(
-                            &format!("{at}/except/{e}"),
-                            format!("`{except}` {problem}"),
-                        );
+                        say(&format!("{at}/except/{e}"), format!("`{except}` {problem}"));
                     }
                 }
             }

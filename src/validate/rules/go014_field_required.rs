@@ -120,7 +120,11 @@ fn tls_secret(o: &Object, say: &mut impl FnMut(&str, String)) {
     if missing.is_empty() {
         return;
     }
-    let at = if o.at("/data").is_some() { "/data" } else { "/type" };
+    let at = if o.at("/data").is_some() {
+        "/data"
+    } else {
+        "/type"
+    };
     say(
         at,
         format!(
