@@ -2,12 +2,18 @@
 //! place they apply to, compiled on first use and evaluated with the `cel` crate, as the API
 //! server does on create.
 //!
+//! As the API server, the CRD's structural defaults (`default`) are applied first, below the
+//! node a rule is declared on (a default that would create that node itself is not), and a
+//! rule whose evaluation fails on the value (`duration()` of a string that is no duration) is
+//! a failure too.
+//!
 //! Limits, on purpose: transition rules (those reading `oldSelf`) need the previous object and
 //! are skipped; a rule that does not compile or that calls a function the `cel` crate lacks
 //! (Kubernetes' `url()`, `quantity()`, `ip()`, `format` …) is skipped rather than guessed at;
-//! only a rule that evaluates to `false` is reported.
+//! so is any other evaluation error (a missing key, a type the crate reads differently): only
+//! `false` and the conversion functions' errors are reported.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use serde_json::Value;
 
@@ -32,6 +38,8 @@ pub struct CelRule {
     pub message: Option<String>,
     /// The CRD's field path for reporting (`.spec.interval`), if it has one.
     pub field_path: Option<String>,
+    /// The defaults below the rule's node (`None` when it has none).
+    defaults: Option<Arc<Value>>,
     program: OnceLock<Option<cel::Program>>,
 }
 
@@ -55,6 +63,7 @@ fn walk(schema: &Value, path: &mut Vec<Step>, out: &mut Vec<CelRule>) {
     let Some(obj) = schema.as_object() else {
         return;
     };
+    let mut defaults: Option<Option<Arc<Value>>> = None;
     for v in obj
         .get("x-kubernetes-validations")
         .and_then(Value::as_array)
@@ -75,6 +84,9 @@ fn walk(schema: &Value, path: &mut Vec<Step>, out: &mut Vec<CelRule>) {
                 .get("fieldPath")
                 .and_then(Value::as_str)
                 .map(str::to_owned),
+            defaults: defaults
+                .get_or_insert_with(|| defaults_of(schema).map(Arc::new))
+                .clone(),
             program: OnceLock::new(),
         });
     }
@@ -127,6 +139,88 @@ fn reach<'v>(value: &'v Value, path: &[Step], pointer: String, out: &mut Vec<(St
     }
 }
 
+/// The part of `schema` that holds defaults: `default`s, and the `properties`, `items` and
+/// `additionalProperties` that lead to one (`None` when there is none).
+fn defaults_of(schema: &Value) -> Option<Value> {
+    let obj = schema.as_object()?;
+    let mut out = serde_json::Map::new();
+    if let Some(d) = obj.get("default") {
+        out.insert("default".into(), d.clone());
+    }
+    if let Some(props) = obj.get("properties").and_then(Value::as_object) {
+        let kept: serde_json::Map<String, Value> = props
+            .iter()
+            .filter_map(|(k, v)| defaults_of(v).map(|d| (k.clone(), d)))
+            .collect();
+        if !kept.is_empty() {
+            out.insert("properties".into(), Value::Object(kept));
+        }
+    }
+    for key in ["items", "additionalProperties"] {
+        if let Some(d) = obj.get(key).and_then(defaults_of) {
+            out.insert(key.into(), d);
+        }
+    }
+    (!out.is_empty()).then_some(Value::Object(out))
+}
+
+/// Structural defaulting (as `k8s.io/apiextensions-apiserver`'s `structuraldefaulting`): a
+/// property that is absent takes its `default`, then every property, item and map value is
+/// defaulted in turn (a default's own fields included).
+fn apply_defaults(defaults: &Value, value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            if let Some(props) = defaults.get("properties").and_then(Value::as_object) {
+                for (name, d) in props {
+                    if !map.contains_key(name) {
+                        if let Some(default) = d.get("default") {
+                            map.insert(name.clone(), default.clone());
+                        }
+                    }
+                    if let Some(child) = map.get_mut(name) {
+                        apply_defaults(d, child);
+                    }
+                }
+            }
+            if let Some(d) = defaults.get("additionalProperties") {
+                for child in map.values_mut() {
+                    apply_defaults(d, child);
+                }
+            }
+        }
+        Value::Array(items) => {
+            if let Some(d) = defaults.get("items") {
+                for child in items {
+                    apply_defaults(d, child);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Functions whose error is the value's fault (a string that is no duration, timestamp or
+/// number): the API server reports the rule's evaluation error as the object being invalid.
+const CONVERSIONS: &[&str] = &["timestamp", "int", "uint", "double"];
+
+/// `value` with every string that is a Go duration (`1us`) written as nanoseconds (`1000ns`),
+/// which the `cel` crate's `duration()` reads.
+fn go_durations_in_nanos(value: &Value) -> Value {
+    match value {
+        Value::String(s) => match crate::validate::apiserver::formats::go_duration_nanos(s) {
+            Some(n) => Value::String(format!("{n}ns")),
+            None => value.clone(),
+        },
+        Value::Array(items) => Value::Array(items.iter().map(go_durations_in_nanos).collect()),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), go_durations_in_nanos(v)))
+                .collect(),
+        ),
+        _ => value.clone(),
+    }
+}
+
 impl CelRule {
     fn program(&self) -> Option<&cel::Program> {
         self.program
@@ -152,13 +246,48 @@ impl CelRule {
         };
         let mut failures = Vec::new();
         for (pointer, value) in places {
-            let Ok(value) = cel::to_value(value) else {
+            let defaulted;
+            let value = match &self.defaults {
+                Some(d) => {
+                    let mut v = value.clone();
+                    apply_defaults(d, &mut v);
+                    defaulted = v;
+                    &defaulted
+                }
+                None => value,
+            };
+            let Ok(cel_value) = cel::to_value(value) else {
                 continue;
             };
             let verdict = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 let mut ctx = cel::Context::default();
-                ctx.add_variable_from_value("self", value);
-                matches!(program.execute(&ctx), Ok(cel::Value::Bool(false)))
+                ctx.add_variable_from_value("self", cel_value);
+                match program.execute(&ctx) {
+                    Ok(cel::Value::Bool(false)) => true,
+                    Err(cel::ExecutionError::FunctionError { function, .. })
+                        if function == "duration" =>
+                    {
+                        // The crate's duration() reads less of Go's grammar than the API
+                        // server's (`1us`): judge again with every Go duration written in
+                        // nanoseconds, so only a string that is no duration fails.
+                        let mut ctx = cel::Context::default();
+                        let Ok(again) = cel::to_value(go_durations_in_nanos(value)) else {
+                            return false;
+                        };
+                        ctx.add_variable_from_value("self", again);
+                        match program.execute(&ctx) {
+                            Ok(cel::Value::Bool(false)) => true,
+                            Err(cel::ExecutionError::FunctionError { function, .. }) => {
+                                function == "duration"
+                            }
+                            _ => false,
+                        }
+                    }
+                    Err(cel::ExecutionError::FunctionError { function, .. }) => {
+                        CONVERSIONS.contains(&function.as_str())
+                    }
+                    _ => false,
+                }
             }));
             if matches!(verdict, Ok(true)) {
                 let pointer = match &self.field_path {
@@ -253,6 +382,64 @@ mod tests {
         );
         // Absent fields are not evaluated.
         assert!(failures(json!({"metadata": {}})).is_empty());
+    }
+
+    #[test]
+    fn defaults_apply_before_rules_and_evaluation_errors_fail() {
+        let schema = json!({
+            "type": "object",
+            "properties": {
+                "spec": {
+                    "type": "object",
+                    "properties": {
+                        "refs": {"type": "array", "items": {
+                            "type": "object",
+                            "x-kubernetes-validations": [{"rule": "(size(self.group) == 0 && self.kind == 'Service') ? has(self.port) : true", "message": "needs a port"}],
+                            "properties": {
+                                "group": {"type": "string", "default": ""},
+                                "kind": {"type": "string", "default": "Service"},
+                                "name": {"type": "string"},
+                                "port": {"type": "integer"}
+                            }
+                        }},
+                        "timeout": {"type": "string", "x-kubernetes-validations": [{"rule": "duration(self) >= duration('1ms')", "message": "a duration"}]},
+                        "other": {"type": "string", "x-kubernetes-validations": [{"rule": "self.missing == 'x'"}]}
+                    }
+                }
+            }
+        });
+        let rules = collect(&schema);
+        let run = |object: Value| -> Vec<(String, String)> {
+            rules
+                .iter()
+                .flat_map(|r| r.check(&object))
+                .map(|f| (f.pointer, f.message))
+                .collect()
+        };
+        assert_eq!(
+            run(
+                json!({"spec": {"refs": [{"name": "web"}, {"name": "web", "port": 80}, {"name": "x", "kind": "Bucket", "group": "example.org"}]}})
+            ),
+            vec![("/spec/refs/0".to_owned(), "needs a port".to_owned())]
+        );
+        assert_eq!(
+            run(json!({"spec": {"timeout": "five seconds"}})),
+            vec![("/spec/timeout".to_owned(), "a duration".to_owned())]
+        );
+        // Go's duration grammar, as the API server's CEL reads it.
+        for good in [
+            "5s",
+            "1.5h",
+            "300ms",
+            "1500us",
+            "1500µs",
+            "2h45m30.5s",
+            "2000000ns",
+        ] {
+            assert!(run(json!({"spec": {"timeout": good}})).is_empty(), "{good}");
+        }
+        // Other evaluation errors (here a missing key) are not guessed at.
+        assert!(run(json!({"spec": {"other": "x"}})).is_empty());
     }
 
     #[test]

@@ -228,6 +228,51 @@ pub const ENUMS: &[EnumField] = &[
     ),
 ];
 
+/// One field whose description lists no values: `(definition, property, values)`.
+pub type KnownEnum = (&'static str, &'static str, &'static [&'static str]);
+
+/// Built-in fields whose descriptions name no values, with the values from the Go API types
+/// (`k8s.io/api` 1.35: the type's constants, which the API server's validation accepts and
+/// nothing else). Written by hand, so kept small: each one was checked against a real
+/// kube-apiserver through the `tests/fixtures/apiserver/` corpus.
+pub const KNOWN: &[KnownEnum] = &[
+    // `LimitType`: `LimitTypePod`, `LimitTypeContainer`, `LimitTypePersistentVolumeClaim`.
+    (
+        "io.k8s.api.core.v1.LimitRangeItem",
+        "type",
+        &["Pod", "Container", "PersistentVolumeClaim"],
+    ),
+    // `PersistentVolumeAccessMode`: `ReadWriteOnce`, `ReadOnlyMany`, `ReadWriteMany`,
+    // `ReadWriteOncePod`; the same type for volumes and claims (and claim templates).
+    (
+        "io.k8s.api.core.v1.PersistentVolumeClaimSpec",
+        "accessModes",
+        &[
+            "ReadWriteOnce",
+            "ReadOnlyMany",
+            "ReadWriteMany",
+            "ReadWriteOncePod",
+        ],
+    ),
+    (
+        "io.k8s.api.core.v1.PersistentVolumeSpec",
+        "accessModes",
+        &[
+            "ReadWriteOnce",
+            "ReadOnlyMany",
+            "ReadWriteMany",
+            "ReadWriteOncePod",
+        ],
+    ),
+    // `RoleRef.Kind`: the RBAC validation accepts `Role` and `ClusterRole` (a
+    // ClusterRoleBinding only `ClusterRole`, which GO003 leaves to the API server).
+    (
+        "io.k8s.api.rbac.v1.RoleRef",
+        "kind",
+        &["Role", "ClusterRole"],
+    ),
+];
+
 /// The values a passage lists, in order of appearance, without duplicates.
 pub fn values(passage: &str, style: Style) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
@@ -309,29 +354,52 @@ pub fn apply(defs: &mut Map<String, Value>) -> Vec<String> {
             .and_then(Value::as_str)
             .unwrap_or("");
         let found = passage(description, start, end).map(|p| values(p, *style));
-        let Some(mut values) = found.filter(|v| v.len() >= 2) else {
+        let Some(values) = found.filter(|v| v.len() >= 2) else {
             problems.push(format!(
                 "{def}.{property}: its description no longer lists the values after {start:?}"
             ));
             continue;
         };
-        values.push(String::new());
-        let target = if prop.get("type").and_then(Value::as_str) == Some("array") {
-            match prop.get_mut("items") {
-                Some(items) => items,
-                None => continue,
-            }
-        } else {
-            prop
+        set_enum(prop, values);
+    }
+    for (def, property, values) in KNOWN {
+        let Some(prop) = defs
+            .get_mut(*def)
+            .and_then(|d| d.pointer_mut(&format!("/properties/{property}")))
+        else {
+            continue;
         };
-        if let Value::Object(obj) = target {
-            obj.insert(
-                "enum".into(),
-                Value::Array(values.into_iter().map(Value::String).collect()),
-            );
+        if prop.get("description").is_some_and(|d| {
+            d.as_str()
+                .is_some_and(|d| values.iter().all(|v| d.contains(&format!("\"{v}\""))))
+        }) {
+            // Upstream lists them now: the description should be read instead.
+            problems.push(format!(
+                "{def}.{property}: its description now lists the values; move it to ENUMS"
+            ));
         }
+        set_enum(prop, values.iter().map(|v| (*v).to_owned()).collect());
     }
     problems
+}
+
+/// Sets `values` and the empty string as the `enum` of `prop` (of its `items` for a list).
+fn set_enum(prop: &mut Value, mut values: Vec<String>) {
+    values.push(String::new());
+    let target = if prop.get("type").and_then(Value::as_str) == Some("array") {
+        match prop.get_mut("items") {
+            Some(items) => items,
+            None => return,
+        }
+    } else {
+        prop
+    };
+    if let Value::Object(obj) = target {
+        obj.insert(
+            "enum".into(),
+            Value::Array(values.into_iter().map(Value::String).collect()),
+        );
+    }
 }
 
 #[cfg(test)]

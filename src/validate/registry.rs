@@ -17,6 +17,8 @@ pub const RULES: &[&dyn Rule] = &[
     &go010_selector_misses_template::SelectorMissesTemplate,
     &go011_value_out_of_range::ValueOutOfRange,
     &go012_fields_conflict::FieldsConflict,
+    &go013_value_invalid::ValueInvalid,
+    &go014_field_required::FieldRequired,
     &go101_container_without_probes::ContainerWithoutProbes,
     &go102_container_without_requests::ContainerWithoutRequests,
     &go103_image_not_pinned::ImageNotPinned,

@@ -401,6 +401,18 @@ impl SchemaStore {
                     .map(|(a, _)| a.to_owned()),
             );
         }
+        if served.is_empty() && self.upstream && self.built_in_group(group) {
+            // kube-apiserver serves these groups itself: a kind it does not serve there is
+            // refused ("no matches for kind"), whatever served it once (extensions/v1beta1
+            // Ingress) or serves it elsewhere (a Pod in apps/v1). The hint names the versions
+            // that serve the kind now.
+            let elsewhere = SchemaStore::compiled_in()
+                .filter(|(a, k)| *k == kind && (*a == "v1" || self.built_in_group(group_of(a))))
+                .map(|(a, _)| a.to_owned());
+            return Lookup::VersionNotServed {
+                served: elsewhere.collect(),
+            };
+        }
         if served.is_empty() {
             Lookup::UnknownKind
         } else {
@@ -420,6 +432,30 @@ impl SchemaStore {
                 None
             }
         })
+    }
+
+    /// True for an API group that kube-apiserver serves itself and whose every kind is
+    /// compiled in (its OpenAPI document is), or that it no longer serves at all. The core
+    /// group is left out: files that are no Kubernetes object (a kubeconfig's `v1` `Config`)
+    /// share its `apiVersion`.
+    fn built_in_group(&self, group: &str) -> bool {
+        /// Built-in groups whose Kubernetes 1.35 OpenAPI documents are compiled in.
+        const COMPILED: &[&str] = &[
+            "apps",
+            "autoscaling",
+            "batch",
+            "networking.k8s.io",
+            "policy",
+            "rbac.authorization.k8s.io",
+        ];
+        /// Built-in groups that Kubernetes 1.35 serves no version of (removed in 1.22).
+        const REMOVED: &[&str] = &["extensions"];
+        if !self.knows_kubernetes() {
+            return false;
+        }
+        REMOVED.contains(&group)
+            || (COMPILED.contains(&group)
+                && SchemaStore::compiled_in().any(|(a, _)| group_of(a) == group))
     }
 
     fn compiled<'a>(

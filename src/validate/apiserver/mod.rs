@@ -7,7 +7,8 @@
 //! calls it (`k8s.io/apimachinery/pkg/util/validation`, `k8s.io/kubernetes/pkg/apis/*/validation`
 //! of Kubernetes 1.35) and verified against a real kube-apiserver 1.35 through the corpus of
 //! `tests/fixtures/apiserver/`. Each returns the problem in words, never quoting the value
-//! beyond what is needed to name it. The rules GO008-GO011 report them.
+//! beyond what is needed to name it. The rules GO008-GO014 report them.
 
+pub mod formats;
 pub mod names;
 pub mod values;

@@ -14,10 +14,13 @@ impl Rule for ApiVersionNotServed {
         "api-version-not-served"
     }
     fn summary(&self) -> &'static str {
-        "An object uses an apiVersion its kind is no longer served in (e.g. image.toolkit.fluxcd.io/v1beta2)."
+        "An object uses an apiVersion its kind is not served in (image.toolkit.fluxcd.io/v1beta2, extensions/v1beta1 Ingress, apps/v1 Pod)."
     }
     fn doc(&self) -> &'static str {
-        "## What it checks\nThe object's kind is known, but not in its `apiVersion`.\n\n\
+        "## What it checks\nThe object's kind is known, but not in its `apiVersion`; or its \
+         `apiVersion` is of a group the API server serves itself (`apps`, `batch`, \
+         `networking.k8s.io`, …, and `extensions`, removed in Kubernetes 1.22), which does \
+         not serve the kind (`extensions/v1beta1` Ingress, `apps/v1` Pod).\n\n\
          ## Why it matters\nThe API server rejects the object; Flux 2.9 no longer serves the \
          v1beta2 image APIs nor v1beta1/v1beta2 of most other kinds.\n\n\
          ## Example\n```yaml\napiVersion: image.toolkit.fluxcd.io/v1beta2   # GO004\nkind: ImagePolicy\n```\n\n\
@@ -32,7 +35,7 @@ impl Rule for ApiVersionNotServed {
                     i,
                     "/apiVersion",
                     format!("{} is not served in {}", o.kind(), o.api_version()),
-                    Some(format!("served: {}", served.join(", "))),
+                    (!served.is_empty()).then(|| format!("served: {}", served.join(", "))),
                 );
             }
         }

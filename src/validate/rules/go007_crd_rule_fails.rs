@@ -18,8 +18,12 @@ impl Rule for CrdRuleFails {
     fn doc(&self) -> &'static str {
         "## What it checks\nThe CEL rules a CRD declares in its schema, evaluated where they \
          are declared, on create (transition rules that read `oldSelf` are skipped), with the \
-         CRD's message. Rules calling functions the evaluator lacks (`url()`, `quantity()`, \
-         `ip()`, …) are skipped, never guessed at.\n\n## Why it matters\nThe API server refuses \
+         CRD's message, after the CRD's defaults (`default`) below the rule's field are applied, \
+         as the API server does (a Gateway API `backendRef` is of kind `Service` unless it \
+         says otherwise). A rule fails when it is `false`, or when it cannot evaluate the \
+         value (`duration()` of a string that is no duration), as the API server reports it. \
+         Rules calling functions the evaluator lacks (`url()`, `quantity()`, `ip()`, …) are \
+         skipped, never guessed at.\n\n## Why it matters\nThe API server refuses \
          the object when Flux applies it; the schema alone (GO003) cannot see rules that relate \
          fields, such as Istio's one-of constraints or Flux's \"only with\" settings.\n\n\
          ## Example\n```yaml\napiVersion: image.toolkit.fluxcd.io/v1\nkind: ImagePolicy\n\

@@ -16,6 +16,8 @@ pub mod go009_label_invalid;
 pub mod go010_selector_misses_template;
 pub mod go011_value_out_of_range;
 pub mod go012_fields_conflict;
+pub mod go013_value_invalid;
+pub mod go014_field_required;
 pub mod go101_container_without_probes;
 pub mod go102_container_without_requests;
 pub mod go103_image_not_pinned;
