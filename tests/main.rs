@@ -5,6 +5,7 @@ mod cli;
 mod flux;
 mod flux_build;
 mod fuzz;
+mod gateway_api;
 mod init;
 mod invalid;
 mod kustomize;

@@ -10,6 +10,7 @@
 //!
 //! - [`resolver`]: the [`Resolver`] every section reports through;
 //! - [`cluster`]: the cluster file's model and defaults (policy, mesh, ingress, Flux, images);
+//! - [`gateway_api`]: the cluster's Gateway API gateways and data-plane mode, checked;
 //! - [`workload`], [`names`], [`image`], [`ports`], [`env`](mod@env), [`resources`],
 //!   [`probes`], [`sidecars`], [`jobs`], [`scaling`], [`storage`], [`images`],
 //!   [`depends_on`], [`routes`], [`mesh`], [`monitoring`], [`alerts`]: one blueprint section
@@ -25,6 +26,7 @@ pub mod cluster;
 pub mod codes;
 pub mod depends_on;
 pub mod env;
+pub mod gateway_api;
 pub mod image;
 pub mod images;
 pub mod jobs;
@@ -45,6 +47,7 @@ pub mod storage;
 pub mod workload;
 
 pub use cluster::{split_ref, FluxSettings, ImageAutomation, MeshSettings, ResolvedCluster};
+pub use gateway_api::{GatewayApiSettings, ResolvedGateway};
 pub use images::TagPolicy;
 pub use jobs::{JobRun, ResolvedJob};
 pub use platform::{ResolvedChart, ResolvedComponent};

@@ -12,6 +12,7 @@ use super::codes::{
     CRD_ORDER, DEPENDENCY_CYCLE, DUPLICATE, FILE_NAME, INVALID_NAME, JOB_NAME_CLASH,
     MESH_REF_INVALID, MISSING_SEALED, NAME_CLASH, ROUTE_TAKEN, UNKNOWN_CLUSTER, UNKNOWN_DEPENDENCY,
 };
+use super::gateway_api;
 use super::images;
 use super::platform::{self, ResolvedComponent, NAMESPACES};
 use super::resolver::{Place, Resolver};
@@ -104,6 +105,7 @@ fn cluster(
     if let Some(ci) = &c.images {
         images::check_cluster(ci, c.git.is_some(), &mut r);
     }
+    gateway_api::check_cluster(c, &mut r);
     if let Some(m) = &c.mesh {
         for (field, value) in [
             ("gateway", &m.gateway),

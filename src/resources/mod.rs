@@ -3,6 +3,7 @@
 //! remain the reference, and tests validate every rendered object against them.
 
 pub mod flux;
+pub mod gateway_api;
 pub mod istio;
 pub mod monitoring;
 pub mod sealed_secrets;
