@@ -85,7 +85,7 @@ pub const VALUES_FROM: &str = "BP139";
 /// A `gatewayApi` problem: empty or invalid class, no gateways, a bad or repeated gateway
 /// name or namespace, a public gateway without TLS, a certificateRef that is not a name.
 pub const GATEWAY_API_INVALID: &str = "BP140";
-/// `gatewayApi` and `ingress` in one cluster file.
+/// `gatewayApi` with `ingress` or `mesh.createGateway` in one cluster file.
 pub const GATEWAY_API_WITH_INGRESS: &str = "BP141";
 /// A route `gateway` that names no gateway of the cluster, or `gateway` without `gatewayApi`.
 pub const ROUTE_GATEWAY_UNKNOWN: &str = "BP142";

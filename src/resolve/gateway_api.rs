@@ -98,6 +98,14 @@ pub fn check_cluster(c: &Cluster, r: &mut Resolver<'_>) {
         }
     }
     let Some(g) = &c.gateway_api else { return };
+    if c.mesh.as_ref().is_some_and(|m| m.create_gateway.is_some()) {
+        r.error(
+            GATEWAY_API_WITH_INGRESS,
+            "/mesh/createGateway",
+            "`mesh.createGateway` renders an Istio edge Gateway, but with `gatewayApi` the routes go through the Gateway API gateways",
+            Some("drop `mesh.createGateway`; give the gateways `tls: {certificateRef: ...}` instead".into()),
+        );
+    }
     if c.ingress.is_some() {
         r.error(
             GATEWAY_API_WITH_INGRESS,
