@@ -21,7 +21,8 @@ impl Rule for RouteParentUnknown {
         "## What it checks\nEvery `parentRefs` entry of kind Gateway (group \
          `gateway.networking.k8s.io`, the defaults; the namespace defaulting to the route's) \
          names a Gateway of the tree or one declared external with `--gateway \
-         namespace/name`, and its `sectionName`, when given, names a listener of that \
+         namespace/name` (a Gateway of a namespace where a HelmRelease of the tree installs \
+         a chart is taken to be the chart's), and its `sectionName`, when given, names a listener of that \
          Gateway (or of a ListenerSet of the tree attached to it). Parents of other kinds, \
          such as a Service of the mesh (GAMMA), are not Gateways and are not checked.\n\n\
          ## Why it matters\nThe route is never attached: the gateway answers 404 for its \
@@ -38,6 +39,10 @@ impl Rule for RouteParentUnknown {
                     continue;
                 }
                 let Some(gw) = gateway(ctx, p.namespace, p.name) else {
+                    // A chart (HelmRelease) of that namespace may make the Gateway.
+                    if ctx.pods_made_elsewhere(p.namespace) {
+                        continue;
+                    }
                     out.object(
                         i,
                         &format!("{}/name", p.pointer),

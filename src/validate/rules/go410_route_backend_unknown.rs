@@ -23,7 +23,10 @@ impl Rule for RouteBackendUnknown {
         "## What it checks\nEvery `rules[].backendRefs` entry of kind Service (group `\"\"`, \
          the defaults; the namespace defaulting to the route's) names a Service of the tree \
          and one of its `ports[].port`. Backends of other kinds (an implementation's own, a \
-         ServiceImport) are not checked.\n\n\
+         ServiceImport) are not checked, nor the Services Flagger makes for a Canary of the \
+         tree (`<service>`, `<service>-primary`, `<service>-canary`), nor Services of a \
+         namespace where a HelmRelease or an operator's resource of the tree makes objects \
+         the tree does not show.\n\n\
          ## Why it matters\nThe gateway answers 500 for the rule (`ResolvedRefs: False, \
          BackendNotFound`), and only the route's status says why.\n\n\
          ## Example\n```yaml\nbackendRefs:\n- {name: ordr, port: 8080}   # GO410\n```\n\n\
@@ -34,6 +37,12 @@ impl Rule for RouteBackendUnknown {
         for (i, route) in routes(ctx) {
             for b in backends(route).into_iter().filter(|b| b.is_service()) {
                 let Some(&j) = ctx.find("Service", b.namespace, b.name).first() else {
+                    // A chart (HelmRelease) or an operator of that namespace may make it.
+                    if flagger_service(ctx, b.namespace, b.name)
+                        || ctx.pods_made_elsewhere(b.namespace)
+                    {
+                        continue;
+                    }
                     out.object(
                         i,
                         &format!("{}/name", b.pointer),
@@ -71,4 +80,28 @@ impl Rule for RouteBackendUnknown {
             }
         }
     }
+}
+
+/// True when a Flagger Canary of the tree in `namespace` makes the Service `name`: the
+/// Canary's service name (`spec.service.name`, default its target's name), with or without
+/// `-primary` or `-canary`.
+fn flagger_service(ctx: &Context<'_>, namespace: &str, name: &str) -> bool {
+    ctx.tree
+        .of_kind("Canary")
+        .filter(|(_, o)| o.group() == "flagger.app" && o.namespace() == Some(namespace))
+        .any(|(_, c)| {
+            let base = c
+                .at("/spec/service/name")
+                .or_else(|| c.at("/spec/targetRef/name"))
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            !base.is_empty()
+                && [
+                    base.to_owned(),
+                    format!("{base}-primary"),
+                    format!("{base}-canary"),
+                ]
+                .iter()
+                .any(|n| n == name)
+        })
 }
