@@ -365,3 +365,37 @@ fn retries_under_gateway_api_warn_bp143_on_strict_clusters() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(!stderr(&out).contains("BP143"), "{}", stderr(&out));
 }
+
+#[test]
+fn a_host_routed_through_two_gateways_gets_a_route_per_gateway() {
+    let dir = project(
+        "gatewayApi:\n  className: istio\n  gateways:\n    - {name: web, namespace: edge, tls: {certificateRef: web-tls}}\n    - {name: lan, namespace: edge, internal: true}\n",
+        "  - {host: api, path: /menu}\n  - {host: api, path: /admin, gateway: lan}\n",
+    );
+    let out = fluxprint(dir.path(), &["render"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let objs = objects(&dir.path().join("gitops/edge"));
+    let routes: BTreeMap<&str, &Value> = of(&objs, "HTTPRoute")
+        .into_iter()
+        .map(|r| (s(&r["metadata"]["name"]), r))
+        .collect();
+    let web = routes["menu-web-api-example-com"];
+    let lan = routes["menu-lan-api-example-com"];
+    assert_eq!(
+        web["spec"]["parentRefs"][0]["sectionName"],
+        "https-api.example.com"
+    );
+    assert_eq!(
+        web["spec"]["rules"][0]["matches"][0]["path"]["value"],
+        "/menu"
+    );
+    assert_eq!(
+        lan["spec"]["parentRefs"][0]["sectionName"],
+        "http-api.example.com"
+    );
+    assert_eq!(
+        lan["spec"]["rules"][0]["matches"][0]["path"]["value"],
+        "/admin"
+    );
+    assert_eq!(lan["spec"]["rules"].as_array().map(Vec::len), Some(1));
+}

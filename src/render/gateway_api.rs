@@ -205,6 +205,26 @@ fn by_host(svc: &ResolvedService, grpc: bool) -> BTreeMap<(&str, &str), Vec<&Res
     out
 }
 
+/// The hosts a service routes through more than one gateway.
+fn shared_hosts<'a, T>(routes: &BTreeMap<(&'a str, &'a str), T>) -> BTreeSet<&'a str> {
+    let mut seen = BTreeSet::new();
+    routes
+        .keys()
+        .filter(|(_, host)| !seen.insert(*host))
+        .map(|(_, host)| *host)
+        .collect()
+}
+
+/// The name part of a route for `host`: the host's slug, prefixed with the gateway when the
+/// service routes that host through several gateways (one route per gateway then).
+fn stem(gateway: &str, host: &str, shared: &BTreeSet<&str>) -> String {
+    if shared.contains(host) {
+        format!("{gateway}-{}", slug(host))
+    } else {
+        slug(host)
+    }
+}
+
 fn parent(api: &GatewayApiSettings, gateway: &str, host: &str) -> Option<ParentRef> {
     let g = api.gateway(Some(gateway))?;
     Some(ParentRef {
@@ -216,15 +236,19 @@ fn parent(api: &GatewayApiSettings, gateway: &str, host: &str) -> Option<ParentR
 }
 
 /// The HTTPRoutes of a service: one per host (`(file stem, object)`), named
-/// `<service>-<host>`.
+/// `<service>-<host>` (`<service>-<gateway>-<host>` for a host routed through several
+/// gateways).
 pub fn http_routes(cluster: &ResolvedCluster, svc: &ResolvedService) -> Vec<(String, HTTPRoute)> {
     let Some(api) = &cluster.gateway_api else {
         return Vec::new();
     };
-    by_host(svc, false)
+    let routes = by_host(svc, false);
+    let shared = shared_hosts(&routes);
+    routes
         .into_iter()
         .filter_map(|((gateway, host), routes)| {
-            let name = format!("{}-{}", svc.name, slug(host));
+            let stem = stem(gateway, host, &shared);
+            let name = format!("{}-{stem}", svc.name);
             let rules = routes
                 .iter()
                 .map(|r| HttpRouteRule {
@@ -265,7 +289,7 @@ pub fn http_routes(cluster: &ResolvedCluster, svc: &ResolvedService) -> Vec<(Str
                     rules,
                 },
             };
-            Some((format!("httproute-{}", slug(host)), route))
+            Some((format!("httproute-{stem}"), route))
         })
         .collect()
 }
@@ -275,10 +299,13 @@ pub fn grpc_routes(cluster: &ResolvedCluster, svc: &ResolvedService) -> Vec<(Str
     let Some(api) = &cluster.gateway_api else {
         return Vec::new();
     };
-    by_host(svc, true)
+    let routes = by_host(svc, true);
+    let shared = shared_hosts(&routes);
+    routes
         .into_iter()
         .filter_map(|((gateway, host), routes)| {
-            let name = format!("{}-{}", svc.name, slug(host));
+            let stem = stem(gateway, host, &shared);
+            let name = format!("{}-{stem}", svc.name);
             let rules = routes
                 .iter()
                 .map(|r| GrpcRouteRule {
@@ -305,7 +332,7 @@ pub fn grpc_routes(cluster: &ResolvedCluster, svc: &ResolvedService) -> Vec<(Str
                     rules,
                 },
             };
-            Some((format!("grpcroute-{}", slug(host)), route))
+            Some((format!("grpcroute-{stem}"), route))
         })
         .collect()
 }
