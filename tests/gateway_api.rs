@@ -399,3 +399,34 @@ fn a_host_routed_through_two_gateways_gets_a_route_per_gateway() {
     );
     assert_eq!(lan["spec"]["rules"].as_array().map(Vec::len), Some(1));
 }
+
+#[test]
+fn another_gateway_class_on_a_mesh_without_its_identity_warns_bp146() {
+    let cluster = "mesh: {istio: true}\ngatewayApi:\n  className: envoy-gateway\n  gateways:\n    - {name: web, namespace: edge, tls: {certificateRef: web-tls}}\n";
+    let dir = project(cluster, "  - {host: api}\n");
+    let out = fluxprint(dir.path(), &["render"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "warning[BP146]: the `envoy-gateway` gateways' identity in the mesh is unknown"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    // Naming the proxies' service account silences it and allows them.
+    let dir = project(
+        &cluster.replace(
+            "{istio: true}",
+            "{istio: true, gatewayServiceAccount: envoy-gateway-system/envoy-web}",
+        ),
+        "  - {host: api}\n",
+    );
+    let out = fluxprint(dir.path(), &["render"]);
+    assert!(!stderr(&out).contains("BP146"), "{}", stderr(&out));
+    let objs = objects(&dir.path().join("gitops/edge"));
+    let ap = of(&objs, "AuthorizationPolicy")[0];
+    assert_eq!(
+        ap["spec"]["rules"][0]["from"][0]["source"]["principals"][0],
+        "cluster.local/ns/envoy-gateway-system/sa/envoy-web"
+    );
+}

@@ -244,6 +244,10 @@ pub const CODES: &[Code] = &[
         "a cluster's `mesh.mode` and its deprecated alias `mesh.injection` disagree",
         "mesh.injection `sidecar` contradicts mesh.mode `ambient`",
         "Drop `injection`; `mode` is the field."),
+    code("BP146", "gateway-identity-unknown", "warning",
+        "a mesh cluster whose `gatewayApi.className` is not `istio` and that has no `mesh.gatewayServiceAccount`: the routed services' AuthorizationPolicies allow no gateway",
+        "the `envoy-gateway` gateways' identity in the mesh is unknown: the AuthorizationPolicies of routed services allow no gateway, so the mesh refuses their requests",
+        "Set `mesh.gatewayServiceAccount` to the gateway proxies' service account (enrolled in the mesh), or use `className: istio`."),
 ];
 
 /// The code `code` (case-insensitive).

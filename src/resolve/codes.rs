@@ -97,3 +97,6 @@ pub const SETTING_NOT_RENDERED: &str = "BP143";
 pub const GRPC_ROUTE_UNSUPPORTED: &str = "BP144";
 /// `mesh.mode` and its deprecated alias `mesh.injection` disagree.
 pub const MESH_MODE_CONFLICT: &str = "BP145";
+/// Gateways of a class other than `istio` on a mesh cluster without
+/// `mesh.gatewayServiceAccount`: no AuthorizationPolicy can allow them (warning).
+pub const GATEWAY_IDENTITY_UNKNOWN: &str = "BP146";

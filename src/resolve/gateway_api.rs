@@ -2,10 +2,13 @@
 //! and checked (names, uniqueness, TLS of public gateways, no `ingress` beside it), and the
 //! data-plane mode (`mesh.mode`, with its deprecated alias `mesh.injection`).
 
-use super::codes::{GATEWAY_API_INVALID, GATEWAY_API_WITH_INGRESS, MESH_MODE_CONFLICT};
+use super::codes::{
+    GATEWAY_API_INVALID, GATEWAY_API_WITH_INGRESS, GATEWAY_IDENTITY_UNKNOWN, MESH_MODE_CONFLICT,
+};
 use super::resolver::Resolver;
 use crate::blueprint::cluster::{Cluster, GatewayApi, Injection};
 use crate::blueprint::names;
+use crate::diag::Severity;
 
 /// The Gateway API settings of a cluster.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -113,6 +116,22 @@ pub fn check_cluster(c: &Cluster, r: &mut Resolver<'_>) {
             "`gatewayApi` and `ingress` both route the cluster's traffic: routes can render only one way",
             Some("keep `gatewayApi` (Gateways and HTTPRoutes) or `ingress` (Ingresses), not both".into()),
         );
+    }
+    let mesh = c.mesh.as_ref().filter(|m| m.istio == Some(true));
+    if let Some(m) = mesh {
+        if g.class_name != "istio" && m.gateway_service_account.is_none() {
+            r.report(
+                Severity::Warning,
+                GATEWAY_IDENTITY_UNKNOWN,
+                "/gatewayApi/className",
+                "/gatewayApi/className",
+                format!(
+                    "the `{}` gateways' identity in the mesh is unknown: the AuthorizationPolicies of routed services allow no gateway, so the mesh refuses their requests",
+                    g.class_name
+                ),
+                Some("set `mesh.gatewayServiceAccount: <namespace>/<service account>` of the gateway's proxies (enrolled in the mesh), or use `className: istio`".into()),
+            );
+        }
     }
     if let Some(why) = names::dns1123_subdomain(&g.class_name) {
         r.error(
