@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::networking::v1::{
-    NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer,
+    IPBlock, NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer,
     NetworkPolicyPort, NetworkPolicySpec,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
@@ -24,6 +24,8 @@ pub const MONITORING_NAMESPACE: &str = "monitoring";
 pub const INGRESS_NAMESPACE: &str = "ingress-nginx";
 /// The HBONE tunnel port of Istio's ambient mode.
 pub const HBONE_PORT: u16 = 15008;
+/// The source istio-cni gives the kubelet's probes of ambient pods.
+pub const PROBE_SOURCE: &str = "169.254.7.127/32";
 /// Namespace of the Istio control plane.
 pub const ISTIO_NAMESPACE: &str = "istio-system";
 
@@ -184,6 +186,18 @@ pub fn service_policy(
                 ports.push(port(HBONE_PORT, "TCP"));
             }
         }
+        // The kubelet's probes arrive from the link-local address istio-cni rewrites them
+        // to; CNIs that do not exempt node traffic would drop them under the default deny.
+        ingress.push(NetworkPolicyIngressRule {
+            from: Some(vec![NetworkPolicyPeer {
+                ip_block: Some(IPBlock {
+                    cidr: PROBE_SOURCE.into(),
+                    except: None,
+                }),
+                ..NetworkPolicyPeer::default()
+            }]),
+            ports: None,
+        });
     }
     if let Some(m) = &svc.monitoring {
         ingress.push(NetworkPolicyIngressRule {
