@@ -1,7 +1,8 @@
 //! Whole `render` and `check` runs, as the CLI does them (load, render, lock, plan, write,
 //! output validation), on synthetic projects of 250, 500, 1,000 and 2,000 services on the
 //! two example clusters. Prints the median of each phase over several runs for three cases:
-//! a fresh write into an empty tree, a no-op re-render of a current tree and a `check` of it.
+//! a fresh write into an empty tree, a no-op re-render of a current tree and a `check` of it,
+//! the last two also with the project's verdict cache as the CLI uses it (`fluxprint::cache`).
 //!
 //! `cargo bench --bench render_run` runs every size; `cargo bench --bench render_run -- 1000`
 //! only the sizes given (a count of runs with `--runs N`, default 5).
@@ -12,6 +13,7 @@ use util::median;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use fluxprint::cache::Cache;
 use fluxprint::files::{Lock, OutTree, Wait};
 use fluxprint::{emit, Inputs, Project};
 
@@ -31,8 +33,9 @@ impl Phases {
     }
 }
 
-/// One run: `write` false is `check` (shared lock, nothing written).
-fn run(inputs: &Inputs, out: &Path, write: bool) -> Phases {
+/// One run: `write` false is `check` (shared lock, nothing written); with `cache`, as the
+/// CLI runs it (trees remembered clean are not validated again).
+fn run(inputs: &Inputs, out: &Path, write: bool, cache: Option<&Cache>) -> Phases {
     let mut p = Phases::default();
     let t = Instant::now();
     let project = Project::load(inputs).expect("valid input");
@@ -57,8 +60,12 @@ fn run(inputs: &Inputs, out: &Path, write: bool) -> Phases {
     }
     p.write = t.elapsed();
     let t = Instant::now();
-    let found = project.validate_output(out, &[]).expect("validate");
+    let found = project
+        .validate_output_keeping(out, &[], cache)
+        .expect("validate");
     p.validate = t.elapsed();
+    // The CLI leaves freeing the trees to the system as it exits: not timed.
+    let found = found.diagnostics;
     assert!(
         !fluxprint::diag::has_errors(&found),
         "the synthetic output validates"
@@ -85,7 +92,7 @@ fn medians(runs: &[Phases]) -> (Phases, Duration) {
 fn print(name: &str, files: usize, case: &str, runs: &[Phases]) {
     let (p, total) = medians(runs);
     println!(
-        "{name:<7} {files:>6} files  {case:<6} total {:>6.2}s  load {:>5.2}s  render {:>5.2}s  plan {:>5.2}s  write {:>5.2}s  validate {:>5.2}s",
+        "{name:<7} {files:>6} files  {case:<13} total {:>6.2}s  load {:>5.2}s  render {:>5.2}s  plan {:>5.2}s  write {:>5.2}s  validate {:>5.2}s",
         total.as_secs_f64(),
         p.load.as_secs_f64(),
         p.render.as_secs_f64(),
@@ -105,19 +112,30 @@ fn bench(n: usize, runs: usize) {
         .len();
     // A fresh write each run: a new, empty output directory (removed outside the timing).
     let fresh: Vec<Phases> = (0..runs)
-        .map(|i| run(&inputs, &dir.path().join(format!("fresh-{i}")), true))
+        .map(|i| run(&inputs, &dir.path().join(format!("fresh-{i}")), true, None))
         .collect();
     for i in 0..runs {
         std::fs::remove_dir_all(dir.path().join(format!("fresh-{i}"))).expect("clean up");
     }
     let out = dir.path().join("gitops");
-    run(&inputs, &out, true);
-    let noop: Vec<Phases> = (0..runs).map(|_| run(&inputs, &out, true)).collect();
-    let check: Vec<Phases> = (0..runs).map(|_| run(&inputs, &out, false)).collect();
+    run(&inputs, &out, true, None);
+    let noop: Vec<Phases> = (0..runs).map(|_| run(&inputs, &out, true, None)).collect();
+    let check: Vec<Phases> = (0..runs).map(|_| run(&inputs, &out, false, None)).collect();
+    // With the project's verdict cache, as the CLI runs by default (the first run fills it).
+    let cache = inputs.cache();
+    run(&inputs, &out, false, Some(&cache));
+    let noop_cached: Vec<Phases> = (0..runs)
+        .map(|_| run(&inputs, &out, true, Some(&cache)))
+        .collect();
+    let check_cached: Vec<Phases> = (0..runs)
+        .map(|_| run(&inputs, &out, false, Some(&cache)))
+        .collect();
     let name = format!("{n}");
     print(&name, files, "fresh", &fresh);
     print(&name, files, "no-op", &noop);
     print(&name, files, "check", &check);
+    print(&name, files, "no-op, cached", &noop_cached);
+    print(&name, files, "check, cached", &check_cached);
 }
 
 fn main() {

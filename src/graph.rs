@@ -1,10 +1,18 @@
 //! `fluxprint graph`: per cluster, the Flux `dependsOn` graph (the order Flux applies things
 //! in) and the call graph (edge routes → services, callers → services), as Mermaid (which
 //! GitLab renders in Markdown) or Graphviz DOT.
+//!
+//! The Flux graph is read from the Kustomizations fluxprint renders for the cluster, so it
+//! is the order Flux will follow: services, their before-rollout jobs, the platform's
+//! components and `infrastructure`, with what they depend on outside the tree.
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use serde_json::Value;
+
+use crate::emit::RenderedFile;
 use crate::render::flux::INFRASTRUCTURE;
+use crate::resolve::platform::NAMESPACES;
 use crate::resolve::{ResolvedCluster, ResolvedService};
 
 /// What a node stands for.
@@ -18,6 +26,10 @@ pub enum NodeKind {
     External,
     /// An edge host and path.
     Route,
+    /// The Kustomization of a service's before-rollout job (a migration).
+    Job,
+    /// A platform component's Kustomization (one per component and layer).
+    Component,
 }
 
 /// A node: id (safe for Mermaid and DOT), label, kind.
@@ -63,31 +75,82 @@ fn node(prefix: &str, name: &str, kind: NodeKind) -> Node {
     }
 }
 
-/// Builds the graphs of one cluster from its resolved services.
-pub fn cluster_graph(cluster: &ResolvedCluster, services: &[ResolvedService]) -> ClusterGraph {
+/// The Flux Kustomizations among rendered files: path, name and the names it depends on.
+fn kustomizations(files: &[RenderedFile]) -> Vec<(&str, String, Vec<String>)> {
+    let mut out = Vec::new();
+    for f in files {
+        let Ok(docs) = crate::source::yaml::parse_json_documents(&f.content, |_| false) else {
+            continue;
+        };
+        for d in docs {
+            let v = &d.value;
+            let flux = v
+                .get("apiVersion")
+                .and_then(Value::as_str)
+                .is_some_and(|a| a.starts_with("kustomize.toolkit.fluxcd.io/"));
+            if !flux || v.get("kind").and_then(Value::as_str) != Some("Kustomization") {
+                continue;
+            }
+            let Some(name) = v.pointer("/metadata/name").and_then(Value::as_str) else {
+                continue;
+            };
+            let deps = v
+                .pointer("/spec/dependsOn")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|d| d.get("name").and_then(Value::as_str))
+                .map(str::to_owned)
+                .collect();
+            out.push((f.path.as_str(), name.to_owned(), deps));
+        }
+    }
+    out
+}
+
+/// Builds the graphs of one cluster from its resolved services and its rendered files
+/// (the Flux graph from the Kustomizations among them).
+pub fn cluster_graph(
+    cluster: &ResolvedCluster,
+    services: &[ResolvedService],
+    files: &[RenderedFile],
+) -> ClusterGraph {
     let mut g = ClusterGraph {
         cluster: cluster.name.clone(),
         ..ClusterGraph::default()
     };
     let names: BTreeSet<&str> = services.iter().map(|s| s.name.as_str()).collect();
-    // Routes are numbered in label order: hosts and paths do not make unique identifiers.
-    let mut routes: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    let infra = node("k", INFRASTRUCTURE, NodeKind::Infrastructure);
-    for svc in services {
-        let k = node("k", &svc.name, NodeKind::Service);
-        g.flux_edges.insert((k.id.clone(), infra.id.clone()));
-        for dep in &svc.depends_on {
-            let kind = if names.contains(dep.as_str()) {
-                NodeKind::Service
-            } else {
-                NodeKind::External
-            };
-            let d = node("k", dep, kind);
-            g.flux_edges.insert((k.id.clone(), d.id.clone()));
-            g.flux_nodes.insert(d);
+    let jobs: BTreeSet<&str> = services
+        .iter()
+        .flat_map(|s| s.before_rollout().map(|j| j.object.as_str()))
+        .collect();
+    let components_dir = format!("{0}/clusters/{0}/infrastructure/", cluster.name);
+    let rendered = kustomizations(files);
+    let known: BTreeSet<&str> = rendered.iter().map(|(_, n, _)| n.as_str()).collect();
+    for (path, name, deps) in &rendered {
+        let kind = if name == INFRASTRUCTURE || name == NAMESPACES {
+            NodeKind::Infrastructure
+        } else if names.contains(name.as_str()) {
+            NodeKind::Service
+        } else if jobs.contains(name.as_str()) {
+            NodeKind::Job
+        } else if path.starts_with(&components_dir) {
+            NodeKind::Component
+        } else {
+            NodeKind::Service
+        };
+        let k = node("k", name, kind);
+        for dep in deps {
+            if !known.contains(dep.as_str()) {
+                g.flux_nodes.insert(node("k", dep, NodeKind::External));
+            }
+            g.flux_edges.insert((k.id.clone(), id("k", dep)));
         }
         g.flux_nodes.insert(k);
-
+    }
+    // Routes are numbered in label order: hosts and paths do not make unique identifiers.
+    let mut routes: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for svc in services {
         let s = node("s", &svc.name, NodeKind::Service);
         for r in &svc.routes {
             let label = format!("{}{}", r.host, r.path);
@@ -109,7 +172,6 @@ pub fn cluster_graph(cluster: &ResolvedCluster, services: &[ResolvedService]) ->
         }
         g.call_nodes.insert(route);
     }
-    g.flux_nodes.insert(infra);
     g
 }
 
@@ -120,6 +182,8 @@ fn mermaid_shape(n: &Node) -> String {
         NodeKind::Infrastructure => format!("{}[[\"{label}\"]]", n.id),
         NodeKind::External => format!("{}([\"{label}\"])", n.id),
         NodeKind::Route => format!("{}>\"{label}\"]", n.id),
+        NodeKind::Job => format!("{}[/\"{label}\"/]", n.id),
+        NodeKind::Component => format!("{}[(\"{label}\")]", n.id),
     }
 }
 
@@ -143,7 +207,7 @@ pub fn mermaid(graphs: &[ClusterGraph]) -> String {
             out.push('\n');
         }
         out.push_str(&format!(
-            "### Cluster `{}`: Flux dependsOn\n\nAn arrow points to what must be ready first; rounded nodes are platform Kustomizations outside fluxprint.\n\n",
+            "### Cluster `{}`: Flux dependsOn\n\nAn arrow points to what must be ready first; cylinders are platform components, slanted nodes before-rollout jobs, rounded nodes Kustomizations outside fluxprint.\n\n",
             g.cluster
         ));
         out.push_str(&mermaid_graph(&g.flux_nodes, &g.flux_edges));
@@ -173,6 +237,8 @@ fn dot_subgraph(
             NodeKind::Infrastructure => "box3d",
             NodeKind::External => "ellipse",
             NodeKind::Route => "cds",
+            NodeKind::Job => "parallelogram",
+            NodeKind::Component => "cylinder",
         };
         out.push_str(&format!(
             "    {} [label={}, shape={shape}];\n",

@@ -35,6 +35,7 @@
 
 pub mod blueprint;
 pub mod build;
+pub mod cache;
 pub mod capacity;
 pub mod diag;
 pub mod emit;

@@ -23,15 +23,41 @@ pub struct Inputs {
     pub clusters: PathBuf,
     /// The platform components directory (`platform/`); a missing one holds no components.
     pub platform: PathBuf,
+    /// Chart-schema directories, searched in order for
+    /// `<chart>/<version>/values.schema.json` (missing ones hold none).
+    pub charts: Vec<PathBuf>,
 }
 
+/// What the output validation of a project found.
+pub struct OutputFindings {
+    /// Findings in generated files, as the bugs they are, at the input each file came from;
+    /// findings in files a person added to the tree, at their place in that file.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The texts of the hand-written files that findings point into.
+    pub sources: SourceMap,
+    /// The parsed trees (a process about to exit can leave freeing them to the system).
+    pub trees: Vec<crate::validate::tree::Tree>,
+}
+
+/// Where chart schemas are looked for by default, relative to the project: its own
+/// `charts/`, then a shared checkout beside it.
+pub const DEFAULT_CHARTS: [&str; 2] = ["charts", "../shared/charts"];
+
 impl Inputs {
-    /// The conventional layout under `root`: `root/blueprints`, `root/clusters`.
+    /// The project's verdict cache: `.fluxprint-cache/` beside the clusters directory.
+    pub fn cache(&self) -> crate::cache::Cache {
+        let root = self.clusters.parent().unwrap_or(Path::new(""));
+        crate::cache::Cache::at(root.join(crate::cache::DIR))
+    }
+
+    /// The conventional layout under `root`: `root/blueprints`, `root/clusters`,
+    /// `root/platform`, and chart schemas in `root/charts` and `root/../shared/charts`.
     pub fn under(root: &Path) -> Self {
         Inputs {
             blueprints: root.join("blueprints"),
             clusters: root.join("clusters"),
             platform: root.join("platform"),
+            charts: DEFAULT_CHARTS.iter().map(|d| root.join(d)).collect(),
         }
     }
 }
@@ -49,6 +75,8 @@ pub struct Project {
     pub warnings: Vec<Diagnostic>,
     /// Every input file, for quoting in messages.
     pub sources: SourceMap,
+    /// The chart-schema directories searched.
+    pub charts: Vec<PathBuf>,
 }
 
 impl Project {
@@ -92,6 +120,7 @@ impl Project {
             let platform = resolve::project::components(
                 cluster,
                 &loaded.components,
+                &inputs.charts,
                 &names,
                 &sealed.1,
                 &mut diagnostics,
@@ -127,6 +156,7 @@ impl Project {
             components,
             warnings: diagnostics,
             sources: loaded.sources,
+            charts: inputs.charts.clone(),
         })
     }
 
@@ -158,6 +188,42 @@ impl Project {
         self.components.get(cluster).map_or(&[][..], Vec::as_slice)
     }
 
+    /// One line per component and chart version whose `values` were not validated against
+    /// a chart schema, with why (for `--verbose`).
+    pub fn unchecked_values(&self) -> Vec<String> {
+        use crate::resolve::chart_values::ValuesCheck;
+        let mut lines = BTreeSet::new();
+        for c in self.components.values().flatten() {
+            let Some(chart) = &c.chart else { continue };
+            let what = format!(
+                "values of component `{}` (chart `{}` {})",
+                c.name, chart.name, chart.version
+            );
+            match &c.values_check {
+                ValuesCheck::Checked(_) => {}
+                ValuesCheck::NotChecked => {
+                    lines.insert(format!(
+                        "{what} not checked: no chart schema `{}/{}/values.schema.json` in {}",
+                        chart.name,
+                        chart.version,
+                        self.charts
+                            .iter()
+                            .map(|d| d.display().to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ));
+                }
+                ValuesCheck::Unusable(path, why) => {
+                    lines.insert(format!(
+                        "{what} not checked: {} cannot be used: {why}",
+                        path.display()
+                    ));
+                }
+            }
+        }
+        lines.into_iter().collect()
+    }
+
     /// Renders the trees of the selected clusters, in memory, sorted by path.
     pub fn render(&self, only: &[String]) -> Result<Vec<RenderedFile>, Error> {
         // Clusters render independently: one per core.
@@ -186,22 +252,66 @@ impl Project {
     /// fluxprint, and is reported as one: at the blueprint that the generated file names in
     /// its header (its `name` line), never at a line of a generated file nobody edits.
     pub fn validate_output(&self, out: &Path, only: &[String]) -> Result<Vec<Diagnostic>, Error> {
+        self.validate_output_keeping(out, only, None)
+            .map(|found| found.diagnostics)
+    }
+
+    /// [`Project::validate_output`], skipping the trees that `cache` remembers as clean for
+    /// exactly their current content (see [`crate::cache`]) and remembering the ones that
+    /// are; also returns the parsed trees: a process about to exit can leave freeing them (a
+    /// tenth of a large run) to the system.
+    pub fn validate_output_keeping(
+        &self,
+        out: &Path,
+        only: &[String],
+        cache: Option<&crate::cache::Cache>,
+    ) -> Result<OutputFindings, Error> {
         let mut found = Vec::new();
+        let mut trees = Vec::new();
+        let mut sources = SourceMap::new();
         // One tree at a time: each run already works on every core where it can, and two
         // side by side were slower on two cores and held both trees (70 % more memory).
         for cluster in self.select(only)? {
             let options = crate::validate::request::options_for_cluster(cluster);
-            let (report, _tree) =
-                crate::validate::request::run_with_crds(&[out.join(&cluster.name)], &[], &options)?;
-            found.extend(
-                report
-                    .diagnostics
-                    .iter()
-                    .map(|d| self.internal(cluster, d, &report.sources)),
-            );
+            let root = out.join(&cluster.name);
+            let key = cache.and_then(|_| crate::cache::key(&root, &options));
+            if let (Some(cache), Some(key)) = (cache, &key) {
+                if cache.is_clean(&cluster.name, key) {
+                    continue;
+                }
+            }
+            let (report, tree) = crate::validate::request::run_with_crds(&[root], &[], &options)?;
+            // Remembered only when the tree did not change while it was read.
+            if let (Some(cache), Some(key), true) = (cache, &key, report.diagnostics.is_empty()) {
+                if crate::cache::key(&out.join(&cluster.name), &options).as_ref() == Some(key) {
+                    cache.remember_clean(&cluster.name, key);
+                }
+            }
+            for d in &report.diagnostics {
+                match report.sources.get(&d.file) {
+                    // A file a person wrote into the tree: the finding is theirs, there.
+                    Some(f) if !f.text.starts_with(crate::emit::HEADER_PREFIX) => {
+                        let path = out.join(&cluster.name).join(&d.file);
+                        let display = path.display().to_string();
+                        sources
+                            .entry(display.clone())
+                            .or_insert_with(|| SourceFile::new(&display, &path, f.text.clone()));
+                        found.push(Diagnostic {
+                            file: display,
+                            ..d.clone()
+                        });
+                    }
+                    _ => found.push(self.internal(cluster, d, &report.sources)),
+                }
+            }
+            trees.push(tree);
         }
         diag::normalize(&mut found);
-        Ok(found)
+        Ok(OutputFindings {
+            diagnostics: found,
+            sources,
+            trees,
+        })
     }
 
     /// A finding of the output validation as the bug it is, at the input the file came from.

@@ -286,3 +286,58 @@ fn new_component_presets_render_and_validate() {
         }
     }
 }
+
+/// Component values are validated against a chart schema where one exists; `--verbose` names
+/// each component and chart version whose values were not, once (not once per cluster).
+#[test]
+fn component_values_meet_the_chart_schema_or_verbose_says_they_were_not_checked() {
+    let dir = example();
+    let out = fluxprint(dir.path(), &["render", "--dry-run", "--verbose"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let note = "note: values of component `redis` (chart `redis` 23.2.3) not checked: no chart schema `redis/23.2.3/values.schema.json` in charts, ../shared/charts\n";
+    assert_eq!(stderr(&out).matches(note).count(), 1, "{}", stderr(&out));
+    let out = fluxprint(dir.path(), &["render", "--dry-run"]);
+    assert!(!stderr(&out).contains("not checked"), "{}", stderr(&out));
+    // A schema the example's values (replication in prod, standalone in dev) meet.
+    let schema = dir.path().join("charts/redis/23.2.3/values.schema.json");
+    fs::create_dir_all(schema.parent().expect("parent")).expect("mkdir");
+    fs::write(
+        &schema,
+        r#"{"type": "object", "properties": {"architecture": {"enum": ["standalone", "replication"]}, "replica": {"type": "object", "properties": {"replicaCount": {"type": "integer", "minimum": 1}}}}}"#,
+    )
+    .expect("write");
+    let out = fluxprint(dir.path(), &["render", "--dry-run", "--verbose"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        !stderr(&out).contains("component `redis`"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("component `rabbitmq`"),
+        "{}",
+        stderr(&out)
+    );
+    // A prod-only override that breaks it is an error at that override, in prod only.
+    crate::util::edit(
+        &dir.path().join("platform/redis.yaml"),
+        "  dev:\n",
+        "  prod:\n    values: {replica: {replicaCount: 0}}\n  dev:\n",
+    );
+    let out = fluxprint(dir.path(), &["render", "--dry-run"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("error[BP160]: values of chart `redis` 23.2.3 fail its schema at `/replica/replicaCount`: 0 is less than the minimum of 1"),
+        "{err}"
+    );
+    assert!(err.contains("platform/redis.yaml:"), "{err}");
+    // A schema that does not parse is not a finding: verbose says why it was not used.
+    fs::write(&schema, "{").expect("write");
+    let out = fluxprint(dir.path(), &["render", "--dry-run", "--verbose"]);
+    assert!(
+        stderr(&out).contains("values of component `redis` (chart `redis` 23.2.3) not checked: charts/redis/23.2.3/values.schema.json cannot be used:"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -167,3 +167,82 @@ fn example_plan_in_every_format() {
             .bind(|| insta::assert_snapshot!(format!("plan__{format}"), stdout(&out)));
     }
 }
+
+#[test]
+fn a_components_declared_requests_count_in_both_levels() {
+    let dir = project(CLUSTER, API);
+    let without = plan_json(dir.path());
+    fs::create_dir_all(dir.path().join("platform")).expect("mkdir");
+    // Two workloads (2 × 250m/512Mi and 1 × 1/2Gi); the volume claim, the disabled metrics
+    // exporter and a component without requests count as nothing.
+    fs::write(
+        dir.path().join("platform/cache.yaml"),
+        r#"apiVersion: fluxprint/v1alpha1
+kind: Component
+name: cache
+chart: {repository: "https://charts.example.com", name: cache, version: "1.2.3"}
+values:
+  replica:
+    replicaCount: 2
+    resources: {requests: {cpu: 250m, memory: 512Mi}}
+    persistence: {volumeClaimTemplate: {spec: {resources: {requests: {storage: 8Gi}}}}}
+  primary:
+    resources: {requests: {cpu: 1, memory: 2Gi}}
+  metrics:
+    enabled: false
+    resources: {requests: {cpu: 4, memory: 4Gi}}
+"#,
+    )
+    .expect("write");
+    fs::write(
+        dir.path().join("platform/crds.yaml"),
+        "apiVersion: fluxprint/v1alpha1\nkind: Component\nname: crds\nchart: {repository: \"https://charts.example.com\", name: crds, version: \"0.1.0\"}\n",
+    )
+    .expect("write");
+    let with = plan_json(dir.path());
+    let components = with[0]["components"].as_array().expect("components");
+    assert_eq!(components.len(), 2);
+    let cache = &components[0];
+    assert_eq!(cache["name"], "cache");
+    let workloads: Vec<(String, u64)> = cache["workloads"]
+        .as_array()
+        .expect("workloads")
+        .iter()
+        .map(|w| {
+            (
+                w["path"].as_str().expect("path").to_owned(),
+                w["replicas"].as_u64().expect("replicas"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        workloads,
+        [("/primary".to_owned(), 1), ("/replica".to_owned(), 2)]
+    );
+    assert_eq!(cache["total"]["pods"], 3);
+    assert_eq!(cache["total"]["cpuMillis"], 1500.0);
+    assert_eq!(cache["total"]["memoryBytes"], 3.0 * GIB);
+    assert!(components[1]["workloads"]
+        .as_array()
+        .expect("list")
+        .is_empty());
+    for level in ["atMin", "atMax"] {
+        let before = &without[0][level]["usage"];
+        let after = &with[0][level]["usage"];
+        assert_eq!(after["pods"], before["pods"].as_u64().expect("pods") + 3);
+        assert_eq!(
+            after["cpuMillis"],
+            before["cpuMillis"].as_f64().expect("cpu") + 1500.0
+        );
+    }
+    let out = fluxprint(dir.path(), &["plan"]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("note: crds: the values declare no `resources.requests` (not counted)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("cache      /replica         2  0.50  1.00Gi"),
+        "{text}"
+    );
+}

@@ -203,3 +203,41 @@ fn rendered_strings_round_trip_as_strings() {
         fs::read_to_string(dir.path().join("gitops/prod/apps/user/configmap.yaml")).expect("read");
     assert!(user.contains("SIGNUP_ENABLED: \"yes\""), "{user}");
 }
+
+#[test]
+fn a_clean_verdict_is_remembered_only_for_the_same_tree() {
+    let dir = example();
+    let out = fluxprint(dir.path(), &["render"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let verdicts = dir.path().join(".fluxprint-cache/output-validation");
+    let text = fs::read_to_string(&verdicts).expect("the clean trees are remembered");
+    let clusters: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.split_once('\t'))
+        .map(|(c, _)| c)
+        .collect();
+    assert_eq!(clusters, ["dev", "prod"]);
+    assert_eq!(
+        fs::read_to_string(dir.path().join(".fluxprint-cache/.gitignore")).expect("ignored"),
+        "# fluxprint's cache: not for version control.\n*\n"
+    );
+    // A file a person adds to the tree is another tree: validated again, and the finding is
+    // at that file (it is theirs), not an internal error at a blueprint.
+    let broken = dir.path().join("gitops/dev/apps/broken.yaml");
+    fs::write(&broken, "a: [\n").expect("write");
+    for args in [&["check"][..], &["render"], &["check", "--no-cache"]] {
+        let out = fluxprint(dir.path(), args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains("GO001") && err.contains("gitops/dev/apps/broken.yaml"),
+            "{args:?}: {err}"
+        );
+        assert!(!err.contains("internal"), "{args:?}: {err}");
+    }
+    assert_eq!(fs::read_to_string(&verdicts).expect("kept"), text);
+    fs::remove_file(&broken).expect("rm");
+    let out = fluxprint(dir.path(), &["check"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(fs::read_to_string(&verdicts).expect("kept"), text);
+}

@@ -487,9 +487,83 @@ fn secrets_status_says_when_no_service_has_secrets() {
     let out = crate::util::fluxprint(dir.path(), &["secrets", "status"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("no service has secrets"),
+        stderr(&out).contains("no service or component has secrets"),
         "{}",
         stderr(&out)
     );
     assert_eq!(stdout(&out), "");
+}
+
+#[test]
+fn a_platform_components_secret_env_is_sealed_beside_it_and_rendered() {
+    let dir = project_with_test_cert();
+    crate::util::edit(
+        &dir.path().join("platform/redis.yaml"),
+        "namespace: data\n",
+        "namespace: data\nsecretEnv: [REDIS_PASSWORD]\n",
+    );
+    // A SealedSecret needs the controller's CRDs first (BP137 says so otherwise).
+    crate::util::edit(
+        &dir.path().join("platform/redis.yaml"),
+        "dependsOn: [kube-prometheus-stack]",
+        "dependsOn: [kube-prometheus-stack, sealed-secrets]",
+    );
+    let out = crate::util::fluxprint(dir.path(), &["secrets", "status"]);
+    assert!(
+        stdout(&out).contains("redis                prod       missing: REDIS_PASSWORD"),
+        "{}",
+        stdout(&out)
+    );
+    let out = fluxprint_with_stdin(
+        dir.path(),
+        &[
+            "seal",
+            "redis",
+            "REDIS_PASSWORD",
+            "--cluster",
+            "prod",
+            "--trim",
+        ],
+        b"r3dis-pass\n",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("wrote platform/redis.sealed.yaml"),
+        "{}",
+        stderr(&out)
+    );
+    let file =
+        fluxprint::seal::values::SealedValues::read(&dir.path().join("platform/redis.sealed.yaml"))
+            .expect("reads")
+            .expect("exists");
+    let sealed = &file.clusters["prod"].values["REDIS_PASSWORD"];
+    // The label is the component's Secret in the component's namespace.
+    assert_eq!(
+        unseal(key(), "data/redis-secrets", sealed).expect("opens"),
+        b"r3dis-pass"
+    );
+    let out = crate::util::fluxprint(dir.path(), &["secrets", "status"]);
+    assert!(
+        stdout(&out).contains("redis                prod       ok"),
+        "{}",
+        stdout(&out)
+    );
+    let render = crate::util::fluxprint(dir.path(), &["render", "--cluster", "prod"]);
+    assert!(render.status.success(), "{}", stderr(&render));
+    let (path, ss) = crate::util::tree(&dir.path().join("gitops/prod"))
+        .into_iter()
+        .find(|(p, _)| p.ends_with("/redis/sealedsecret.yaml"))
+        .expect("the component's SealedSecret");
+    assert!(
+        ss.contains(&format!("REDIS_PASSWORD: {sealed}\n")),
+        "{path}: {ss}"
+    );
+    // A name that is neither a service nor a component lists both.
+    let out = fluxprint_with_stdin(dir.path(), &["seal", "redis-x", "K"], b"v");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("platform components: ") && stderr(&out).contains("redis"),
+        "{}",
+        stderr(&out)
+    );
 }

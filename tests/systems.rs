@@ -190,4 +190,19 @@ fn before_rollout_jobs_run_in_order_before_the_rollout_and_follow_the_image() {
         .any(|f| f.path == "prod/apps/celery/service.yaml"));
     let worker = file("apps/celery/deployment.yaml");
     assert!(worker.contains("exec:") && !worker.contains("containerPort"));
+    // `fluxprint graph` reads the order from the rendered Kustomizations: the jobs, one
+    // after the other, before the service.
+    let prod = project.select(&["prod".to_owned()]).expect("prod")[0];
+    let graph = fluxprint::graph::cluster_graph(prod, project.services_of("prod"), &files);
+    let mermaid = fluxprint::graph::mermaid(&[graph]);
+    for line in [
+        "  k_storefront_migrate[/\"storefront-migrate\"/]",
+        "  k_storefront_collectstatic[/\"storefront-collectstatic\"/]",
+        "  k_storefront --> k_storefront_migrate",
+        "  k_storefront --> k_storefront_collectstatic",
+        "  k_storefront_collectstatic --> k_storefront_migrate",
+        "  k_storefront[\"storefront\"]",
+    ] {
+        assert!(mermaid.contains(line), "{line}\n{mermaid}");
+    }
 }

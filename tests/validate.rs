@@ -609,3 +609,26 @@ fn validate_finds_the_project_of_a_tree_from_any_working_directory() {
 fn within_20s(cwd: &std::path::Path, args: &[&str]) -> std::process::Output {
     fluxprint_within(cwd, args, std::time::Duration::from_secs(20))
 }
+
+/// A reference to something the tree does not hold is a "not in this tree" warning (another
+/// repository may hold it), an error when the tree is declared self-contained.
+#[test]
+fn self_contained_makes_references_out_of_the_tree_errors() {
+    let fixture = root().join("tests/fixtures/rules/GO317/fail");
+    let path = fixture.to_str().expect("utf-8");
+    // (The fixture's plaintext Secret is GO501's business.)
+    let out = fluxprint(&root(), &["validate", path, "--ignore", "GO501"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("warning[GO317]"), "{}", stderr(&out));
+    let out = fluxprint(
+        &root(),
+        &["validate", path, "--ignore", "GO501", "--self-contained"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out).matches("error[GO317]").count(),
+        2,
+        "{}",
+        stderr(&out)
+    );
+}

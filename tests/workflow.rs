@@ -80,11 +80,14 @@ fn graph_shows_flux_order_and_calls() {
     let out = fluxprint(dir.path(), &["graph"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let mermaid = stdout(&out);
-    // Flux: order waits for payment and for the platform's kafka; calls: routes and callers.
+    // Flux: order waits for payment and for the platform's kafka component, infrastructure for
+    // the components whose CRDs it uses; calls: routes and callers.
     for line in [
         "  k_order --> k_payment",
         "  k_order --> k_kafka",
-        "  k_kafka([\"kafka\"])",
+        "  k_kafka[(\"kafka\")]",
+        "  k_infrastructure --> k_sealed_secrets",
+        "  k_istiod --> k_istio_base",
         "  s_order --> s_payment",
         ">\"api.foodbuzz.com.bd/orders\"]",
     ] {

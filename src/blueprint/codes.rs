@@ -248,6 +248,10 @@ pub const CODES: &[Code] = &[
         "a mesh cluster whose `gatewayApi.className` is not `istio` and that has no `mesh.gatewayServiceAccount`: the routed services' AuthorizationPolicies allow no gateway",
         "the `envoy-gateway` gateways' identity in the mesh is unknown: the AuthorizationPolicies of routed services allow no gateway, so the mesh refuses their requests",
         "Set `mesh.gatewayServiceAccount` to the gateway proxies' service account (enrolled in the mesh), or use `className: istio`."),
+    code("BP160", "values-fail-chart-schema", "error",
+        "a component's `values` (merged for the cluster, over the chart's `values.yaml` when it is beside the schema) fail the chart's own `values.schema.json` from a chart-schema directory (`--charts`): Helm would refuse the install",
+        "values of chart `redis` 23.2.3 fail its schema at `/architecture`: \"cluster\" is not one of \"standalone\" or \"replication\"",
+        "Correct the value the message points at; the chart's schema and its documentation list what it accepts."),
 ];
 
 /// The code `code` (case-insensitive).

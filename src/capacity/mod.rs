@@ -12,7 +12,8 @@ use serde::Serialize;
 use crate::blueprint::names::parse_quantity;
 use crate::blueprint::service::WorkloadKind;
 use crate::project::Project;
-use crate::resolve::{ResolvedCluster, ResolvedResources, ResolvedService};
+use crate::resolve::{ResolvedCluster, ResolvedComponent, ResolvedResources, ResolvedService};
+use serde_json::Value;
 
 /// Hours in an average month (365 × 24 / 12), the unit cloud price lists use.
 pub const HOURS_PER_MONTH: f64 = 730.0;
@@ -167,6 +168,34 @@ pub struct Level {
     pub cost: Option<Cost>,
 }
 
+/// A workload of a platform component, as its chart values declare it: a map of the values
+/// with `resources.requests` (see docs/planning.md).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ComponentWorkload {
+    /// JSON pointer of the map in the values (`""` for the top level).
+    pub path: String,
+    /// Its `replicaCount` or `replicas`, else 1.
+    pub replicas: u32,
+    /// The requests of one pod.
+    pub per_pod: Usage,
+}
+
+/// What a platform component's values declare; the same at the fewest and the most replicas
+/// (charts' own autoscaling is not modelled).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ComponentPlan {
+    /// Component name.
+    pub name: String,
+    /// Its namespace.
+    pub namespace: String,
+    /// The workloads its values declare requests for.
+    pub workloads: Vec<ComponentWorkload>,
+    /// Their sum over replicas.
+    pub total: Usage,
+}
+
 /// The plan of one cluster.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -179,9 +208,11 @@ pub struct ClusterPlan {
     pub node: Option<NodeShape>,
     /// Services, sorted by name.
     pub services: Vec<ServicePlan>,
-    /// Every service at its fewest replicas.
+    /// Platform components, sorted by name (none without `platform/`).
+    pub components: Vec<ComponentPlan>,
+    /// Every service at its fewest replicas, and the components.
     pub at_min: Level,
-    /// Every service at its most replicas.
+    /// Every service at its most replicas, and the components.
     pub at_max: Level,
 }
 
@@ -189,13 +220,33 @@ pub struct ClusterPlan {
 pub fn plan(project: &Project, clusters: &[&ResolvedCluster]) -> Vec<ClusterPlan> {
     clusters
         .iter()
-        .map(|c| plan_cluster(c, project.services_of(&c.name)))
+        .map(|c| {
+            plan_cluster(
+                c,
+                project.services_of(&c.name),
+                project.components_of(&c.name),
+            )
+        })
         .collect()
 }
 
 /// Plans one cluster.
-pub fn plan_cluster(cluster: &ResolvedCluster, services: &[ResolvedService]) -> ClusterPlan {
+pub fn plan_cluster(
+    cluster: &ResolvedCluster,
+    services: &[ResolvedService],
+    components: &[ResolvedComponent],
+) -> ClusterPlan {
     let plans: Vec<ServicePlan> = services.iter().map(|s| plan_service(cluster, s)).collect();
+    let platform: Vec<ComponentPlan> = components.iter().map(plan_component).collect();
+    let workload_names: Vec<Vec<String>> = platform
+        .iter()
+        .map(|c| {
+            c.workloads
+                .iter()
+                .map(|w| format!("{}{}", c.name, w.path))
+                .collect()
+        })
+        .collect();
     let node = node_shape(cluster);
     let routed = services.iter().any(|s| !s.routes.is_empty());
     let level = |replicas: fn(&ServicePlan) -> (u32, Usage)| {
@@ -205,6 +256,12 @@ pub fn plan_cluster(cluster: &ResolvedCluster, services: &[ResolvedService]) -> 
             let (n, u) = replicas(p);
             usage.add(u);
             pods.push((p.name.as_str(), p.per_pod, n));
+        }
+        for (c, names) in platform.iter().zip(&workload_names) {
+            usage.add(c.total);
+            for (w, name) in c.workloads.iter().zip(names) {
+                pods.push((name.as_str(), w.per_pod, w.replicas));
+            }
         }
         let nodes = node.map(|shape| pack(shape, &pods));
         let cost = node
@@ -219,6 +276,68 @@ pub fn plan_cluster(cluster: &ResolvedCluster, services: &[ResolvedService]) -> 
         at_min: level(|p| (p.min_replicas, p.at_min)),
         at_max: level(|p| (p.max_replicas, p.at_max)),
         services: plans,
+        components: platform,
+    }
+}
+
+/// The workloads a component's values declare: every map with `resources.requests` of cpu
+/// or memory, with its `replicaCount` or `replicas` (1 without), skipping maps with
+/// `enabled: false`.
+fn plan_component(c: &ResolvedComponent) -> ComponentPlan {
+    fn walk(v: &Value, path: &str, out: &mut Vec<ComponentWorkload>) {
+        let Value::Object(map) = v else { return };
+        if map.get("enabled").and_then(Value::as_bool) == Some(false) {
+            return;
+        }
+        if let Some(requests) = map
+            .get("resources")
+            .and_then(|r| r.get("requests"))
+            .and_then(Value::as_object)
+            // A volume claim's `resources.requests` has only `storage`: not a pod.
+            .filter(|r| r.contains_key("cpu") || r.contains_key("memory"))
+        {
+            let quantity = |key: &str| {
+                requests.get(key).and_then(|q| match q {
+                    Value::String(s) => parse_quantity(s),
+                    Value::Number(n) => n.as_f64(),
+                    _ => None,
+                })
+            };
+            let replicas = ["replicaCount", "replicas"]
+                .iter()
+                .find_map(|k| map.get(*k).and_then(Value::as_u64))
+                .map_or(1, |n| u32::try_from(n).unwrap_or(u32::MAX));
+            out.push(ComponentWorkload {
+                path: path.to_owned(),
+                replicas,
+                per_pod: Usage {
+                    pods: 1,
+                    cpu_millis: quantity("cpu").unwrap_or(0.0) * 1000.0,
+                    memory_bytes: quantity("memory").unwrap_or(0.0),
+                    storage_gib: 0.0,
+                },
+            });
+        }
+        for (key, child) in map {
+            if key != "resources" {
+                let escaped = key.replace('~', "~0").replace('/', "~1");
+                walk(child, &format!("{path}/{escaped}"), out);
+            }
+        }
+    }
+    let mut workloads = Vec::new();
+    if let Some(values) = &c.values {
+        walk(values, "", &mut workloads);
+    }
+    let mut total = Usage::default();
+    for w in &workloads {
+        total.add(w.per_pod.times(w.replicas));
+    }
+    ComponentPlan {
+        name: c.name.clone(),
+        namespace: c.namespace.clone(),
+        workloads,
+        total,
     }
 }
 

@@ -1,7 +1,7 @@
 //! Capacity plans as text: an aligned table for terminals, a Markdown table for merge request
 //! comments (JSON is the serde form of [`ClusterPlan`]).
 
-use super::{ClusterPlan, Level, NodeCount, ServicePlan};
+use super::{ClusterPlan, ComponentPlan, Level, NodeCount, ServicePlan};
 
 const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
 
@@ -52,6 +52,28 @@ const SERVICE_HEADER: [&str; 10] = [
     "memory at max",
     "peak",
 ];
+
+/// One row per workload the component's values declare.
+fn component_rows(c: &ComponentPlan) -> Vec<Vec<String>> {
+    c.workloads
+        .iter()
+        .map(|w| {
+            vec![
+                c.name.clone(),
+                if w.path.is_empty() {
+                    "/".to_owned()
+                } else {
+                    w.path.clone()
+                },
+                w.replicas.to_string(),
+                cores(w.per_pod.cpu_millis * f64::from(w.replicas)),
+                gib(w.per_pod.memory_bytes * f64::from(w.replicas)),
+            ]
+        })
+        .collect()
+}
+
+const COMPONENT_HEADER: [&str; 5] = ["component", "values", "replicas", "cpu", "memory"];
 
 fn nodes_cell(n: Option<&NodeCount>) -> String {
     n.map_or_else(
@@ -165,6 +187,18 @@ fn notes(p: &ClusterPlan) -> Vec<String> {
             ));
         }
     }
+    let undeclared: Vec<&str> = p
+        .components
+        .iter()
+        .filter(|c| c.workloads.is_empty())
+        .map(|c| c.name.as_str())
+        .collect();
+    if !undeclared.is_empty() {
+        notes.push(format!(
+            "{}: the values declare no `resources.requests` (not counted)",
+            undeclared.join(", ")
+        ));
+    }
     for (level, l) in [("min", &p.at_min), ("max", &p.at_max)] {
         if let Some(n) = l.nodes.as_ref().filter(|n| !n.unschedulable.is_empty()) {
             notes.push(format!(
@@ -189,6 +223,11 @@ pub fn human(plans: &[ClusterPlan]) -> String {
         let rows: Vec<Vec<String>> = p.services.iter().map(service_row).collect();
         out.push_str(&aligned(&SERVICE_HEADER, &rows));
         out.push('\n');
+        let rows: Vec<Vec<String>> = p.components.iter().flat_map(component_rows).collect();
+        if !rows.is_empty() {
+            out.push_str(&aligned(&COMPONENT_HEADER, &rows));
+            out.push('\n');
+        }
         let levels = vec![level_row("min", &p.at_min), level_row("max", &p.at_max)];
         out.push_str(&aligned(&LEVEL_HEADER, &levels));
         for note in notes(p) {
@@ -213,6 +252,11 @@ pub fn markdown(plans: &[ClusterPlan]) -> String {
         let rows: Vec<Vec<String>> = p.services.iter().map(service_row).collect();
         out.push_str(&markdown_table(&SERVICE_HEADER, &rows));
         out.push('\n');
+        let rows: Vec<Vec<String>> = p.components.iter().flat_map(component_rows).collect();
+        if !rows.is_empty() {
+            out.push_str(&markdown_table(&COMPONENT_HEADER, &rows));
+            out.push('\n');
+        }
         let levels = vec![level_row("min", &p.at_min), level_row("max", &p.at_max)];
         out.push_str(&markdown_table(&LEVEL_HEADER, &levels));
         let notes = notes(p);

@@ -33,11 +33,15 @@ pub struct GraphArgs {
 /// `fluxprint graph`.
 pub fn graph(args: &GraphArgs, out: &mut Output) -> Result<ExitCode, Error> {
     let project = super::load_project(&args.input, out)?;
-    let graphs: Vec<graph::ClusterGraph> = project
-        .select(&args.clusters)?
-        .into_iter()
-        .map(|c| graph::cluster_graph(c, project.services_of(&c.name)))
-        .collect();
+    let mut graphs = Vec::new();
+    for c in project.select(&args.clusters)? {
+        let files = project.render(std::slice::from_ref(&c.name))?;
+        graphs.push(graph::cluster_graph(
+            c,
+            project.services_of(&c.name),
+            &files,
+        ));
+    }
     out.stdout(&match args.format {
         GraphFormat::Mermaid => graph::mermaid(&graphs),
         GraphFormat::Dot => graph::dot(&graphs),

@@ -76,6 +76,13 @@ pub struct InputPaths {
     /// Directory of platform component files (none when it does not exist).
     #[arg(long, default_value = "platform", value_name = "DIR")]
     pub platform: PathBuf,
+    /// Directory of chart schemas, `<chart>/<version>/values.schema.json` (repeatable,
+    /// searched in order; missing directories hold none).
+    #[arg(long = "charts", value_name = "DIR", default_values_t = fluxprint::project::DEFAULT_CHARTS.map(String::from))]
+    pub charts: Vec<String>,
+    /// Also say what was not checked (component values without a chart schema).
+    #[arg(long)]
+    pub verbose: bool,
 }
 
 impl InputPaths {
@@ -84,6 +91,7 @@ impl InputPaths {
             blueprints: self.blueprints.clone(),
             clusters: self.clusters.clone(),
             platform: self.platform.clone(),
+            charts: self.charts.iter().map(PathBuf::from).collect(),
         }
     }
 }
@@ -93,6 +101,11 @@ fn load_project(paths: &InputPaths, out: &Output) -> Result<fluxprint::Project, 
     let project = fluxprint::Project::load(&paths.inputs())?;
     if !project.warnings.is_empty() {
         out.diagnostics(&project.warnings, &project.sources);
+    }
+    if paths.verbose {
+        for note in project.unchecked_values() {
+            out.status(&format!("note: {note}"));
+        }
     }
     Ok(project)
 }

@@ -29,6 +29,9 @@ pub struct RenderArgs {
     /// up to 60 seconds for it.
     #[arg(long)]
     no_wait: bool,
+    /// Validate the output even when `.fluxprint-cache/` remembers it as clean.
+    #[arg(long)]
+    no_cache: bool,
 }
 
 /// Arguments of `check`.
@@ -46,6 +49,9 @@ pub struct CheckArgs {
     /// up to 60 seconds for it.
     #[arg(long)]
     no_wait: bool,
+    /// Validate the output even when `.fluxprint-cache/` remembers it as clean.
+    #[arg(long)]
+    no_cache: bool,
 }
 
 /// The lock wait `--no-wait` asks for.
@@ -67,10 +73,7 @@ fn planned(
     out: &mut Output,
 ) -> Result<(Project, OutTree, Vec<Planned>), Error> {
     out.format = input.format;
-    let project = Project::load(&input.inputs())?;
-    if !project.warnings.is_empty() {
-        out.diagnostics(&project.warnings, &project.sources);
-    }
+    let project = super::load_project(&input.paths, out)?;
     let files = project.render(clusters)?;
     let roots: Vec<String> = project
         .select(clusters)?
@@ -88,15 +91,21 @@ fn planned(
 /// cluster file the generated file came from (never at a generated line).
 fn validate_output(
     project: &Project,
-    out_dir: &std::path::Path,
-    clusters: &[String],
+    input: &InputArgs,
+    (out_dir, clusters): (&std::path::Path, &[String]),
+    no_cache: bool,
     out: &Output,
 ) -> Result<bool, Error> {
-    let found = project.validate_output(out_dir, clusters)?;
-    if !found.is_empty() {
-        out.diagnostics(&found, &project.sources);
+    let cache = (!no_cache).then(|| input.inputs().cache());
+    let found = project.validate_output_keeping(out_dir, clusters, cache.as_ref())?;
+    // The process exits soon: the system reclaims the parsed trees at once.
+    std::mem::forget(found.trees);
+    if !found.diagnostics.is_empty() {
+        let mut sources = project.sources.clone();
+        sources.extend(found.sources);
+        out.diagnostics(&found.diagnostics, &sources);
     }
-    Ok(fluxprint::diag::has_errors(&found))
+    Ok(fluxprint::diag::has_errors(&found.diagnostics))
 }
 
 fn counts(planned: &[Planned]) -> String {
@@ -144,7 +153,8 @@ pub fn render(args: &RenderArgs, out: &mut Output) -> Result<ExitCode, Error> {
     emit::apply(&tree, &planned)?;
     out.status(&format!("{}: {}", args.out.display(), counts(&planned)));
     // The output goes through the same validation as any repository.
-    if validate_output(&project, &args.out, &args.clusters, out)? {
+    let target = (args.out.as_path(), args.clusters.as_slice());
+    if validate_output(&project, &args.input, target, args.no_cache, out)? {
         out.status("the rendered trees have validation errors (above)");
         return Ok(ExitCode::from(FINDINGS));
     }
@@ -166,7 +176,8 @@ pub fn check(args: &CheckArgs, out: &mut Output) -> Result<ExitCode, Error> {
         .count();
     if stale == 0 {
         out.status(&format!("{} is up to date", args.out.display()));
-        if validate_output(&project, &args.out, &args.clusters, out)? {
+        let target = (args.out.as_path(), args.clusters.as_slice());
+        if validate_output(&project, &args.input, target, args.no_cache, out)? {
             return Ok(ExitCode::from(FINDINGS));
         }
         return Ok(ExitCode::SUCCESS);

@@ -22,7 +22,7 @@ use super::InputArgs;
 pub struct SealArgs {
     #[command(flatten)]
     input: InputArgs,
-    /// The service whose secret gets the value.
+    /// The service (or platform component) whose secret gets the value.
     #[arg(required_unless_present = "raw")]
     service: Option<String>,
     /// The variable (one of the service's `secretEnv`); the value is read from standard input.
@@ -132,14 +132,7 @@ pub fn seal(args: &SealArgs, out: &mut Output) -> Result<ExitCode, Error> {
     if !found.warnings.is_empty() {
         out.diagnostics(&found.warnings, &Default::default());
     }
-    let summary = workflow::seal_into_file(
-        &inputs,
-        service,
-        &entries,
-        &found.targets,
-        &found.secret_env,
-        &mut rand_core::OsRng,
-    )?;
+    let summary = workflow::seal_into_file(service, &entries, &found, &mut rand_core::OsRng)?;
     for (cluster, key) in &summary.sealed {
         out.status(&format!("sealed {key} for {cluster}"));
     }
@@ -218,7 +211,7 @@ pub fn status(args: &StatusArgs, out: &mut Output) -> Result<ExitCode, Error> {
         text.push_str(&format!("{:<20} {:<10} {state}\n", r.service, r.cluster));
     }
     if rows.is_empty() {
-        out.status("no service has secrets (no `secretEnv` and no sealed values)");
+        out.status("no service or component has secrets (no `secretEnv` and no sealed values)");
     }
     out.stdout(&text);
     Ok(if missing {

@@ -86,6 +86,10 @@ pub struct ValidateArgs {
     /// A Flux Kustomization that exists outside the tree (repeatable).
     #[arg(long = "external-kustomization", value_name = "NAME")]
     external: Vec<String>,
+    /// The tree is all there is: references to objects it does not hold (chart sources,
+    /// valuesFrom, HelmRelease dependencies) are errors, not "not in this tree" warnings.
+    #[arg(long)]
+    self_contained: bool,
 }
 
 /// Arguments of `explain`.
@@ -169,6 +173,7 @@ pub fn validate(args: &ValidateArgs, out: &mut Output) -> Result<ExitCode, Error
         strict_kinds: args.strict_kinds,
         gateways: args.gateways.clone(),
         external: args.external.clone(),
+        self_contained: args.self_contained,
         clusters: args
             .clusters
             .clone()

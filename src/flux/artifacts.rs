@@ -38,7 +38,7 @@ fn prefix(text: &str) -> String {
 /// The artifacts that ArtifactGenerators in `raw` build from `own` sources (aliases of the
 /// repository's own GitRepository/OCIRepository), by `(namespace, name)`.
 pub fn artifacts(
-    raw: &[(String, usize, Value)],
+    raw: &[(String, usize, &Value)],
     is_own: &dyn Fn(&str, &str) -> bool,
 ) -> BTreeMap<(String, String), Artifact> {
     let mut out = BTreeMap::new();
@@ -184,7 +184,7 @@ mod tests {
                 ]
             }
         });
-        let raw = vec![("a.yaml".to_owned(), 0, generator)];
+        let raw = vec![("a.yaml".to_owned(), 0, &generator)];
         let found = artifacts(&raw, &|k, n| k == "GitRepository" && n == "flux-system");
         let infra = &found[&("flux-system".to_owned(), "infra".to_owned())];
         assert_eq!(

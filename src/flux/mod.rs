@@ -19,6 +19,7 @@ mod spec;
 pub mod substitute;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -139,7 +140,7 @@ fn relative_to(dir: &str, path: &str) -> String {
 struct Builder<'a> {
     src: &'a dyn Source,
     /// Raw objects of every file, for `substituteFrom` lookups not built yet.
-    raw: &'a [(String, usize, Value)],
+    raw: &'a [(String, usize, &'a Value)],
     own: BTreeSet<(String, String)>,
     artifacts: BTreeMap<(String, String), artifacts::Artifact>,
     out: Applied,
@@ -339,7 +340,7 @@ impl Builder<'_> {
         }
         let mut written = self.raw.iter().filter(|(_, _, v)| matches(v));
         match (written.next(), written.next()) {
-            (Some((_, _, v)), None) => Some(v.clone()),
+            (Some((_, _, v)), None) => Some((*v).clone()),
             _ => None,
         }
     }
@@ -418,16 +419,24 @@ fn common_metadata(resources: &mut [Resource], meta: &Value, at: &Origin) {
 /// Builds what the repository behind `src` applies. `files` lists its YAML files
 /// (repository-relative).
 pub fn build(src: &dyn Source, files: &[String]) -> Applied {
-    let mut raw = Vec::new();
-    for file in files {
-        if let Some(Ok(docs)) = src.documents(file) {
-            for (doc, v) in docs.iter().enumerate() {
-                if v.is_object() {
-                    raw.push((file.clone(), doc, v.clone()));
-                }
-            }
-        }
-    }
+    // Every document as written, borrowed from the source (a copy of a large tree cost a
+    // tenth of a validation).
+    let held: Vec<(&String, Arc<Vec<Value>>)> = files
+        .iter()
+        .filter_map(|file| match src.documents(file) {
+            Some(Ok(docs)) => Some((file, docs)),
+            _ => None,
+        })
+        .collect();
+    let raw: Vec<(String, usize, &Value)> = held
+        .iter()
+        .flat_map(|(file, docs)| {
+            docs.iter()
+                .enumerate()
+                .filter(|(_, v)| v.is_object())
+                .map(|(doc, v)| ((*file).clone(), doc, v))
+        })
+        .collect();
     // 1. What bootstrap commits.
     let mut roots: Vec<(FluxSpec, Origin)> = Vec::new();
     for (file, doc, v) in &raw {
@@ -541,10 +550,10 @@ pub fn build(src: &dyn Source, files: &[String]) -> Applied {
     b.out
 }
 
-fn raw_value(raw: &[(String, usize, Value)], at: &Origin) -> Value {
+fn raw_value(raw: &[(String, usize, &Value)], at: &Origin) -> Value {
     raw.iter()
         .find(|(f, d, _)| *f == at.file && *d == at.doc)
-        .map(|(_, _, v)| v.clone())
+        .map(|(_, _, v)| (*v).clone())
         .unwrap_or(Value::Null)
 }
 

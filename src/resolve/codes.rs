@@ -100,3 +100,5 @@ pub const MESH_MODE_CONFLICT: &str = "BP145";
 /// Gateways of a class other than `istio` on a mesh cluster without
 /// `mesh.gatewayServiceAccount`: no AuthorizationPolicy can allow them (warning).
 pub const GATEWAY_IDENTITY_UNKNOWN: &str = "BP146";
+/// A component's `values` fail the chart's own `values.schema.json`.
+pub const VALUES_SCHEMA: &str = "BP160";

@@ -22,6 +22,7 @@
 //! - [`codes`]: the BP1xx codes these checks report.
 
 pub mod alerts;
+pub mod chart_values;
 pub mod cluster;
 pub mod codes;
 pub mod depends_on;

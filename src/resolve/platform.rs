@@ -115,6 +115,8 @@ pub struct ResolvedComponent {
     pub layer: Layer,
     /// The chart, when the component has one.
     pub chart: Option<ResolvedChart>,
+    /// Whether `values` were validated against the chart's own schema.
+    pub values_check: super::chart_values::ValuesCheck,
     /// Values, per-cluster overrides merged in.
     pub values: Option<Value>,
     /// `valuesFrom`, in order.
@@ -240,7 +242,12 @@ fn exact_version(version: &str) -> bool {
 }
 
 /// Resolves one component (merged for the cluster), reading its `resources` from `dir`.
-pub fn resolve(c: &Component, dir: &Path, r: &mut Resolver<'_>) -> Option<ResolvedComponent> {
+pub fn resolve(
+    c: &Component,
+    dir: &Path,
+    charts: &[std::path::PathBuf],
+    r: &mut Resolver<'_>,
+) -> Option<ResolvedComponent> {
     let mark = r.mark();
     if let Some(why) = names::dns1123_label(&c.name, 63) {
         r.error(
@@ -375,12 +382,18 @@ pub fn resolve(c: &Component, dir: &Path, r: &mut Resolver<'_>) -> Option<Resolv
             None,
         );
     }
+    let values = c.values.clone().map(Value::Object);
+    let values_check = match &chart {
+        Some(ch) => super::chart_values::check(ch, values.as_ref(), charts, r),
+        None => super::chart_values::ValuesCheck::NotChecked,
+    };
     let resolved = ResolvedComponent {
         name: c.name.clone(),
         namespace,
         layer: c.layer.unwrap_or_default(),
         chart,
-        values: c.values.clone().map(Value::Object),
+        values_check,
+        values,
         values_from: c.values_from.clone().unwrap_or_default(),
         secret_env,
         sealed: BTreeMap::new(),

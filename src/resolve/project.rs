@@ -528,6 +528,7 @@ pub fn component_files(
 pub fn components(
     cluster: &ResolvedCluster,
     inputs: &[ComponentInput],
+    charts: &[std::path::PathBuf],
     names: &BTreeSet<String>,
     sealed: &BTreeMap<String, SealedValues>,
     out: &mut Vec<Diagnostic>,
@@ -561,7 +562,7 @@ pub fn components(
             node: &node,
         };
         let mut r = Resolver::new(place, cluster, names, out);
-        let done = platform::resolve(&component, &c.dir, &mut r);
+        let done = platform::resolve(&component, &c.dir, charts, &mut r);
         sealed_values(
             &component.name,
             component.secret_env.as_deref(),

@@ -1,9 +1,10 @@
 //! The sealing workflow behind `fluxprint seal` and `fluxprint secrets status`: find where a
-//! service's SealedSecret will live in each cluster, seal values for it with that cluster's
-//! certificate, and keep `<service>.sealed.yaml` up to date.
+//! service's or a platform component's SealedSecret will live in each cluster, seal values
+//! for it with that cluster's certificate, and keep `<name>.sealed.yaml` (beside the
+//! blueprint or the component) up to date.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use rand_core::{CryptoRng, RngCore};
@@ -13,7 +14,7 @@ use super::crypto::seal_value;
 use super::dotenv::Entry;
 use super::values::{ClusterValues, SealedValues};
 use crate::blueprint::cluster::SealingScope;
-use crate::blueprint::load::{self, BlueprintInput, ClusterInput, Loaded};
+use crate::blueprint::load::{self, BlueprintInput, ClusterInput, ComponentInput, Loaded};
 use crate::diag::{self, Diagnostic};
 use crate::error::Error;
 use crate::project::Inputs;
@@ -41,6 +42,7 @@ pub struct Target {
 /// semantic checks that need sealed values are not run).
 fn load_inputs(inputs: &Inputs) -> Result<Loaded, Error> {
     let mut loaded = load::load(&inputs.blueprints, &inputs.clusters)?;
+    load::load_components(&inputs.platform, &mut loaded)?;
     if diag::has_errors(&loaded.diagnostics) {
         diag::normalize(&mut loaded.diagnostics);
         return Err(Error::Invalid {
@@ -68,37 +70,92 @@ pub fn cluster_cert(c: &ClusterInput, now: SystemTime) -> Result<(PathBuf, Seali
     Ok((path, cert))
 }
 
-/// Where a service's values go, what it may hold, and warnings found on the way.
+/// Where a service's (or component's) values go, what it may hold, and warnings found on
+/// the way.
 #[derive(Debug)]
 pub struct Targets {
     /// One per cluster.
     pub targets: Vec<Target>,
-    /// The service's `secretEnv` names (over the clusters concerned).
+    /// The `secretEnv` names (over the clusters concerned).
     pub secret_env: Vec<String>,
     /// Certificates about to expire.
     pub warnings: Vec<Diagnostic>,
+    /// The file of sealed values: `<name>.sealed.yaml` beside the blueprint or component.
+    pub file: PathBuf,
 }
 
-/// Resolves the targets of `service` in `clusters` (all when empty).
+/// Whose values are sealed.
+enum Owner<'a> {
+    Service(&'a BlueprintInput),
+    Component(&'a ComponentInput),
+}
+
+/// In one cluster: the owner's `secretEnv`, namespace and Secret name; `None` where a
+/// component does not run.
+type Place = Option<(Vec<String>, String, String)>;
+
+impl Owner<'_> {
+    fn place(&self, cluster: &str, sources: &crate::source::SourceMap) -> Result<Place, Error> {
+        let invalid = |diagnostics| Error::Invalid {
+            diagnostics,
+            sources: sources.clone(),
+        };
+        Ok(match self {
+            Owner::Service(b) => {
+                let (_, bp) = b.for_cluster(cluster).map_err(invalid)?;
+                let namespace = bp.namespace.clone().unwrap_or_else(|| bp.team.clone());
+                Some((
+                    bp.secret_env.clone().unwrap_or_default(),
+                    namespace,
+                    format!("{}-secrets", bp.name),
+                ))
+            }
+            Owner::Component(c) => {
+                let runs = c
+                    .base
+                    .clusters
+                    .as_ref()
+                    .is_none_or(|list| list.iter().any(|n| n == cluster));
+                if !runs {
+                    return Ok(None);
+                }
+                let (_, comp) = c.for_cluster(cluster).map_err(invalid)?;
+                let namespace = comp.namespace.clone().unwrap_or_else(|| comp.name.clone());
+                Some((
+                    comp.secret_env.clone().unwrap_or_default(),
+                    namespace,
+                    format!("{}-secrets", comp.name),
+                ))
+            }
+        })
+    }
+
+    fn dir<'i>(&self, inputs: &'i Inputs) -> &'i Path {
+        match self {
+            Owner::Service(_) => &inputs.blueprints,
+            Owner::Component(_) => &inputs.platform,
+        }
+    }
+}
+
+/// Resolves the targets of `name` (a service, else a platform component) in `clusters` (all
+/// when empty; a component only where it runs).
 pub fn targets(
     inputs: &Inputs,
-    service: &str,
+    name: &str,
     clusters: &[String],
     now: SystemTime,
 ) -> Result<Targets, Error> {
     let loaded = load_inputs(inputs)?;
-    let blueprint = find_blueprint(&loaded, service)?;
+    let owner = find_owner(&loaded, name)?;
     let mut targets = Vec::new();
     let mut warnings = Vec::new();
     let mut secret_env = BTreeSet::new();
     for c in select_clusters(&loaded, clusters)? {
-        let (_, bp) = blueprint
-            .for_cluster(&c.cluster.name)
-            .map_err(|diagnostics| Error::Invalid {
-                diagnostics,
-                sources: loaded.sources.clone(),
-            })?;
-        secret_env.extend(bp.secret_env.clone().unwrap_or_default());
+        let Some((env, namespace, secret)) = owner.place(&c.cluster.name, &loaded.sources)? else {
+            continue;
+        };
+        secret_env.extend(env);
         let (path, cert) = cluster_cert(c, now)?;
         if cert.expires_within(now, EXPIRY_WARNING_DAYS) {
             warnings.push(
@@ -119,8 +176,8 @@ pub fn targets(
         }
         targets.push(Target {
             cluster: c.cluster.name.clone(),
-            namespace: bp.namespace.clone().unwrap_or_else(|| bp.team.clone()),
-            name: format!("{}-secrets", bp.name),
+            namespace,
+            name: secret,
             scope: c
                 .cluster
                 .sealing
@@ -130,29 +187,44 @@ pub fn targets(
             cert,
         });
     }
+    if targets.is_empty() {
+        return Err(Error::Usage(format!(
+            "`{name}` runs in none of the clusters asked for"
+        )));
+    }
     Ok(Targets {
         targets,
         secret_env: secret_env.into_iter().collect(),
         warnings,
+        file: SealedValues::path(owner.dir(inputs), name),
     })
 }
 
-fn find_blueprint<'a>(loaded: &'a Loaded, service: &str) -> Result<&'a BlueprintInput, Error> {
-    loaded
+fn find_owner<'a>(loaded: &'a Loaded, name: &str) -> Result<Owner<'a>, Error> {
+    if let Some(b) = loaded.blueprints.iter().find(|b| b.base.name == name) {
+        return Ok(Owner::Service(b));
+    }
+    if let Some(c) = loaded.components.iter().find(|c| c.base.name == name) {
+        return Ok(Owner::Component(c));
+    }
+    let services: Vec<&str> = loaded
         .blueprints
         .iter()
-        .find(|b| b.base.name == service)
-        .ok_or_else(|| {
-            let known: Vec<&str> = loaded
-                .blueprints
-                .iter()
-                .map(|b| b.base.name.as_str())
-                .collect();
-            Error::Usage(format!(
-                "unknown service `{service}`; services: {}",
-                known.join(", ")
-            ))
-        })
+        .map(|b| b.base.name.as_str())
+        .collect();
+    let mut message = format!(
+        "unknown service `{name}`; services: {}",
+        services.join(", ")
+    );
+    if !loaded.components.is_empty() {
+        let components: Vec<&str> = loaded
+            .components
+            .iter()
+            .map(|c| c.base.name.as_str())
+            .collect();
+        message.push_str(&format!("; platform components: {}", components.join(", ")));
+    }
+    Err(Error::Usage(message))
 }
 
 fn select_clusters<'a>(
@@ -193,13 +265,12 @@ pub struct SealSummary {
 /// Seals `entries` for every target and updates `<service>.sealed.yaml`, keeping all other
 /// values. Every key must be one of the service's `secretEnv` (`known`).
 pub fn seal_into_file<R: RngCore + CryptoRng>(
-    inputs: &Inputs,
     service: &str,
     entries: &[Entry],
-    targets: &[Target],
-    known: &[String],
+    found: &Targets,
     rng: &mut R,
 ) -> Result<SealSummary, Error> {
+    let (targets, known) = (&found.targets, &found.secret_env);
     let unknown: Vec<&str> = entries
         .iter()
         .map(|(k, _)| k.as_str())
@@ -207,7 +278,7 @@ pub fn seal_into_file<R: RngCore + CryptoRng>(
         .collect();
     if !unknown.is_empty() {
         return Err(Error::Usage(format!(
-            "{} not in the `secretEnv` of `{service}` ({}); add it to the blueprint first",
+            "{} not in the `secretEnv` of `{service}` ({}); add it to its file first",
             unknown.join(", "),
             if known.is_empty() {
                 "which has none".to_owned()
@@ -216,7 +287,7 @@ pub fn seal_into_file<R: RngCore + CryptoRng>(
             }
         )));
     }
-    let path = SealedValues::path(&inputs.blueprints, service);
+    let path = found.file.clone();
     let mut file = SealedValues::read(&path)
         .map_err(|(span, message)| Error::Usage(format!("{}:{span}: {message}", path.display())))?
         .unwrap_or_else(|| SealedValues::new(service));
@@ -272,26 +343,31 @@ pub struct Status {
     pub reseal: Option<String>,
 }
 
-/// The sealing state of every service in every cluster.
+/// The sealing state of every service and platform component in every cluster.
 pub fn status(inputs: &Inputs, now: SystemTime) -> Result<Vec<Status>, Error> {
     let loaded = load_inputs(inputs)?;
     let mut out = Vec::new();
-    for b in &loaded.blueprints {
-        let file = SealedValues::read(&SealedValues::path(&inputs.blueprints, &b.base.name))
+    let owners = loaded
+        .blueprints
+        .iter()
+        .map(|b| (b.base.name.as_str(), Owner::Service(b)))
+        .chain(
+            loaded
+                .components
+                .iter()
+                .map(|c| (c.base.name.as_str(), Owner::Component(c))),
+        );
+    for (name, owner) in owners {
+        let file = SealedValues::read(&SealedValues::path(owner.dir(inputs), name))
             .map_err(|(span, message)| {
-                Error::Usage(format!("{}.sealed.yaml:{span}: {message}", b.base.name))
+                Error::Usage(format!("{name}.sealed.yaml:{span}: {message}"))
             })?
-            .unwrap_or_else(|| SealedValues::new(&b.base.name));
+            .unwrap_or_else(|| SealedValues::new(name));
         for c in &loaded.clusters {
-            let Ok((_, bp)) = b.for_cluster(&c.cluster.name) else {
+            let Ok(Some((env, _, _))) = owner.place(&c.cluster.name, &loaded.sources) else {
                 continue;
             };
-            let wanted: BTreeSet<String> = bp
-                .secret_env
-                .clone()
-                .unwrap_or_default()
-                .into_iter()
-                .collect();
+            let wanted: BTreeSet<String> = env.into_iter().collect();
             let values = file
                 .clusters
                 .get(&c.cluster.name)
@@ -320,7 +396,7 @@ pub fn status(inputs: &Inputs, now: SystemTime) -> Result<Vec<Status>, Error> {
                 }
             };
             out.push(Status {
-                service: b.base.name.clone(),
+                service: name.to_owned(),
                 cluster: c.cluster.name.clone(),
                 missing: wanted.difference(&have).cloned().collect(),
                 unused: have.difference(&wanted).cloned().collect(),

@@ -28,6 +28,8 @@ pub struct Request {
     pub gateways: Vec<String>,
     /// Flux Kustomizations outside the tree.
     pub external: Vec<String>,
+    /// A reference to something not in the tree is an error.
+    pub self_contained: bool,
     /// The directory of fluxprint cluster files (need not exist).
     pub clusters: PathBuf,
 }
@@ -128,6 +130,7 @@ impl Request {
             strict_kinds: self.strict_kinds,
             gateways: gateways.into_iter().collect(),
             external_kustomizations: external.into_iter().collect(),
+            self_contained: self.self_contained,
         }
     }
 
@@ -174,6 +177,8 @@ pub fn options_for_cluster(cluster: &crate::resolve::ResolvedCluster) -> Options
     Options {
         policy: cluster.policy,
         external_kustomizations: cluster.infrastructure.iter().cloned().collect(),
+        // What fluxprint renders holds every source, values object and dependency it names.
+        self_contained: true,
         gateways: cluster
             .mesh
             .iter()

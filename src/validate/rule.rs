@@ -54,6 +54,9 @@ pub struct Options {
     pub gateways: BTreeSet<String>,
     /// Flux Kustomizations that exist outside the tree (platform infrastructure), by name.
     pub external_kustomizations: BTreeSet<String>,
+    /// The tree is all there is: a reference to something not in it is an error, not a
+    /// "not in this tree" warning (GO315, GO317, GO318).
+    pub self_contained: bool,
 }
 
 impl Default for Options {
@@ -64,6 +67,7 @@ impl Default for Options {
             strict_kinds: false,
             gateways: BTreeSet::new(),
             external_kustomizations: BTreeSet::new(),
+            self_contained: false,
         }
     }
 }

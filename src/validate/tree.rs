@@ -343,6 +343,9 @@ impl Tree {
         }
         // Files named as patches by a kustomization are partial objects.
         let mut patch_files = BTreeSet::new();
+        // The objects as written, without their values (they stay in `docs`, shared with the
+        // builds): only those that no build replaces are given theirs, once it is known which.
+        let mut written: Vec<Object> = Vec::new();
         for ((display, path, in_root), (text, docs)) in listed.iter().zip(&parsed) {
             let name = path
                 .file_name()
@@ -388,12 +391,10 @@ impl Tree {
                     continue;
                 }
             };
-            tree.docs.push(Some(Arc::new(match &docs {
-                Parsed::Nodes(nodes) => nodes.iter().map(Node::to_json).collect(),
-                Parsed::Json(json) => json.iter().map(|d| d.value.clone()).collect(),
-            })));
             match docs {
                 Parsed::Nodes(nodes) => {
+                    tree.docs
+                        .push(Some(Arc::new(nodes.iter().map(Node::to_json).collect())));
                     for node in nodes {
                         if !matches!(node.kind, crate::source::yaml::Kind::Null) {
                             let value = node.to_json();
@@ -406,55 +407,70 @@ impl Tree {
                     }
                 }
                 Parsed::Json(json) => {
+                    let mut values = Vec::with_capacity(json.len());
                     for (doc, d) in json.into_iter().enumerate() {
-                        if d.value.is_null() {
-                            continue;
-                        }
-                        let mut lookalikes = Vec::new();
-                        for (pointer, text) in d.plain_strings {
-                            if let Some(meaning) = crate::source::yaml11::yaml11_meaning(&text) {
-                                lookalikes.push((pointer, text, meaning));
+                        if !d.value.is_null() {
+                            let mut lookalikes = Vec::new();
+                            for (pointer, text) in d.plain_strings {
+                                if let Some(meaning) = crate::source::yaml11::yaml11_meaning(&text)
+                                {
+                                    lookalikes.push((pointer, text, meaning));
+                                }
+                            }
+                            let object = Object {
+                                file: index,
+                                doc,
+                                value: Value::Null,
+                                lookalikes,
+                                base: String::new(),
+                                fields: Vec::new(),
+                                unit: None,
+                            };
+                            if is_patch {
+                                tree.patches.push(Object {
+                                    value: d.value.clone(),
+                                    ..object
+                                });
+                            } else {
+                                match classify(&d.value) {
+                                    Ok(()) => written.push(object),
+                                    Err(why) => tree.invalid.push((index, d.span, why)),
+                                }
                             }
                         }
-                        let object = Object {
-                            file: index,
-                            doc,
-                            value: d.value,
-                            lookalikes,
-                            base: String::new(),
-                            fields: Vec::new(),
-                            unit: None,
-                        };
-                        if is_patch {
-                            tree.patches.push(object);
-                            continue;
-                        }
-                        match classify(&object.value) {
-                            Ok(()) => tree.objects.push(object),
-                            Err(why) => tree.invalid.push((index, d.span, why)),
-                        }
+                        values.push(d.value);
                     }
+                    tree.docs.push(Some(Arc::new(values)));
                 }
             }
         }
-        if roots.len() == 1 && roots[0].is_dir() {
-            tree.apply_builds();
+        if !(roots.len() == 1 && roots[0].is_dir() && tree.apply_builds(&mut written)) {
+            tree.objects = written;
+        }
+        // The objects that stay as written get their values; the built ones have theirs.
+        for o in tree.objects.iter_mut().chain(&mut tree.unapplied) {
+            if o.unit.is_none() {
+                if let Some(v) = tree.docs[o.file].as_ref().and_then(|d| d.get(o.doc)) {
+                    o.value = v.clone();
+                }
+            }
         }
         Ok(tree)
     }
 
     /// Replaces the file model by what the builds apply, when the tree has Flux entry
     /// points or kustomize directories: objects are the built ones, and documents that are
-    /// not Kubernetes objects count only in files a build applies.
-    fn apply_builds(&mut self) {
+    /// not Kubernetes objects count only in files a build applies. False (and `written`
+    /// untouched) when nothing is built.
+    fn apply_builds(&mut self, written: &mut Vec<Object>) -> bool {
         let files: Vec<String> = self.files.iter().map(|f| f.in_root.clone()).collect();
         let mut applied = crate::flux::build(&*self, &files);
         if applied.units.is_empty() {
-            return;
+            return false;
         }
         let mut lookalikes: HashMap<(usize, usize), Vec<Lookalike>> = HashMap::new();
         let mut loose = Vec::new();
-        for o in std::mem::take(&mut self.objects) {
+        for o in std::mem::take(written) {
             let covered = applied.covered.contains(&self.files[o.file].in_root);
             if !applied.flux && !covered {
                 loose.push(o);
@@ -506,6 +522,7 @@ impl Tree {
             applied_files.contains(file) || (!flux && !covered.contains(&files[*file].in_root))
         });
         self.applied = applied;
+        true
     }
 
     /// The file and position of `origin`, when it is in the tree.

@@ -1,6 +1,7 @@
 //! The rules, one per file, named `<code>_<name>.rs` so that `ls` groups the families:
 //! GO0xx loading and schemas, GO1xx single objects, GO2xx cross-references between
-//! workloads, GO3xx kustomize and Flux, GO4xx Istio and the Gateway API, GO5xx secrets.
+//! workloads, GO3xx kustomize and Flux (GO315–GO319 HelmReleases), GO4xx Istio and the
+//! Gateway API, GO5xx secrets.
 
 pub mod gateway_api;
 pub mod go001_yaml_syntax;
@@ -40,6 +41,11 @@ pub mod go311_image_policy_invalid;
 pub mod go312_kustomize_entry_outside_repository;
 pub mod go313_kustomize_build_fails;
 pub mod go314_not_built;
+pub mod go315_helm_release_source_missing;
+pub mod go316_helm_release_chart_unpinned;
+pub mod go317_helm_release_values_from_missing;
+pub mod go318_helm_release_dependency_missing;
+pub mod go319_helm_release_dependency_cycle;
 pub mod go401_virtual_service_destination_unknown;
 pub mod go402_subset_undefined;
 pub mod go403_gateway_unknown;
@@ -58,6 +64,8 @@ pub mod go502_sealed_secret_scope_broken;
 pub mod go503_secret_key_unknown;
 pub mod go504_data_not_base64;
 pub mod go505_data_key_invalid;
+pub mod graph;
+pub mod helm;
 pub mod istio;
 
 use std::collections::BTreeMap;

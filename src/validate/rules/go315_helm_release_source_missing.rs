@@ -1,0 +1,53 @@
+//! GO315: a HelmRelease's chart source is not in the tree.
+
+use super::helm::{grade_missing, helm_releases, not_in_tree_help, reference};
+use crate::validate::rule::{Context, Findings, Rule};
+
+/// GO315
+pub struct HelmReleaseSourceMissing;
+
+impl Rule for HelmReleaseSourceMissing {
+    fn code(&self) -> &'static str {
+        "GO315"
+    }
+    fn name(&self) -> &'static str {
+        "helm-release-source-missing"
+    }
+    fn summary(&self) -> &'static str {
+        "A HelmRelease's chart.spec.sourceRef or chartRef names no source in the tree."
+    }
+    fn doc(&self) -> &'static str {
+        "## What it checks\n`spec.chart.spec.sourceRef` (HelmRepository, GitRepository, Bucket) \
+         and `spec.chartRef` (OCIRepository, HelmChart), the namespace defaulting to the \
+         HelmRelease's, name an object of the tree. The `flux-system` GitRepository of \
+         `flux bootstrap` always counts as present. A warning by default (another repository \
+         may define the source), an error with `--self-contained`.\n\n\
+         ## Why it matters\nhelm-controller cannot fetch the chart: the release never installs \
+         and everything depending on it waits.\n\n\
+         ## Example\n```yaml\nchartRef: {kind: OCIRepository, name: podinfo}   # GO315: no such OCIRepository\n```\n\n\
+         ## Fix\nAdd the source next to the release, or correct the reference."
+    }
+    fn check(&self, ctx: &Context<'_>, out: &mut Findings<'_>) {
+        grade_missing(ctx, out);
+        for (i, hr) in helm_releases(ctx) {
+            for pointer in ["/spec/chart/spec/sourceRef", "/spec/chartRef"] {
+                let Some((kind, name, namespace)) = reference(hr, pointer) else {
+                    continue;
+                };
+                let bootstrap =
+                    kind == "GitRepository" && name == "flux-system" && namespace == "flux-system";
+                if !bootstrap && !kind.is_empty() && ctx.find(kind, namespace, name).is_empty() {
+                    out.object(
+                        i,
+                        &format!("{pointer}/name"),
+                        format!(
+                            "{} takes its chart from {kind} {namespace}/{name}, which is not in this tree",
+                            hr.id()
+                        ),
+                        not_in_tree_help(),
+                    );
+                }
+            }
+        }
+    }
+}
