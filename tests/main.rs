@@ -6,6 +6,7 @@ mod delivery;
 mod flux;
 mod flux_build;
 mod fuzz;
+mod gateway_api;
 mod init;
 mod invalid;
 mod kustomize;

@@ -59,7 +59,13 @@ fn the_rendered_example_is_clean_under_strict_policy() {
                 "--fail-on",
                 "warning",
             ],
-            &["flux", "sealed-secrets", "istio", "prometheus-operator"],
+            &[
+                "flux",
+                "sealed-secrets",
+                "istio",
+                "gateway-api",
+                "prometheus-operator",
+            ],
         );
         assert_eq!(
             out.status.code(),
@@ -83,7 +89,7 @@ fn the_output_directory_is_validated_one_cluster_repository_at_a_time() {
     let out = fluxprint(dir.path(), &["validate"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("validated 346 objects"),
+        stderr(&out).contains("validated 364 objects"),
         "{}",
         stderr(&out)
     );

@@ -43,6 +43,10 @@ pub struct Cluster {
     /// Plain Ingress settings for clusters without a mesh.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ingress: Option<ClusterIngress>,
+    /// Gateway API routing: routes render as Gateways and HTTPRoutes / GRPCRoutes instead of
+    /// Istio VirtualServices or Ingresses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway_api: Option<GatewayApi>,
     /// Flux image automation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub images: Option<ClusterImages>,
@@ -113,7 +117,10 @@ pub struct ClusterMesh {
     /// Render the Gateway ourselves.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_gateway: Option<CreateGateway>,
-    /// `sidecar` or `ambient` data plane.
+    /// `sidecar` (default) or `ambient` data plane.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<Injection>,
+    /// Deprecated alias of `mode`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub injection: Option<Injection>,
 }
@@ -144,6 +151,40 @@ pub enum Injection {
     Sidecar,
     /// Ambient mode label.
     Ambient,
+}
+
+/// Gateway API settings of a cluster.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GatewayApi {
+    /// GatewayClass of the implementation (`istio`, `envoy-gateway`, `cilium`, `nginx`, …).
+    pub class_name: String,
+    /// The Gateways fluxprint renders; routes name one with `gateway` (default the first).
+    pub gateways: Vec<GatewayApiGateway>,
+}
+
+/// One Gateway that fluxprint renders.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GatewayApiGateway {
+    /// Gateway name (DNS-1123 label); routes refer to it.
+    pub name: String,
+    /// Namespace of the Gateway (and of its TLS Secret).
+    pub namespace: String,
+    /// HTTPS termination: an HTTPS listener per host and an HTTP listener redirecting to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<GatewayTls>,
+    /// Reached from inside the network only: plain HTTP listeners unless `tls` is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub internal: Option<bool>,
+}
+
+/// TLS settings of a Gateway.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GatewayTls {
+    /// Name of the TLS Secret, in the Gateway's namespace.
+    pub certificate_ref: String,
 }
 
 /// Plain Ingress settings.

@@ -400,6 +400,10 @@ pub struct Route {
     /// Prefix rewrite.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rewrite: Option<String>,
+    /// Gateway API: name of the cluster's gateway (`gatewayApi.gateways`) the route attaches
+    /// to; default the first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway: Option<String>,
 }
 
 /// Retry policy.

@@ -1,6 +1,7 @@
 //! Traffic objects: Istio (edge VirtualServices per host, in-mesh VirtualServices,
 //! DestinationRules, PeerAuthentications, AuthorizationPolicies, the edge Gateway) and, for
-//! clusters without a mesh, plain `networking.k8s.io/v1` Ingresses.
+//! clusters without a mesh, plain `networking.k8s.io/v1` Ingresses. Gateway API objects are
+//! in [`super::gateway_api`].
 //!
 //! Edge routes of all services that share a host go into one VirtualService per host, in the
 //! gateway's namespace (Istio does not merge VirtualServices reliably), ordered longest path
@@ -22,9 +23,9 @@ use crate::resources::istio::{
     AuthorizationPolicy, AuthorizationPolicySpec, AuthorizationRule, ClientTls, ConnectionPool,
     Destination, DestinationRule, DestinationRuleSpec, Gateway, GatewaySpec, HttpMatch, HttpPool,
     HttpRoute, LoadBalancer, MutualTls, Operation, OutlierDetection, PeerAuthentication,
-    PeerAuthenticationSpec, PortSelector, RetryPolicy, Rewrite, RouteDestination, RuleFrom, RuleTo,
-    Server, ServerPort, ServerTls, Source, StringMatch, TcpPool, TrafficPolicy, VirtualService,
-    VirtualServiceSpec, WorkloadSelector,
+    PeerAuthenticationSpec, PolicyTargetRef, PortSelector, RetryPolicy, Rewrite, RouteDestination,
+    RuleFrom, RuleTo, Server, ServerPort, ServerTls, Source, StringMatch, TcpPool, TrafficPolicy,
+    VirtualService, VirtualServiceSpec, WorkloadSelector,
 };
 
 fn owned_meta(name: &str, namespace: &str) -> ObjectMeta {
@@ -186,7 +187,8 @@ pub fn destination_rule(mesh: &MeshSettings, svc: &ResolvedService) -> Option<De
                 connection_pool: pool,
                 outlier_detection: outlier,
                 load_balancer: lb,
-                tls: mesh.mtls_strict.then(|| ClientTls {
+                // Ambient traffic is always mutual TLS (HBONE): no client TLS setting.
+                tls: (mesh.mtls_strict && !mesh.ambient).then(|| ClientTls {
                     mode: "ISTIO_MUTUAL".into(),
                 }),
             },
@@ -196,10 +198,19 @@ pub fn destination_rule(mesh: &MeshSettings, svc: &ResolvedService) -> Option<De
 
 /// The ALLOW AuthorizationPolicy of a service: its callers' service accounts, and the
 /// gateway's for routed services, on its ports. No rule at all denies every request.
+///
+/// Under Gateway API the gateway principals are the service accounts of the gateways the
+/// service is routed through (`<gateway>-istio` when Istio deploys them, class `istio`),
+/// else `mesh.gatewayServiceAccount`. With `waypoint` (ambient mode, a waypoint in the
+/// namespace) the policy is attached to the Service (`targetRefs`) and enforced by the
+/// waypoint: behind a waypoint, the pods' ztunnel sees the waypoint's identity, not the
+/// caller's, so a pod-selecting policy would deny every caller.
 pub fn authorization_policy(
+    cluster: &ResolvedCluster,
     mesh: &MeshSettings,
     svc: &ResolvedService,
     namespaces: &BTreeMap<String, String>,
+    waypoint: bool,
 ) -> AuthorizationPolicy {
     let mut principals: BTreeSet<String> = svc
         .callers
@@ -211,7 +222,21 @@ pub fn authorization_policy(
         })
         .collect();
     let routed = !svc.routes.is_empty();
-    if let (true, Some((ns, sa))) = (routed, &mesh.gateway_service_account) {
+    let edge: Vec<(String, String)> = match &cluster.gateway_api {
+        Some(api) if api.istio_deployed() => svc
+            .routes
+            .iter()
+            .filter_map(|r| api.gateway(r.gateway.as_deref()))
+            .map(crate::resolve::ResolvedGateway::istio_service_account)
+            .collect(),
+        _ => mesh
+            .gateway_service_account
+            .iter()
+            .filter(|_| routed)
+            .cloned()
+            .collect(),
+    };
+    for (ns, sa) in edge {
         principals.insert(format!("cluster.local/ns/{ns}/sa/{sa}"));
     }
     let ports: Vec<String> = svc.all_ports().iter().map(|p| p.port.to_string()).collect();
@@ -245,11 +270,22 @@ pub fn authorization_policy(
             }],
         });
     }
+    // A worker has no Service to attach to; nothing calls it through a waypoint either.
+    let attached = waypoint && svc.workload.serves();
     AuthorizationPolicy {
         metadata: metadata(svc, &svc.name),
         spec: AuthorizationPolicySpec {
-            selector: WorkloadSelector {
+            selector: (!attached).then(|| WorkloadSelector {
                 match_labels: svc.pods(),
+            }),
+            target_refs: if attached {
+                vec![PolicyTargetRef {
+                    group: String::new(),
+                    kind: "Service".into(),
+                    name: svc.name.clone(),
+                }]
+            } else {
+                Vec::new()
             },
             action: "ALLOW".into(),
             rules,

@@ -9,7 +9,9 @@
 //! - `apps/<service>-<job>/`: one per before-rollout job, applied before the service's (it
 //!   also holds the objects the Job's pod needs: the ServiceAccount, ConfigMap and
 //!   SealedSecret, when it is the service's first such job);
-//! - `infrastructure/`: namespaces (shared by services), with its own kustomization;
+//! - `infrastructure/`: namespaces (shared by services), the edge objects (Istio Gateway and
+//!   VirtualServices, or the Gateway API Gateways and their redirect routes) and the
+//!   ambient waypoints, with its own kustomization;
 //! - `infrastructure/controllers/<component>/`, `infrastructure/configs/<component>/` and
 //!   `infrastructure/namespaces/`: the platform components ([`platform`]);
 //! - `clusters/<cluster>/`: the Flux objects (`flux bootstrap --path=clusters/<cluster>`
@@ -17,6 +19,7 @@
 
 pub mod delivery;
 pub mod flux;
+pub mod gateway_api;
 pub mod images;
 pub mod jobs;
 pub mod kustomize;
@@ -208,6 +211,7 @@ pub fn render_cluster(
         .iter()
         .map(|s| (s.name.clone(), s.namespace.clone()))
         .collect();
+    let waypoints = gateway_api::waypoint_namespaces(cluster, services);
     for svc in services {
         namespaces
             .entry(&svc.namespace)
@@ -238,20 +242,45 @@ pub fn render_cluster(
         dir.add("prometheusrule.yaml", monitoring::prometheus_rule(svc))?;
         dir.add(
             "networkpolicy.yaml",
-            Some(network::service_policy(cluster, svc, services)),
+            Some(network::service_policy(
+                cluster,
+                svc,
+                services,
+                waypoints.contains(svc.namespace.as_str()),
+            )),
         )?;
-        match &cluster.mesh {
-            Some(m) => {
-                if !owned {
-                    dir.add("destinationrule.yaml", mesh::destination_rule(m, svc))?;
-                    dir.add("virtualservice.yaml", mesh::mesh_virtual_service(svc))?;
-                }
-                dir.add(
-                    "authorizationpolicy.yaml",
-                    Some(mesh::authorization_policy(m, svc, &namespace_of)),
-                )?;
+        if let Some(m) = &cluster.mesh {
+            if !owned {
+                dir.add("destinationrule.yaml", mesh::destination_rule(m, svc))?;
             }
-            None => dir.add("ingress.yaml", mesh::ingress(cluster, svc))?,
+            let waypoint = waypoints.contains(svc.namespace.as_str());
+            dir.add(
+                "authorizationpolicy.yaml",
+                Some(mesh::authorization_policy(
+                    cluster,
+                    m,
+                    svc,
+                    &namespace_of,
+                    waypoint,
+                )),
+            )?;
+            if owned {
+                // Flagger writes the in-mesh route of a service it releases.
+            } else if gateway_api::gamma(cluster) {
+                dir.add("httproute-mesh.yaml", gateway_api::mesh_route(svc))?;
+            } else {
+                dir.add("virtualservice.yaml", mesh::mesh_virtual_service(svc))?;
+            }
+        }
+        if cluster.gateway_api.is_some() {
+            for (file, route) in gateway_api::http_routes(cluster, svc) {
+                dir.add(&format!("{file}.yaml"), Some(route))?;
+            }
+            for (file, route) in gateway_api::grpc_routes(cluster, svc) {
+                dir.add(&format!("{file}.yaml"), Some(route))?;
+            }
+        } else if cluster.mesh.is_none() {
+            dir.add("ingress.yaml", mesh::ingress(cluster, svc))?;
         }
         let mut marked = vec![(svc.workload.file().to_owned(), "/spec/template")];
         for job in &svc.jobs {
@@ -296,7 +325,19 @@ pub fn render_cluster(
             files.push(single(
                 format!("{infra_dir}/namespace-{ns}.yaml"),
                 &source,
-                &namespace::namespace(ns, cluster.mesh.as_ref(), cluster.strict()),
+                &namespace::namespace(ns, cluster, waypoints.contains(ns)),
+            )?);
+        }
+        if waypoints.contains(ns) {
+            files.push(single(
+                format!("{infra_dir}/waypoint-{ns}.yaml"),
+                &source,
+                &gateway_api::waypoint(ns),
+            )?);
+            files.push(single(
+                format!("{infra_dir}/networkpolicy-waypoint-{ns}.yaml"),
+                &source,
+                &network::waypoint_policy(ns),
             )?);
         }
         files.push(single(
@@ -312,7 +353,23 @@ pub fn render_cluster(
             )?);
         }
     }
-    if let Some(m) = &cluster.mesh {
+    if let Some(api) = &cluster.gateway_api {
+        let (gateways, redirects) = gateway_api::gateways(api, services);
+        for (name, gw) in gateways {
+            files.push(single(
+                format!("{infra_dir}/gateway-{name}.yaml"),
+                &cluster.file,
+                &gw,
+            )?);
+        }
+        for (name, route) in redirects {
+            files.push(single(
+                format!("{infra_dir}/httproute-{name}.yaml"),
+                &cluster.file,
+                &route,
+            )?);
+        }
+    } else if let Some(m) = &cluster.mesh {
         for (name, vs) in mesh::edge_virtual_services(m, services) {
             files.push(single(
                 format!("{infra_dir}/virtualservice-{name}.yaml"),
@@ -359,7 +416,7 @@ pub fn render_cluster(
     let service_namespace = |ns: &str| {
         namespaces
             .contains_key(ns)
-            .then(|| namespace::namespace(ns, cluster.mesh.as_ref(), cluster.strict()))
+            .then(|| namespace::namespace(ns, cluster, waypoints.contains(ns)))
     };
     platform::files(cluster, components, &service_namespace, &mut files)?;
     files.sort();

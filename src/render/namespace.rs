@@ -5,12 +5,16 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::core::v1::Namespace;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use crate::resolve::{labels, MeshSettings};
+use crate::resolve::{labels, ResolvedCluster};
 
 /// A Namespace object with its Pod Security Standards labels (strict clusters enforce the
 /// `restricted` profile; relaxed ones enforce `baseline` and warn about `restricted`) and,
 /// with a mesh, the label that puts its pods in it (sidecar injection or ambient mode).
-pub fn namespace(name: &str, mesh: Option<&MeshSettings>, strict: bool) -> Namespace {
+/// In ambient mode a namespace with a waypoint (`waypoint`) is enrolled in it
+/// (`istio.io/use-waypoint`).
+pub fn namespace(name: &str, cluster: &ResolvedCluster, waypoint: bool) -> Namespace {
+    let strict = cluster.strict();
+    let mesh = cluster.mesh.as_ref();
     let mut labels = BTreeMap::from([(labels::MANAGED_BY.to_owned(), "fluxprint".to_owned())]);
     let pss = "pod-security.kubernetes.io";
     if strict {
@@ -22,6 +26,12 @@ pub fn namespace(name: &str, mesh: Option<&MeshSettings>, strict: bool) -> Names
     match mesh {
         Some(m) if m.ambient => {
             labels.insert("istio.io/dataplane-mode".into(), "ambient".into());
+            if waypoint {
+                labels.insert(
+                    "istio.io/use-waypoint".into(),
+                    super::gateway_api::WAYPOINT.into(),
+                );
+            }
         }
         Some(_) => {
             labels.insert("istio-injection".into(), "enabled".into());

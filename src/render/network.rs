@@ -1,14 +1,15 @@
 //! NetworkPolicies (`networking.k8s.io/v1`): every namespace denies ingress by default, and
 //! each service allows exactly its callers (the same `mesh.callers` its AuthorizationPolicy
-//! allows), the edge (Istio gateway or ingress controller namespace) when it is routed, and
+//! allows), the edge (the namespaces of its Gateway API gateways, the Istio gateway's or the
+//! ingress controller's) when it is routed, its namespace's waypoint in ambient mode, and
 //! the monitoring namespace on its metrics port. Egress stays open unless the cluster sets
 //! `networkPolicy.egress: restricted`: then DNS, the mesh control plane and the services it
 //! `dependsOn` are allowed.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::networking::v1::{
-    NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer,
+    IPBlock, NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer,
     NetworkPolicyPort, NetworkPolicySpec,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
@@ -21,6 +22,10 @@ use crate::resolve::{labels, ResolvedCluster, ResolvedService};
 pub const MONITORING_NAMESPACE: &str = "monitoring";
 /// Namespace of the ingress controller when there is no mesh.
 pub const INGRESS_NAMESPACE: &str = "ingress-nginx";
+/// The HBONE tunnel port of Istio's ambient mode.
+pub const HBONE_PORT: u16 = 15008;
+/// The source istio-cni gives the kubelet's probes of ambient pods.
+pub const PROBE_SOURCE: &str = "169.254.7.127/32";
 /// Namespace of the Istio control plane.
 pub const ISTIO_NAMESPACE: &str = "istio-system";
 
@@ -62,13 +67,50 @@ pub fn default_deny(namespace: &str) -> NetworkPolicy {
     }
 }
 
+/// The ingress of a namespace's waypoint (ambient mode): HBONE on 15008 from anywhere, as
+/// the default deny would otherwise cut it off; the waypoint enforces the services'
+/// AuthorizationPolicies, and each service's own policy admits only the waypoint and its
+/// callers.
+pub fn waypoint_policy(namespace: &str) -> NetworkPolicy {
+    NetworkPolicy {
+        metadata: ObjectMeta {
+            name: Some(super::gateway_api::WAYPOINT.into()),
+            namespace: Some(namespace.to_owned()),
+            labels: Some(BTreeMap::from([(
+                labels::MANAGED_BY.to_owned(),
+                "fluxprint".to_owned(),
+            )])),
+            ..ObjectMeta::default()
+        },
+        spec: Some(NetworkPolicySpec {
+            pod_selector: Some(LabelSelector {
+                match_labels: Some(BTreeMap::from([(
+                    "gateway.networking.k8s.io/gateway-name".to_owned(),
+                    super::gateway_api::WAYPOINT.to_owned(),
+                )])),
+                ..LabelSelector::default()
+            }),
+            policy_types: Some(vec!["Ingress".into()]),
+            ingress: Some(vec![NetworkPolicyIngressRule {
+                from: None,
+                ports: Some(vec![port(HBONE_PORT, "TCP")]),
+            }]),
+            ..NetworkPolicySpec::default()
+        }),
+    }
+}
+
 /// The NetworkPolicy of one service. `services` are all services of the cluster (for the
 /// callers' and dependencies' namespaces and ports).
+/// In ambient mode every rule also admits the HBONE port; with `waypoint` (the namespace
+/// has one) the waypoint's pods are admitted too.
 pub fn service_policy(
     cluster: &ResolvedCluster,
     svc: &ResolvedService,
     services: &[ResolvedService],
+    waypoint: bool,
 ) -> NetworkPolicy {
+    let ambient = cluster.mesh.as_ref().is_some_and(|m| m.ambient);
     let by_name: BTreeMap<&str, &ResolvedService> =
         services.iter().map(|s| (s.name.as_str(), s)).collect();
     let all_ports: Vec<NetworkPolicyPort> = svc
@@ -97,16 +139,64 @@ pub fn service_policy(
         });
     }
     if !svc.routes.is_empty() {
-        let edge = cluster
-            .mesh
-            .as_ref()
-            .map_or(INGRESS_NAMESPACE, |m| m.gateway.0.as_str());
+        // The namespaces of the gateways the routes go through.
+        let edge: BTreeSet<&str> = match (&cluster.gateway_api, &cluster.mesh) {
+            (Some(api), _) => svc
+                .routes
+                .iter()
+                .filter_map(|r| api.gateway(r.gateway.as_deref()))
+                .map(|g| g.namespace.as_str())
+                .collect(),
+            (None, Some(m)) => BTreeSet::from([m.gateway.0.as_str()]),
+            (None, None) => BTreeSet::from([INGRESS_NAMESPACE]),
+        };
+        ingress.push(NetworkPolicyIngressRule {
+            from: Some(
+                edge.into_iter()
+                    .map(|ns| NetworkPolicyPeer {
+                        namespace_selector: Some(namespace_selector(ns)),
+                        ..NetworkPolicyPeer::default()
+                    })
+                    .collect(),
+            ),
+            ports: Some(all_ports.clone()),
+        });
+    }
+    if waypoint {
+        // Behind a waypoint every caller's traffic arrives from the waypoint's pods.
         ingress.push(NetworkPolicyIngressRule {
             from: Some(vec![NetworkPolicyPeer {
-                namespace_selector: Some(namespace_selector(edge)),
+                pod_selector: Some(LabelSelector {
+                    match_labels: Some(BTreeMap::from([(
+                        "gateway.networking.k8s.io/gateway-name".to_owned(),
+                        super::gateway_api::WAYPOINT.to_owned(),
+                    )])),
+                    ..LabelSelector::default()
+                }),
                 ..NetworkPolicyPeer::default()
             }]),
             ports: Some(all_ports.clone()),
+        });
+    }
+    if ambient {
+        // Ambient mesh traffic reaches the pod through the HBONE tunnel on 15008 (and is
+        // handed to the original port inside the pod), so every mesh peer needs that port.
+        for rule in &mut ingress {
+            if let Some(ports) = rule.ports.as_mut() {
+                ports.push(port(HBONE_PORT, "TCP"));
+            }
+        }
+        // The kubelet's probes arrive from the link-local address istio-cni rewrites them
+        // to; CNIs that do not exempt node traffic would drop them under the default deny.
+        ingress.push(NetworkPolicyIngressRule {
+            from: Some(vec![NetworkPolicyPeer {
+                ip_block: Some(IPBlock {
+                    cidr: PROBE_SOURCE.into(),
+                    except: None,
+                }),
+                ..NetworkPolicyPeer::default()
+            }]),
+            ports: None,
         });
     }
     if let Some(m) = &svc.monitoring {
@@ -195,26 +285,49 @@ fn egress(
                 ports: None,
             });
         }
+        let ambient = cluster.mesh.as_ref().is_some_and(|m| m.ambient);
         for dep in svc
             .depends_on
             .iter()
             .filter_map(|d| by_name.get(d.as_str()))
         {
-            rules.push(NetworkPolicyEgressRule {
-                to: Some(vec![NetworkPolicyPeer {
+            let mut ports: Vec<NetworkPolicyPort> = dep
+                .all_ports()
+                .iter()
+                .map(|p| port(p.port, "TCP"))
+                .collect();
+            if ambient {
+                ports.push(port(HBONE_PORT, "TCP"));
+            }
+            let mut to = vec![NetworkPolicyPeer {
+                namespace_selector: Some(namespace_selector(&dep.namespace)),
+                pod_selector: Some(LabelSelector {
+                    match_labels: Some(dep.pods()),
+                    ..LabelSelector::default()
+                }),
+                ..NetworkPolicyPeer::default()
+            }];
+            // Calls to a service behind a waypoint go to the waypoint's pods.
+            let waypoint = ambient
+                && by_name
+                    .values()
+                    .any(|s| s.namespace == dep.namespace && super::gateway_api::needs_l7(s));
+            if waypoint {
+                to.push(NetworkPolicyPeer {
                     namespace_selector: Some(namespace_selector(&dep.namespace)),
                     pod_selector: Some(LabelSelector {
-                        match_labels: Some(dep.pods()),
+                        match_labels: Some(BTreeMap::from([(
+                            "gateway.networking.k8s.io/gateway-name".to_owned(),
+                            super::gateway_api::WAYPOINT.to_owned(),
+                        )])),
                         ..LabelSelector::default()
                     }),
                     ..NetworkPolicyPeer::default()
-                }]),
-                ports: Some(
-                    dep.all_ports()
-                        .iter()
-                        .map(|p| port(p.port, "TCP"))
-                        .collect(),
-                ),
+                });
+            }
+            rules.push(NetworkPolicyEgressRule {
+                to: Some(to),
+                ports: Some(ports),
             });
         }
         rules

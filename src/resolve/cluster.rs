@@ -2,6 +2,7 @@
 //! ingress, network policy) applied once. The checks of a cluster file run against this
 //! model in [`super::project::clusters`] (image automation settings in [`super::images`]).
 
+use super::gateway_api::GatewayApiSettings;
 use crate::blueprint::cluster::{
     Author, Automation, Cluster, ClusterImages, Costs, Egress, Git, Nodes, Policy, SealingScope,
     Slack,
@@ -48,7 +49,7 @@ pub struct MeshSettings {
     pub mtls_strict: bool,
     /// TLS Secret when fluxprint renders the Gateway.
     pub create_gateway: Option<String>,
-    /// Ambient (true) or sidecar data plane.
+    /// Ambient (true) or sidecar data plane (`mesh.mode`, or the deprecated `injection`).
     pub ambient: bool,
 }
 
@@ -98,6 +99,8 @@ pub struct ResolvedCluster {
     pub ingress_class: Option<String>,
     /// TLS Secret of plain Ingresses.
     pub ingress_tls: Option<String>,
+    /// Gateway API routing, when `gatewayApi` is set (routes render as Gateway API then).
+    pub gateway_api: Option<GatewayApiSettings>,
     /// Domain relative route hosts are suffixed with.
     pub domain: Option<String>,
     /// Flux Kustomizations the platform provides (outside the generated tree).
@@ -181,10 +184,11 @@ impl ResolvedCluster {
                         .and_then(split_ref),
                     mtls_strict: m.mtls != Some(crate::blueprint::cluster::MtlsMode::Permissive),
                     create_gateway: m.create_gateway.as_ref().map(|g| g.tls_secret.clone()),
-                    ambient: m.injection == Some(crate::blueprint::cluster::Injection::Ambient),
+                    ambient: super::gateway_api::ambient(cluster),
                 }),
             ingress_class: cluster.ingress.as_ref().map(|i| i.class_name.clone()),
             ingress_tls: cluster.ingress.as_ref().and_then(|i| i.tls_secret.clone()),
+            gateway_api: cluster.gateway_api.as_ref().map(GatewayApiSettings::new),
             domain: cluster.domain.clone(),
             infrastructure: cluster.infrastructure.clone().unwrap_or_default(),
             egress_restricted: cluster.network_policy.as_ref().and_then(|n| n.egress)
@@ -201,7 +205,12 @@ impl ResolvedCluster {
     /// The provider Flagger routes a canary's traffic with: the Istio mesh. (A cluster with
     /// the Gateway API would give `gatewayapi:v1` here; this is the one place to add it.)
     pub fn routing_provider(&self) -> Option<RoutingProvider> {
-        self.mesh.as_ref().map(|_| RoutingProvider::Istio)
+        // Flagger's Gateway API provider (`gatewayapi:v1`) and Istio ambient mode (a
+        // waypoint for the traffic shifting) are not rendered yet.
+        match &self.mesh {
+            Some(m) if self.gateway_api.is_none() && !m.ambient => Some(RoutingProvider::Istio),
+            _ => None,
+        }
     }
 
     /// True for production rules. The one place "strict" is decided.

@@ -82,6 +82,24 @@ pub const CRD_ORDER: &str = "BP137";
 pub const COMPONENT_RESOURCE: &str = "BP138";
 /// A `valuesFrom` target that is not rendered with the component.
 pub const VALUES_FROM: &str = "BP139";
+/// A `gatewayApi` problem: empty or invalid class, no gateways, a bad or repeated gateway
+/// name or namespace, a public gateway without TLS, a certificateRef that is not a name.
+pub const GATEWAY_API_INVALID: &str = "BP140";
+/// `gatewayApi` with `ingress` or `mesh.createGateway` in one cluster file.
+pub const GATEWAY_API_WITH_INGRESS: &str = "BP141";
+/// A route `gateway` that names no gateway of the cluster, or `gateway` without `gatewayApi`.
+pub const ROUTE_GATEWAY_UNKNOWN: &str = "BP142";
+/// A route or mesh setting that the Gateway API standard channel cannot express (a warning on
+/// strict clusters).
+pub const SETTING_NOT_RENDERED: &str = "BP143";
+/// A gRPC route that a GRPCRoute cannot express (a path other than `/` or `/<package.Service>`,
+/// a rewrite).
+pub const GRPC_ROUTE_UNSUPPORTED: &str = "BP144";
+/// `mesh.mode` and its deprecated alias `mesh.injection` disagree.
+pub const MESH_MODE_CONFLICT: &str = "BP145";
+/// Gateways of a class other than `istio` on a mesh cluster without
+/// `mesh.gatewayServiceAccount`: no AuthorizationPolicy can allow them (warning).
+pub const GATEWAY_IDENTITY_UNKNOWN: &str = "BP146";
 /// A `delivery.analysis` value Flagger would refuse, or one of the other strategy.
 pub const DELIVERY_ANALYSIS: &str = "BP150";
 /// A progressive strategy on a cluster without a traffic provider for Flagger.

@@ -336,7 +336,7 @@ fn needs(
             DELIVERY_PROVIDER,
             "/delivery/strategy",
             format!(
-                "`{name}` needs a traffic provider for Flagger, and there is no Istio mesh in cluster `{}`",
+                "`{name}` needs a traffic provider for Flagger, an Istio mesh in sidecar mode without `gatewayApi` (Gateway API and ambient releases are not supported yet), which is missing in cluster `{}`",
                 cluster.name
             ),
             Some(

@@ -2,7 +2,9 @@
 //! policy, on clusters with an Istio mesh only; a mesh service that nothing may reach is
 //! warned about.
 
-use super::codes::{CALLER_UNKNOWN, DENIES_EVERYTHING, MESH_WITHOUT_MESH, PORT};
+use super::codes::{
+    CALLER_UNKNOWN, DENIES_EVERYTHING, MESH_WITHOUT_MESH, PORT, SETTING_NOT_RENDERED,
+};
 use super::resolver::Resolver;
 use crate::blueprint::service::{ConnectionPool, LoadBalancer, OutlierDetection, Retries};
 use crate::blueprint::Blueprint;
@@ -80,6 +82,11 @@ pub fn resolve(bp: &Blueprint, r: &mut Resolver<'_>) -> Option<ResolvedMesh> {
         r.report(Severity::Warning, DENIES_EVERYTHING, "/name", "/mesh/callers", format!("`{}` has no routes and no `mesh.callers`: its AuthorizationPolicy in cluster `{}` denies every request", bp.name, cluster.name), Some("list the services that call it in `mesh.callers`".into()));
     }
     let policy = bp.mesh.clone().unwrap_or_default();
+    // In-mesh routes are GAMMA HTTPRoutes under Gateway API: no retries. Said on strict
+    // clusters, where it matters; a relaxed cluster goes without quietly (documented).
+    if istio && policy.retries.is_some() && cluster.gateway_api.is_some() && r.strict() {
+        r.report(Severity::Warning, SETTING_NOT_RENDERED, "/mesh/retries", "/mesh/retries", format!("mesh.retries are not rendered in cluster `{}`: in-mesh routes are Gateway API HTTPRoutes there, and the standard channel has no retry field", cluster.name), None);
+    }
     let route = match (&policy.timeout, &policy.retries) {
         (None, None) => None,
         _ => {

@@ -10,6 +10,7 @@
 //!
 //! - [`resolver`]: the [`Resolver`] every section reports through;
 //! - [`cluster`]: the cluster file's model and defaults (policy, mesh, ingress, Flux, images);
+//! - [`gateway_api`]: the cluster's Gateway API gateways and data-plane mode, checked;
 //! - [`workload`], [`names`], [`image`], [`ports`], [`env`](mod@env), [`resources`],
 //!   [`probes`], [`sidecars`], [`jobs`], [`scaling`], [`storage`], [`images`],
 //!   [`depends_on`], [`routes`], [`mesh`], [`monitoring`], [`alerts`], [`delivery`]: one blueprint section
@@ -27,6 +28,7 @@ pub mod codes;
 pub mod delivery;
 pub mod depends_on;
 pub mod env;
+pub mod gateway_api;
 pub mod image;
 pub mod images;
 pub mod jobs;
@@ -50,6 +52,7 @@ pub use cluster::{
     split_ref, FluxSettings, ImageAutomation, MeshSettings, ResolvedCluster, RoutingProvider,
 };
 pub use delivery::Progressive;
+pub use gateway_api::{GatewayApiSettings, ResolvedGateway};
 pub use images::TagPolicy;
 pub use jobs::{JobRun, ResolvedJob};
 pub use platform::{ResolvedChart, ResolvedComponent};

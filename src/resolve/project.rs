@@ -14,6 +14,7 @@ use super::codes::{
     UNKNOWN_DEPENDENCY,
 };
 use super::delivery;
+use super::gateway_api;
 use super::images;
 use super::platform::{self, ResolvedComponent, NAMESPACES};
 use super::resolver::{Place, Resolver};
@@ -106,6 +107,7 @@ fn cluster(
     if let Some(ci) = &c.images {
         images::check_cluster(ci, c.git.is_some(), &mut r);
     }
+    gateway_api::check_cluster(c, &mut r);
     if let Some(m) = &c.mesh {
         for (field, value) in [
             ("gateway", &m.gateway),

@@ -4,12 +4,13 @@
 //! an ingress, a `domain` for relative hosts, a rewrite the ingress class supports).
 
 use super::codes::{
-    HOST_WITHOUT_DOMAIN, PORT, RETRIES_EXCEED_TIMEOUT, REWRITE_UNSUPPORTED, ROUTE, ROUTES_NOWHERE,
+    GRPC_ROUTE_UNSUPPORTED, HOST_WITHOUT_DOMAIN, PORT, RETRIES_EXCEED_TIMEOUT, REWRITE_UNSUPPORTED,
+    ROUTE, ROUTES_NOWHERE, ROUTE_GATEWAY_UNKNOWN, SETTING_NOT_RENDERED,
 };
 use super::ports::{self, declared};
 use super::resolver::Resolver;
 use crate::blueprint::common::Duration;
-use crate::blueprint::names;
+use crate::blueprint::names::{self, app_protocol};
 use crate::blueprint::service::{Retries, Route};
 use crate::blueprint::Blueprint;
 use crate::diag::Severity;
@@ -29,6 +30,11 @@ pub struct ResolvedRoute {
     pub retries: Option<Retries>,
     /// Prefix rewrite.
     pub rewrite: Option<String>,
+    /// Gateway API: the name of the cluster gateway the route attaches to (`None` without
+    /// `gatewayApi`).
+    pub gateway: Option<String>,
+    /// The target port speaks gRPC (`appProtocol: grpc`): a GRPCRoute under Gateway API.
+    pub grpc: bool,
 }
 
 /// `host`, with the cluster's `domain` appended when it is relative (has no dot).
@@ -101,8 +107,16 @@ pub fn resolve(bp: &Blueprint, r: &mut Resolver<'_>) -> Option<Vec<ResolvedRoute
                 primary
             }
         };
+        let grpc = port.is_some_and(|n| {
+            service
+                .iter()
+                .any(|p| p.port == n && app_protocol(&p.name) == Some("grpc"))
+        });
+        let gateway = gateway(route, i, grpc, r);
         if let Some(port) = port {
             resolved.push(ResolvedRoute {
+                gateway,
+                grpc,
                 host: full_host(&route.host, cluster.domain.as_deref()),
                 path: path(route),
                 port,
@@ -114,10 +128,11 @@ pub fn resolve(bp: &Blueprint, r: &mut Resolver<'_>) -> Option<Vec<ResolvedRoute
     }
     // Routes need somewhere to be rendered.
     let istio = cluster.mesh.is_some();
-    if !routes.is_empty() && !istio && cluster.ingress_class.is_none() {
-        r.error(ROUTES_NOWHERE, "/routes", format!("these routes cannot be rendered: there is neither `mesh.istio` nor `ingress` in cluster `{}`", cluster.name), Some("add `mesh: {istio: true, ...}` or `ingress: {className: nginx}` to the cluster file".into()));
+    let gateway_api = cluster.gateway_api.is_some();
+    if !routes.is_empty() && !istio && !gateway_api && cluster.ingress_class.is_none() {
+        r.error(ROUTES_NOWHERE, "/routes", format!("these routes cannot be rendered: there is neither `mesh.istio`, `gatewayApi` nor `ingress` in cluster `{}`", cluster.name), Some("add `mesh: {istio: true, ...}`, `gatewayApi: {className: ..., gateways: [...]}` or `ingress: {className: nginx}` to the cluster file".into()));
     }
-    if let (false, Some(class)) = (istio, &cluster.ingress_class) {
+    if let (false, false, Some(class)) = (istio, gateway_api, &cluster.ingress_class) {
         if class != "nginx" {
             for (i, route) in routes.iter().enumerate() {
                 if route.rewrite.is_some() {
@@ -156,4 +171,94 @@ pub fn resolve(bp: &Blueprint, r: &mut Resolver<'_>) -> Option<Vec<ResolvedRoute
         }
     }
     r.finish(mark, resolved)
+}
+
+/// The route's gateway under Gateway API (default the cluster's first), with what a
+/// Gateway API route cannot express: retries (no retry field in the standard channel) and a
+/// gRPC route's timeout (warned about on strict clusters), a gRPC rewrite or a gRPC path
+/// that is no service (errors).
+fn gateway(route: &Route, i: usize, grpc: bool, r: &mut Resolver<'_>) -> Option<String> {
+    let cluster = r.cluster();
+    let Some(api) = &cluster.gateway_api else {
+        if let Some(name) = &route.gateway {
+            r.error(
+                ROUTE_GATEWAY_UNKNOWN,
+                &format!("/routes/{i}/gateway"),
+                format!(
+                    "route gateway `{name}` needs `gatewayApi`, which cluster `{}` does not have",
+                    cluster.name
+                ),
+                Some(
+                    "drop `gateway` for this cluster, or add `gatewayApi` to the cluster file"
+                        .into(),
+                ),
+            );
+        }
+        return None;
+    };
+    // What is not rendered is said on strict clusters, where it matters; a relaxed cluster
+    // goes without quietly (documented in docs/mesh.md).
+    let strict = r.strict();
+    if route.retries.is_some() && strict {
+        let at = format!("/routes/{i}/retries");
+        r.report(Severity::Warning, SETTING_NOT_RENDERED, &at, &at, format!("route retries are not rendered in cluster `{}`: the Gateway API standard channel has no HTTPRoute retry field", cluster.name), None);
+    }
+    if grpc {
+        if route.timeout.is_some() && strict {
+            let at = format!("/routes/{i}/timeout");
+            r.report(Severity::Warning, SETTING_NOT_RENDERED, &at, &at, format!("the timeout of a gRPC route is not rendered in cluster `{}`: GRPCRoute has no timeouts", cluster.name), None);
+        }
+        if route.rewrite.is_some() {
+            r.error(
+                GRPC_ROUTE_UNSUPPORTED,
+                &format!("/routes/{i}/rewrite"),
+                "a gRPC route cannot rewrite: GRPCRoute has no URL rewrite",
+                None,
+            );
+        }
+        let p = path(route);
+        if grpc_service(&p).is_none() && p != "/" {
+            r.error(
+                GRPC_ROUTE_UNSUPPORTED,
+                &format!("/routes/{i}/path"),
+                format!("gRPC route path `{p}` is neither `/` nor `/<package.Service>`"),
+                Some(
+                    "a GRPCRoute matches whole gRPC services or methods, not path prefixes".into(),
+                ),
+            );
+        }
+    }
+    match api.gateway(route.gateway.as_deref()) {
+        Some(g) => Some(g.name.clone()),
+        None => {
+            let known: Vec<&str> = api.gateways.iter().map(|g| g.name.as_str()).collect();
+            // With no gateways at all the cluster file is already reported (BP140).
+            if let Some(name) = &route.gateway {
+                r.error(
+                    ROUTE_GATEWAY_UNKNOWN,
+                    &format!("/routes/{i}/gateway"),
+                    format!(
+                        "route gateway `{name}` is no gateway of cluster `{}` (gateways: {})",
+                        cluster.name,
+                        known.join(", ")
+                    ),
+                    None,
+                );
+            }
+            None
+        }
+    }
+}
+
+/// The gRPC service a route path `/<package.Service>` (a trailing `/` allowed) names.
+pub fn grpc_service(path: &str) -> Option<&str> {
+    let name = path.strip_prefix('/')?;
+    let name = name.strip_suffix('/').unwrap_or(name);
+    let ok = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+        && !name.starts_with('.')
+        && !name.ends_with('.');
+    ok.then_some(name)
 }

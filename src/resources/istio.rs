@@ -249,13 +249,29 @@ pub struct MutualTls {
     namespaced,
     schema = "disabled"
 )]
+#[serde(rename_all = "camelCase")]
 pub struct AuthorizationPolicySpec {
-    /// The pods it applies to.
-    pub selector: WorkloadSelector,
+    /// The pods it applies to (enforced by their sidecars, or by ztunnel in ambient mode).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub selector: Option<WorkloadSelector>,
+    /// What it is attached to instead of pods: a Service, enforced by its waypoint (ambient).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub target_refs: Vec<PolicyTargetRef>,
     /// `ALLOW`.
     pub action: String,
     /// Allowed requests (none: everything denied).
     pub rules: Vec<AuthorizationRule>,
+}
+
+/// A policy target: a Service (`group: ""`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct PolicyTargetRef {
+    /// `""` for a Service.
+    pub group: String,
+    /// `Service`.
+    pub kind: String,
+    /// Name.
+    pub name: String,
 }
 
 /// Pod selector.

@@ -4,6 +4,7 @@
 
 pub mod flagger;
 pub mod flux;
+pub mod gateway_api;
 pub mod istio;
 pub mod monitoring;
 pub mod sealed_secrets;

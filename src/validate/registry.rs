@@ -56,6 +56,12 @@ pub const RULES: &[&dyn Rule] = &[
     &go405_authorization_policy_unmatched::AuthorizationPolicyUnmatched,
     &go406_mtls_conflict::MtlsConflict,
     &go407_port_name_without_protocol::PortNameWithoutProtocol,
+    &go408_route_parent_unknown::RouteParentUnknown,
+    &go409_route_not_admitted::RouteNotAdmitted,
+    &go410_route_backend_unknown::RouteBackendUnknown,
+    &go411_reference_not_granted::ReferenceNotGranted,
+    &go412_route_match_taken::RouteMatchTaken,
+    &go413_sidecar_setting_in_ambient::SidecarSettingInAmbient,
     &go501_plaintext_secret::PlaintextSecret,
     &go502_sealed_secret_scope_broken::SealedSecretScopeBroken,
     &go503_secret_key_unknown::SecretKeyUnknown,
@@ -92,7 +98,7 @@ pub fn rules_markdown() -> String {
     let mut out = String::from(
         "# Validation rules\n\nGenerated from the rule registry (`src/validate/registry.rs`); a test fails when this \
          file is stale. `fluxprint explain CODE` prints one rule. Families: GO0xx loading and schemas, GO1xx single \
-         objects, GO2xx workload cross-references, GO3xx kustomize and Flux, GO4xx Istio, GO5xx secrets, GO6xx progressive delivery (Flagger). Grades: \
+         objects, GO2xx workload cross-references, GO3xx kustomize and Flux, GO4xx Istio and the Gateway API, GO5xx secrets, GO6xx progressive delivery (Flagger). Grades: \
          *broken* findings are always errors, *hygiene* findings are errors under `--policy strict` and warnings \
          under `relaxed`, *notice* findings are warnings. Any rule can be silenced on one object with the \
          annotation `fluxprint.io/ignore: \"CODE,CODE\"`, or for the whole run with `--ignore CODE`.\n\n\

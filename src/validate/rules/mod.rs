@@ -1,9 +1,10 @@
 //! The rules, one per file, named `<code>_<name>.rs` so that `ls` groups the families:
 //! GO0xx loading and schemas, GO1xx single objects, GO2xx cross-references between
-//! workloads, GO3xx kustomize and Flux (GO315–GO319 HelmReleases), GO4xx Istio, GO5xx
-//! secrets, GO6xx progressive delivery (Flagger).
+//! workloads, GO3xx kustomize and Flux (GO315–GO319 HelmReleases), GO4xx Istio and the
+//! Gateway API, GO5xx secrets, GO6xx progressive delivery (Flagger).
 
 pub mod flagger;
+pub mod gateway_api;
 pub mod go001_yaml_syntax;
 pub mod go002_document_not_an_object;
 pub mod go003_schema_violation;
@@ -55,6 +56,12 @@ pub mod go404_destination_rule_host_unknown;
 pub mod go405_authorization_policy_unmatched;
 pub mod go406_mtls_conflict;
 pub mod go407_port_name_without_protocol;
+pub mod go408_route_parent_unknown;
+pub mod go409_route_not_admitted;
+pub mod go410_route_backend_unknown;
+pub mod go411_reference_not_granted;
+pub mod go412_route_match_taken;
+pub mod go413_sidecar_setting_in_ambient;
 pub mod go501_plaintext_secret;
 pub mod go502_sealed_secret_scope_broken;
 pub mod go503_secret_key_unknown;
