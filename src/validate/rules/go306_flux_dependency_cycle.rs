@@ -25,7 +25,8 @@ impl Rule for FluxDependencyCycle {
     }
     fn doc(&self) -> &'static str {
         "## What it checks\nThe `dependsOn` graph of the tree's Flux Kustomizations has no \
-         cycle.\n\n## Why it matters\nEvery Kustomization of the cycle waits for another: none \
+         cycle. A cycle is reported once, at the `dependsOn` entry of its first member (by \
+         namespace and name) that closes it.\n\n## Why it matters\nEvery Kustomization of the cycle waits for another: none \
          is ever applied.\n\n## Example\n`order` depends on `payment`, `payment` on `order` → \
          GO306.\n\n## Fix\nRemove one edge."
     }
@@ -47,12 +48,15 @@ impl Rule for FluxDependencyCycle {
         }
         // Each cycle reported once, at its smallest member.
         for cycle in super::graph::cycles(&edges) {
-            if let Some((i, _)) = edges.get(&cycle[0]) {
+            if let Some((i, deps)) = edges.get(&cycle[0]) {
+                // At the entry that closes the cycle: the one to remove or correct.
+                let next = cycle.get(1).unwrap_or(&cycle[0]);
+                let j = deps.iter().position(|d| d == next).unwrap_or(0);
                 let mut shown: Vec<String> = cycle.iter().map(|(_, n)| n.clone()).collect();
                 shown.push(cycle[0].1.clone());
                 out.object(
                     *i,
-                    "/spec/dependsOn",
+                    &format!("/spec/dependsOn/{j}"),
                     format!("dependsOn forms a cycle: {}", shown.join(" → ")),
                     Some("remove one edge".into()),
                 );
