@@ -632,3 +632,48 @@ fn self_contained_makes_references_out_of_the_tree_errors() {
         stderr(&out)
     );
 }
+
+/// GO412 compares routes within one cluster: two clusters of one repository routing the same
+/// host through gateways of the same name is no conflict, and neither is one route applied
+/// twice (that is GO307's finding).
+#[test]
+fn route_conflicts_are_judged_per_cluster() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let write = |path: &str, text: &str| {
+        let p = dir.path().join(path);
+        fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        fs::write(p, text).expect("write");
+    };
+    for cluster in ["main", "staging"] {
+        write(
+            &format!("clusters/{cluster}/flux-system/gotk-sync.yaml"),
+            &format!("apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata: {{name: flux-system, namespace: flux-system}}\nspec: {{interval: 1m, url: \"https://example.com/repo.git\", ref: {{branch: main}}}}\n---\napiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {{name: flux-system, namespace: flux-system}}\nspec: {{interval: 10m, path: ./clusters/{cluster}, prune: true, sourceRef: {{kind: GitRepository, name: flux-system}}}}\n"),
+        );
+        write(
+            &format!("clusters/{cluster}/apps.yaml"),
+            &format!("apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {{name: apps, namespace: flux-system}}\nspec: {{interval: 10m, path: ./apps/{cluster}, prune: true, sourceRef: {{kind: GitRepository, name: flux-system}}}}\n"),
+        );
+        write(
+            &format!("apps/{cluster}/gateway.yaml"),
+            "apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: internal, namespace: network}\nspec:\n  gatewayClassName: envoy\n  listeners:\n    - {name: http, protocol: HTTP, port: 80, allowedRoutes: {namespaces: {from: Same}}}\n",
+        );
+        write(
+            &format!("apps/{cluster}/redirect.yaml"),
+            "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: redirect, namespace: network}\nspec:\n  parentRefs: [{name: internal, sectionName: http}]\n  rules:\n    - filters: [{type: RequestRedirect, requestRedirect: {scheme: https, statusCode: 301}}]\n",
+        );
+    }
+    let out = fluxprint(dir.path(), &["validate", "."]);
+    assert!(!stderr(&out).contains("GO412"), "{}", stderr(&out));
+    // A second route with the same match in one cluster is a conflict.
+    write(
+        "apps/main/redirect-2.yaml",
+        "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: redirect-2, namespace: network}\nspec:\n  parentRefs: [{name: internal, sectionName: http}]\n  rules:\n    - filters: [{type: RequestRedirect, requestRedirect: {scheme: https, statusCode: 301}}]\n",
+    );
+    let out = fluxprint(dir.path(), &["validate", "."]);
+    assert_eq!(
+        stderr(&out).matches("error[GO412]").count(),
+        1,
+        "{}",
+        stderr(&out)
+    );
+}

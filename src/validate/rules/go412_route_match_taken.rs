@@ -33,9 +33,16 @@ impl Rule for RouteMatchTaken {
          ## Fix\nGive one of them another path or host, or merge the rules into one route."
     }
     fn check(&self, ctx: &Context<'_>, out: &mut Findings<'_>) {
-        // (kind, parent, host, match) → the first route that has it.
-        let mut seen: BTreeMap<(String, String, String, String), String> = BTreeMap::new();
+        // (cluster, kind, parent, host, match) → the first route that has it. Routes of
+        // different clusters (Flux entry points) never share a parent; the same route applied
+        // twice is GO307's finding.
+        let mut seen: BTreeMap<(Option<usize>, String, String, String, String), String> =
+            BTreeMap::new();
         for (i, route) in routes(ctx) {
+            let cluster = route
+                .unit
+                .and_then(|u| ctx.tree.applied.units.get(u))
+                .map(|u| u.cluster);
             let hosts: Vec<String> = match route.at("/spec/hostnames").and_then(Value::as_array) {
                 Some(h) if !h.is_empty() => h
                     .iter()
@@ -57,7 +64,8 @@ impl Rule for RouteMatchTaken {
                     )
                 })
                 .collect();
-            let mut mine: BTreeMap<(String, String, String, String), String> = BTreeMap::new();
+            let mut mine: BTreeMap<(Option<usize>, String, String, String, String), String> =
+                BTreeMap::new();
             for (r, rule) in route
                 .at("/spec/rules")
                 .and_then(Value::as_array)
@@ -69,12 +77,13 @@ impl Rule for RouteMatchTaken {
                     for parent in &keys {
                         for host in &hosts {
                             let key = (
+                                cluster,
                                 route.kind().to_owned(),
                                 parent.clone(),
                                 host.clone(),
                                 m.clone(),
                             );
-                            if let Some(first) = seen.get(&key) {
+                            if let Some(first) = seen.get(&key).filter(|f| **f != route.id()) {
                                 out.object(
                                     i,
                                     &pointer,
