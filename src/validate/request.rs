@@ -179,6 +179,8 @@ pub fn options_for_cluster(cluster: &crate::resolve::ResolvedCluster) -> Options
         external_kustomizations: cluster.infrastructure.iter().cloned().collect(),
         // What fluxprint renders holds every source, values object and dependency it names.
         self_contained: true,
+        // Chart versions are judged at the component, per policy (BP136).
+        ignore: ["GO316".to_owned()].into(),
         gateways: cluster
             .mesh
             .iter()

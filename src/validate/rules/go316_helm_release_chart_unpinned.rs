@@ -3,8 +3,7 @@
 use serde_json::Value;
 
 use super::helm::helm_releases;
-use crate::diag::Severity;
-use crate::validate::rule::{Context, Findings, Rule};
+use crate::validate::rule::{Context, Findings, Grade, Rule};
 
 /// GO316
 pub struct HelmReleaseChartUnpinned;
@@ -30,10 +29,14 @@ impl Rule for HelmReleaseChartUnpinned {
     fn summary(&self) -> &'static str {
         "A HelmRelease's chart.spec.version is a range or missing: each new chart release installs by itself."
     }
+    fn grade(&self) -> Grade {
+        Grade::Hygiene
+    }
     fn doc(&self) -> &'static str {
         "## What it checks\n`spec.chart.spec.version` of a HelmRelease is one exact version \
          (`1.2.3`, `v1.2.3`, with an optional pre-release). A semver range (`>=1.0.0 <2.0.0`, \
-         `1.x`, `~1.2`, `*`) or no version (Flux then takes `*`) is a warning. Releases that \
+         `1.x`, `~1.2`, `*`) or no version (Flux then takes `*`) is reported: an error under \
+         `--policy strict` (production), a warning under `relaxed`. Releases that \
          take their chart through `chartRef` are pinned where the OCIRepository or HelmChart \
          is, and are not judged here.\n\n\
          ## Why it matters\nA chart release nobody reviewed is installed as soon as it is \
@@ -42,7 +45,6 @@ impl Rule for HelmReleaseChartUnpinned {
          ## Fix\nPin the version (and let Renovate or Dependabot propose updates)."
     }
     fn check(&self, ctx: &Context<'_>, out: &mut Findings<'_>) {
-        out.with_severity(Severity::Warning);
         for (i, hr) in helm_releases(ctx) {
             if hr.at("/spec/chart/spec").is_none() {
                 continue;
