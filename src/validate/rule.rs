@@ -231,6 +231,22 @@ impl<'a> Findings<'a> {
         self.severity = severity;
     }
 
+    /// What follows names objects that another repository or a controller may hold: a
+    /// warning ("not in this tree") unless the tree is declared self-contained.
+    pub fn outside_tree(&mut self) {
+        if !self.ctx.options.self_contained {
+            self.severity = Severity::Warning;
+        }
+    }
+
+    /// `report` graded as [`Findings::outside_tree`]; the severity is restored after it.
+    pub fn outside_tree_with(&mut self, report: impl FnOnce(&mut Self)) {
+        let saved = self.severity;
+        self.outside_tree();
+        report(self);
+        self.severity = saved;
+    }
+
     /// A finding on object `object` at JSON pointer `pointer`; dropped when the object
     /// carries the ignore annotation for this code.
     pub fn object(

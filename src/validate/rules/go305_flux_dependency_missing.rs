@@ -23,11 +23,15 @@ impl Rule for FluxDependencyMissing {
         "## What it checks\nEach `spec.dependsOn` entry (namespace defaulting to the \
          Kustomization's) is a Flux Kustomization of the tree, or one named with \
          `--external-kustomization` (platform infrastructure; a fluxprint cluster file's \
-         `infrastructure` list is used automatically).\n\n## Why it matters\nThe dependant \
+         `infrastructure` list is used automatically). A warning (\"not in this tree\": a \
+         Kustomization of another repository may be meant), an error with `--self-contained` \
+         (and in the output validation of `render`).\n\n## Why it matters\nThe dependant \
          waits forever with `dependency not found`: a typo stops a deployment silently.\n\n\
          ## Example\n```yaml\ndependsOn:\n- name: kafak   # GO305\n```\n\n## Fix\nName an existing Kustomization."
     }
     fn check(&self, ctx: &Context<'_>, out: &mut Findings<'_>) {
+        // A Kustomization of another source or repository may be the one meant.
+        out.outside_tree();
         for (i, k) in flux_kustomizations(ctx) {
             for (j, dep) in k
                 .at("/spec/dependsOn")
@@ -44,7 +48,7 @@ impl Rule for FluxDependencyMissing {
                 if ctx.find("Kustomization", namespace, name).is_empty()
                     && !ctx.options.external_kustomizations.contains(name)
                 {
-                    out.object(i, &format!("/spec/dependsOn/{j}/name"), format!("{} depends on Kustomization {namespace}/{name}, which is not in the tree", k.id()), Some("declare platform Kustomizations with --external-kustomization".into()));
+                    out.object(i, &format!("/spec/dependsOn/{j}/name"), format!("{} depends on Kustomization {namespace}/{name}, which is not in this tree", k.id()), Some("declare platform Kustomizations with --external-kustomization; expected when another repository's Kustomization is meant, an error with --self-contained".into()));
                 }
             }
         }

@@ -23,7 +23,9 @@ impl Rule for ImageMarkerBroken {
     }
     fn doc(&self) -> &'static str {
         "## What it checks\nEvery `# {\"$imagepolicy\": \"ns:name[:tag|:name|:digest]\"}` \
-         comment is valid JSON of that form; the ImagePolicy exists; on a whole-image marker, the \
+         comment is valid JSON of that form; the ImagePolicy exists (a warning when it does not, \
+         since a fleet repository may define it; an error with `--self-contained`); on a \
+         whole-image marker, the \
          marked image's repository equals the policy's ImageRepository `spec.image`; and the file \
          lies under the `update.path` of some ImageUpdateAutomation.\n\n\
          ## Why it matters\nThe image-automation-controller skips such markers without an error: \
@@ -84,15 +86,18 @@ impl Rule for ImageMarkerBroken {
                     continue;
                 }
                 let Some(&policy) = ctx.find("ImagePolicy", parts[0], parts[1]).first() else {
-                    out.file(
-                        f,
-                        span,
-                        format!(
-                            "setter marker names ImagePolicy {}/{}, which is not in the tree",
-                            parts[0], parts[1]
-                        ),
-                        None,
-                    );
+                    // A fleet repository may define the policy.
+                    out.outside_tree_with(|out| {
+                        out.file(
+                            f,
+                            span,
+                            format!(
+                                "setter marker names ImagePolicy {}/{}, which is not in this tree",
+                                parts[0], parts[1]
+                            ),
+                            super::not_in_tree_help(),
+                        )
+                    });
                     continue;
                 };
                 let policy = &ctx.tree.objects[policy];

@@ -1,6 +1,7 @@
 //! GO315: a HelmRelease's chart source is not in the tree.
 
-use super::helm::{grade_missing, helm_releases, not_in_tree_help, reference};
+use super::helm::{helm_releases, reference};
+use super::not_in_tree_help;
 use crate::validate::rule::{Context, Findings, Rule};
 
 /// GO315
@@ -28,7 +29,7 @@ impl Rule for HelmReleaseSourceMissing {
          ## Fix\nAdd the source next to the release, or correct the reference."
     }
     fn check(&self, ctx: &Context<'_>, out: &mut Findings<'_>) {
-        grade_missing(ctx, out);
+        out.outside_tree();
         for (i, hr) in helm_releases(ctx) {
             for pointer in ["/spec/chart/spec/sourceRef", "/spec/chartRef"] {
                 let Some((kind, name, namespace)) = reference(hr, pointer) else {

@@ -2,8 +2,8 @@
 
 use serde_json::Value;
 
-use super::helm::{grade_missing, helm_releases, not_in_tree_help};
-use super::ns;
+use super::helm::helm_releases;
+use super::{not_in_tree_help, ns};
 use crate::validate::rule::{Context, Findings, Rule};
 
 /// GO318
@@ -29,7 +29,7 @@ impl Rule for HelmReleaseDependencyMissing {
          ## Fix\nCorrect the name or the namespace."
     }
     fn check(&self, ctx: &Context<'_>, out: &mut Findings<'_>) {
-        grade_missing(ctx, out);
+        out.outside_tree();
         for (i, hr) in helm_releases(ctx) {
             for (j, d) in hr
                 .at("/spec/dependsOn")

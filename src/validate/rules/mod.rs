@@ -174,3 +174,10 @@ pub fn count<K: Ord>(keys: impl Iterator<Item = K>) -> BTreeMap<K, usize> {
     }
     m
 }
+
+/// The help of a reference to something the tree does not hold.
+pub fn not_in_tree_help() -> Option<String> {
+    Some(
+        "expected when another repository or a controller creates it; with --self-contained this is an error".into(),
+    )
+}
