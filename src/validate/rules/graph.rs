@@ -2,6 +2,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use serde_json::Value;
+
+use super::ns;
+use crate::validate::rule::Findings;
+use crate::validate::tree::Object;
+
 /// A node: `(namespace, name)`.
 pub type Key = (String, String);
 
@@ -49,6 +55,47 @@ pub fn cycles(edges: &BTreeMap<Key, (usize, Vec<Key>)>) -> Vec<Vec<Key>> {
         }
     }
     found
+}
+
+/// Reports every cycle of the `spec.dependsOn` graph of `objects` (entries `{name,
+/// namespace}`, the namespace defaulting to the object's) once, at the entry of its first
+/// member that closes it; `what` names the kind in the message.
+pub fn report_dependency_cycles<'a>(
+    objects: impl Iterator<Item = (usize, &'a Object)>,
+    what: &str,
+    out: &mut Findings<'_>,
+) {
+    let mut edges: BTreeMap<Key, (usize, Vec<Key>)> = BTreeMap::new();
+    for (i, o) in objects {
+        let deps = o
+            .at("/spec/dependsOn")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|d| {
+                let name = d.get("name")?.as_str()?;
+                let namespace = d.get("namespace").and_then(Value::as_str).unwrap_or(ns(o));
+                Some((namespace.to_owned(), name.to_owned()))
+            })
+            .collect();
+        edges.insert((ns(o).to_owned(), o.name().to_owned()), (i, deps));
+    }
+    for cycle in cycles(&edges) {
+        let Some((i, deps)) = edges.get(&cycle[0]) else {
+            continue;
+        };
+        // At the entry that closes the cycle: the one to remove or correct.
+        let next = cycle.get(1).unwrap_or(&cycle[0]);
+        let j = deps.iter().position(|d| d == next).unwrap_or(0);
+        let mut shown: Vec<String> = cycle.iter().map(|(_, n)| n.clone()).collect();
+        shown.push(cycle[0].1.clone());
+        out.object(
+            *i,
+            &format!("/spec/dependsOn/{j}"),
+            format!("{what}dependsOn forms a cycle: {}", shown.join(" → ")),
+            Some("remove one edge".into()),
+        );
+    }
 }
 
 #[cfg(test)]
