@@ -159,3 +159,114 @@ fn a_routed_blue_green_service_takes_its_host_out_of_the_edge_virtual_services()
         .as_array()
         .is_some_and(|h| h.contains(&"track.foodbuzz.com.bd".into())));
 }
+
+/// Orbit's dev cluster: Istio ambient with Gateway API routes, `edge-api` a canary there.
+fn orbit() -> tempfile::TempDir {
+    let dir = tempfile::Builder::new()
+        .prefix("fluxprint-test-")
+        .tempdir()
+        .expect("tempdir");
+    crate::util::copy_dir(
+        &crate::util::root().join("tests/fixtures/systems/orbit"),
+        dir.path(),
+    );
+    dir
+}
+
+#[test]
+fn a_gateway_api_canary_gets_gateway_refs_its_waypoint_and_no_routes_of_its_own() {
+    let dir = orbit();
+    let out = fluxprint(dir.path(), &["render"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let dev = dir.path().join("gitops/dev");
+    let app = dev.join("apps/edge-api");
+    let spec = object(&app.join("canary.yaml"))["spec"].clone();
+    assert_eq!(spec["provider"], "gatewayapi:v1");
+    let service = &spec["service"];
+    // The listener of the route's host, then the apex Service for in-mesh calls (GAMMA).
+    assert_eq!(
+        service["gatewayRefs"],
+        serde_json::json!([
+            {"name": "orbit", "namespace": "istio-ingress", "sectionName": "https-api.dev.orbit.example.io"},
+            {"group": "", "kind": "Service", "name": "edge-api", "port": 8080}
+        ])
+    );
+    assert_eq!(
+        service["hosts"],
+        serde_json::json!(["api.dev.orbit.example.io"])
+    );
+    assert_eq!(service["timeout"], "15s");
+    for istio_only in ["gateways", "retries", "trafficPolicy", "match"] {
+        assert!(service[istio_only].is_null(), "no {istio_only}: {service}");
+    }
+    // Flagger writes the HTTPRoute and the Services.
+    for owned in [
+        "service.yaml",
+        "httproute-api-dev-orbit-example-io.yaml",
+        "httproute-mesh.yaml",
+        "destinationrule.yaml",
+    ] {
+        assert!(!app.join(owned).exists(), "edge-api has no {owned}");
+    }
+    // The namespace's waypoint applies the in-mesh weights, and the AuthorizationPolicy
+    // attaches there to the three Services Flagger makes.
+    assert!(dev.join("infrastructure/waypoint-edge.yaml").exists());
+    let ns = object(&dev.join("infrastructure/namespace-edge.yaml"));
+    assert_eq!(
+        ns["metadata"]["labels"]["istio.io/use-waypoint"],
+        "waypoint"
+    );
+    let policy = object(&app.join("authorizationpolicy.yaml"));
+    let targets: Vec<&str> = policy["spec"]["targetRefs"]
+        .as_array()
+        .expect("targetRefs")
+        .iter()
+        .filter_map(|t| t["name"].as_str())
+        .collect();
+    assert_eq!(targets, ["edge-api", "edge-api-canary", "edge-api-primary"]);
+    // The Gateway still lists the host, for Flagger's HTTPRoute to attach to.
+    let gateway = object(&dev.join("infrastructure/gateway-orbit.yaml"));
+    assert_eq!(
+        gateway["spec"]["listeners"][0]["hostname"],
+        "api.dev.orbit.example.io"
+    );
+    // Prod keeps its Istio Gateway and rolls.
+    assert!(!dir
+        .path()
+        .join("gitops/prod/apps/edge-api/canary.yaml")
+        .exists());
+}
+
+#[test]
+fn blue_green_on_the_gateway_api_switches_with_iterations() {
+    let dir = orbit();
+    edit(
+        &dir.path().join("blueprints/edge-api.yaml"),
+        "delivery: {strategy: canary, analysis: {interval: 30s, stepWeight: 20, maxWeight: 60}}",
+        "delivery: {strategy: blue-green, analysis: {interval: 1m, iterations: 4}}",
+    );
+    let out = fluxprint(dir.path(), &["render"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let dev = dir.path().join("gitops/dev");
+    let spec = object(&dev.join("apps/edge-api/canary.yaml"))["spec"].clone();
+    assert_eq!(spec["provider"], "gatewayapi:v1");
+    assert_eq!(spec["analysis"]["iterations"], 4);
+    assert!(spec["analysis"]["stepWeight"].is_null());
+    assert_eq!(spec["service"]["gatewayRefs"][1]["kind"], "Service");
+    // 1m × (4 iterations + threshold 5), above the cluster's 5m.
+    let ks = object(&dev.join("clusters/dev/apps/edge-api.yaml"));
+    assert_eq!(ks["spec"]["timeout"], "9m");
+}
+
+#[test]
+fn a_gateway_api_canary_sharing_its_host_is_refused() {
+    let dir = orbit();
+    edit(
+        &dir.path().join("blueprints/billing.yaml"),
+        "overrides:\n  dev:\n",
+        "overrides:\n  dev:\n    routes: [{host: api, path: /billing}]\n",
+    );
+    let out = fluxprint(dir.path(), &["render"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("BP154"), "{}", stderr(&out));
+}

@@ -6,8 +6,10 @@
 //! `<name>-canary`), the in-mesh VirtualService and the DestinationRule (Flagger writes a
 //! VirtualService `<name>` and DestinationRules `<name>-primary`, `<name>-canary` from the
 //! Canary's `service` block), and the service's routes in the shared edge VirtualServices
-//! (they move into `service.hosts`, `service.gateways` and `service.match`). See
-//! `docs/delivery.md`.
+//! (they move into `service.hosts`, `service.gateways` and `service.match`). With the
+//! Gateway API provider Flagger writes one HTTPRoute `<name>` instead, so the service's
+//! HTTPRoutes are not rendered either: their Gateway listeners become `service.gatewayRefs`,
+//! with the apex Service for in-mesh (GAMMA) calls. See `docs/delivery.md`.
 
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
@@ -15,11 +17,12 @@ use super::flux::{meta, FLUX_NAMESPACE};
 use super::workload::metadata;
 use crate::blueprint::service::LoadBalancer as Lb;
 use crate::resolve::delivery::Steps;
+use crate::resolve::RoutingProvider;
 use crate::resolve::{ResolvedCluster, ResolvedService, Scaling};
 use crate::resources::flagger::{
     number, AlertProvider, AlertProviderSpec, AlertRef, Canary, CanaryAnalysis, CanaryMatch,
-    CanaryService, CanarySpec, CanaryWebhook, HttpConnectionPool, Metric, NamespacedRef, ObjectRef,
-    SecretRef, ServiceMetadata, ThresholdRange, TrafficPolicy,
+    CanaryService, CanarySpec, CanaryWebhook, GatewayRef, HttpConnectionPool, Metric,
+    NamespacedRef, ObjectRef, SecretRef, ServiceMetadata, ThresholdRange, TrafficPolicy,
 };
 use crate::resources::istio::{
     ClientTls, HttpPool, LoadBalancer, OutlierDetection, RetryPolicy, StringMatch,
@@ -97,24 +100,40 @@ pub fn canary(cluster: &ResolvedCluster, svc: &ResolvedService) -> Option<Canary
     // The generated primary and canary Services carry the label the ServiceMonitor selects
     // (the apex `<name>` does not: it reaches the primary's pods a second time).
     let service_labels = ServiceMetadata { labels: svc.pods() };
+    let istio = p.provider == RoutingProvider::Istio;
     let mut service = CanaryService {
         port: u32::from(primary.port),
         port_name: primary.name.clone(),
         target_port: IntOrString::String(primary.name.clone()),
         app_protocol: primary.app_protocol.clone(),
         port_discovery: (svc.all_ports().len() > 1).then_some(true),
-        timeout: p.timeout.clone(),
-        retries: p.retries.as_ref().map(|r| RetryPolicy {
+        // Flagger copies the timeout into the HTTPRoute as written: Gateway API units then.
+        timeout: if istio {
+            p.timeout.clone()
+        } else {
+            p.timeout.as_ref().map(|t| {
+                super::gateway_api::duration(crate::blueprint::common::Duration(t.clone()).millis())
+            })
+        },
+        // Flagger's HTTPRoute has no retries (nor has the standard channel; the resolver
+        // warned), and no DestinationRule.
+        retries: p.retries.as_ref().filter(|_| istio).map(|r| RetryPolicy {
             attempts: r.attempts,
             per_try_timeout: r.per_try_timeout.as_ref().map(|d| d.0.clone()),
             retry_on: r.on.clone(),
         }),
-        traffic_policy: traffic_policy(cluster, svc),
+        traffic_policy: traffic_policy(cluster, svc).filter(|_| istio),
         primary: Some(service_labels.clone()),
         canary: Some(service_labels),
         ..CanaryService::default()
     };
-    if let (Some(mesh), false) = (&cluster.mesh, svc.routes.is_empty()) {
+    if let (Some(api), false) = (&cluster.gateway_api, istio) {
+        service.gateway_refs = gateway_refs(api, svc, primary.port);
+        let mut hosts: Vec<String> = svc.routes.iter().map(|r| r.host.clone()).collect();
+        hosts.sort();
+        hosts.dedup();
+        service.hosts = hosts;
+    } else if let (Some(mesh), false) = (&cluster.mesh, svc.routes.is_empty()) {
         let gateway = format!("{}/{}", mesh.gateway.0, mesh.gateway.1);
         let mut hosts: Vec<String> = svc.routes.iter().map(|r| r.host.clone()).collect();
         hosts.sort();
@@ -163,6 +182,43 @@ pub fn canary(cluster: &ResolvedCluster, svc: &ResolvedService) -> Option<Canary
             },
         },
     })
+}
+
+/// The parents of Flagger's HTTPRoute: the listener of each routed host on its Gateway (as
+/// the service's own routes would attach), then the apex Service `<name>` on the primary port,
+/// so in-mesh calls shift too (GAMMA; in ambient mode the namespace's waypoint applies it).
+fn gateway_refs(
+    api: &crate::resolve::GatewayApiSettings,
+    svc: &ResolvedService,
+    port: u16,
+) -> Vec<GatewayRef> {
+    let mut listeners: Vec<(String, String, String)> = svc
+        .routes
+        .iter()
+        .filter_map(|r| {
+            let g = api.gateway(r.gateway.as_deref())?;
+            let listener = super::gateway_api::listener_name(g.certificate.is_some(), &r.host);
+            Some((g.namespace.clone(), g.name.clone(), listener))
+        })
+        .collect();
+    listeners.sort();
+    listeners.dedup();
+    listeners
+        .into_iter()
+        .map(|(namespace, name, section)| GatewayRef {
+            name,
+            namespace: Some(namespace),
+            section_name: Some(section),
+            ..GatewayRef::default()
+        })
+        .chain(std::iter::once(GatewayRef {
+            group: Some(String::new()),
+            kind: Some("Service".into()),
+            name: svc.name.clone(),
+            port: Some(port),
+            ..GatewayRef::default()
+        }))
+        .collect()
 }
 
 /// What the service's DestinationRule would set, for Flagger's DestinationRules (the

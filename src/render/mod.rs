@@ -273,10 +273,19 @@ pub fn render_cluster(
             }
         }
         if cluster.gateway_api.is_some() {
-            for (file, route) in gateway_api::http_routes(cluster, svc) {
+            // Flagger writes the one HTTPRoute of a service it releases (`service.gatewayRefs`).
+            let (http, grpc) = if owned {
+                (Vec::new(), Vec::new())
+            } else {
+                (
+                    gateway_api::http_routes(cluster, svc),
+                    gateway_api::grpc_routes(cluster, svc),
+                )
+            };
+            for (file, route) in http {
                 dir.add(&format!("{file}.yaml"), Some(route))?;
             }
-            for (file, route) in gateway_api::grpc_routes(cluster, svc) {
+            for (file, route) in grpc {
                 dir.add(&format!("{file}.yaml"), Some(route))?;
             }
         } else if cluster.mesh.is_none() {

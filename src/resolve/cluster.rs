@@ -58,6 +58,9 @@ pub struct MeshSettings {
 pub enum RoutingProvider {
     /// Istio: Flagger writes a VirtualService and DestinationRules for the service.
     Istio,
+    /// Gateway API (`gatewayapi:v1`): Flagger writes one HTTPRoute `<name>` whose parents
+    /// are the Gateways of the service's routes and, for in-mesh calls, the apex Service.
+    GatewayApi,
 }
 
 impl RoutingProvider {
@@ -65,6 +68,7 @@ impl RoutingProvider {
     pub fn flagger_name(self) -> &'static str {
         match self {
             RoutingProvider::Istio => "istio",
+            RoutingProvider::GatewayApi => "gatewayapi:v1",
         }
     }
 }
@@ -202,13 +206,16 @@ impl ResolvedCluster {
         }
     }
 
-    /// The provider Flagger routes a canary's traffic with: the Istio mesh. (A cluster with
-    /// the Gateway API would give `gatewayapi:v1` here; this is the one place to add it.)
+    /// The provider Flagger routes a canary's traffic with: Gateway API (`gatewayapi:v1`) on
+    /// a cluster with `gatewayApi` and the Istio mesh (sidecar or ambient), Istio on a
+    /// sidecar mesh without it. Flagger's built-in metrics for both are Istio's telemetry
+    /// (`istio_requests_total`), which is why Gateway API without the mesh has none; an
+    /// ambient mesh without `gatewayApi` would need Flagger's VirtualService applied by a
+    /// waypoint, which Istio recommends against (HTTPRoute is its ambient routing API).
     pub fn routing_provider(&self) -> Option<RoutingProvider> {
-        // Flagger's Gateway API provider (`gatewayapi:v1`) and Istio ambient mode (a
-        // waypoint for the traffic shifting) are not rendered yet.
-        match &self.mesh {
-            Some(m) if self.gateway_api.is_none() && !m.ambient => Some(RoutingProvider::Istio),
+        match (&self.mesh, &self.gateway_api) {
+            (Some(_), Some(_)) => Some(RoutingProvider::GatewayApi),
+            (Some(m), None) if !m.ambient => Some(RoutingProvider::Istio),
             _ => None,
         }
     }

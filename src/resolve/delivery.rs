@@ -1,6 +1,7 @@
 //! `delivery`: how a new version is released. `rolling` (the default) is the Deployment's own
 //! rolling update; `canary` and `blue-green` hand the release to Flagger, which needs a
-//! traffic provider on the cluster (its Istio mesh), a Deployment behind a Service, and an
+//! traffic provider on the cluster (its Istio mesh, through Istio's own routes or the Gateway
+//! API), a Deployment behind a Service, and an
 //! analysis it accepts. The analysis and webhooks are checked whatever the strategy, so a base
 //! blueprint can hold them and one cluster's override switch the strategy on.
 
@@ -224,13 +225,19 @@ pub fn resolve(bp: &Blueprint, r: &mut Resolver<'_>) -> Option<Option<Progressiv
     if strategy != DeliveryStrategy::Rolling {
         let provider = needs(bp, strategy, r);
         let tcp = bp.mesh.as_ref().and_then(|m| m.connection_pool.as_ref());
-        if tcp.is_some_and(|p| p.max_connections.is_some()) {
+        // (The Gateway API provider refuses the whole pool, in `gateway_api_limits`.)
+        if provider != Some(RoutingProvider::GatewayApi)
+            && tcp.is_some_and(|p| p.max_connections.is_some())
+        {
             r.error(
                 CANARY_MESH_SETTING,
                 "/mesh/connectionPool/maxConnections",
                 format!("`mesh.connectionPool.maxConnections` cannot be rendered for canary service `{}`: Flagger's Canary has no TCP connection pool", bp.name),
                 Some("set it only in the `overrides` of clusters where the service is not a canary".into()),
             );
+        }
+        if provider == Some(RoutingProvider::GatewayApi) {
+            gateway_api_limits(bp, r);
         }
         let (timeout, retries) = one_route(bp, r);
         resolved = provider.map(|provider| Progressive {
@@ -336,11 +343,16 @@ fn needs(
             DELIVERY_PROVIDER,
             "/delivery/strategy",
             format!(
-                "`{name}` needs a traffic provider for Flagger, an Istio mesh in sidecar mode without `gatewayApi` (Gateway API and ambient releases are not supported yet), which is missing in cluster `{}`",
+                "`{name}` needs a traffic provider for Flagger: {}, which is missing in cluster `{}`",
+                match (&cluster.mesh, &cluster.gateway_api) {
+                    (Some(_), None) => "on an ambient mesh that is the Gateway API (Flagger's Istio provider writes a VirtualService, which ambient applies only through a waypoint), and `gatewayApi`",
+                    (None, Some(_)) => "Gateway API routing gives one only with the Istio mesh (Flagger's built-in metrics are Istio's telemetry), and the mesh",
+                    _ => "an Istio mesh",
+                },
                 cluster.name
             ),
             Some(
-                "set `strategy: rolling` for that cluster in `overrides`, or enable the mesh"
+                "set `strategy: rolling` for that cluster in `overrides`, or enable the mesh (`mesh.istio`, and `gatewayApi` on an ambient mesh)"
                     .into(),
             ),
         );
@@ -372,6 +384,50 @@ fn needs(
         );
     }
     provider
+}
+
+/// What Flagger's Gateway API provider cannot carry: it writes one HTTPRoute (no GRPCRoute)
+/// whose path matches hold for every parent, the apex Service of in-mesh calls included, and
+/// no DestinationRule (so no connection pool, outlier detection or load balancer).
+fn gateway_api_limits(bp: &Blueprint, r: &mut Resolver<'_>) {
+    let grpc = bp
+        .ports
+        .iter()
+        .flatten()
+        .next()
+        .is_some_and(|p| crate::blueprint::names::app_protocol(&p.name) == Some("grpc"));
+    for (i, route) in bp.routes.iter().flatten().enumerate() {
+        if grpc {
+            r.error(
+                CANARY_ROUTES,
+                &format!("/routes/{i}"),
+                format!("route {i} goes to a gRPC port, and Flagger's Gateway API provider writes an HTTPRoute only (no GRPCRoute) for canary service `{}`", bp.name),
+                Some("release the gRPC service with `strategy: rolling`, or route an HTTP port".into()),
+            );
+        }
+        if let Some(path) = route.path.as_deref().filter(|p| *p != "/") {
+            r.error(
+                CANARY_ROUTES,
+                &format!("/routes/{i}/path"),
+                format!("route {i} matches path `{path}`, and Flagger's Gateway API route applies its path matches to in-mesh calls of canary service `{}` too", bp.name),
+                Some("route the canary service's host at `/`".into()),
+            );
+        }
+    }
+    let Some(m) = &bp.mesh else { return };
+    let fields = [
+        ("connectionPool", m.connection_pool.is_some()),
+        ("outlierDetection", m.outlier_detection.is_some()),
+        ("loadBalancer", m.load_balancer.is_some()),
+    ];
+    for (field, _) in fields.iter().filter(|(_, set)| *set) {
+        r.error(
+            CANARY_MESH_SETTING,
+            &format!("/mesh/{field}"),
+            format!("`mesh.{field}` cannot be rendered for canary service `{}`: Flagger's Gateway API provider writes no DestinationRule", bp.name),
+            Some("set it only in the `overrides` of clusters where the service is not a canary".into()),
+        );
+    }
 }
 
 /// The one timeout and retry policy of the route Flagger generates for the service: its edge

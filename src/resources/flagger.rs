@@ -66,6 +66,10 @@ pub struct CanaryService {
     /// Gateways the generated VirtualService binds to (`mesh` for in-mesh calls).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub gateways: Vec<String>,
+    /// Parents of the generated HTTPRoute (Gateway API provider): Gateway listeners, and the
+    /// apex Service for in-mesh (GAMMA) calls.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gateway_refs: Vec<GatewayRef>,
     /// Edge hosts of the generated route.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hosts: Vec<String>,
@@ -87,6 +91,30 @@ pub struct CanaryService {
     /// Metadata of the generated `<name>-canary` Service.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub canary: Option<ServiceMetadata>,
+}
+
+/// A parent of the HTTPRoute Flagger generates with the Gateway API provider.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct GatewayRef {
+    /// API group: `""` for a Service (the CRD defaults to Gateway API's group, so it is
+    /// always written for a Service).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// `Service` for in-mesh calls (the CRD defaults to `Gateway`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// Name.
+    pub name: String,
+    /// Namespace (a Gateway's; a Service is the Canary's own).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    /// The listener of a Gateway.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub section_name: Option<String>,
+    /// The Service port in-mesh calls go to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
 }
 
 /// A request match of the generated route.

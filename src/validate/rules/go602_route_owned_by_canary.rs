@@ -31,9 +31,11 @@ impl Rule for RouteOwnedByCanary {
          when unset; `ns/name`, `name.ns.svc.cluster.local` and bare names compared alike) and \
          lists one of its hosts: a host of `spec.service.hosts`, or, on `mesh`, the apex \
          Service in any of its forms (`name`, `name.ns`, `name.ns.svc.cluster.local`). For \
-         `provider: gatewayapi:…`: an HTTPRoute named as the apex in the Canary's namespace, \
-         or one with a hostname of `spec.service.hosts` and a parent of \
-         `spec.service.gatewayRefs`. A Canary without `provider` (Flagger's own default, \
+         `provider: gatewayapi:…`: an HTTPRoute named as the apex in the Canary's namespace; \
+         an HTTPRoute or GRPCRoute with a hostname of `spec.service.hosts` and a Gateway \
+         parent of `spec.service.gatewayRefs` (group, kind, namespace and name alike, and the \
+         listener when both name one); or one whose parent is a Service that the Canary's \
+         `gatewayRefs` name (GAMMA: it would decide the in-mesh calls Flagger shifts). A Canary without `provider` (Flagger's own default, \
          which the tree does not tell) and wildcard hosts are not judged.\n\n\
          ## Why it matters\nFlagger writes that route itself and shifts its weights during \
          the analysis. A route of the same name is overwritten at every step and rewritten by \
@@ -109,6 +111,33 @@ fn istio(ctx: &Context<'_>, canary: &Object, apex: &str, namespace: &str, out: &
     }
 }
 
+/// A parent reference: `(group, kind, namespace, name, sectionName)`, with the Gateway API
+/// defaults filled in (`gateway.networking.k8s.io`, `Gateway`, the referrer's namespace).
+type Parent = (String, String, String, String, Option<String>);
+
+fn parent(v: &Value, default_ns: &str) -> Option<Parent> {
+    let text = |key: &str| v.get(key).and_then(Value::as_str);
+    let name = text("name")?;
+    Some((
+        text("group")
+            .unwrap_or("gateway.networking.k8s.io")
+            .to_owned(),
+        text("kind").unwrap_or("Gateway").to_owned(),
+        text("namespace").unwrap_or(default_ns).to_owned(),
+        name.to_owned(),
+        text("sectionName").map(str::to_owned),
+    ))
+}
+
+/// The same parent: a listener named on one side and not the other may be the same one.
+fn same(a: &Parent, b: &Parent) -> bool {
+    a.0 == b.0
+        && a.1 == b.1
+        && a.2 == b.2
+        && a.3 == b.3
+        && (a.4.is_none() || b.4.is_none() || a.4 == b.4)
+}
+
 fn gateway_api(
     ctx: &Context<'_>,
     canary: &Object,
@@ -116,29 +145,23 @@ fn gateway_api(
     namespace: &str,
     out: &mut Findings<'_>,
 ) {
-    let parent = |v: &Value, default_ns: &str| -> Option<(String, String)> {
-        let name = v.get("name").and_then(Value::as_str)?;
-        let ns = v
-            .get("namespace")
-            .and_then(Value::as_str)
-            .unwrap_or(default_ns);
-        Some((ns.to_owned(), name.to_owned()))
-    };
-    let parents: BTreeSet<(String, String)> = canary
+    let parents: Vec<Parent> = canary
         .at("/spec/service/gatewayRefs")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
         .filter_map(|g| parent(g, namespace))
         .collect();
+    let mesh = |p: &Parent| p.0.is_empty() && p.1 == "Service";
     let edge_hosts = hosts(canary);
-    for (i, route) in ctx
+    let routes = ctx
         .tree
         .of_kind("HTTPRoute")
-        .filter(|(_, o)| o.group() == "gateway.networking.k8s.io")
-    {
+        .chain(ctx.tree.of_kind("GRPCRoute"))
+        .filter(|(_, o)| o.group() == "gateway.networking.k8s.io");
+    for (i, route) in routes {
         let route_ns = ns(route);
-        if route_ns == namespace && route.name() == apex {
+        if route.kind() == "HTTPRoute" && route_ns == namespace && route.name() == apex {
             out.object(
                 i,
                 "/metadata/name",
@@ -151,14 +174,41 @@ fn gateway_api(
             );
             continue;
         }
-        let shares_parent = route
+        let route_parents: Vec<(usize, Parent)> = route
             .at("/spec/parentRefs")
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
-            .filter_map(|p| parent(p, route_ns))
-            .any(|p| parents.contains(&p));
-        if !shares_parent {
+            .enumerate()
+            .filter_map(|(n, p)| Some((n, parent(p, route_ns)?)))
+            .collect();
+        // In-mesh (GAMMA): a route of the apex Service that Flagger's route has as parent
+        // decides those calls instead of Flagger's weights, whatever its hostnames.
+        let mut judged = false;
+        for (n, p) in &route_parents {
+            if mesh(p) && parents.iter().any(|c| mesh(c) && same(c, p)) {
+                judged = true;
+                out.object(
+                    i,
+                    &format!("/spec/parentRefs/{n}"),
+                    format!(
+                        "{} routes in-mesh calls of Service `{}/{}`, which the HTTPRoute Flagger generates for {} owns",
+                        route.id(),
+                        p.2,
+                        p.3,
+                        canary.id()
+                    ),
+                    Some("move its settings into the Canary's `spec.service` and delete it".into()),
+                );
+            }
+        }
+        if judged {
+            continue;
+        }
+        let shares_gateway = route_parents
+            .iter()
+            .any(|(_, p)| !mesh(p) && parents.iter().any(|c| same(c, p)));
+        if !shares_gateway {
             continue;
         }
         for (h, host) in strings(route.at("/spec/hostnames")).enumerate() {
