@@ -49,9 +49,10 @@ fn kustomization_paths_build_and_depends_on_resolves() {
             .collect();
         // infrastructure, one per service, the platform namespaces and one per component
         // part (kube-prometheus-stack has two: its chart, then its PrometheusRule).
-        let platform = [
+        // Flagger only in prod (its canary); dev's ambient data plane and the Gateway API
+        // CRDs (their component and the Kustomization of the upstream repository) only in dev.
+        let mut platform = vec![
             "platform-namespaces",
-            "flagger",
             "istio-base",
             "istiod",
             "istio-ingressgateway",
@@ -62,6 +63,16 @@ fn kustomization_paths_build_and_depends_on_resolves() {
             "redis",
             "sealed-secrets",
         ];
+        if cluster == "prod" {
+            platform.push("flagger");
+        } else {
+            platform.extend([
+                "gateway-api-crds",
+                "gateway-api-crds-standard",
+                "istio-cni",
+                "ztunnel",
+            ]);
+        }
         assert_eq!(kustomizations.len(), 1 + 8 + platform.len(), "{names:?}");
         for p in platform {
             assert!(names.contains(p), "no Kustomization `{p}`: {names:?}");
@@ -70,6 +81,11 @@ fn kustomization_paths_build_and_depends_on_resolves() {
         let infrastructure: [&str; 0] = [];
         for k in &kustomizations {
             let path = k["spec"]["path"].as_str().expect("path");
+            // The Gateway API CRDs' Kustomization builds a path of the upstream repository.
+            if k["spec"]["sourceRef"]["name"] != "flux-system" {
+                assert_eq!(k["metadata"]["name"], "gateway-api-crds-standard");
+                continue;
+            }
             assert!(
                 path.starts_with("./") && !path.starts_with("./clusters/"),
                 "{path}: never under the bootstrap path"

@@ -43,8 +43,9 @@ fn kubectl_kustomize_builds_every_directory() {
     }
     assert_eq!(
         built,
-        2 * (8 + 1 + 1 + 9 + 1),
-        "every service directory, infrastructure, the platform namespaces, nine controllers \
-         (Flagger's too) and one config directory, in both clusters"
+        (8 + 1 + 1 + 10 + 2) + (8 + 1 + 1 + 9 + 1),
+        "every service directory, infrastructure, the platform namespaces, the controllers \
+         and config directories: in dev ten controllers (istio-cni and ztunnel) and two \
+         configs (the Gateway API CRDs), in prod nine controllers (Flagger) and one config"
     );
 }

@@ -403,7 +403,8 @@ pub fn render_cluster(
             &provider,
         )?);
     }
-    let deps = platform::infrastructure_dependencies(components, &files);
+    let ambient = cluster.mesh.as_ref().is_some_and(|m| m.ambient);
+    let deps = platform::infrastructure_dependencies(components, &files, ambient);
     let infra: Vec<String> = files
         .iter()
         .filter_map(|f| {

@@ -307,13 +307,27 @@ pub(super) fn files(
     Ok(())
 }
 
+/// Istio's charts of the ambient data plane (repository, chart), node agents run by a
+/// DaemonSet, one pod per node, that must run before a pod of an ambient namespace starts:
+/// istio-cni sets up the pod's redirection when it is created (pods started before it are
+/// not captured until restarted), ztunnel carries the traffic.
+pub const AMBIENT_CHARTS: [(&str, &str); 2] = [
+    ("https://istio-release.storage.googleapis.com/charts", "cni"),
+    (
+        "https://istio-release.storage.googleapis.com/charts",
+        "ztunnel",
+    ),
+];
+
 /// What the `infrastructure` Kustomization waits for: the platform namespaces (it applies
-/// objects into namespaces services share with components) and every component whose chart
+/// objects into namespaces services share with components), every component whose chart
 /// installs the CRDs of an object that fluxprint renders for the services (`files`: the
-/// rendered apps and infrastructure files; one object each).
+/// rendered apps and infrastructure files; one object each), and on an `ambient` cluster the
+/// components running Istio's `cni` and `ztunnel` charts (services wait for `infrastructure`).
 pub fn infrastructure_dependencies(
     components: &[ResolvedComponent],
     files: &[RenderedFile],
+    ambient: bool,
 ) -> Vec<String> {
     if components.is_empty() {
         return Vec::new();
@@ -331,7 +345,15 @@ pub fn infrastructure_dependencies(
     deps.extend(
         components
             .iter()
-            .filter(|c| c.provides.iter().any(|g| groups.contains(g.as_str())))
+            .filter(|c| {
+                c.provides.iter().any(|g| groups.contains(g.as_str()))
+                    || (ambient
+                        && c.chart.as_ref().is_some_and(|ch| {
+                            AMBIENT_CHARTS
+                                .iter()
+                                .any(|(repo, name)| ch.repository == *repo && ch.name == *name)
+                        }))
+            })
             .map(|c| c.name.clone()),
     );
     deps

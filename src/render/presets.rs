@@ -12,12 +12,14 @@ pub const PRESETS: &[(&str, &str)] = &[
         "cert-manager",
         include_str!("../../presets/cert-manager.yaml"),
     ),
+    ("flagger", include_str!("../../presets/flagger.yaml")),
     (
         "gateway-api-crds",
         include_str!("../../presets/gateway-api-crds.yaml"),
     ),
     ("grafana", include_str!("../../presets/grafana.yaml")),
     ("istio", include_str!("../../presets/istio.yaml")),
+    ("istio-cni", include_str!("../../presets/istio-cni.yaml")),
     ("kafka", include_str!("../../presets/kafka.yaml")),
     (
         "kube-prometheus-stack",
@@ -34,6 +36,7 @@ pub const PRESETS: &[(&str, &str)] = &[
         include_str!("../../presets/sealed-secrets.yaml"),
     ),
     ("tempo", include_str!("../../presets/tempo.yaml")),
+    ("ztunnel", include_str!("../../presets/ztunnel.yaml")),
 ];
 
 /// The files of `preset` for a component called `name`: (path relative to `platform/`,
