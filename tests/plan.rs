@@ -246,3 +246,75 @@ values:
         "{text}"
     );
 }
+
+#[test]
+fn canaries_waypoints_and_ztunnel_count_on_an_ambient_cluster() {
+    let ambient = format!(
+        "{CLUSTER}mesh: {{istio: true, mode: ambient}}\n\
+         gatewayApi: {{className: istio, gateways: [{{name: internal, namespace: edge, internal: true}}]}}\n"
+    );
+    let canary = format!("{API}mesh: {{callers: [store]}}\ndelivery: {{strategy: canary}}\n");
+    let dir = project(&ambient, &canary);
+    fs::create_dir_all(dir.path().join("platform")).expect("mkdir");
+    fs::write(
+        dir.path().join("platform/ztunnel.yaml"),
+        r#"apiVersion: fluxprint/v1alpha1
+kind: Component
+name: ztunnel
+namespace: istio-system
+chart: {repository: "https://istio-release.storage.googleapis.com/charts", name: ztunnel, version: "1.30.3"}
+values:
+  resources: {requests: {cpu: 200m, memory: 512Mi}}
+"#,
+    )
+    .expect("write");
+    let plan = plan_json(dir.path());
+    let lab = &plan[0];
+    // api: primary and canary, each 2..20 replicas of 500m and 1Gi (no sidecar in ambient).
+    let api = &lab["services"][0];
+    assert_eq!(api["withCanary"], true);
+    assert_eq!(
+        (&api["minReplicas"], &api["maxReplicas"]),
+        (&2.into(), &20.into())
+    );
+    assert_eq!(api["perPod"]["cpuMillis"], 500.0);
+    assert_eq!(api["atMin"]["pods"], 4);
+    assert_eq!(api["atMin"]["cpuMillis"], 2000.0);
+    assert_eq!(api["atMax"]["pods"], 40);
+    assert_eq!(api["atMax"]["memoryBytes"], 40.0 * GIB);
+    // The canary's namespace gets a waypoint: one pod of Istio's default 100m and 128Mi.
+    let mesh = lab["mesh"].as_array().expect("mesh");
+    assert_eq!(mesh.len(), 1);
+    assert_eq!(mesh[0]["name"], "waypoint/lab");
+    assert_eq!(mesh[0]["total"]["cpuMillis"], 100.0);
+    assert_eq!(mesh[0]["total"]["memoryBytes"], 128.0 * 1024.0 * 1024.0);
+    // ztunnel: one pod per node, taken from each node first (3300m, 6.5Gi, 29 pods left).
+    let ztunnel = &lab["components"][0];
+    assert_eq!(ztunnel["workloads"][0]["perNode"], true);
+    assert_eq!(ztunnel["total"]["pods"], 0);
+    // At min: store 3 × 1 CPU fill node 1 (the waypoint joins them), api 4 × 500m node 2;
+    // then a ztunnel pod on each of the 2 nodes.
+    let min = &lab["atMin"];
+    assert_eq!(min["nodes"]["nodes"], 2);
+    assert_eq!(min["usage"]["pods"], 4 + 3 + 1 + 2);
+    assert_eq!(
+        min["usage"]["cpuMillis"],
+        2000.0 + 3000.0 + 100.0 + 2.0 * 200.0
+    );
+    let max = &lab["atMax"];
+    let nodes = max["nodes"]["nodes"].as_u64().expect("nodes");
+    assert_eq!(
+        max["usage"]["cpuMillis"],
+        20000.0 + 3000.0 + 100.0 + 200.0 * nodes as f64
+    );
+    let text = stdout(&fluxprint(dir.path(), &["plan"]));
+    for expected in [
+        "api (+canary)",
+        "waypoint/lab",
+        "1 per node",
+        "note: api: released by Flagger, counted as primary and canary",
+        "note: per-node workloads (DaemonSets) take their requests from every node",
+    ] {
+        assert!(text.contains(expected), "{expected}: {text}");
+    }
+}

@@ -21,6 +21,12 @@ pub const HOURS_PER_MONTH: f64 = 730.0;
 pub const ISTIO_PROXY_CPU_MILLIS: f64 = 100.0;
 /// Memory request of Istio's injected proxy (default `global.proxy.resources.requests.memory`).
 pub const ISTIO_PROXY_MEMORY: f64 = 128.0 * 1024.0 * 1024.0;
+/// CPU request of an Istio waypoint proxy: the istiod chart's default
+/// `global.waypoint.resources.requests.cpu` (`manifests/charts/istio-control/istio-discovery/
+/// values.yaml` in istio/istio); one replica per waypoint Deployment.
+pub const WAYPOINT_CPU_MILLIS: f64 = 100.0;
+/// Memory request of a waypoint proxy (`global.waypoint.resources.requests.memory`).
+pub const WAYPOINT_MEMORY: f64 = 128.0 * 1024.0 * 1024.0;
 
 /// CPU (millicores), memory (bytes), pods and storage (GiB).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
@@ -44,6 +50,14 @@ impl Usage {
             cpu_millis: self.cpu_millis * n,
             memory_bytes: self.memory_bytes * n,
             storage_gib: self.storage_gib * n,
+        }
+    }
+
+    /// `times` for a sum of `pods_each` pods: `times(n)` counts `n` pods, this `n × pods_each`.
+    fn scaled(self, pods_each: u32) -> Usage {
+        Usage {
+            pods: self.pods * pods_each,
+            ..self
         }
     }
 
@@ -81,6 +95,9 @@ pub struct ServicePlan {
     pub at_max: Usage,
     /// Containers without a CPU or memory request (counted as 0).
     pub missing_requests: Vec<String>,
+    /// Released by Flagger: `at_min` and `at_max` count the primary and the canary
+    /// Deployment, both at that many replicas, as during an analysis.
+    pub with_canary: bool,
 }
 
 /// Allocatable capacity of one node and its price.
@@ -175,10 +192,13 @@ pub struct Level {
 pub struct ComponentWorkload {
     /// JSON pointer of the map in the values (`""` for the top level).
     pub path: String,
-    /// Its `replicaCount` or `replicas`, else 1.
+    /// Its `replicaCount` or `replicas`, else 1 (per node, for a DaemonSet).
     pub replicas: u32,
     /// The requests of one pod.
     pub per_pod: Usage,
+    /// One pod on every node (the DaemonSets of Istio's `ztunnel` and `cni` charts): counted
+    /// per node of the level, not in `total`.
+    pub per_node: bool,
 }
 
 /// What a platform component's values declare; the same at the fewest and the most replicas
@@ -192,7 +212,7 @@ pub struct ComponentPlan {
     pub namespace: String,
     /// The workloads its values declare requests for.
     pub workloads: Vec<ComponentWorkload>,
-    /// Their sum over replicas.
+    /// Their sum over replicas (without the per-node workloads).
     pub total: Usage,
 }
 
@@ -210,6 +230,9 @@ pub struct ClusterPlan {
     pub services: Vec<ServicePlan>,
     /// Platform components, sorted by name (none without `platform/`).
     pub components: Vec<ComponentPlan>,
+    /// The proxies Istio runs for objects fluxprint renders: a waypoint Deployment per
+    /// ambient namespace that has one (`waypoint/<namespace>`).
+    pub mesh: Vec<ComponentPlan>,
     /// Every service at its fewest replicas, and the components.
     pub at_min: Level,
     /// Every service at its most replicas, and the components.
@@ -238,8 +261,14 @@ pub fn plan_cluster(
 ) -> ClusterPlan {
     let plans: Vec<ServicePlan> = services.iter().map(|s| plan_service(cluster, s)).collect();
     let platform: Vec<ComponentPlan> = components.iter().map(plan_component).collect();
+    let mesh: Vec<ComponentPlan> =
+        crate::render::gateway_api::waypoint_namespaces(cluster, services)
+            .into_iter()
+            .map(waypoint)
+            .collect();
     let workload_names: Vec<Vec<String>> = platform
         .iter()
+        .chain(&mesh)
         .map(|c| {
             c.workloads
                 .iter()
@@ -249,21 +278,41 @@ pub fn plan_cluster(
         .collect();
     let node = node_shape(cluster);
     let routed = services.iter().any(|s| !s.routes.is_empty());
-    let level = |replicas: fn(&ServicePlan) -> (u32, Usage)| {
+    let level = |replicas: fn(&ServicePlan) -> Usage| {
         let mut usage = Usage::default();
         let mut pods = Vec::new();
+        // What one pod per node takes from every node before the others are packed.
+        let mut per_node = Usage::default();
         for p in &plans {
-            let (n, u) = replicas(p);
+            let u = replicas(p);
             usage.add(u);
-            pods.push((p.name.as_str(), p.per_pod, n));
+            pods.push((p.name.as_str(), p.per_pod, u.pods));
         }
-        for (c, names) in platform.iter().zip(&workload_names) {
+        for (c, names) in platform.iter().chain(&mesh).zip(&workload_names) {
             usage.add(c.total);
             for (w, name) in c.workloads.iter().zip(names) {
-                pods.push((name.as_str(), w.per_pod, w.replicas));
+                if w.per_node {
+                    per_node.add(w.per_pod);
+                } else {
+                    pods.push((name.as_str(), w.per_pod, w.replicas));
+                }
             }
         }
-        let nodes = node.map(|shape| pack(shape, &pods));
+        let nodes = node.map(|shape| {
+            let left = NodeShape {
+                cpu_millis: (shape.cpu_millis - per_node.cpu_millis).max(0.0),
+                memory_bytes: (shape.memory_bytes - per_node.memory_bytes).max(0.0),
+                max_pods: shape.max_pods.saturating_sub(per_node.pods),
+                ..shape
+            };
+            let mut n = pack(left, &pods);
+            // A cluster of no other pods still runs the node agents on its one node.
+            if n.nodes == 0 && per_node.pods > 0 {
+                n.nodes = 1;
+            }
+            usage.add(per_node.times(n.nodes).scaled(per_node.pods));
+            n
+        });
         let cost = node
             .zip(nodes.as_ref())
             .map(|(shape, n)| cost(cluster, shape, n.nodes, usage.storage_gib, routed));
@@ -273,10 +322,11 @@ pub fn plan_cluster(
         cluster: cluster.name.clone(),
         file: cluster.file.clone(),
         node,
-        at_min: level(|p| (p.min_replicas, p.at_min)),
-        at_max: level(|p| (p.max_replicas, p.at_max)),
+        at_min: level(|p| p.at_min),
+        at_max: level(|p| p.at_max),
         services: plans,
         components: platform,
+        mesh,
     }
 }
 
@@ -284,7 +334,12 @@ pub fn plan_cluster(
 /// or memory, with its `replicaCount` or `replicas` (1 without), skipping maps with
 /// `enabled: false`.
 fn plan_component(c: &ResolvedComponent) -> ComponentPlan {
-    fn walk(v: &Value, path: &str, out: &mut Vec<ComponentWorkload>) {
+    let per_node = c.chart.as_ref().is_some_and(|ch| {
+        crate::render::platform::AMBIENT_CHARTS
+            .iter()
+            .any(|(repo, name)| ch.repository == *repo && ch.name == *name)
+    });
+    fn walk(v: &Value, path: &str, per_node: bool, out: &mut Vec<ComponentWorkload>) {
         let Value::Object(map) = v else { return };
         if map.get("enabled").and_then(Value::as_bool) == Some(false) {
             return;
@@ -309,28 +364,29 @@ fn plan_component(c: &ResolvedComponent) -> ComponentPlan {
                 .map_or(1, |n| u32::try_from(n).unwrap_or(u32::MAX));
             out.push(ComponentWorkload {
                 path: path.to_owned(),
-                replicas,
+                replicas: if per_node { 1 } else { replicas },
                 per_pod: Usage {
                     pods: 1,
                     cpu_millis: quantity("cpu").unwrap_or(0.0) * 1000.0,
                     memory_bytes: quantity("memory").unwrap_or(0.0),
                     storage_gib: 0.0,
                 },
+                per_node,
             });
         }
         for (key, child) in map {
             if key != "resources" {
                 let escaped = key.replace('~', "~0").replace('/', "~1");
-                walk(child, &format!("{path}/{escaped}"), out);
+                walk(child, &format!("{path}/{escaped}"), per_node, out);
             }
         }
     }
     let mut workloads = Vec::new();
     if let Some(values) = &c.values {
-        walk(values, "", &mut workloads);
+        walk(values, "", per_node, &mut workloads);
     }
     let mut total = Usage::default();
-    for w in &workloads {
+    for w in workloads.iter().filter(|w| !w.per_node) {
         total.add(w.per_pod.times(w.replicas));
     }
     ComponentPlan {
@@ -338,6 +394,27 @@ fn plan_component(c: &ResolvedComponent) -> ComponentPlan {
         namespace: c.namespace.clone(),
         workloads,
         total,
+    }
+}
+
+/// The waypoint Deployment Istio runs for the Gateway fluxprint renders in `namespace`.
+fn waypoint(namespace: &str) -> ComponentPlan {
+    let per_pod = Usage {
+        pods: 1,
+        cpu_millis: WAYPOINT_CPU_MILLIS,
+        memory_bytes: WAYPOINT_MEMORY,
+        storage_gib: 0.0,
+    };
+    ComponentPlan {
+        name: format!("waypoint/{namespace}"),
+        namespace: namespace.to_owned(),
+        workloads: vec![ComponentWorkload {
+            path: String::new(),
+            replicas: 1,
+            per_pod,
+            per_node: false,
+        }],
+        total: per_pod,
     }
 }
 
@@ -380,6 +457,10 @@ fn plan_service(cluster: &ResolvedCluster, svc: &ResolvedService) -> ServicePlan
     let capacity = svc.capacity.as_ref();
     let pods_at_peak = capacity.map(|c| c.pods_at_peak);
     let (min, max) = (svc.scaling.min(), svc.scaling.max());
+    // During an analysis Flagger runs the canary Deployment beside the primary, each scaled
+    // by its own autoscaler (or the replica count) between the same bounds.
+    let with_canary = svc.delivery.is_some();
+    let copies = if with_canary { 2 } else { 1 };
     ServicePlan {
         name: svc.name.clone(),
         namespace: svc.namespace.clone(),
@@ -389,9 +470,10 @@ fn plan_service(cluster: &ResolvedCluster, svc: &ResolvedService) -> ServicePlan
         max_replicas: max,
         max_below_peak: pods_at_peak.is_some_and(|p| max < p),
         per_pod,
-        at_min: per_pod.times(min),
-        at_max: per_pod.times(max),
+        at_min: per_pod.times(min * copies),
+        at_max: per_pod.times(max * copies),
         missing_requests: missing,
+        with_canary,
     }
 }
 

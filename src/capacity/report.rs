@@ -23,7 +23,11 @@ fn opt<T: ToString>(v: Option<T>) -> String {
 
 fn service_row(s: &ServicePlan) -> Vec<String> {
     vec![
-        s.name.clone(),
+        if s.with_canary {
+            format!("{} (+canary)", s.name)
+        } else {
+            s.name.clone()
+        },
         opt(s.peak_rps),
         opt(s.pods_at_peak),
         s.min_replicas.to_string(),
@@ -65,7 +69,11 @@ fn component_rows(c: &ComponentPlan) -> Vec<Vec<String>> {
                 } else {
                     w.path.clone()
                 },
-                w.replicas.to_string(),
+                if w.per_node {
+                    "1 per node".to_owned()
+                } else {
+                    w.replicas.to_string()
+                },
                 cores(w.per_pod.cpu_millis * f64::from(w.replicas)),
                 gib(w.per_pod.memory_bytes * f64::from(w.replicas)),
             ]
@@ -187,6 +195,28 @@ fn notes(p: &ClusterPlan) -> Vec<String> {
             ));
         }
     }
+    let canaries: Vec<&str> = p
+        .services
+        .iter()
+        .filter(|s| s.with_canary)
+        .map(|s| s.name.as_str())
+        .collect();
+    if !canaries.is_empty() {
+        notes.push(format!(
+            "{}: released by Flagger, counted as primary and canary, both at the replicas shown (as during an analysis; between releases the canary runs none)",
+            canaries.join(", ")
+        ));
+    }
+    if p.components
+        .iter()
+        .flat_map(|c| &c.workloads)
+        .any(|w| w.per_node)
+    {
+        notes.push(match &p.node {
+            Some(_) => "per-node workloads (DaemonSets) take their requests from every node before the other pods are packed".to_owned(),
+            None => "per-node workloads (DaemonSets) are not counted without `nodes`".to_owned(),
+        });
+    }
     let undeclared: Vec<&str> = p
         .components
         .iter()
@@ -223,7 +253,12 @@ pub fn human(plans: &[ClusterPlan]) -> String {
         let rows: Vec<Vec<String>> = p.services.iter().map(service_row).collect();
         out.push_str(&aligned(&SERVICE_HEADER, &rows));
         out.push('\n');
-        let rows: Vec<Vec<String>> = p.components.iter().flat_map(component_rows).collect();
+        let rows: Vec<Vec<String>> = p
+            .components
+            .iter()
+            .chain(&p.mesh)
+            .flat_map(component_rows)
+            .collect();
         if !rows.is_empty() {
             out.push_str(&aligned(&COMPONENT_HEADER, &rows));
             out.push('\n');
@@ -252,7 +287,12 @@ pub fn markdown(plans: &[ClusterPlan]) -> String {
         let rows: Vec<Vec<String>> = p.services.iter().map(service_row).collect();
         out.push_str(&markdown_table(&SERVICE_HEADER, &rows));
         out.push('\n');
-        let rows: Vec<Vec<String>> = p.components.iter().flat_map(component_rows).collect();
+        let rows: Vec<Vec<String>> = p
+            .components
+            .iter()
+            .chain(&p.mesh)
+            .flat_map(component_rows)
+            .collect();
         if !rows.is_empty() {
             out.push_str(&markdown_table(&COMPONENT_HEADER, &rows));
             out.push('\n');
