@@ -44,9 +44,9 @@ enum NewCommand {
 struct ComponentArgs {
     /// Component name (DNS-1123 label): the name of its Flux Kustomization.
     name: String,
-    /// The preset: cert-manager, gateway-api-crds, grafana, istio, kafka,
-    /// kube-prometheus-stack, loki, mimir, mongodb, postgres, rabbitmq, redis,
-    /// sealed-secrets or tempo.
+    /// The preset: cert-manager, flagger, gateway-api-crds, grafana, istio, istio-cni,
+    /// kafka, kube-prometheus-stack, loki, mimir, mongodb, postgres, rabbitmq, redis,
+    /// sealed-secrets, tempo or ztunnel.
     #[arg(long)]
     preset: String,
     /// Directory of platform component files.
