@@ -430,3 +430,43 @@ fn another_gateway_class_on_a_mesh_without_its_identity_warns_bp146() {
         "cluster.local/ns/envoy-gateway-system/sa/envoy-web"
     );
 }
+
+/// Flagger's Gateway API provider on a sidecar mesh: the same Canary, no waypoint, and the
+/// AuthorizationPolicy keeps its pod selector (the sidecars enforce it).
+#[test]
+fn a_canary_on_a_sidecar_mesh_with_gateway_api_uses_the_gateway_api_provider() {
+    let dir = tempfile::Builder::new()
+        .prefix("fluxprint-test-")
+        .tempdir()
+        .expect("tempdir");
+    crate::util::copy_dir(
+        &crate::util::root().join("tests/fixtures/systems/orbit"),
+        dir.path(),
+    );
+    crate::util::edit(
+        &dir.path().join("clusters/dev.yaml"),
+        "mode: ambient",
+        "mode: sidecar",
+    );
+    let out = fluxprint(dir.path(), &["render"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let dev = dir.path().join("gitops/dev");
+    let objs = objects(&dev.join("apps/edge-api"));
+    let canary = of(&objs, "Canary")[0];
+    assert_eq!(canary["spec"]["provider"], "gatewayapi:v1");
+    assert_eq!(
+        canary["spec"]["service"]["gatewayRefs"][1]["kind"],
+        "Service"
+    );
+    assert!(
+        of(&objs, "HTTPRoute").is_empty(),
+        "Flagger writes the route"
+    );
+    let policy = of(&objs, "AuthorizationPolicy")[0];
+    assert!(policy["spec"]["targetRefs"].is_null(), "{policy}");
+    assert_eq!(
+        policy["spec"]["selector"]["matchLabels"]["fluxprint.io/service"],
+        "edge-api"
+    );
+    assert!(!dev.join("infrastructure/waypoint-edge.yaml").exists());
+}
