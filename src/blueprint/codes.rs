@@ -265,7 +265,7 @@ pub const CODES: &[Code] = &[
         "webhook `load-test` is defined twice",
         "Name each webhook once, write its full address, and a timeout such as `30s`."),
     code("BP154", "canary-host-shared", "error",
-        "a canary or blue-green service routes a host that another service also routes: Flagger writes the whole route of that host and would fight the shared edge VirtualService",
+        "a canary or blue-green service routes a host that another service also routes: Flagger writes the whole route of that host and would fight the shared edge VirtualService (Istio provider) or the other service's HTTPRoute on the same listener (Gateway API provider)",
         "host `api.example.com` of canary service `payment` is also routed by `order` (blueprints/order.yaml)",
         "Give the canary service a host of its own, or release it with `strategy: rolling`."),
     code("BP155", "canary-routes-unrenderable", "error",
