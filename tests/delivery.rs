@@ -160,7 +160,7 @@ fn a_routed_blue_green_service_takes_its_host_out_of_the_edge_virtual_services()
         .is_some_and(|h| h.contains(&"track.foodbuzz.com.bd".into())));
 }
 
-/// Orbit's dev cluster: Istio ambient with Gateway API routes, `edge-api` a canary there.
+/// Orbit's dev cluster: Istio sidecars with Gateway API routes, `edge-api` a canary there.
 fn orbit() -> tempfile::TempDir {
     let dir = tempfile::Builder::new()
         .prefix("fluxprint-test-")
@@ -174,7 +174,7 @@ fn orbit() -> tempfile::TempDir {
 }
 
 #[test]
-fn a_gateway_api_canary_gets_gateway_refs_its_waypoint_and_no_routes_of_its_own() {
+fn a_gateway_api_canary_gets_gateway_refs_and_no_routes_of_its_own() {
     let dir = orbit();
     let out = fluxprint(dir.path(), &["render"]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -208,22 +208,11 @@ fn a_gateway_api_canary_gets_gateway_refs_its_waypoint_and_no_routes_of_its_own(
     ] {
         assert!(!app.join(owned).exists(), "edge-api has no {owned}");
     }
-    // The namespace's waypoint applies the in-mesh weights, and the AuthorizationPolicy
-    // attaches there to the three Services Flagger makes.
-    assert!(dev.join("infrastructure/waypoint-edge.yaml").exists());
-    let ns = object(&dev.join("infrastructure/namespace-edge.yaml"));
-    assert_eq!(
-        ns["metadata"]["labels"]["istio.io/use-waypoint"],
-        "waypoint"
-    );
+    // Sidecars apply the in-mesh weights: no waypoint, a selector-based AuthorizationPolicy.
+    assert!(!dev.join("infrastructure/waypoint-edge.yaml").exists());
     let policy = object(&app.join("authorizationpolicy.yaml"));
-    let targets: Vec<&str> = policy["spec"]["targetRefs"]
-        .as_array()
-        .expect("targetRefs")
-        .iter()
-        .filter_map(|t| t["name"].as_str())
-        .collect();
-    assert_eq!(targets, ["edge-api", "edge-api-canary", "edge-api-primary"]);
+    assert!(policy["spec"]["targetRefs"].is_null(), "{policy}");
+    assert!(policy["spec"]["selector"].is_object(), "{policy}");
     // The Gateway still lists the host, for Flagger's HTTPRoute to attach to.
     let gateway = object(&dev.join("infrastructure/gateway-orbit.yaml"));
     assert_eq!(

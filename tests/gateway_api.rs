@@ -431,10 +431,11 @@ fn another_gateway_class_on_a_mesh_without_its_identity_warns_bp146() {
     );
 }
 
-/// Flagger's Gateway API provider on a sidecar mesh: the same Canary, no waypoint, and the
-/// AuthorizationPolicy keeps its pod selector (the sidecars enforce it).
+/// On an ambient mesh a canary is refused (BP151): Flagger's built-in metrics read the
+/// sidecars' `reporter="destination"` telemetry, which waypoints do not report, so every
+/// analysis would roll back. Orbit's dev cluster releases `edge-api` by canary on sidecars.
 #[test]
-fn a_canary_on_a_sidecar_mesh_with_gateway_api_uses_the_gateway_api_provider() {
+fn a_canary_on_an_ambient_mesh_is_refused() {
     let dir = tempfile::Builder::new()
         .prefix("fluxprint-test-")
         .tempdir()
@@ -445,28 +446,13 @@ fn a_canary_on_a_sidecar_mesh_with_gateway_api_uses_the_gateway_api_provider() {
     );
     crate::util::edit(
         &dir.path().join("clusters/dev.yaml"),
-        "mode: ambient",
         "mode: sidecar",
+        "mode: ambient",
     );
     let out = fluxprint(dir.path(), &["render"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let dev = dir.path().join("gitops/dev");
-    let objs = objects(&dev.join("apps/edge-api"));
-    let canary = of(&objs, "Canary")[0];
-    assert_eq!(canary["spec"]["provider"], "gatewayapi:v1");
-    assert_eq!(
-        canary["spec"]["service"]["gatewayRefs"][1]["kind"],
-        "Service"
-    );
-    assert!(
-        of(&objs, "HTTPRoute").is_empty(),
-        "Flagger writes the route"
-    );
-    let policy = of(&objs, "AuthorizationPolicy")[0];
-    assert!(policy["spec"]["targetRefs"].is_null(), "{policy}");
-    assert_eq!(
-        policy["spec"]["selector"]["matchLabels"]["fluxprint.io/service"],
-        "edge-api"
-    );
-    assert!(!dev.join("infrastructure/waypoint-edge.yaml").exists());
+    assert!(!out.status.success(), "rendered an ambient canary");
+    let err = stderr(&out);
+    assert!(err.contains("error[BP151]"), "{err}");
+    assert!(err.contains("reporter=\"waypoint\""), "{err}");
+    assert!(!dir.path().join("gitops").exists(), "nothing half-written");
 }

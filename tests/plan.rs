@@ -248,13 +248,50 @@ values:
 }
 
 #[test]
-fn canaries_waypoints_and_ztunnel_count_on_an_ambient_cluster() {
+fn a_canary_counts_as_primary_and_canary() {
+    let sidecar = format!(
+        "{CLUSTER}mesh: {{istio: true}}\n\
+         gatewayApi: {{className: istio, gateways: [{{name: internal, namespace: edge, internal: true}}]}}\n"
+    );
+    let rolling = plan_json(project(&sidecar, API).path());
+    let canary = format!("{API}delivery: {{strategy: canary}}\n");
+    let dir = project(&sidecar, &canary);
+    let plan = plan_json(dir.path());
+    let (one, two) = (&rolling[0]["services"][0], &plan[0]["services"][0]);
+    assert_eq!(one["withCanary"], false);
+    assert_eq!(two["withCanary"], true);
+    // Flagger runs the primary at the blueprint's replicas and scales the canary up to the
+    // same during an analysis: twice the pods and requests of a rolling release, per pod alike.
+    assert_eq!(one["perPod"], two["perPod"]);
+    for level in ["atMin", "atMax"] {
+        for what in ["pods", "cpuMillis", "memoryBytes"] {
+            let (a, b) = (
+                one[level][what].as_f64().expect("number"),
+                two[level][what].as_f64().expect("number"),
+            );
+            assert_eq!(b, 2.0 * a, "{level}.{what}");
+        }
+    }
+    assert_eq!(two["atMin"]["pods"], 4);
+    let text = stdout(&fluxprint(dir.path(), &["plan"]));
+    for expected in [
+        "api (+canary)",
+        "note: api: released by Flagger, counted as primary and canary",
+    ] {
+        assert!(text.contains(expected), "{expected}: {text}");
+    }
+}
+
+#[test]
+fn waypoints_and_ztunnel_count_on_an_ambient_cluster() {
     let ambient = format!(
         "{CLUSTER}mesh: {{istio: true, mode: ambient}}\n\
          gatewayApi: {{className: istio, gateways: [{{name: internal, namespace: edge, internal: true}}]}}\n"
     );
-    let canary = format!("{API}mesh: {{callers: [store]}}\ndelivery: {{strategy: canary}}\n");
-    let dir = project(&ambient, &canary);
+    // A DestinationRule traffic policy needs L7 processing: a waypoint in ambient mode.
+    let pooled =
+        format!("{API}mesh: {{callers: [store], connectionPool: {{maxConnections: 100}}}}\n");
+    let dir = project(&ambient, &pooled);
     fs::create_dir_all(dir.path().join("platform")).expect("mkdir");
     fs::write(
         dir.path().join("platform/ztunnel.yaml"),
@@ -270,19 +307,13 @@ values:
     .expect("write");
     let plan = plan_json(dir.path());
     let lab = &plan[0];
-    // api: primary and canary, each 2..20 replicas of 500m and 1Gi (no sidecar in ambient).
+    // api: 2..20 replicas of 500m and 1Gi (no sidecar in ambient).
     let api = &lab["services"][0];
-    assert_eq!(api["withCanary"], true);
-    assert_eq!(
-        (&api["minReplicas"], &api["maxReplicas"]),
-        (&2.into(), &20.into())
-    );
+    assert_eq!(api["withCanary"], false);
     assert_eq!(api["perPod"]["cpuMillis"], 500.0);
-    assert_eq!(api["atMin"]["pods"], 4);
-    assert_eq!(api["atMin"]["cpuMillis"], 2000.0);
-    assert_eq!(api["atMax"]["pods"], 40);
-    assert_eq!(api["atMax"]["memoryBytes"], 40.0 * GIB);
-    // The canary's namespace gets a waypoint: one pod of Istio's default 100m and 128Mi.
+    assert_eq!(api["atMin"]["pods"], 2);
+    assert_eq!(api["atMax"]["pods"], 20);
+    // The namespace gets a waypoint: one pod of Istio's default 100m and 128Mi.
     let mesh = lab["mesh"].as_array().expect("mesh");
     assert_eq!(mesh.len(), 1);
     assert_eq!(mesh[0]["name"], "waypoint/lab");
@@ -292,27 +323,25 @@ values:
     let ztunnel = &lab["components"][0];
     assert_eq!(ztunnel["workloads"][0]["perNode"], true);
     assert_eq!(ztunnel["total"]["pods"], 0);
-    // At min: store 3 × 1 CPU fill node 1 (the waypoint joins them), api 4 × 500m node 2;
-    // then a ztunnel pod on each of the 2 nodes.
+    // At min: store 3 × 1 CPU and the waypoint on node 1, api 2 × 500m on node 2; then a
+    // ztunnel pod on each of the 2 nodes.
     let min = &lab["atMin"];
     assert_eq!(min["nodes"]["nodes"], 2);
-    assert_eq!(min["usage"]["pods"], 4 + 3 + 1 + 2);
+    assert_eq!(min["usage"]["pods"], 2 + 3 + 1 + 2);
     assert_eq!(
         min["usage"]["cpuMillis"],
-        2000.0 + 3000.0 + 100.0 + 2.0 * 200.0
+        1000.0 + 3000.0 + 100.0 + 2.0 * 200.0
     );
     let max = &lab["atMax"];
     let nodes = max["nodes"]["nodes"].as_u64().expect("nodes");
     assert_eq!(
         max["usage"]["cpuMillis"],
-        20000.0 + 3000.0 + 100.0 + 200.0 * nodes as f64
+        10000.0 + 3000.0 + 100.0 + 200.0 * nodes as f64
     );
     let text = stdout(&fluxprint(dir.path(), &["plan"]));
     for expected in [
-        "api (+canary)",
         "waypoint/lab",
         "1 per node",
-        "note: api: released by Flagger, counted as primary and canary",
         "note: per-node workloads (DaemonSets) take their requests from every node",
     ] {
         assert!(text.contains(expected), "{expected}: {text}");

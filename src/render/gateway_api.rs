@@ -376,14 +376,12 @@ pub fn mesh_route(svc: &ResolvedService) -> Option<HTTPRoute> {
     })
 }
 
-/// True when the service needs L7 processing in the mesh: an in-mesh route, a
-/// DestinationRule traffic policy, or Flagger's traffic shifting (its HTTPRoute with the apex
-/// Service as parent), which in ambient mode only a waypoint applies.
+/// True when the service needs L7 processing in the mesh: an in-mesh route or a
+/// DestinationRule traffic policy, which in ambient mode only a waypoint applies.
 pub fn needs_l7(svc: &ResolvedService) -> bool {
     let m = &svc.mesh;
     svc.workload.serves()
         && (m.route.is_some()
-            || svc.delivery.is_some()
             || m.connection_pool.is_some()
             || m.outlier_detection.is_some()
             || m.load_balancer.is_some())

@@ -279,25 +279,11 @@ pub fn authorization_policy(
                 match_labels: svc.pods(),
             }),
             target_refs: if attached {
-                // Behind a Flagger release, calls arrive for the apex Service (in-mesh) and
-                // for `-primary`/`-canary` (the Gateway's backends): the waypoint serves all three.
-                let names = if super::delivery::flagger_owned(svc) {
-                    vec![
-                        svc.name.clone(),
-                        format!("{}-canary", svc.name),
-                        format!("{}-primary", svc.name),
-                    ]
-                } else {
-                    vec![svc.name.clone()]
-                };
-                names
-                    .into_iter()
-                    .map(|name| PolicyTargetRef {
-                        group: String::new(),
-                        kind: "Service".into(),
-                        name,
-                    })
-                    .collect()
+                vec![PolicyTargetRef {
+                    group: String::new(),
+                    kind: "Service".into(),
+                    name: svc.name.clone(),
+                }]
             } else {
                 Vec::new()
             },

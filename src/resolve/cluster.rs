@@ -207,15 +207,16 @@ impl ResolvedCluster {
     }
 
     /// The provider Flagger routes a canary's traffic with: Gateway API (`gatewayapi:v1`) on
-    /// a cluster with `gatewayApi` and the Istio mesh (sidecar or ambient), Istio on a
-    /// sidecar mesh without it. Flagger's built-in metrics for both are Istio's telemetry
-    /// (`istio_requests_total`), which is why Gateway API without the mesh has none; an
-    /// ambient mesh without `gatewayApi` would need Flagger's VirtualService applied by a
-    /// waypoint, which Istio recommends against (HTTPRoute is its ambient routing API).
+    /// a sidecar mesh with `gatewayApi`, Istio on a sidecar mesh without it. Flagger's built-in
+    /// metrics for both are queries on Istio's sidecar telemetry (`istio_requests_total` with
+    /// `reporter="destination"`), so Gateway API without the mesh has none, and an ambient
+    /// mesh has none either: its waypoints report `reporter="waypoint"`, and an analysis that
+    /// finds no values fails and rolls every release back.
     pub fn routing_provider(&self) -> Option<RoutingProvider> {
         match (&self.mesh, &self.gateway_api) {
+            (Some(m), _) if m.ambient => None,
             (Some(_), Some(_)) => Some(RoutingProvider::GatewayApi),
-            (Some(m), None) if !m.ambient => Some(RoutingProvider::Istio),
+            (Some(_), None) => Some(RoutingProvider::Istio),
             _ => None,
         }
     }

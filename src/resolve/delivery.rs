@@ -342,18 +342,27 @@ fn needs(
         r.error(
             DELIVERY_PROVIDER,
             "/delivery/strategy",
-            format!(
-                "`{name}` needs a traffic provider for Flagger: {}, which is missing in cluster `{}`",
-                match (&cluster.mesh, &cluster.gateway_api) {
-                    (Some(_), None) => "on an ambient mesh that is the Gateway API (Flagger's Istio provider writes a VirtualService, which ambient applies only through a waypoint), and `gatewayApi`",
-                    (None, Some(_)) => "Gateway API routing gives one only with the Istio mesh (Flagger's built-in metrics are Istio's telemetry), and the mesh",
-                    _ => "an Istio mesh",
-                },
-                cluster.name
-            ),
+            match (&cluster.mesh, &cluster.gateway_api) {
+                (Some(m), _) if m.ambient => format!(
+                    "`{name}` needs an Istio mesh in sidecar mode, and cluster `{}` runs it in ambient mode: Flagger's built-in metrics query Istio's sidecar telemetry (`reporter=\"destination\"`), which waypoints do not report (theirs is `reporter=\"waypoint\"`), so every analysis would find no values, fail and roll the release back",
+                    cluster.name
+                ),
+                (None, Some(_)) => format!(
+                    "`{name}` needs a traffic provider for Flagger: Gateway API routing gives one only with the Istio mesh (Flagger's built-in metrics are Istio's telemetry), and the mesh is missing in cluster `{}`",
+                    cluster.name
+                ),
+                _ => format!(
+                    "`{name}` needs a traffic provider for Flagger: an Istio mesh, which is missing in cluster `{}`",
+                    cluster.name
+                ),
+            },
             Some(
-                "set `strategy: rolling` for that cluster in `overrides`, or enable the mesh (`mesh.istio`, and `gatewayApi` on an ambient mesh)"
-                    .into(),
+                if cluster.mesh.as_ref().is_some_and(|m| m.ambient) {
+                    "set `strategy: rolling` for that cluster in `overrides`, or run its mesh in sidecar mode (`mesh.mode: sidecar`)"
+                } else {
+                    "set `strategy: rolling` for that cluster in `overrides`, or enable the Istio mesh in the cluster file (`mesh.istio: true`)"
+                }
+                .into(),
             ),
         );
     }
