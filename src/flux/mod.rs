@@ -157,6 +157,7 @@ impl Builder<'_> {
         cluster: usize,
         parent: Option<usize>,
         skip_kustomize_dirs: bool,
+        prebuilt: Option<Option<kustomize::Build>>,
     ) {
         if !self.seen.insert((cluster, spec.id())) {
             return;
@@ -189,7 +190,7 @@ impl Builder<'_> {
                     artifact,
                 };
                 let Some((mut build, undefined)) =
-                    self.build_unit(&mapped, &spec, &at, cluster, skip_kustomize_dirs)
+                    self.build_unit(&mapped, &spec, &at, cluster, skip_kustomize_dirs, prebuilt)
                 else {
                     return;
                 };
@@ -210,10 +211,13 @@ impl Builder<'_> {
                 }
                 (build, undefined)
             }
-            None => match self.build_unit(self.src, &spec, &at, cluster, skip_kustomize_dirs) {
-                Some(done) => done,
-                None => return,
-            },
+            None => {
+                match self.build_unit(self.src, &spec, &at, cluster, skip_kustomize_dirs, prebuilt)
+                {
+                    Some(done) => done,
+                    None => return,
+                }
+            }
         };
         self.out.covered.extend(build.files.iter().cloned());
         let index = self.out.units.len();
@@ -234,14 +238,44 @@ impl Builder<'_> {
             notes: build.notes,
             files: build.files,
         });
-        for (child, at) in children {
-            self.flux_unit(child, Some(at), cluster, Some(index), false);
+        // The children's kustomize builds depend on nothing built so far: run them on every
+        // core, then substitute and descend in order, as before (substitution reads what the
+        // units before it built).
+        let prebuilt: Vec<Option<kustomize::Build>> = if children.len() > 1 {
+            let this = &*self;
+            crate::par::map(&children, |(child, at)| this.prebuild(child, at))
+        } else {
+            children.iter().map(|_| None).collect()
+        };
+        for ((child, at), pre) in children.into_iter().zip(prebuilt) {
+            let pre = pre.map(Some);
+            self.flux_unit(child, Some(at), cluster, Some(index), false, pre);
         }
     }
 
+    /// The kustomize part of a child's build ([`kustomize_part`]) from its source, ahead of
+    /// time; `None` when it will not be built from a source seen here (a note, or missing).
+    fn prebuild(&self, spec: &FluxSpec, at: &Origin) -> Option<kustomize::Build> {
+        let source = (spec.source.0.clone(), spec.source.1.clone());
+        if source.0 == "ExternalArtifact" {
+            let artifact = self
+                .artifacts
+                .get(&(spec.source.2.clone(), source.1.clone()))?;
+            let mapped = artifacts::Mapped {
+                inner: self.src,
+                artifact,
+            };
+            return kustomize_part(&mapped, spec, at, false);
+        }
+        if !self.own.contains(&source) {
+            return None;
+        }
+        kustomize_part(self.src, spec, at, false)
+    }
+
     /// kustomize-controller's build of `spec` from `src`: kustomize with the overlay, then
-    /// `commonMetadata`, then post-build substitution. `None` when the path is missing
-    /// (GO304 reports it).
+    /// `commonMetadata` ([`kustomize_part`], or `prebuilt` when done ahead), then post-build
+    /// substitution. `None` when the path is missing (GO304 reports it).
     fn build_unit(
         &self,
         src: &dyn Source,
@@ -249,31 +283,12 @@ impl Builder<'_> {
         at: &Origin,
         cluster: usize,
         skip_kustomize_dirs: bool,
+        prebuilt: Option<Option<kustomize::Build>>,
     ) -> Option<(kustomize::Build, Vec<(usize, Undefined)>)> {
-        if !src.is_dir(&spec.path) {
-            return None;
-        }
-        let generated = kustomize::kustomization_file(src, &spec.path)
-            .is_none()
-            .then(|| generated_resources(src, &spec.path, skip_kustomize_dirs));
-        let overlay = Overlay {
-            value: spec.overlay.clone(),
-            origin: at.join("/spec"),
-            generated_resources: generated,
+        let mut build = match prebuilt {
+            Some(done) => done?,
+            None => kustomize_part(src, spec, at, skip_kustomize_dirs)?,
         };
-        let mut build = kustomize::build(src, &spec.path, Some(&overlay));
-        // The overlay's `namespace` is written as `spec.targetNamespace`.
-        let written = at.join("/spec/namespace");
-        for r in &mut build.resources {
-            for (_, o) in &mut r.fields {
-                if *o == written {
-                    o.pointer = at.join("/spec/targetNamespace").pointer;
-                }
-            }
-        }
-        if let Some(meta) = &spec.common_metadata {
-            common_metadata(&mut build.resources, meta, at);
-        }
         let mut undefined = Vec::new();
         if let Some(post) = &spec.post_build {
             let vars = self.vars(post, &spec.namespace, cluster);
@@ -344,6 +359,42 @@ impl Builder<'_> {
             _ => None,
         }
     }
+}
+
+/// The kustomize part of kustomize-controller's build of `spec` from `src`: kustomize with
+/// the overlay (a generated kustomization when the path has none), then `commonMetadata`.
+/// `None` when the path is missing.
+fn kustomize_part(
+    src: &dyn Source,
+    spec: &FluxSpec,
+    at: &Origin,
+    skip_kustomize_dirs: bool,
+) -> Option<kustomize::Build> {
+    if !src.is_dir(&spec.path) {
+        return None;
+    }
+    let generated = kustomize::kustomization_file(src, &spec.path)
+        .is_none()
+        .then(|| generated_resources(src, &spec.path, skip_kustomize_dirs));
+    let overlay = Overlay {
+        value: spec.overlay.clone(),
+        origin: at.join("/spec"),
+        generated_resources: generated,
+    };
+    let mut build = kustomize::build(src, &spec.path, Some(&overlay));
+    // The overlay's `namespace` is written as `spec.targetNamespace`.
+    let written = at.join("/spec/namespace");
+    for r in &mut build.resources {
+        for (_, o) in &mut r.fields {
+            if *o == written {
+                o.pointer = at.join("/spec/targetNamespace").pointer;
+            }
+        }
+    }
+    if let Some(meta) = &spec.common_metadata {
+        common_metadata(&mut build.resources, meta, at);
+    }
+    Some(build)
 }
 
 /// Adds a ConfigMap's or Secret's keys to `vars`; values that cannot be read (encrypted)
@@ -494,7 +545,7 @@ pub fn build(src: &dyn Source, files: &[String]) -> Applied {
         // A FluxInstance is not a Kustomization object: its unit has no object.
         let is_instance = FluxSpec::read(&raw_value(&raw, &origin)).is_none();
         let written = (!is_instance).then_some(origin);
-        b.flux_unit(spec, written, cluster, None, false);
+        b.flux_unit(spec, written, cluster, None, false, None);
     }
     // 2. Flux Kustomizations nothing builds: their directory stands for a cluster path.
     let mut orphans: Vec<(usize, String, String)> = raw
@@ -537,7 +588,7 @@ pub fn build(src: &dyn Source, files: &[String]) -> Applied {
         b.out.cluster_dirs.push(dir.clone());
         let before = b.out.units.len();
         // Builds below a kustomize subdirectory belong to the Kustomizations found here.
-        b.flux_unit(spec, None, cluster, None, true);
+        b.flux_unit(spec, None, cluster, None, true, None);
         if b.out.units.len() == before {
             b.out.clusters.pop();
             b.out.cluster_dirs.pop();
