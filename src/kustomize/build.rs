@@ -9,7 +9,7 @@ use std::collections::HashSet;
 use serde_json::Value;
 
 use super::config::{self, Kustomization};
-use super::fieldspecs::{defaults, FieldSpec};
+use super::fieldspecs::{defaults, merge_specs, Config, FieldSpec};
 use super::item::{Id, Item};
 use super::merge::{json6902, smp};
 use super::target::Selector;
@@ -63,20 +63,22 @@ pub fn build(src: &dyn Source, dir: &str, overlay: Option<&Overlay>) -> Build {
         stack: Vec::new(),
     };
     let at = overlay.map_or_else(|| Origin::new(dir, 0, ""), |o| o.origin.clone());
-    let (mut items, sort_options) = match b.target(dir, overlay, Vec::new(), false, &at) {
+    let mut cfg = defaults().clone();
+    let (mut items, sort_options) = match b.target(dir, overlay, Vec::new(), false, &at, &mut cfg) {
         Some((items, k)) => (items, k.value.get("sortOptions").cloned()),
         None => (Vec::new(), None),
     };
     names::add_hashes(&mut items);
-    nameref::apply(&mut items);
+    // The field specs of every kustomization built (and its `configurations`) apply here.
+    nameref::apply(&mut items, &cfg.name_reference);
     order::sort(&mut items, sort_options.as_ref());
     out.resources = items.into_iter().map(|i| i.r).collect();
     out
 }
 
-struct Builder<'a> {
-    src: &'a dyn Source,
-    out: &'a mut Build,
+pub(super) struct Builder<'a> {
+    pub(super) src: &'a dyn Source,
+    pub(super) out: &'a mut Build,
     /// The directories being built, outermost first (cycle detection).
     stack: Vec<String>,
 }
@@ -95,6 +97,30 @@ fn id_key(id: &Id) -> (String, String, String, String, String) {
     )
 }
 
+/// Where document `doc` of a patch written inline at `text` (a YAML string) is: the string's
+/// origin with the [`INLINE`] marker, below which pointers name fields of that document,
+/// so that a finding points at the line inside the block scalar.
+pub(super) fn inline_origin(text: &Origin, doc: usize) -> Origin {
+    text.join(&format!("/{}{doc}", crate::source::yaml::INLINE))
+}
+
+/// The non-empty documents of YAML `text` written at `text_at`, each with its origin.
+pub(super) fn inline_docs(
+    text: &str,
+    text_at: &Origin,
+) -> Result<(Vec<Value>, Vec<Origin>), String> {
+    let docs = parse_json_documents(text, |_| false).map_err(|e| e.message)?;
+    let mut vals = Vec::new();
+    let mut origins = Vec::new();
+    for (j, d) in docs.into_iter().enumerate() {
+        if !d.value.is_null() {
+            vals.push(d.value);
+            origins.push(inline_origin(text_at, j));
+        }
+    }
+    Ok((vals, origins))
+}
+
 /// True for resources kustomize would fetch (git or HTTP).
 fn is_remote(name: &str) -> bool {
     name.contains("://") && !name.starts_with("file://")
@@ -106,14 +132,14 @@ fn is_remote(name: &str) -> bool {
 }
 
 impl Builder<'_> {
-    fn error(&mut self, origin: Origin, message: impl Into<String>) {
+    pub(super) fn error(&mut self, origin: Origin, message: impl Into<String>) {
         self.out.errors.push(Problem {
             origin,
             message: message.into(),
         });
     }
 
-    fn note(&mut self, origin: Origin, message: impl Into<String>) {
+    pub(super) fn note(&mut self, origin: Origin, message: impl Into<String>) {
         self.out.notes.push(Problem {
             origin,
             message: message.into(),
@@ -121,7 +147,9 @@ impl Builder<'_> {
     }
 
     /// Builds `dir` on top of `acc` (non-empty only for components), returning the
-    /// resources and the kustomization. `None` when the directory cannot be read.
+    /// resources and the kustomization. `None` when the directory cannot be read. `cfg` is
+    /// the transformer configuration accumulated so far (kustomize's accumulator's): the
+    /// directory's own `configurations` and those of what it includes are merged into it.
     fn target(
         &mut self,
         dir: &str,
@@ -129,6 +157,7 @@ impl Builder<'_> {
         acc: Vec<Item>,
         component: bool,
         at: &Origin,
+        cfg: &mut Config,
     ) -> Option<(Vec<Item>, Kustomization)> {
         let mut k = match config::read(self.src, dir, overlay, self.out) {
             None => {
@@ -151,12 +180,12 @@ impl Builder<'_> {
             return None;
         }
         self.stack.push(dir.to_owned());
-        let items = self.accumulate(&k, acc);
+        let items = self.accumulate(&k, acc, cfg);
         self.stack.pop();
         Some((items, k))
     }
 
-    fn accumulate(&mut self, k: &Kustomization, mut acc: Vec<Item>) -> Vec<Item> {
+    fn accumulate(&mut self, k: &Kustomization, mut acc: Vec<Item>, cfg: &mut Config) -> Vec<Item> {
         // Ids taken so far; kept up to date while resources are appended.
         let mut seen: HashSet<_> = acc.iter().map(|i| id_key(&i.id())).collect();
         for field in ["resources", "bases"] {
@@ -166,7 +195,7 @@ impl Builder<'_> {
                     self.error(at, "a resource entry must be a string");
                     continue;
                 };
-                let add = self.resource(k, name, &at);
+                let add = self.resource(k, name, &at, cfg);
                 self.append_all(&mut acc, &mut seen, add, &at);
             }
         }
@@ -184,15 +213,12 @@ impl Builder<'_> {
         }
         for (i, entry) in k.list("configurations").iter().enumerate() {
             let at = k.entry("configurations", i);
-            if let Some(path) = entry.as_str().and_then(|p| resolve_path(&k.dir, p)) {
-                self.out.files.insert(path.clone());
-                self.note(at, format!("the field specs of `{path}` are not applied"));
-            }
+            self.configuration(k, entry, cfg, &at);
         }
         for (i, _) in k.list("helmCharts").iter().enumerate() {
             self.note(k.entry("helmCharts", i), "helm chart not built");
         }
-        for field in ["generators", "transformers", "validators"] {
+        for field in ["generators", "validators"] {
             for (i, entry) in k.list(field).iter().enumerate() {
                 let at = k.entry(field, i);
                 if let Some(path) = entry.as_str().and_then(|p| resolve_path(&k.dir, p)) {
@@ -221,13 +247,51 @@ impl Builder<'_> {
                 continue;
             };
             let taken = std::mem::take(&mut acc);
-            match self.target(&path, None, taken.clone(), true, &at) {
+            match self.target(&path, None, taken.clone(), true, &at, cfg) {
                 Some((items, _)) => acc = items,
                 None => acc = taken,
             }
         }
-        self.transform(k, &mut acc);
+        self.transform(k, &mut acc, cfg);
+        // `transformers` run after the kustomization's own transformations.
+        self.transformers(k, &mut acc, cfg);
         acc
+    }
+
+    /// Merges the field specs of configurations file `entry` into `cfg`.
+    fn configuration(&mut self, k: &Kustomization, entry: &Value, cfg: &mut Config, at: &Origin) {
+        let Some(p) = entry.as_str() else {
+            self.error(at.clone(), "a configurations entry must be a path");
+            return;
+        };
+        let Some(path) = resolve_path(&k.dir, p) else {
+            self.error(at.clone(), format!("`{p}` is outside the repository"));
+            return;
+        };
+        let docs = match self.src.documents(&path) {
+            None => {
+                self.error(
+                    at.clone(),
+                    format!("configurations file `{p}` does not exist"),
+                );
+                return;
+            }
+            Some(Err(why)) => {
+                self.error(
+                    at.clone(),
+                    format!("configurations file `{p}` does not parse: {why}"),
+                );
+                return;
+            }
+            Some(Ok(docs)) => docs,
+        };
+        self.out.files.insert(path.clone());
+        // kustomize reads the file as one mapping (its first document).
+        let first = docs.first().cloned().unwrap_or(Value::Null);
+        let merged = Config::from_value(&first).and_then(|c| cfg.merge(&c));
+        if let Err(e) = merged {
+            self.error(at.clone(), format!("configurations file `{p}`: {e}"));
+        }
     }
 
     /// The directory `name` names, checked: inside the repository, not a cycle, not too deep.
@@ -251,8 +315,15 @@ impl Builder<'_> {
         Some(path)
     }
 
-    /// The resources one `resources` entry yields.
-    fn resource(&mut self, k: &Kustomization, name: &str, at: &Origin) -> Vec<Item> {
+    /// The resources one `resources` entry yields; a nested kustomization's transformer
+    /// configuration is merged into `cfg`.
+    pub(super) fn resource(
+        &mut self,
+        k: &Kustomization,
+        name: &str,
+        at: &Origin,
+        cfg: &mut Config,
+    ) -> Vec<Item> {
         if is_remote(name) {
             self.note(at.clone(), format!("remote resource `{name}` is not built"));
             return Vec::new();
@@ -272,10 +343,18 @@ impl Builder<'_> {
                 );
                 return Vec::new();
             }
-            return match self.target(&path, None, Vec::new(), false, at) {
+            let mut child = defaults().clone();
+            let items = match self.target(&path, None, Vec::new(), false, at, &mut child) {
                 Some((items, _)) => items,
                 None => Vec::new(),
             };
+            if let Err(e) = cfg.merge(&child) {
+                self.error(
+                    at.clone(),
+                    format!("the field specs of `{name}` conflict: {e}"),
+                );
+            }
+            return items;
         }
         match self.src.documents(&path) {
             None => {
@@ -443,33 +522,22 @@ impl Builder<'_> {
     }
 
     /// Parses a patch given inline (`text`) or as a file (`path`, relative to `k.dir`):
-    /// its documents and where each is written (inline: the entry itself).
-    fn patch_docs(
+    /// its documents and where each is written (inline: inside the entry's `patch`).
+    pub(super) fn patch_docs(
         &mut self,
         k: &Kustomization,
         entry: &Value,
         at: &Origin,
-    ) -> Option<(Vec<Value>, Vec<Origin>, bool)> {
+    ) -> Option<(Vec<Value>, Vec<Origin>)> {
         if let Some(text) = entry
             .get("patch")
             .and_then(Value::as_str)
             .filter(|t| !t.trim().is_empty())
         {
-            return match parse_json_documents(text, |_| false) {
-                Ok(docs) => {
-                    let docs: Vec<Value> = docs
-                        .into_iter()
-                        .map(|d| d.value)
-                        .filter(|v| !v.is_null())
-                        .collect();
-                    let origins = vec![at.join("/patch"); docs.len()];
-                    Some((docs, origins, true))
-                }
+            return match inline_docs(text, &at.join("/patch")) {
+                Ok(parsed) => Some(parsed),
                 Err(e) => {
-                    self.error(
-                        at.clone(),
-                        format!("the patch does not parse: {}", e.message),
-                    );
+                    self.error(at.clone(), format!("the patch does not parse: {e}"));
                     None
                 }
             };
@@ -481,12 +549,12 @@ impl Builder<'_> {
         self.patch_file(k, p, at)
     }
 
-    fn patch_file(
+    pub(super) fn patch_file(
         &mut self,
         k: &Kustomization,
         p: &str,
         at: &Origin,
-    ) -> Option<(Vec<Value>, Vec<Origin>, bool)> {
+    ) -> Option<(Vec<Value>, Vec<Origin>)> {
         let Some(path) = resolve_path(&k.dir, p) else {
             self.error(at.clone(), format!("`{p}` is outside the repository"));
             return None;
@@ -513,7 +581,7 @@ impl Builder<'_> {
                         origins.push(Origin::new(&path, i, ""));
                     }
                 }
-                Some((vals, origins, false))
+                Some((vals, origins))
             }
         }
     }
@@ -525,23 +593,15 @@ impl Builder<'_> {
         targets: &[usize],
         patch: &Value,
         origin: &Origin,
-        inline: bool,
         at: &Origin,
     ) {
         let mut deleted = Vec::new();
         for &t in targets {
             let res = &mut acc[t].r;
-            let before = res.fields.len();
             match smp::apply(res, patch, origin) {
                 Ok(true) => {}
                 Ok(false) => deleted.push(t),
                 Err(e) => self.error(at.clone(), format!("the patch does not apply: {e}")),
-            }
-            if inline {
-                let n = res.fields.len();
-                for f in &mut res.fields[before.min(n)..] {
-                    f.1 = origin.clone();
-                }
             }
         }
         deleted.sort_unstable();
@@ -551,14 +611,7 @@ impl Builder<'_> {
     }
 
     /// A strategic-merge patch without a target: the object with the patch's id.
-    fn smp_by_id(
-        &mut self,
-        acc: &mut Vec<Item>,
-        patch: &Value,
-        origin: &Origin,
-        inline: bool,
-        at: &Origin,
-    ) {
+    fn smp_by_id(&mut self, acc: &mut Vec<Item>, patch: &Value, origin: &Origin, at: &Origin) {
         let id = Id::of(patch);
         let found: Vec<usize> = (0..acc.len())
             .filter(|&i| acc[i].matches_any_id(&id))
@@ -571,7 +624,7 @@ impl Builder<'_> {
                     id.kind, id.name
                 ),
             ),
-            1 => self.smp_to(acc, &found, patch, origin, inline, at),
+            1 => self.smp_to(acc, &found, patch, origin, at),
             _ => self.error(
                 at.clone(),
                 format!(
@@ -582,32 +635,29 @@ impl Builder<'_> {
         }
     }
 
-    fn json_to(
+    pub(super) fn json_to(
         &mut self,
         acc: &mut [Item],
         targets: &[usize],
         ops: &Value,
         origin: &Origin,
-        inline: bool,
         at: &Origin,
     ) {
         for &t in targets {
             let item = &mut acc[t];
             item.store_previous_id();
-            let before = item.r.fields.len();
             if let Err(e) = json6902::apply(&mut item.r, ops, origin) {
                 self.error(at.clone(), format!("the JSON patch does not apply: {e}"));
-            }
-            if inline {
-                let n = item.r.fields.len();
-                for f in &mut item.r.fields[before.min(n)..] {
-                    f.1 = origin.clone();
-                }
             }
         }
     }
 
-    fn select(&mut self, acc: &[Item], target: &Value, at: &Origin) -> Option<Vec<usize>> {
+    pub(super) fn select(
+        &mut self,
+        acc: &[Item],
+        target: &Value,
+        at: &Origin,
+    ) -> Option<Vec<usize>> {
         match Selector::parse(target) {
             Ok(sel) => Some((0..acc.len()).filter(|&i| sel.matches(&acc[i])).collect()),
             Err(e) => {
@@ -617,84 +667,162 @@ impl Builder<'_> {
         }
     }
 
-    fn transform(&mut self, k: &Kustomization, acc: &mut Vec<Item>) {
-        // patchesStrategicMerge: files or inline documents, each by its own id.
+    /// One `patchesStrategicMerge` entry: a file, or inline documents, each patching the
+    /// object of its own id.
+    pub(super) fn psm_entry(
+        &mut self,
+        k: &Kustomization,
+        acc: &mut Vec<Item>,
+        s: &str,
+        at: &Origin,
+    ) {
+        let inline = parse_json_documents(s, |_| false)
+            .ok()
+            .filter(|d| d.iter().any(|d| d.value.is_object()));
+        let parsed = match inline {
+            Some(docs) => {
+                let mut vals = Vec::new();
+                let mut origins = Vec::new();
+                for (j, d) in docs.into_iter().enumerate() {
+                    if d.value.is_object() {
+                        vals.push(d.value);
+                        origins.push(inline_origin(at, j));
+                    }
+                }
+                Some((vals, origins))
+            }
+            None => self.patch_file(k, s, at),
+        };
+        let Some((docs, origins)) = parsed else {
+            return;
+        };
+        for (j, doc) in docs.iter().enumerate() {
+            let origin = origins.get(j).cloned().unwrap_or_else(|| at.clone());
+            self.smp_by_id(acc, doc, &origin, at);
+        }
+    }
+
+    /// One `patches` entry: strategic merge or JSON 6902, by target or by the patch's own id.
+    pub(super) fn patch_entry(
+        &mut self,
+        k: &Kustomization,
+        acc: &mut Vec<Item>,
+        entry: &Value,
+        at: &Origin,
+    ) {
+        let Some((docs, origins)) = self.patch_docs(k, entry, at) else {
+            return;
+        };
+        let target = entry.get("target").filter(|t| t.is_object());
+        if let [ops @ Value::Array(_)] = docs.as_slice() {
+            let Some(target) = target else {
+                self.error(at.clone(), "a JSON patch needs a `target`");
+                return;
+            };
+            let Some(found) = self.select(acc, target, at) else {
+                return;
+            };
+            self.json_to(acc, &found, ops, &origins[0], at);
+            return;
+        }
+        match target {
+            Some(target) => {
+                if docs.len() > 1 {
+                    self.error(
+                        at.clone(),
+                        "a patch with a `target` may hold only one strategic-merge document",
+                    );
+                    return;
+                }
+                let Some(doc) = docs.first() else { return };
+                let Some(found) = self.select(acc, target, at) else {
+                    return;
+                };
+                self.smp_to(acc, &found, doc, &origins[0], at);
+            }
+            None => {
+                for (j, doc) in docs.iter().enumerate() {
+                    self.smp_by_id(acc, doc, &origins[j], at);
+                }
+            }
+        }
+    }
+
+    /// One `patchesJson6902` entry (`path` or inline `patch`, and a `target`).
+    pub(super) fn json6902_entry(
+        &mut self,
+        k: &Kustomization,
+        acc: &mut [Item],
+        entry: &Value,
+        at: &Origin,
+    ) {
+        let Some((docs, origins)) = self.patch_docs(k, entry, at) else {
+            return;
+        };
+        let Some(target) = entry.get("target").filter(|t| t.is_object()) else {
+            self.error(at.clone(), "a JSON patch needs a `target`");
+            return;
+        };
+        let Some(found) = self.select(acc, target, at) else {
+            return;
+        };
+        if let Some(ops) = docs.first() {
+            self.json_to(acc, &found, ops, &origins[0], at);
+        }
+    }
+
+    /// One `replacements` entry: inline, or a file holding one replacement or a list.
+    pub(super) fn replacement_entry(
+        &mut self,
+        k: &Kustomization,
+        acc: &mut [Item],
+        entry: &Value,
+        at: &Origin,
+    ) {
+        let r = match entry.get("path").and_then(Value::as_str) {
+            Some(p) => match self.patch_file(k, p, at) {
+                Some((docs, _)) => docs
+                    .into_iter()
+                    .flat_map(|d| match d {
+                        Value::Array(items) => items,
+                        other => vec![other],
+                    })
+                    .collect(),
+                None => return,
+            },
+            None => vec![entry.clone()],
+        };
+        for r in r {
+            if let Err(e) = replacements::apply(acc, &r, at) {
+                self.error(at.clone(), e);
+            }
+        }
+    }
+
+    fn transform(&mut self, k: &Kustomization, acc: &mut Vec<Item>, cfg: &Config) {
         for (i, entry) in k.list("patchesStrategicMerge").iter().enumerate() {
             let at = k.entry("patchesStrategicMerge", i);
             let Some(s) = entry.as_str() else { continue };
-            let inline = parse_json_documents(s, |_| false)
-                .ok()
-                .filter(|d| d.iter().any(|d| d.value.is_object()));
-            let parsed = match inline {
-                Some(docs) => Some((
-                    docs.into_iter()
-                        .map(|d| d.value)
-                        .filter(Value::is_object)
-                        .collect::<Vec<_>>(),
-                    Vec::new(),
-                    true,
-                )),
-                None => self.patch_file(k, s, &at),
-            };
-            let Some((docs, origins, inline)) = parsed else {
-                continue;
-            };
-            for (j, doc) in docs.iter().enumerate() {
-                let origin = origins.get(j).cloned().unwrap_or_else(|| at.clone());
-                self.smp_by_id(acc, doc, &origin, inline, &at);
-            }
+            self.psm_entry(k, acc, s, &at);
         }
-        // patches: strategic merge or JSON 6902, by target or by the patch's own id.
         for (i, entry) in k.list("patches").iter().enumerate() {
-            let at = k.entry("patches", i);
-            let Some((docs, origins, inline)) = self.patch_docs(k, entry, &at) else {
-                continue;
-            };
-            let target = entry.get("target").filter(|t| t.is_object());
-            if let [ops @ Value::Array(_)] = docs.as_slice() {
-                let Some(target) = target else {
-                    self.error(at, "a JSON patch needs a `target`");
-                    continue;
-                };
-                let Some(found) = self.select(acc, target, &at) else {
-                    continue;
-                };
-                self.json_to(acc, &found, ops, &origins[0], inline, &at);
-                continue;
-            }
-            match target {
-                Some(target) => {
-                    if docs.len() > 1 {
-                        self.error(
-                            at,
-                            "a patch with a `target` may hold only one strategic-merge document",
-                        );
-                        continue;
-                    }
-                    let Some(doc) = docs.first() else { continue };
-                    let Some(found) = self.select(acc, target, &at) else {
-                        continue;
-                    };
-                    self.smp_to(acc, &found, doc, &origins[0], inline, &at);
-                }
-                None => {
-                    for (j, doc) in docs.iter().enumerate() {
-                        self.smp_by_id(acc, doc, &origins[j], inline, &at);
-                    }
-                }
-            }
+            self.patch_entry(k, acc, entry, &k.entry("patches", i));
         }
         if let Some(ns) = k.str("namespace") {
-            namespace::apply(acc, ns, &k.at("namespace"));
+            let mode = namespace::Mode {
+                specs: &cfg.namespace,
+                unset_only: false,
+                subjects: namespace::Subjects::Default,
+            };
+            namespace::apply(acc, ns, &mode, &k.at("namespace"));
             self.check_unique(acc, &k.at("namespace"));
         }
         if let Some(p) = k.str("namePrefix") {
-            names::apply(acc, p, false, &k.at("namePrefix"));
+            names::apply(acc, p, false, &cfg.name_prefix, &k.at("namePrefix"));
         }
         if let Some(s) = k.str("nameSuffix") {
-            names::apply(acc, s, true, &k.at("nameSuffix"));
+            names::apply(acc, s, true, &cfg.name_suffix, &k.at("nameSuffix"));
         }
-        let cfg = defaults();
         for (i, entry) in k.list("labels").iter().enumerate() {
             let Some(pairs) = entry.get("pairs").and_then(Value::as_object) else {
                 continue;
@@ -705,19 +833,27 @@ impl Builder<'_> {
                 .and_then(Value::as_array)
                 .map(|a| a.iter().filter_map(FieldSpec::from_value).collect())
                 .unwrap_or_default();
+            let metadata = [FieldSpec {
+                group: None,
+                version: None,
+                kind: None,
+                path: "metadata/labels".into(),
+                create: true,
+            }];
+            // kustomize's order: the entry's fields, the configured `labels`, then
+            // selectors (or templates, and metadata).
+            let mut merged = merge_specs(&mut specs, &cfg.labels);
             if flag("includeSelectors") {
-                specs.extend(cfg.common_labels.iter().cloned());
+                merged = merged.and_then(|_| merge_specs(&mut specs, &cfg.common_labels));
             } else {
                 if flag("includeTemplates") {
-                    specs.extend(cfg.template_labels.iter().cloned());
+                    merged = merged.and_then(|_| merge_specs(&mut specs, &cfg.template_labels));
                 }
-                specs.push(FieldSpec {
-                    group: None,
-                    version: None,
-                    kind: None,
-                    path: "metadata/labels".into(),
-                    create: true,
-                });
+                merged = merged.and_then(|_| merge_specs(&mut specs, &metadata));
+            }
+            if let Err(e) = merged {
+                self.error(k.entry("labels", i), format!("the label field specs: {e}"));
+                continue;
             }
             labels::apply(acc, pairs, &specs, &k.entry("labels", i).join("/pairs"));
         }
@@ -733,55 +869,23 @@ impl Builder<'_> {
             );
         }
         for (i, entry) in k.list("patchesJson6902").iter().enumerate() {
-            let at = k.entry("patchesJson6902", i);
-            let Some((docs, origins, inline)) = self.patch_docs(k, entry, &at) else {
-                continue;
-            };
-            let Some(target) = entry.get("target").filter(|t| t.is_object()) else {
-                self.error(at, "a JSON patch needs a `target`");
-                continue;
-            };
-            let Some(found) = self.select(acc, target, &at) else {
-                continue;
-            };
-            if let Some(ops) = docs.first() {
-                self.json_to(acc, &found, ops, &origins[0], inline, &at);
-            }
+            self.json6902_entry(k, acc, entry, &k.entry("patchesJson6902", i));
         }
         for (i, entry) in k.list("replicas").iter().enumerate() {
             let at = k.entry("replicas", i);
-            if let Err(e) = replicas::apply(acc, entry, &at) {
+            if let Err(e) = replicas::apply(acc, entry, &cfg.replicas, &at) {
                 self.error(at, e);
             }
         }
         for (i, entry) in k.list("images").iter().enumerate() {
-            images::apply(acc, entry, &k.entry("images", i));
+            images::apply(acc, entry, &cfg.images, &k.entry("images", i));
         }
         for (i, entry) in k.list("replacements").iter().enumerate() {
-            let at = k.entry("replacements", i);
-            let r = match entry.get("path").and_then(Value::as_str) {
-                // A replacements file holds one replacement or a list of them.
-                Some(p) => match self.patch_file(k, p, &at) {
-                    Some((docs, _, _)) => docs
-                        .into_iter()
-                        .flat_map(|d| match d {
-                            Value::Array(items) => items,
-                            other => vec![other],
-                        })
-                        .collect(),
-                    None => continue,
-                },
-                None => vec![entry.clone()],
-            };
-            for r in r {
-                if let Err(e) = replacements::apply(acc, &r, &at) {
-                    self.error(at.clone(), e);
-                }
-            }
+            self.replacement_entry(k, acc, entry, &k.entry("replacements", i));
         }
     }
 
-    fn check_unique(&mut self, acc: &[Item], at: &Origin) {
+    pub(super) fn check_unique(&mut self, acc: &[Item], at: &Origin) {
         let mut seen = HashSet::new();
         for item in acc {
             let id = item.id();

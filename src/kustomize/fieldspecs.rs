@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use super::item::{esc, Id};
 
 /// One field spec: a path in objects of the selected kinds.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct FieldSpec {
     pub group: Option<String>,
     pub version: Option<String>,
@@ -29,6 +29,17 @@ impl FieldSpec {
         )
     }
 
+    /// kustomize's `effectivelyEquals`: the same path, and this spec's kinds selected by
+    /// `other`'s (an empty part of `other` matches any).
+    fn same_as(&self, other: &FieldSpec) -> bool {
+        let sel =
+            |mine: &Option<String>, theirs: &Option<String>| theirs.is_none() || mine == theirs;
+        self.path == other.path
+            && sel(&self.group, &other.group)
+            && sel(&self.version, &other.version)
+            && sel(&self.kind, &other.kind)
+    }
+
     /// Reads a spec written as in kustomize's configurations (`path`, `kind`, `group`,
     /// `version`, `create`).
     pub fn from_value(v: &Value) -> Option<FieldSpec> {
@@ -43,6 +54,29 @@ impl FieldSpec {
     }
 }
 
+/// Adds `incoming` to `specs` as kustomize's `FsSlice.MergeAll` does: a spec already
+/// there (same path, kinds selected) is kept; `Err` when the two disagree on `create`.
+/// Returns whether a spec was added.
+pub(crate) fn merge_specs(
+    specs: &mut Vec<FieldSpec>,
+    incoming: &[FieldSpec],
+) -> Result<bool, String> {
+    let mut added = false;
+    for x in incoming {
+        match specs.iter().find(|s| s.same_as(x)) {
+            Some(s) if s.create != x.create => {
+                return Err(format!("conflicting fieldspecs for path `{}`", x.path))
+            }
+            Some(_) => {}
+            None => {
+                specs.push(x.clone());
+                added = true;
+            }
+        }
+    }
+    Ok(added)
+}
+
 /// A name reference: fields that name an object of kind `kind`.
 #[derive(Clone, Debug)]
 pub(crate) struct NameRef {
@@ -52,15 +86,147 @@ pub(crate) struct NameRef {
     pub referrers: Vec<FieldSpec>,
 }
 
-/// The built-in field specs of each transformer.
+/// The field specs of each transformer: kustomize's `TransformerConfig`, the built-in
+/// defaults extended by `configurations` files.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Config {
+    pub name_prefix: Vec<FieldSpec>,
+    pub name_suffix: Vec<FieldSpec>,
     pub common_labels: Vec<FieldSpec>,
+    /// Added to every `labels` entry (selectors and templates included or not).
+    pub labels: Vec<FieldSpec>,
     pub template_labels: Vec<FieldSpec>,
     pub common_annotations: Vec<FieldSpec>,
     pub namespace: Vec<FieldSpec>,
     pub replicas: Vec<FieldSpec>,
+    pub images: Vec<FieldSpec>,
     pub name_reference: Vec<NameRef>,
+    /// True once a merge added a spec (a configuration beyond the defaults).
+    pub extended: bool,
+}
+
+/// The keys a configurations file may hold (kustomize reads it strictly).
+const CONFIG_KEYS: &[&str] = &[
+    "namePrefix",
+    "nameSuffix",
+    "namespace",
+    "commonLabels",
+    "labels",
+    "templateLabels",
+    "volumeClaimTemplateLabels",
+    "commonAnnotations",
+    "nameReference",
+    "varReference",
+    "images",
+    "replicas",
+];
+
+impl Config {
+    /// Reads a configurations file (one mapping); `Err` names what kustomize refuses.
+    pub fn from_value(v: &Value) -> Result<Config, String> {
+        let map = match v {
+            Value::Object(m) => m,
+            Value::Null => return Ok(Config::default()),
+            _ => return Err("a configurations file must be a mapping".into()),
+        };
+        if let Some(k) = map.keys().find(|k| !CONFIG_KEYS.contains(&k.as_str())) {
+            return Err(format!("unknown field `{k}` in a configurations file"));
+        }
+        let list = |key: &str| -> Result<Vec<FieldSpec>, String> {
+            match map.get(key) {
+                None | Some(Value::Null) => Ok(Vec::new()),
+                Some(Value::Array(a)) => a
+                    .iter()
+                    .map(|e| {
+                        FieldSpec::from_value(e)
+                            .ok_or_else(|| format!("a `{key}` field spec needs a `path`"))
+                    })
+                    .collect(),
+                Some(_) => Err(format!("`{key}` must be a list of field specs")),
+            }
+        };
+        let mut name_reference = Vec::new();
+        match map.get("nameReference") {
+            None | Some(Value::Null) => {}
+            Some(Value::Array(a)) => {
+                for e in a {
+                    let s = |k: &str| e.get(k).and_then(Value::as_str).map(str::to_owned);
+                    let Some(kind) = s("kind") else {
+                        return Err("a `nameReference` entry needs a `kind`".into());
+                    };
+                    let referrers = match e.get("fieldSpecs") {
+                        None | Some(Value::Null) => Vec::new(),
+                        Some(Value::Array(f)) => f
+                            .iter()
+                            .map(|x| {
+                                FieldSpec::from_value(x).ok_or_else(|| {
+                                    "a `nameReference` field spec needs a `path`".to_owned()
+                                })
+                            })
+                            .collect::<Result<_, _>>()?,
+                        Some(_) => return Err("`fieldSpecs` must be a list".into()),
+                    };
+                    name_reference.push(NameRef {
+                        group: s("group").filter(|g| !g.is_empty()),
+                        version: s("version").filter(|g| !g.is_empty()),
+                        kind,
+                        referrers,
+                    });
+                }
+            }
+            Some(_) => return Err("`nameReference` must be a list".into()),
+        }
+        list("varReference")?;
+        list("volumeClaimTemplateLabels")?;
+        Ok(Config {
+            name_prefix: list("namePrefix")?,
+            name_suffix: list("nameSuffix")?,
+            common_labels: list("commonLabels")?,
+            labels: list("labels")?,
+            template_labels: list("templateLabels")?,
+            common_annotations: list("commonAnnotations")?,
+            namespace: list("namespace")?,
+            replicas: list("replicas")?,
+            images: list("images")?,
+            name_reference,
+            extended: true,
+        })
+    }
+
+    /// Adds `other`'s specs, as kustomize's `TransformerConfig.Merge`.
+    pub fn merge(&mut self, other: &Config) -> Result<(), String> {
+        if !other.extended {
+            // Only the defaults, which every configuration holds already.
+            return Ok(());
+        }
+        for (mine, theirs) in [
+            (&mut self.name_prefix, &other.name_prefix),
+            (&mut self.name_suffix, &other.name_suffix),
+            (&mut self.common_labels, &other.common_labels),
+            (&mut self.labels, &other.labels),
+            (&mut self.template_labels, &other.template_labels),
+            (&mut self.common_annotations, &other.common_annotations),
+            (&mut self.namespace, &other.namespace),
+            (&mut self.replicas, &other.replicas),
+            (&mut self.images, &other.images),
+        ] {
+            self.extended |= merge_specs(mine, theirs)?;
+        }
+        for r in &other.name_reference {
+            match self
+                .name_reference
+                .iter_mut()
+                .find(|m| m.kind == r.kind && m.group == r.group && m.version == r.version)
+            {
+                Some(m) => self.extended |= merge_specs(&mut m.referrers, &r.referrers)?,
+                None => {
+                    self.name_reference.push(r.clone());
+                    self.extended = true;
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 // Each line: `kind group version create path` (`-` for any).
@@ -118,6 +284,19 @@ const NAMESPACE: &str = "
 Namespace - - c metadata/name
 APIService apiregistration.k8s.io - c spec/service/namespace
 CustomResourceDefinition apiextensions.k8s.io - - spec/conversion/webhook/clientConfig/service/namespace
+";
+
+const NAME: &str = "
+- - - - metadata/name
+";
+
+const IMAGES: &str = "
+- - - c spec/containers[]/image
+- - - c spec/initContainers[]/image
+- - - c spec/volumes[]/image/reference
+- - - c spec/template/spec/containers[]/image
+- - - c spec/template/spec/initContainers[]/image
+- - - c spec/template/spec/volumes[]/image/reference
 ";
 
 const REPLICAS: &str = "
@@ -318,12 +497,17 @@ pub(crate) fn defaults() -> &'static Config {
         let mut common = specs(SELECTOR_LABELS);
         common.extend(metadata.iter().cloned());
         Config {
+            name_prefix: specs(NAME),
+            name_suffix: specs(NAME),
             common_labels: common,
+            labels: Vec::new(),
             template_labels: metadata,
             common_annotations: specs(ANNOTATIONS),
             namespace: specs(NAMESPACE),
             replicas: specs(REPLICAS),
+            images: specs(IMAGES),
             name_reference: name_references(),
+            extended: false,
         }
     })
 }

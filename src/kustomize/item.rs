@@ -163,11 +163,4 @@ impl Item {
         }
         meta.as_object_mut()
     }
-
-    /// Sets `metadata.name`.
-    pub fn set_name(&mut self, name: String) {
-        if let Some(meta) = self.metadata_mut() {
-            meta.insert("name".into(), Value::String(name));
-        }
-    }
 }

@@ -20,6 +20,7 @@ mod item;
 mod merge;
 mod order;
 mod origin;
+mod plugins;
 #[cfg(test)]
 mod provenance_tests;
 mod target;

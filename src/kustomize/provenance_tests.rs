@@ -6,7 +6,7 @@ use std::sync::Arc;
 use serde_json::{json, Value};
 
 use super::{build, Origin, Overlay, Resource, Source};
-use crate::source::yaml::parse_json_documents;
+use crate::source::yaml::{parse_documents, parse_json_documents};
 
 struct Mem(BTreeMap<String, String>);
 
@@ -171,7 +171,11 @@ fn values_the_overlay_sets_come_from_the_overlay() {
     );
     assert_eq!(
         d.origin_of("/spec/replicas"),
-        at("clusters/prod/apps.yaml", 0, "/spec/patches/0/patch")
+        at(
+            "clusters/prod/apps.yaml",
+            0,
+            "/spec/patches/0/patch/~d0/0/value"
+        )
     );
     assert_eq!(
         d.value.pointer("/spec/template/spec/containers/0/image"),
@@ -209,4 +213,72 @@ fn hostile_input_is_reported_not_panicked_on() {
     let b = build(&src, "a", None);
     assert!(b.errors.len() >= 4, "{:?}", b.errors);
     assert!(!build(&src, "b", None).errors.is_empty());
+}
+
+/// The line `origin` points at in `text` (the file it names).
+fn line_of(text: &str, origin: &Origin) -> u32 {
+    let docs = parse_documents(text).expect("parses");
+    docs[origin.doc].span_for_pointer(&origin.pointer).line
+}
+
+#[test]
+fn a_field_set_by_an_inline_patch_is_at_its_line_inside_the_block() {
+    let kustomization = "resources: [deployment.yaml]
+patches:
+  - target: {kind: Deployment}
+    patch: |-
+      - op: replace
+        path: /spec/replicas
+        value: 4
+  - patch: |
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: web
+      spec:
+        template:
+          spec:
+            containers:
+              - name: web
+                image: nginx:1.28
+
+      ---
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: web
+        labels:
+          tier: front
+  - patch: \"{apiVersion: apps/v1, kind: Deployment, metadata: {name: web, annotations: {a: b}}}\"
+patchesStrategicMerge:
+  - |-
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: web
+    spec:
+      paused: true
+";
+    let src = Mem::new(&[
+        ("app/kustomization.yaml", kustomization),
+        ("app/deployment.yaml", DEPLOYMENT),
+    ]);
+    let b = build(&src, "app", None);
+    assert!(b.errors.is_empty(), "{:?}", b.errors);
+    let d = only(&b.resources, "Deployment");
+    let line = |pointer: &str| {
+        let o = d.origin_of(pointer);
+        assert_eq!(o.file, "app/kustomization.yaml", "{pointer}: {o:?}");
+        line_of(kustomization, &o)
+    };
+    // JSON 6902: the operation's `value`.
+    assert_eq!(line("/spec/replicas"), 7);
+    // Strategic merge, a literal block: the line of the field, also in a second document.
+    assert_eq!(line("/spec/template/spec/containers/0/image"), 18);
+    assert_eq!(line("/metadata/labels/tier"), 26);
+    // A quoted string keeps its own line.
+    assert_eq!(line("/metadata/annotations/a"), 27);
+    // A legacy inline strategic-merge patch (the list entry is the block).
+    assert_eq!(line("/spec/paused"), 35);
+    assert_eq!(d.value.pointer("/spec/paused"), Some(&json!(true)));
 }

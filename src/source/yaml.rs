@@ -36,9 +36,17 @@ pub struct Node {
     /// The source text of a plain scalar that did not resolve to a string (`1.10`, `0755`,
     /// `yes`…), for messages that must quote what was written rather than what it means.
     pub raw: Option<String>,
+    /// True for a literal or folded block scalar, whose position is that of its first
+    /// non-blank content line (for positions inside the text: an inline kustomize patch).
+    pub block: bool,
     /// Number of nodes in this subtree, for bounding alias expansion.
     size: usize,
 }
+
+/// The JSON pointer token prefix that steps into a string holding YAML: `~dN` names
+/// document `N` of the string, and the tokens after it a node of that document. (`~d` is
+/// not a valid pointer escape, so no key can be mistaken for it.)
+pub const INLINE: &str = "~d";
 
 /// What a [`Node`] holds.
 #[derive(Clone, Debug, PartialEq)]
@@ -76,6 +84,7 @@ impl Node {
             kind,
             plain,
             raw: None,
+            block: false,
             size: 1,
         }
     }
@@ -131,13 +140,22 @@ impl Node {
 
     /// The best position for a JSON pointer: the node it names (for a mapping or list value,
     /// its key, where a reader looks), or the deepest existing ancestor when it names nothing.
+    /// Below a string, an [`INLINE`] token steps into the YAML the string holds: the line
+    /// inside a block scalar (a quoted or flow string keeps its own position).
     pub fn span_for_pointer(&self, pointer: &str) -> Span {
         let tokens = pointer_tokens(pointer);
+        self.span_for_tokens(&tokens)
+    }
+
+    fn span_for_tokens(&self, tokens: &[String]) -> Span {
         let Some((last, parents)) = tokens.split_last() else {
             return self.span;
         };
         let mut node = self;
-        for token in parents {
+        for (i, token) in parents.iter().enumerate() {
+            if let (Kind::Str(text), Some(doc)) = (&node.kind, token.strip_prefix(INLINE)) {
+                return node.span_inside(text, doc, &tokens[i + 1..]);
+            }
             node = match &node.kind {
                 Kind::Map(_) => match node.get(token) {
                     Some(n) => n,
@@ -149,6 +167,9 @@ impl Node {
                 },
                 _ => return node.span,
             };
+        }
+        if let (Kind::Str(text), Some(doc)) = (&node.kind, last.strip_prefix(INLINE)) {
+            return node.span_inside(text, doc, &[]);
         }
         match &node.kind {
             Kind::Map(_) => match node.entry(last) {
@@ -163,6 +184,32 @@ impl Node {
                 .map_or(node.span, |n| n.span),
             _ => node.span,
         }
+    }
+
+    /// The position of `tokens` in document `doc` of the YAML in `text` (this string's
+    /// value): for a block scalar, the block's first content line plus the line in the
+    /// text; else this string's own position.
+    fn span_inside(&self, text: &str, doc: &str, tokens: &[String]) -> Span {
+        if !self.block {
+            return self.span;
+        }
+        let Some(inner) = doc
+            .parse::<usize>()
+            .ok()
+            .and_then(|d| parse_documents(text).ok()?.into_iter().nth(d))
+            .map(|n| n.span_for_tokens(tokens))
+        else {
+            return self.span;
+        };
+        // The block's position is its first non-blank line; blank lines before it are
+        // leading newlines of the text.
+        let blank = text.bytes().take_while(|b| *b == b'\n').count() as u32;
+        Span::new(
+            (self.span.line + inner.line)
+                .saturating_sub(1 + blank)
+                .max(self.span.line),
+            self.span.col + inner.col.saturating_sub(1),
+        )
     }
 
     /// Converts to a JSON value (mapping keys become strings).
@@ -530,6 +577,7 @@ pub fn parse_documents_in(text: &str, budget: &AliasBudget) -> Result<Vec<Node>,
                 if node.plain && !matches!(node.kind, Kind::Str(_)) {
                     node.raw = Some(value.into_owned());
                 }
+                node.block = matches!(style, ScalarStyle::Literal | ScalarStyle::Folded);
                 Some((node, anchor))
             }
             Event::Alias(id) => {
@@ -572,6 +620,7 @@ pub fn parse_documents_in(text: &str, budget: &AliasBudget) -> Result<Vec<Node>,
                         kind: Kind::Seq(items),
                         plain: false,
                         raw: None,
+                        block: false,
                         size,
                     },
                     anchor,
@@ -588,6 +637,7 @@ pub fn parse_documents_in(text: &str, budget: &AliasBudget) -> Result<Vec<Node>,
                         kind: Kind::Map(merge_node_entries(entries)?),
                         plain: false,
                         raw: None,
+                        block: false,
                         size,
                     },
                     anchor,

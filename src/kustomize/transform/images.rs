@@ -1,11 +1,13 @@
 //! `images`: new names, tags and digests for matching container images (in `containers`
-//! and `initContainers` anywhere in an object, and image volumes), with kustomize's
-//! matching rule (the name, then an optional tag and digest).
+//! and `initContainers` anywhere in an object, then at the `images` field specs: pod
+//! templates, image volumes, and what `configurations` add), with kustomize's matching
+//! rule (the name, then an optional tag and digest).
 
 use regex::Regex;
 use serde_json::Value;
 
 use super::scalar_string;
+use crate::kustomize::fieldspecs::{segments, visit, FieldSpec};
 use crate::kustomize::item::Item;
 use crate::kustomize::Origin;
 
@@ -91,14 +93,6 @@ fn walk(v: &mut Value, ptr: &mut String, rule: &Rule, touched: &mut Vec<String>)
                         }
                     }
                 }
-                if k == "volumes" {
-                    if let Value::Array(list) = child {
-                        for (i, c) in list.iter_mut().enumerate() {
-                            let r = c.get_mut("image").and_then(|x| x.get_mut("reference"));
-                            set_image(r, &format!("{ptr}/{i}/image/reference"), rule, touched);
-                        }
-                    }
-                }
                 ptr.truncate(len);
             }
         }
@@ -125,8 +119,9 @@ fn set_image(v: Option<&mut Value>, ptr: &str, rule: &Rule, touched: &mut Vec<St
     }
 }
 
-/// Applies images entry `entry` (written at `at`).
-pub(crate) fn apply(items: &mut [Item], entry: &Value, at: &Origin) {
+/// Applies images entry `entry` (written at `at`): kustomize's legacy pass over every
+/// `containers` and `initContainers` list, then the image fields at `specs`.
+pub(crate) fn apply(items: &mut [Item], entry: &Value, specs: &[FieldSpec], at: &Origin) {
     let s = |k: &str| entry.get(k).and_then(scalar_string).unwrap_or_default();
     let name = s("name");
     let rule = Rule {
@@ -145,6 +140,16 @@ pub(crate) fn apply(items: &mut [Item], entry: &Value, at: &Origin) {
         }
         let mut touched = Vec::new();
         walk(&mut item.r.value, &mut String::new(), &rule, &mut touched);
+        let id = item.id();
+        for spec in specs.iter().filter(|s| s.selects(&id)) {
+            visit(
+                &mut item.r.value,
+                &segments(&spec.path),
+                None,
+                &mut String::new(),
+                &mut |v, p| set_image(Some(v), p, &rule, &mut touched),
+            );
+        }
         for p in touched {
             item.r.set_origin(p, at.clone());
         }

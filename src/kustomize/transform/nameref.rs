@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use serde_json::Value;
 
 use crate::kustomize::build::is_cluster_scoped;
-use crate::kustomize::fieldspecs::{defaults, segments, visit, NameRef};
+use crate::kustomize::fieldspecs::{segments, visit, NameRef};
 use crate::kustomize::item::{Id, Item};
 
 /// What the selection needs to know of a possible referral.
@@ -176,8 +176,8 @@ fn role_binding_namespaces(v: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Rewrites every name reference in `items`.
-pub(crate) fn apply(items: &mut [Item]) {
+/// Rewrites every name reference in `items`, at the referrer fields of `refs`.
+pub(crate) fn apply(items: &mut [Item], refs: &[NameRef]) {
     let cands: Vec<Cand> = items
         .iter()
         .map(|i| Cand {
@@ -202,7 +202,6 @@ pub(crate) fn apply(items: &mut [Item]) {
     if by_name.is_empty() {
         return;
     }
-    let refs = &defaults().name_reference;
     for (ri, item) in items.iter_mut().enumerate() {
         let org = item.org_id();
         for target in refs {

@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use crate::kustomize::fieldspecs::{segments, visit, FieldSpec};
 use crate::kustomize::hash;
 use crate::kustomize::item::Item;
 use crate::kustomize::Origin;
@@ -14,26 +15,53 @@ fn skipped(item: &Item) -> bool {
         || (id.kind == "APIService" && id.group == "apiregistration.k8s.io")
 }
 
-/// Adds `prefix` (or, with `suffix`, appends) to every name; written at `at`.
-pub(crate) fn apply(items: &mut [Item], affix: &str, suffix: bool, at: &Origin) {
+/// Adds `affix` as a prefix (or, with `suffix`, a suffix) at `specs` (kustomize's
+/// `namePrefix`/`nameSuffix` field specs, `metadata/name` by default); written at `at`.
+pub(crate) fn apply(
+    items: &mut [Item],
+    affix: &str,
+    suffix: bool,
+    specs: &[FieldSpec],
+    at: &Origin,
+) {
     for item in items.iter_mut() {
         if skipped(item) {
             continue;
         }
-        let name = item.r.name().to_owned();
-        if suffix {
-            item.suffixes.push(affix.to_owned());
-        } else {
-            item.prefixes.push(affix.to_owned());
+        let org = item.org_id();
+        for spec in specs.iter().filter(|s| s.selects(&org)) {
+            if spec.path == "metadata/name" {
+                // kustomize records even an empty affix (name references compare them).
+                if suffix {
+                    item.suffixes.push(affix.to_owned());
+                } else {
+                    item.prefixes.push(affix.to_owned());
+                }
+                if !affix.is_empty() {
+                    item.store_previous_id();
+                }
+            }
+            let mut touched = Vec::new();
+            visit(
+                &mut item.r.value,
+                &segments(&spec.path),
+                None,
+                &mut String::new(),
+                &mut |v, p| {
+                    if let Value::String(name) = v {
+                        *name = if suffix {
+                            format!("{name}{affix}")
+                        } else {
+                            format!("{affix}{name}")
+                        };
+                        touched.push(p.to_owned());
+                    }
+                },
+            );
+            for p in touched {
+                item.r.set_origin(p, at.clone());
+            }
         }
-        item.store_previous_id();
-        let new = if suffix {
-            format!("{name}{affix}")
-        } else {
-            format!("{affix}{name}")
-        };
-        item.set_name(new);
-        item.r.set_origin("/metadata/name", at.clone());
     }
 }
 

@@ -3,16 +3,22 @@
 
 use serde_json::Value;
 
-use crate::kustomize::fieldspecs::{defaults, segments, visit};
+use crate::kustomize::fieldspecs::{segments, visit, FieldSpec};
 use crate::kustomize::item::Item;
 use crate::kustomize::Origin;
 
-/// Applies replicas entry `entry` (written at `at`); `Err` when no object has that name.
-pub(crate) fn apply(items: &mut [Item], entry: &Value, at: &Origin) -> Result<(), String> {
+/// Applies replicas entry `entry` (`name`, `count`; written at `at`) at `specs`; `Err`
+/// when no object of their kinds has that name.
+pub(crate) fn apply(
+    items: &mut [Item],
+    entry: &Value,
+    specs: &[FieldSpec],
+    at: &Origin,
+) -> Result<(), String> {
     let name = entry.get("name").and_then(Value::as_str).unwrap_or("");
     let count = entry.get("count").cloned().unwrap_or(Value::from(0));
     let mut found = false;
-    for spec in &defaults().replicas {
+    for spec in specs {
         for item in items.iter_mut() {
             let matched = std::iter::once(item.id())
                 .chain(item.prev.iter().cloned())
@@ -23,27 +29,26 @@ pub(crate) fn apply(items: &mut [Item], entry: &Value, at: &Origin) -> Result<()
             found = true;
             let segs = segments(&spec.path);
             let make = || Value::from(0);
-            let mut touched = false;
+            let mut touched = Vec::new();
             visit(
                 &mut item.r.value,
                 &segs,
-                Some(&make),
+                spec.create.then_some(&make as &dyn Fn() -> Value),
                 &mut String::new(),
-                &mut |v, _| {
+                &mut |v, p| {
                     *v = count.clone();
-                    touched = true;
+                    touched.push(p.to_owned());
                 },
             );
-            if touched {
-                item.r.set_origin("/spec/replicas", at.join("/count"));
+            for p in touched {
+                item.r.set_origin(p, at.join("/count"));
             }
         }
     }
     if found {
         Ok(())
     } else {
-        Err(format!(
-            "no Deployment, ReplicaSet, ReplicationController or StatefulSet is named `{name}`"
-        ))
+        let kinds: Vec<&str> = specs.iter().filter_map(|s| s.kind.as_deref()).collect();
+        Err(format!("no {} is named `{name}`", kinds.join(", ")))
     }
 }
