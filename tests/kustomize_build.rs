@@ -33,7 +33,10 @@ fn selected(cases: Vec<PathBuf>) -> Vec<PathBuf> {
     match std::env::var("FLUXPRINT_KUSTOMIZE_CASE") {
         Ok(part) if !part.is_empty() => cases
             .into_iter()
-            .filter(|c| c.file_name().is_some_and(|n| n.to_string_lossy().contains(&part)))
+            .filter(|c| {
+                c.file_name()
+                    .is_some_and(|n| n.to_string_lossy().contains(&part))
+            })
             .collect(),
         _ => cases,
     }

@@ -218,21 +218,21 @@ impl Builder<'_> {
         for (i, _) in k.list("helmCharts").iter().enumerate() {
             self.note(k.entry("helmCharts", i), "helm chart not built");
         }
-        for field in ["generators", "validators"] {
-            for (i, entry) in k.list(field).iter().enumerate() {
-                let at = k.entry(field, i);
-                if let Some(path) = entry.as_str().and_then(|p| resolve_path(&k.dir, p)) {
-                    if self.src.documents(&path).is_some() {
-                        self.out.files.insert(path);
-                    }
+        for (i, entry) in k.list("validators").iter().enumerate() {
+            let at = k.entry("validators", i);
+            if let Some(path) = entry.as_str().and_then(|p| resolve_path(&k.dir, p)) {
+                if self.src.documents(&path).is_some() {
+                    self.out.files.insert(path);
                 }
-                self.note(at, format!("`{field}` plugin not built"));
             }
+            self.note(at, "`validators` plugin not built");
         }
         for item in generators::generate(self.src, k, self.out) {
             let at = item.r.origin.clone();
             self.absorb(&mut acc, item, &at);
         }
+        // `generators` run after the kustomization's own generators.
+        self.generators(k, &mut acc, cfg);
         for (i, entry) in k.list("components").iter().enumerate() {
             let at = k.entry("components", i);
             let Some(name) = entry.as_str() else {
@@ -419,7 +419,7 @@ impl Builder<'_> {
     }
 
     /// Adds a generated object, merging or replacing as its `behavior` asks.
-    fn absorb(&mut self, acc: &mut Vec<Item>, mut item: Item, at: &Origin) {
+    pub(super) fn absorb(&mut self, acc: &mut Vec<Item>, mut item: Item, at: &Origin) {
         let id = item.id();
         let matches: Vec<usize> = (0..acc.len())
             .filter(|&i| acc[i].matches_any_id(&id))

@@ -98,7 +98,15 @@ pub(crate) fn generate(src: &dyn Source, k: &Kustomization, out: &mut Build) -> 
     ] {
         for (i, args) in k.list(field).iter().enumerate() {
             let at = k.entry(field, i);
-            match one(src, k, args, kind, &at, out) {
+            match one(
+                src,
+                k,
+                args,
+                k.value.get("generatorOptions"),
+                kind,
+                &at,
+                out,
+            ) {
                 Ok(item) => made.push(item),
                 Err(message) => out.errors.push(Problem {
                     origin: at,
@@ -110,10 +118,42 @@ pub(crate) fn generate(src: &dyn Source, k: &Kustomization, out: &mut Build) -> 
     made
 }
 
+/// Runs a built-in generator configuration (`apiVersion: builtin`, kind `ConfigMapGenerator`
+/// or `SecretGenerator`, listed in `generators`): the arguments of a kustomization's entry,
+/// the name and namespace defaulting to the object's `metadata`; the kustomization's
+/// `generatorOptions` do not apply.
+pub(crate) fn generate_builtin(
+    src: &dyn Source,
+    k: &Kustomization,
+    config: &Value,
+    kind: &str,
+    at: &Origin,
+    out: &mut Build,
+) -> Result<Item, String> {
+    let mut args = config.clone();
+    if let Some(obj) = args.as_object_mut() {
+        for key in ["name", "namespace"] {
+            let own = obj
+                .get(key)
+                .and_then(Value::as_str)
+                .is_some_and(|s| !s.is_empty());
+            let meta = config
+                .pointer(&format!("/metadata/{key}"))
+                .filter(|v| v.is_string())
+                .cloned();
+            if let (false, Some(v)) = (own, meta) {
+                obj.insert(key.into(), v);
+            }
+        }
+    }
+    one(src, k, &args, None, kind, at, out)
+}
+
 fn one(
     src: &dyn Source,
     k: &Kustomization,
     args: &Value,
+    global: Option<&Value>,
     kind: &str,
     at: &Origin,
     out: &mut Build,
@@ -237,7 +277,7 @@ fn one(
             binary_data.insert(key, value);
         }
     }
-    let (labels, annotations, no_hash, immutable) = options(args, k.value.get("generatorOptions"));
+    let (labels, annotations, no_hash, immutable) = options(args, global);
     let mut meta = Map::new();
     meta.insert("name".into(), name.into());
     if let Some(ns) = args

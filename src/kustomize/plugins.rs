@@ -1,6 +1,7 @@
-//! `transformers:` entries that are kustomize's built-in transformer configurations
-//! (`apiVersion: builtin`), run with the build's own transformer code. Anything else — exec
-//! and KRM function plugins, Go plugins, other kinds — is not built: a note, never an error.
+//! `transformers:` and `generators:` entries that are kustomize's built-in plugin
+//! configurations (`apiVersion: builtin`), run with the build's own transformer and
+//! generator code. Anything else — exec and KRM function plugins, Go plugins, other kinds —
+//! is not built: a note, never an error.
 //!
 //! kustomize runs them after the kustomization's own transformations: first the inline
 //! entries (YAML objects written in the list) in their order, then the entries that are
@@ -11,6 +12,7 @@ use serde_json::Value;
 use super::build::{inline_docs, inline_origin, Builder};
 use super::config::Kustomization;
 use super::fieldspecs::{Config, FieldSpec};
+use super::generators;
 use super::item::Item;
 use super::transform::{images, labels, names, namespace, replicas};
 use super::Origin;
@@ -50,14 +52,15 @@ fn is_builtin(v: &Value) -> bool {
 }
 
 impl Builder<'_> {
-    /// Runs the `transformers` of `k` on `acc`.
-    pub(super) fn transformers(&mut self, k: &Kustomization, acc: &mut Vec<Item>, cfg: &Config) {
+    /// The plugin configurations of list `field` (`transformers` or `generators`) of `k`, in
+    /// kustomize's order: the inline ones, then those the paths yield.
+    fn plugin_configs(&mut self, k: &Kustomization, field: &str, cfg: &Config) -> Vec<Plugin> {
         let mut inline = Vec::new();
         let mut paths = Vec::new();
-        for (i, entry) in k.list("transformers").iter().enumerate() {
-            let at = k.entry("transformers", i);
+        for (i, entry) in k.list(field).iter().enumerate() {
+            let at = k.entry(field, i);
             let Some(text) = entry.as_str() else {
-                self.error(at, "a transformers entry must be a string");
+                self.error(at, format!("a {field} entry must be a string"));
                 continue;
             };
             // kustomize tries each entry as inline YAML objects first, then as a path.
@@ -90,7 +93,34 @@ impl Builder<'_> {
                 });
             }
         }
-        for p in plugins {
+        plugins
+    }
+
+    /// Runs the `generators` of `k`: the built-in ConfigMap and Secret generators.
+    pub(super) fn generators(&mut self, k: &Kustomization, acc: &mut Vec<Item>, cfg: &Config) {
+        for p in self.plugin_configs(k, "generators", cfg) {
+            let kind = p.kind().to_owned();
+            let made = match (is_builtin(&p.value), kind.as_str()) {
+                (true, "ConfigMapGenerator") => "ConfigMap",
+                (true, "SecretGenerator") => "Secret",
+                _ => {
+                    self.note(
+                        p.origin.clone(),
+                        format!("`generators` plugin `{kind}` not built"),
+                    );
+                    continue;
+                }
+            };
+            match generators::generate_builtin(self.src, k, &p.value, made, &p.origin, self.out) {
+                Ok(item) => self.absorb(acc, item, &p.origin),
+                Err(e) => self.error(p.origin.clone(), e),
+            }
+        }
+    }
+
+    /// Runs the `transformers` of `k` on `acc`.
+    pub(super) fn transformers(&mut self, k: &Kustomization, acc: &mut Vec<Item>, cfg: &Config) {
+        for p in self.plugin_configs(k, "transformers", cfg) {
             if !is_builtin(&p.value) {
                 let kind = p.kind().to_owned();
                 self.note(
