@@ -9,25 +9,29 @@ use crate::validate::rule::{Context, Findings, Rule};
 /// GO317
 pub struct HelmReleaseValuesFromMissing;
 
-/// `name` itself, or `name` with the ten-character content hash a kustomize generator adds
-/// (the reference is rewritten by a `configurations` entry, which the build only notes).
-fn names_it(object_name: &str, name: &str) -> bool {
-    object_name == name
-        || object_name.strip_prefix(name).is_some_and(|rest| {
-            rest.len() == 11
-                && rest.starts_with('-')
-                && rest[1..]
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        })
+/// True when `object_name` is `name` with the ten-character content hash a kustomize
+/// generator adds.
+fn hashed(object_name: &str, name: &str) -> bool {
+    object_name.strip_prefix(name).is_some_and(|rest| {
+        rest.len() == 11
+            && rest.starts_with('-')
+            && rest[1..]
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    })
 }
 
-/// True when the tree provides a `kind` of that name in `namespace`: the object itself, or
-/// for a Secret what writes one (SealedSecret, ExternalSecret).
-fn provided(ctx: &Context<'_>, kind: &str, namespace: &str, name: &str) -> bool {
-    ctx.tree.objects.iter().any(|o| {
+/// The name of the object the tree provides as a `kind` of `namespace` that `accept`s its
+/// name: the object itself, or for a Secret what writes one (SealedSecret, ExternalSecret).
+fn provided<'a>(
+    ctx: &'a Context<'_>,
+    kind: &str,
+    namespace: &str,
+    accept: &dyn Fn(&str) -> bool,
+) -> Option<&'a str> {
+    ctx.tree.objects.iter().find_map(|o| {
         if ns(o) != namespace {
-            return false;
+            return None;
         }
         let written = match (kind, o.kind()) {
             (k, own) if k == own && matches!(o.group(), "" | "core") => Some(o.name()),
@@ -43,7 +47,7 @@ fn provided(ctx: &Context<'_>, kind: &str, namespace: &str, name: &str) -> bool 
             ),
             _ => None,
         };
-        written.is_some_and(|w| names_it(w, name))
+        written.filter(|w| accept(w))
     })
 }
 
@@ -60,14 +64,21 @@ impl Rule for HelmReleaseValuesFromMissing {
     fn doc(&self) -> &'static str {
         "## What it checks\nEvery `spec.valuesFrom` entry without `optional: true` names a \
          ConfigMap or Secret of the HelmRelease's namespace that the tree holds: the object \
-         itself (also with a kustomize generator's hash suffix), or for a Secret a \
-         SealedSecret or ExternalSecret that writes it. A warning by default (a controller or \
-         another repository may create it), an error with `--self-contained`.\n\n\
+         itself, or for a Secret a SealedSecret or ExternalSecret that writes it. The tree is \
+         what the builds yield: a kustomize generator's object has its hash suffix, and the \
+         reference has it too only where a `configurations` file teaches kustomize that a \
+         HelmRelease's `spec/valuesFrom/name` names a ConfigMap or Secret (`nameReference`); \
+         a reference left without the suffix is reported with the generated name. A warning \
+         by default (a controller or another repository may create it), an error with \
+         `--self-contained`.\n\n\
          ## Why it matters\nhelm-controller waits for the object: the release is not \
          installed or upgraded until it exists.\n\n\
          ## Example\n```yaml\nvaluesFrom:\n  - {kind: ConfigMap, name: podinfo-valuez}   # GO317\n```\n\n\
          ## Fix\nAdd the object (or a generator for it), correct the name, or mark the entry \
-         `optional: true`."
+         `optional: true`. For a generated object, list a `configurations` file holding \
+         `nameReference: [{kind: ConfigMap, version: v1, fieldSpecs: [{path: \
+         spec/valuesFrom/name, kind: HelmRelease}]}]` (and the same for `Secret`), or set \
+         `options.disableNameSuffixHash: true` on the generator."
     }
     fn check(&self, ctx: &Context<'_>, out: &mut Findings<'_>) {
         out.outside_tree();
@@ -88,19 +99,37 @@ impl Rule for HelmReleaseValuesFromMissing {
                 ) else {
                     continue;
                 };
-                if !matches!(kind, "ConfigMap" | "Secret") || provided(ctx, kind, ns(hr), name) {
+                if !matches!(kind, "ConfigMap" | "Secret")
+                    || provided(ctx, kind, ns(hr), &|w| w == name).is_some()
+                {
                     continue;
                 }
-                out.object(
-                    i,
-                    &format!("/spec/valuesFrom/{j}/name"),
-                    format!(
-                        "{} reads values from {kind} {}/{name}, which is not in this tree",
-                        hr.id(),
-                        ns(hr)
+                let generated = provided(ctx, kind, ns(hr), &|w| hashed(w, name));
+                let (message, help) = match generated {
+                    Some(g) => (
+                        format!(
+                            "{} reads values from {kind} {}/{name}, but the tree holds the \
+                             generated `{g}`: the reference is not rewritten",
+                            hr.id(),
+                            ns(hr)
+                        ),
+                        Some(
+                            "kustomize writes a generated name only into fields it knows: list \
+                             a `configurations` file with a `nameReference` for HelmRelease \
+                             `spec/valuesFrom/name`, or disable the generator's name suffix hash"
+                                .to_owned(),
+                        ),
                     ),
-                    not_in_tree_help(),
-                );
+                    None => (
+                        format!(
+                            "{} reads values from {kind} {}/{name}, which is not in this tree",
+                            hr.id(),
+                            ns(hr)
+                        ),
+                        not_in_tree_help(),
+                    ),
+                };
+                out.object(i, &format!("/spec/valuesFrom/{j}/name"), message, help);
             }
         }
     }
@@ -109,13 +138,10 @@ impl Rule for HelmReleaseValuesFromMissing {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn a_generated_name_names_its_generator() {
-        assert!(super::names_it("podinfo-values", "podinfo-values"));
-        assert!(super::names_it(
-            "podinfo-values-5f8k2m9t7b",
-            "podinfo-values"
-        ));
-        assert!(!super::names_it("podinfo-values-extra", "podinfo-values"));
-        assert!(!super::names_it("podinfo", "podinfo-values"));
+    fn a_generated_name_is_the_name_with_a_hash() {
+        assert!(super::hashed("podinfo-values-5f8k2m9t7b", "podinfo-values"));
+        assert!(!super::hashed("podinfo-values", "podinfo-values"));
+        assert!(!super::hashed("podinfo-values-extra", "podinfo-values"));
+        assert!(!super::hashed("podinfo", "podinfo-values"));
     }
 }
