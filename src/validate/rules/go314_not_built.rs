@@ -17,8 +17,10 @@ impl Rule for NotBuilt {
     }
     fn doc(&self) -> &'static str {
         "## What it checks\nNothing is fetched while validating. Remote kustomize resources \
-         (git or HTTP URLs), `helmCharts` entries and Flux Kustomizations whose `sourceRef` is \
-         not this repository (another GitRepository, an OCIRepository, an ExternalArtifact) \
+         (git or HTTP URLs), `helmCharts` entries, `transformers`, `generators` and \
+         `validators` plugins that are not kustomize's built-in ones (exec and KRM function \
+         plugins such as ksops), and Flux Kustomizations whose `sourceRef` is not this \
+         repository (another GitRepository, an OCIRepository, an ExternalArtifact) \
          cannot be built from the tree; each is noted once, so that a clean report never \
          hides what was not looked at.\n\n\
          ## Why it matters\nWhat was not built was not validated: its objects may still be \
