@@ -282,3 +282,42 @@ patchesStrategicMerge:
     assert_eq!(line("/spec/paused"), 35);
     assert_eq!(d.value.pointer("/spec/paused"), Some(&json!(true)));
 }
+
+#[test]
+fn a_field_set_by_a_builtin_transformer_comes_from_its_configuration() {
+    let kustomization = "resources: [deployment.yaml]
+transformers:
+  - labels.yaml
+  - |-
+    apiVersion: builtin
+    kind: ImageTagTransformer
+    metadata:
+      name: web
+    imageTag:
+      name: nginx
+      newTag: \"1.29\"
+";
+    let src = Mem::new(&[
+        ("app/kustomization.yaml", kustomization),
+        ("app/deployment.yaml", DEPLOYMENT),
+        (
+            "app/labels.yaml",
+            "apiVersion: builtin\nkind: LabelTransformer\nmetadata:\n  name: env\nlabels:\n  env: prod\nfieldSpecs:\n  - path: metadata/labels\n    create: true\n",
+        ),
+    ]);
+    let b = build(&src, "app", None);
+    assert!(b.errors.is_empty(), "{:?}", b.errors);
+    let d = only(&b.resources, "Deployment");
+    assert_eq!(
+        d.origin_of("/metadata/labels/env"),
+        at("app/labels.yaml", 0, "/labels/env")
+    );
+    assert_eq!(
+        d.value.pointer("/spec/template/spec/containers/0/image"),
+        Some(&json!("nginx:1.29"))
+    );
+    let image = d.origin_of("/spec/template/spec/containers/0/image");
+    assert_eq!(image.file, "app/kustomization.yaml");
+    // The `imageTag` line inside the inline configuration.
+    assert_eq!(line_of(kustomization, &image), 9);
+}
