@@ -1,7 +1,7 @@
 //! Field specs: which fields of which kinds a transformer touches, kustomize's built-in
 //! defaults (its `builtinpluginconsts`, restated as data), and the walk that visits them.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use serde_json::{Map, Value};
 
@@ -86,21 +86,25 @@ pub(crate) struct NameRef {
     pub referrers: Vec<FieldSpec>,
 }
 
+/// Specs shared between configurations until one is extended (every directory of a build
+/// starts from the defaults; cloning must stay cheap).
+type Specs = Arc<Vec<FieldSpec>>;
+
 /// The field specs of each transformer: kustomize's `TransformerConfig`, the built-in
 /// defaults extended by `configurations` files.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Config {
-    pub name_prefix: Vec<FieldSpec>,
-    pub name_suffix: Vec<FieldSpec>,
-    pub common_labels: Vec<FieldSpec>,
+    pub name_prefix: Specs,
+    pub name_suffix: Specs,
+    pub common_labels: Specs,
     /// Added to every `labels` entry (selectors and templates included or not).
-    pub labels: Vec<FieldSpec>,
-    pub template_labels: Vec<FieldSpec>,
-    pub common_annotations: Vec<FieldSpec>,
-    pub namespace: Vec<FieldSpec>,
-    pub replicas: Vec<FieldSpec>,
-    pub images: Vec<FieldSpec>,
-    pub name_reference: Vec<NameRef>,
+    pub labels: Specs,
+    pub template_labels: Specs,
+    pub common_annotations: Specs,
+    pub namespace: Specs,
+    pub replicas: Specs,
+    pub images: Specs,
+    pub name_reference: Arc<Vec<NameRef>>,
     /// True once a merge added a spec (a configuration beyond the defaults).
     pub extended: bool,
 }
@@ -179,16 +183,16 @@ impl Config {
         list("varReference")?;
         list("volumeClaimTemplateLabels")?;
         Ok(Config {
-            name_prefix: list("namePrefix")?,
-            name_suffix: list("nameSuffix")?,
-            common_labels: list("commonLabels")?,
-            labels: list("labels")?,
-            template_labels: list("templateLabels")?,
-            common_annotations: list("commonAnnotations")?,
-            namespace: list("namespace")?,
-            replicas: list("replicas")?,
-            images: list("images")?,
-            name_reference,
+            name_prefix: Arc::new(list("namePrefix")?),
+            name_suffix: Arc::new(list("nameSuffix")?),
+            common_labels: Arc::new(list("commonLabels")?),
+            labels: Arc::new(list("labels")?),
+            template_labels: Arc::new(list("templateLabels")?),
+            common_annotations: Arc::new(list("commonAnnotations")?),
+            namespace: Arc::new(list("namespace")?),
+            replicas: Arc::new(list("replicas")?),
+            images: Arc::new(list("images")?),
+            name_reference: Arc::new(name_reference),
             extended: true,
         })
     }
@@ -210,17 +214,23 @@ impl Config {
             (&mut self.replicas, &other.replicas),
             (&mut self.images, &other.images),
         ] {
-            self.extended |= merge_specs(mine, theirs)?;
+            if theirs.is_empty() || Arc::ptr_eq(mine, theirs) {
+                continue;
+            }
+            self.extended |= merge_specs(Arc::make_mut(mine), theirs)?;
         }
-        for r in &other.name_reference {
-            match self
-                .name_reference
+        if Arc::ptr_eq(&self.name_reference, &other.name_reference) {
+            return Ok(());
+        }
+        let refs = Arc::make_mut(&mut self.name_reference);
+        for r in other.name_reference.iter() {
+            match refs
                 .iter_mut()
                 .find(|m| m.kind == r.kind && m.group == r.group && m.version == r.version)
             {
                 Some(m) => self.extended |= merge_specs(&mut m.referrers, &r.referrers)?,
                 None => {
-                    self.name_reference.push(r.clone());
+                    refs.push(r.clone());
                     self.extended = true;
                 }
             }
@@ -497,16 +507,16 @@ pub(crate) fn defaults() -> &'static Config {
         let mut common = specs(SELECTOR_LABELS);
         common.extend(metadata.iter().cloned());
         Config {
-            name_prefix: specs(NAME),
-            name_suffix: specs(NAME),
-            common_labels: common,
-            labels: Vec::new(),
-            template_labels: metadata,
-            common_annotations: specs(ANNOTATIONS),
-            namespace: specs(NAMESPACE),
-            replicas: specs(REPLICAS),
-            images: specs(IMAGES),
-            name_reference: name_references(),
+            name_prefix: Arc::new(specs(NAME)),
+            name_suffix: Arc::new(specs(NAME)),
+            common_labels: Arc::new(common),
+            labels: Arc::default(),
+            template_labels: Arc::new(metadata),
+            common_annotations: Arc::new(specs(ANNOTATIONS)),
+            namespace: Arc::new(specs(NAMESPACE)),
+            replicas: Arc::new(specs(REPLICAS)),
+            images: Arc::new(specs(IMAGES)),
+            name_reference: Arc::new(name_references()),
             extended: false,
         }
     })
