@@ -597,9 +597,10 @@ impl Builder<'_> {
     ) {
         let mut deleted = Vec::new();
         for &t in targets {
+            let before = acc[t].link_values();
             let res = &mut acc[t].r;
             match smp::apply(res, patch, origin) {
-                Ok(true) => {}
+                Ok(true) => acc[t].sync_links(before),
                 Ok(false) => deleted.push(t),
                 Err(e) => self.error(at.clone(), format!("the patch does not apply: {e}")),
             }
@@ -646,6 +647,8 @@ impl Builder<'_> {
         for &t in targets {
             let item = &mut acc[t];
             item.store_previous_id();
+            // kustomize applies JSON patches to a copy of the object: nothing stays linked.
+            item.links.clear();
             if let Err(e) = json6902::apply(&mut item.r, ops, origin) {
                 self.error(at.clone(), format!("the JSON patch does not apply: {e}"));
             }

@@ -109,7 +109,15 @@ pub(crate) struct Item {
     pub suffixes: Vec<String>,
     /// Set for ConfigMaps and Secrets that a generator made.
     pub generated: Option<Generated>,
+    /// Groups of places (JSON pointers) that are one YAML node in kustomize: a label or
+    /// annotation transformer adds a new key everywhere with the same node, so a later
+    /// change made in place at one of them (a label transformer, a strategic-merge patch)
+    /// shows at all.
+    pub links: Vec<Vec<String>>,
 }
+
+/// The values of an item's linked places before a change ([`Item::sync_links`]).
+pub(crate) type LinkValues = Vec<Vec<Option<Value>>>;
 
 impl Item {
     /// A resource read from `origin`.
@@ -124,6 +132,45 @@ impl Item {
             prefixes: Vec::new(),
             suffixes: Vec::new(),
             generated: None,
+            links: Vec::new(),
+        }
+    }
+
+    /// The values at the linked places, to compare after a change.
+    pub fn link_values(&self) -> LinkValues {
+        self.links
+            .iter()
+            .map(|g| g.iter().map(|p| self.r.value.pointer(p).cloned()).collect())
+            .collect()
+    }
+
+    /// After a change made in place: a linked place whose value changed gives it to the
+    /// other places of its group (the last one changed wins, as the last write does).
+    pub fn sync_links(&mut self, before: LinkValues) {
+        let mut updates = Vec::new();
+        for (g, old) in self.links.iter().zip(before) {
+            let changed = g
+                .iter()
+                .zip(&old)
+                .rfind(|(p, o)| {
+                    let now = self.r.value.pointer(p);
+                    now.is_some() && now != o.as_ref()
+                })
+                .map(|(p, _)| p.clone());
+            let Some(from) = changed else { continue };
+            let Some(v) = self.r.value.pointer(&from).cloned() else {
+                continue;
+            };
+            for p in g.iter().filter(|p| **p != from) {
+                updates.push((p.clone(), from.clone(), v.clone()));
+            }
+        }
+        for (p, from, v) in updates {
+            if let Some(slot) = self.r.value.pointer_mut(&p) {
+                *slot = v;
+                let origin = self.r.origin_of(&from);
+                self.r.set_origin(p, origin);
+            }
         }
     }
 

@@ -24,7 +24,10 @@ pub(crate) fn apply(
     }
     for item in items.iter_mut() {
         let id = item.id();
+        let before = item.link_values();
         let mut touched = Vec::new();
+        // Per key, the places where it is new: one node in kustomize.
+        let mut created: Vec<Vec<String>> = vec![Vec::new(); pairs.len()];
         for spec in specs.iter().filter(|s| s.selects(&id)) {
             let segs = segments(&spec.path);
             let make = || Value::Object(Map::new());
@@ -38,9 +41,12 @@ pub(crate) fn apply(
                         *v = Value::Object(Map::new());
                     }
                     if let Value::Object(m) = v {
-                        for (k, val) in &pairs {
-                            m.insert(k.clone(), Value::String(val.clone()));
-                            touched.push((format!("{p}/{}", esc(k)), k.clone()));
+                        for (n, (k, val)) in pairs.iter().enumerate() {
+                            let at = format!("{p}/{}", esc(k));
+                            if m.insert(k.clone(), Value::String(val.clone())).is_none() {
+                                created[n].push(at.clone());
+                            }
+                            touched.push((at, k.clone()));
                         }
                     }
                 },
@@ -49,5 +55,8 @@ pub(crate) fn apply(
         for (p, k) in touched {
             item.r.set_origin(p, at.join(&format!("/{}", esc(&k))));
         }
+        item.sync_links(before);
+        item.links
+            .extend(created.into_iter().filter(|g| g.len() > 1));
     }
 }
