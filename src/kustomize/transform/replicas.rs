@@ -49,6 +49,11 @@ pub(crate) fn apply(
         Ok(())
     } else {
         let kinds: Vec<&str> = specs.iter().filter_map(|s| s.kind.as_deref()).collect();
+        if kinds.is_empty() {
+            return Err(format!(
+                "no object of the replica field specs' kinds is named `{name}`"
+            ));
+        }
         Err(format!("no {} is named `{name}`", kinds.join(", ")))
     }
 }
