@@ -19,7 +19,8 @@ impl Rule for ContainerWithoutRequests {
     }
     fn doc(&self) -> &'static str {
         "## What it checks\nEvery container of a workload requests `cpu` and `memory` and limits \
-         `memory`. Error under the strict policy, warning under relaxed.\n\n\
+         `memory`. Error under the strict policy, warning under relaxed. Reported at the block to \
+         edit: `requests:` when only requests are missing, else `resources:`, else the container.\n\n\
          ## Why it matters\nThe scheduler packs pods by requests: without them nodes are \
          overcommitted and pods are evicted first under pressure; without a memory limit one leak \
          takes the node down.\n\n## Example\n```yaml\nresources: {}   # GO102\n```\n\n\
@@ -56,9 +57,20 @@ impl Rule for ContainerWithoutRequests {
                 })
                 .collect();
                 if !missing.is_empty() {
+                    // At the block to edit: `requests:` when only requests are missing and it
+                    // is written, else `resources:` when written, else the container.
+                    let written = |k: &str| c.lookup(&format!("/resources/{k}")).is_some();
+                    let only_requests = !missing.contains(&"memory limit");
+                    let at = if only_requests && written("requests") {
+                        format!("{pointer}/resources/requests")
+                    } else if c.get("resources").is_some_and(serde_json::Value::is_object) {
+                        format!("{pointer}/resources")
+                    } else {
+                        pointer.clone()
+                    };
                     out.object(
                         i,
-                        &pointer,
+                        &at,
                         format!(
                             "container `{name}` of {} has no {}",
                             o.id(),
