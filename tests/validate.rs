@@ -713,3 +713,67 @@ fn route_conflicts_are_judged_per_cluster() {
         stderr(&out)
     );
 }
+
+/// A `${var}` that no post-build substitution reaches is applied as written: judged where the
+/// field has a format (a host, a name), with the Kustomization named; where a substitution
+/// does reach it (or could: a cluster root), it is left to GO308.
+#[test]
+fn a_variable_no_substitution_reaches_is_judged_as_written() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let write = |rel: &str, text: &str| {
+        let path = dir.path().join(rel);
+        fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        fs::write(path, text).expect("write");
+    };
+    let ks = |name: &str, path: &str, post: &str| {
+        format!(
+            "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: {name}\n  namespace: flux-system\nspec:\n  interval: 10m\n  path: {path}\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n{post}"
+        )
+    };
+    let ingress = |name: &str, extra: &str| {
+        format!(
+            "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: {name}\n  namespace: shop\n{extra}spec:\n  rules:\n    - host: {name}.${{DOMAIN}}\n      http:\n        paths:\n          - path: /\n            pathType: Prefix\n            backend: {{service: {{name: web, port: {{number: 80}}}}}}\n"
+        )
+    };
+    write(
+        "clusters/dev/apps.yaml",
+        &format!(
+            "{}---\n{}",
+            ks("plain", "./apps/plain", ""),
+            ks(
+                "substituted",
+                "./apps/substituted",
+                "  postBuild:\n    substitute:\n      DOMAIN: example.org\n"
+            )
+        ),
+    );
+    write("apps/plain/ingress.yaml", &ingress("plain", ""));
+    write(
+        "apps/substituted/ingress.yaml",
+        &format!(
+            "{}---\n{}",
+            ingress("replaced", ""),
+            ingress(
+                "kept",
+                "  annotations:\n    kustomize.toolkit.fluxcd.io/substitute: disabled\n"
+            )
+        ),
+    );
+    let out = fluxprint(dir.path(), &["validate", "."]);
+    let err = stderr(&out);
+    assert!(!out.status.success(), "{err}");
+    let findings: Vec<&str> = err.lines().filter(|l| l.starts_with("error[")).collect();
+    assert_eq!(findings.len(), 2, "{err}");
+    assert!(
+        findings[0].contains("host `plain.${DOMAIN}`")
+            && findings[0].contains("Kustomization flux-system/plain applies `${…}` as written"),
+        "{err}"
+    );
+    assert!(
+        findings[1].contains("host `kept.${DOMAIN}`")
+            && findings[1].contains("Kustomization flux-system/substituted"),
+        "{err}"
+    );
+    assert!(err.contains("apps/plain/ingress.yaml:8:13"), "{err}");
+    assert!(!err.contains("replaced"), "{err}");
+}

@@ -48,6 +48,9 @@ pub struct Unit {
     pub resources: Vec<Resource>,
     /// Strict-substitution failures: `(resource, what)`.
     pub undefined: Vec<(usize, Undefined)>,
+    /// True when post-build substitution ran on its objects (`postBuild` with variables, or
+    /// `substituteStrategy: Always`); else a `${var}` in them is applied as written.
+    pub substituted: bool,
     /// What kustomize would fail on.
     pub errors: Vec<Problem>,
     /// What was not built and why.
@@ -55,6 +58,10 @@ pub struct Unit {
     /// Files the build read.
     pub files: BTreeSet<String>,
 }
+
+/// A unit's build: what kustomize built, the strict-substitution failures, and whether
+/// substitution ran.
+type UnitBuild = (kustomize::Build, Vec<(usize, Undefined)>, bool);
 
 /// Everything a repository applies.
 #[derive(Clone, Debug, Default)]
@@ -183,13 +190,13 @@ impl Builder<'_> {
             });
             return;
         }
-        let (build, undefined) = match &artifact {
+        let (build, undefined, substituted) = match &artifact {
             Some(artifact) => {
                 let mapped = artifacts::Mapped {
                     inner: self.src,
                     artifact,
                 };
-                let Some((mut build, undefined)) =
+                let Some((mut build, undefined, substituted)) =
                     self.build_unit(&mapped, &spec, &at, cluster, skip_kustomize_dirs, prebuilt)
                 else {
                     return;
@@ -209,7 +216,7 @@ impl Builder<'_> {
                 for p in build.errors.iter_mut().chain(build.notes.iter_mut()) {
                     artifact.map_origin(&mut p.origin);
                 }
-                (build, undefined)
+                (build, undefined, substituted)
             }
             None => {
                 match self.build_unit(self.src, &spec, &at, cluster, skip_kustomize_dirs, prebuilt)
@@ -234,6 +241,7 @@ impl Builder<'_> {
             parent,
             resources: build.resources,
             undefined,
+            substituted,
             errors: build.errors,
             notes: build.notes,
             files: build.files,
@@ -284,17 +292,19 @@ impl Builder<'_> {
         cluster: usize,
         skip_kustomize_dirs: bool,
         prebuilt: Option<Option<kustomize::Build>>,
-    ) -> Option<(kustomize::Build, Vec<(usize, Undefined)>)> {
+    ) -> Option<UnitBuild> {
         let mut build = match prebuilt {
             Some(done) => done?,
             None => kustomize_part(src, spec, at, skip_kustomize_dirs)?,
         };
         let mut undefined = Vec::new();
+        let mut substituted = false;
         if let Some(post) = &spec.post_build {
             let vars = self.vars(post, &spec.namespace, cluster);
             // Flux substitutes only when there are variables, unless told to always.
             let always = post.get("substituteStrategy").and_then(Value::as_str) == Some("Always");
             if !vars.known.is_empty() || vars.open || always {
+                substituted = true;
                 for (i, r) in build.resources.iter_mut().enumerate() {
                     if substitution_disabled(&r.value) {
                         continue;
@@ -304,7 +314,7 @@ impl Builder<'_> {
                 }
             }
         }
-        Some((build, undefined))
+        Some((build, undefined, substituted))
     }
 
     /// The variables of `postBuild`: `substitute` over `substituteFrom` (ConfigMaps and
@@ -430,7 +440,9 @@ fn read_vars(kind: &str, object: &Value, vars: &mut Vars) {
     }
 }
 
-fn substitution_disabled(v: &Value) -> bool {
+/// True when the object turns post-build substitution off for itself (the
+/// [`SUBSTITUTE_KEY`] label or annotation set to `disabled`).
+pub fn substitution_disabled(v: &Value) -> bool {
     let key = SUBSTITUTE_KEY.replace('/', "~1");
     ["labels", "annotations"].iter().any(|m| {
         v.pointer(&format!("/metadata/{m}/{key}"))
@@ -669,6 +681,7 @@ fn plain_builds(b: &mut Builder<'_>, files: &[String]) {
             parent: None,
             resources: build.resources,
             undefined: Vec::new(),
+            substituted: false,
             errors: build.errors,
             notes: build.notes,
             files: build.files,

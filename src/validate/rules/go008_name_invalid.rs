@@ -24,6 +24,29 @@ pub(crate) fn unsubstituted(s: &str) -> bool {
     s.contains("${")
 }
 
+/// The Flux Kustomization that applies `o` without post-build substitution (it has no
+/// `postBuild` with variables, or the object turns substitution off), so that a `${var}` in it
+/// reaches the API server as written. Only for Kustomizations another one applies: what a
+/// cluster's root is patched with at bootstrap is not all in the tree.
+pub(crate) fn stays_literal<'a>(ctx: &'a Context<'_>, o: &Object) -> Option<&'a str> {
+    let applied = &ctx.tree.applied;
+    let unit = applied.units.get(o.unit?)?;
+    let literal = applied.flux
+        && unit.parent.is_some()
+        && (!unit.substituted || crate::flux::substitution_disabled(&o.value));
+    literal.then_some(unit.id.as_str())
+}
+
+/// `message`, with why a `${var}` in it is judged as written.
+pub(crate) fn literal_note(message: String, literal: Option<&str>) -> String {
+    match literal {
+        Some(unit) if message.contains("${") => format!(
+            "{message} (no post-build substitution reaches it: Kustomization {unit} applies `${{…}}` as written)"
+        ),
+        _ => message,
+    }
+}
+
 impl Rule for NameInvalid {
     fn code(&self) -> &'static str {
         "GO008"
@@ -46,6 +69,11 @@ impl Rule for NameInvalid {
          `targetPort`: IANA service names (at most 15 lower-case letters, digits and `-`, \
          at least one letter, no `--`);\n\
          - Service port names: DNS-1123 labels.\n\n\
+         A value with `${var}` is judged as written where no post-build substitution \
+         reaches it (its Flux Kustomization, applied by another, has no `postBuild` \
+         variables, or the object turns substitution off): the API server receives it so. \
+         Where a substitution reaches it, or may (a cluster's root Kustomization), GO308 \
+         judges the variable instead.\n\n\
          ## Why it matters\nThe API server refuses the object, so Flux fails the whole \
          Kustomization it belongs to.\n\n\
          ## Example\n```yaml\nkind: Service\nmetadata:\n  name: api.v2   # GO008 a Service name has no dots\n```\n\n\
@@ -57,12 +85,13 @@ impl Rule for NameInvalid {
                 continue;
             }
             let name = o.name();
-            if !name.is_empty() && !unsubstituted(name) {
+            let literal = stays_literal(ctx, o);
+            if !name.is_empty() && (!unsubstituted(name) || literal.is_some()) {
                 if let Some(problem) = name_problem(name, name_rule(o.group(), o.kind())) {
                     out.object(
                         i,
                         "/metadata/name",
-                        format!("{}: the name {problem}", o.id()),
+                        literal_note(format!("{}: the name {problem}", o.id()), literal),
                         None,
                     );
                 }

@@ -7,7 +7,7 @@ use crate::validate::apiserver::formats::{cidr, cron_schedule, ingress_host, str
 use crate::validate::rule::{Context, Findings, Rule};
 use crate::validate::tree::Object;
 
-use super::go008_name_invalid::{judged, unsubstituted};
+use super::go008_name_invalid::{judged, literal_note, stays_literal, unsubstituted};
 
 /// GO013
 pub struct ValueInvalid;
@@ -36,6 +36,11 @@ impl Rule for ValueInvalid {
          address;\n\
          - a NetworkPolicy `ipBlock`'s `cidr` and `except` entries: CIDRs (IPv4 or IPv6), \
          each `except` a strict subset of its `cidr`.\n\n\
+         A value with `${var}` is judged as written where no post-build substitution \
+         reaches it (its Flux Kustomization, applied by another, has no `postBuild` \
+         variables, or the object turns substitution off): the API server receives it so. \
+         Where a substitution reaches it, or may (a cluster's root Kustomization), GO308 \
+         judges the variable instead.\n\n\
          ## Why it matters\nThe API server refuses the object, so Flux fails the whole \
          Kustomization it belongs to.\n\n\
          ## Example\n```yaml\nkind: CronJob\nspec:\n  schedule: every day   # GO013\n```\n\n\
@@ -47,20 +52,24 @@ impl Rule for ValueInvalid {
             if !judged(ctx, o) {
                 continue;
             }
+            let literal = stays_literal(ctx, o);
+            // A `${var}` is judged only where no substitution will replace it.
+            let skip = |s: &str| unsubstituted(s) && literal.is_none();
             let mut say = |pointer: &str, problem: String| {
-                out.object(i, pointer, format!("{}: {problem}", o.id()), None);
+                let message = literal_note(format!("{}: {problem}", o.id()), literal);
+                out.object(i, pointer, message, None);
             };
             match (o.group(), o.kind()) {
                 ("batch", "CronJob") => {
                     if let Some(s) = o.at("/spec/schedule").and_then(Value::as_str) {
-                        if !unsubstituted(s) {
+                        if !skip(s) {
                             if let Some(problem) = cron_schedule(s) {
                                 say("/spec/schedule", format!("the schedule {problem}"));
                             }
                         }
                     }
                 }
-                ("networking.k8s.io", "Ingress") => ingress(o, &mut say),
+                ("networking.k8s.io", "Ingress") => ingress(o, &skip, &mut say),
                 ("networking.k8s.io", "NetworkPolicy") => network_policy(o, &mut say),
                 _ => {}
             }
@@ -76,10 +85,10 @@ fn items<'a>(o: &'a Object, pointer: &str) -> impl Iterator<Item = (usize, &'a V
         .enumerate()
 }
 
-fn ingress(o: &Object, say: &mut impl FnMut(&str, String)) {
+fn ingress(o: &Object, skip: &impl Fn(&str) -> bool, say: &mut impl FnMut(&str, String)) {
     for (r, rule) in items(o, "/spec/rules") {
         if let Some(host) = rule.get("host").and_then(Value::as_str) {
-            if !host.is_empty() && !unsubstituted(host) {
+            if !host.is_empty() && !skip(host) {
                 if let Some(problem) = ingress_host(host, true) {
                     say(
                         &format!("/spec/rules/{r}/host"),
@@ -98,7 +107,7 @@ fn ingress(o: &Object, say: &mut impl FnMut(&str, String)) {
             .enumerate()
         {
             let Some(host) = host.as_str() else { continue };
-            if unsubstituted(host) {
+            if skip(host) {
                 continue;
             }
             if let Some(problem) = ingress_host(host, false) {
