@@ -777,3 +777,29 @@ fn a_variable_no_substitution_reaches_is_judged_as_written() {
     assert!(err.contains("apps/plain/ingress.yaml:8:13"), "{err}");
     assert!(!err.contains("replaced"), "{err}");
 }
+
+/// References print as the kind's scope: `name` where no namespace is known, never `/name`;
+/// a dependency listed twice is one finding.
+#[test]
+fn references_without_a_namespace_print_without_a_slash_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    fs::write(
+        dir.path().join("hr.yaml"),
+        "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: podinfo\n\
+         spec:\n  interval: 10m\n  chart:\n    spec:\n      chart: podinfo\n      version: 6.5.0\n\
+         \x20     sourceRef: {kind: HelmRepository, name: podinfo}\n  dependsOn:\n    - name: redis\n    - name: redis\n",
+    )
+    .expect("write");
+    let out = fluxprint(dir.path(), &["validate", "."]);
+    let err = stderr(&out);
+    assert!(
+        err.contains("takes its chart from HelmRepository podinfo, which"),
+        "{err}"
+    );
+    assert_eq!(
+        err.matches("depends on HelmRelease redis, which").count(),
+        1,
+        "{err}"
+    );
+    assert!(!err.contains(" /"), "{err}");
+}

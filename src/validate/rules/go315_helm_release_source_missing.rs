@@ -42,8 +42,9 @@ impl Rule for HelmReleaseSourceMissing {
                         i,
                         &format!("{pointer}/name"),
                         format!(
-                            "{} takes its chart from {kind} {namespace}/{name}, which is not in this tree",
-                            hr.id()
+                            "{} takes its chart from {kind} {}, which is not in this tree",
+                            hr.id(),
+                            super::qualified(namespace, name)
                         ),
                         not_in_tree_help(),
                     );

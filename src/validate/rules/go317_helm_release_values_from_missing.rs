@@ -122,9 +122,9 @@ impl Rule for HelmReleaseValuesFromMissing {
                     ),
                     None => (
                         format!(
-                            "{} reads values from {kind} {}/{name}, which is not in this tree",
+                            "{} reads values from {kind} {}, which is not in this tree",
                             hr.id(),
-                            ns(hr)
+                            super::qualified(ns(hr), name)
                         ),
                         not_in_tree_help(),
                     ),

@@ -31,6 +31,8 @@ impl Rule for HelmReleaseDependencyMissing {
     fn check(&self, ctx: &Context<'_>, out: &mut Findings<'_>) {
         out.outside_tree();
         for (i, hr) in helm_releases(ctx) {
+            // One finding per dependency, however often it is listed.
+            let mut seen = std::collections::BTreeSet::new();
             for (j, d) in hr
                 .at("/spec/dependsOn")
                 .and_then(Value::as_array)
@@ -38,17 +40,26 @@ impl Rule for HelmReleaseDependencyMissing {
                 .flatten()
                 .enumerate()
             {
-                let Some(name) = d.get("name").and_then(Value::as_str) else {
+                // An empty name is the schema's to report (minLength).
+                let Some(name) = d
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .filter(|n| !n.is_empty())
+                else {
                     continue;
                 };
                 let namespace = d.get("namespace").and_then(Value::as_str).unwrap_or(ns(hr));
+                if !seen.insert((namespace, name)) {
+                    continue;
+                }
                 if ctx.find("HelmRelease", namespace, name).is_empty() {
                     out.object(
                         i,
                         &format!("/spec/dependsOn/{j}/name"),
                         format!(
-                            "{} depends on HelmRelease {namespace}/{name}, which is not in this tree",
-                            hr.id()
+                            "{} depends on HelmRelease {}, which is not in this tree",
+                            hr.id(),
+                            super::qualified(namespace, name)
                         ),
                         not_in_tree_help(),
                     );

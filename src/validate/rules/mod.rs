@@ -166,6 +166,16 @@ pub fn ns(o: &Object) -> &str {
     o.namespace().unwrap_or("")
 }
 
+/// `namespace/name`, or `name` where there is no namespace (a cluster-scoped object, or an
+/// object that does not say its namespace), as messages print a reference.
+pub fn qualified(namespace: &str, name: &str) -> String {
+    if namespace.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{namespace}/{name}")
+    }
+}
+
 /// Count objects per key, for duplicate detection.
 pub fn count<K: Ord>(keys: impl Iterator<Item = K>) -> BTreeMap<K, usize> {
     let mut m = BTreeMap::new();
