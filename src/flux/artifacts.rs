@@ -3,6 +3,7 @@
 //! the repository through the generator's copy rules, and its findings point at the
 //! repository's files.
 
+use crate::source::Lookup as _;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -47,11 +48,11 @@ pub fn artifacts(
             continue;
         }
         let namespace = v
-            .pointer("/metadata/namespace")
+            .lookup("/metadata/namespace")
             .and_then(Value::as_str)
             .unwrap_or("flux-system");
         let own_aliases: Vec<&str> = v
-            .pointer("/spec/sources")
+            .lookup("/spec/sources")
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
@@ -64,7 +65,7 @@ pub fn artifacts(
             .filter_map(|s| s.get("alias").and_then(Value::as_str))
             .collect();
         for a in v
-            .pointer("/spec/artifacts")
+            .lookup("/spec/artifacts")
             .and_then(Value::as_array)
             .into_iter()
             .flatten()

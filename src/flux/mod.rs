@@ -18,6 +18,7 @@ pub mod artifacts;
 mod spec;
 pub mod substitute;
 
+use crate::source::Lookup as _;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -353,8 +354,8 @@ impl Builder<'_> {
     fn find(&self, kind: &str, namespace: &str, name: &str, cluster: usize) -> Option<Value> {
         let matches = |v: &Value| {
             v.get("kind").and_then(Value::as_str) == Some(kind)
-                && v.pointer("/metadata/name").and_then(Value::as_str) == Some(name)
-                && v.pointer("/metadata/namespace")
+                && v.lookup("/metadata/name").and_then(Value::as_str) == Some(name)
+                && v.lookup("/metadata/namespace")
                     .and_then(Value::as_str)
                     .is_none_or(|ns| ns == namespace)
         };
@@ -445,7 +446,7 @@ fn read_vars(kind: &str, object: &Value, vars: &mut Vars) {
 pub fn substitution_disabled(v: &Value) -> bool {
     let key = SUBSTITUTE_KEY.replace('/', "~1");
     ["labels", "annotations"].iter().any(|m| {
-        v.pointer(&format!("/metadata/{m}/{key}"))
+        v.lookup(&format!("/metadata/{m}/{key}"))
             .and_then(Value::as_str)
             == Some("disabled")
     })
@@ -504,23 +505,23 @@ pub fn build(src: &dyn Source, files: &[String]) -> Applied {
     let mut roots: Vec<(FluxSpec, Origin)> = Vec::new();
     for (file, doc, v) in &raw {
         if v.get("kind").and_then(Value::as_str) == Some("FluxInstance") {
-            let Some(path) = v.pointer("/spec/sync/path").and_then(Value::as_str) else {
+            let Some(path) = v.lookup("/spec/sync/path").and_then(Value::as_str) else {
                 continue;
             };
             let namespace = v
-                .pointer("/metadata/namespace")
+                .lookup("/metadata/namespace")
                 .and_then(Value::as_str)
                 .unwrap_or("flux-system");
             let spec = FluxSpec {
                 name: v
-                    .pointer("/metadata/name")
+                    .lookup("/metadata/name")
                     .and_then(Value::as_str)
                     .unwrap_or("flux")
                     .to_owned(),
                 namespace: namespace.to_owned(),
                 path: clean_path(path),
                 source: (
-                    v.pointer("/spec/sync/kind")
+                    v.lookup("/spec/sync/kind")
                         .and_then(Value::as_str)
                         .unwrap_or("GitRepository")
                         .to_owned(),

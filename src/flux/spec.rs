@@ -1,5 +1,6 @@
 //! The fields of a Flux `Kustomization` that decide what it applies.
 
+use crate::source::Lookup as _;
 use serde_json::{json, Map, Value};
 
 /// `kustomize.toolkit.fluxcd.io` Kustomization, as far as the build needs it.
@@ -30,7 +31,7 @@ pub fn is_flux_kustomization(v: &Value) -> bool {
 }
 
 fn text<'a>(v: &'a Value, pointer: &str) -> Option<&'a str> {
-    v.pointer(pointer).and_then(Value::as_str)
+    v.lookup(pointer).and_then(Value::as_str)
 }
 
 impl FluxSpec {

@@ -2,6 +2,7 @@
 //! (`key=path` or a path) and `envs` (`env`), with the generator's and the kustomization's
 //! `generatorOptions` (labels, annotations, `disableNameSuffixHash`, `immutable`).
 
+use crate::source::Lookup as _;
 use base64::Engine;
 use serde_json::{json, Map, Value};
 
@@ -138,7 +139,7 @@ pub(crate) fn generate_builtin(
                 .and_then(Value::as_str)
                 .is_some_and(|s| !s.is_empty());
             let meta = config
-                .pointer(&format!("/metadata/{key}"))
+                .lookup(&format!("/metadata/{key}"))
                 .filter(|v| v.is_string())
                 .cloned();
             if let (false, Some(v)) = (own, meta) {

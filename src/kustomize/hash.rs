@@ -6,6 +6,7 @@
 //! `metadata/name`, which never exists: the name is always encoded as `""`, so equal data
 //! gives equal suffixes whatever the name (or prefix) is.
 
+use crate::source::Lookup as _;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
@@ -84,7 +85,7 @@ fn encode(hex: &str) -> String {
 /// The hash suffix of a ConfigMap or Secret (any other kind: of the whole object).
 pub(crate) fn suffix(obj: &Value) -> String {
     let get = |p: &str| {
-        obj.pointer(p)
+        obj.lookup(p)
             .cloned()
             .unwrap_or(Value::String(String::new()))
     };

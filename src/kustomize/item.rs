@@ -1,6 +1,7 @@
 //! The build's working form of a resource: the public [`Resource`] plus what kustomize
 //! tracks while building (previous ids, name prefixes and suffixes, generator options).
 
+use crate::source::Lookup as _;
 use serde_json::{Map, Value};
 
 use super::build::is_cluster_scoped;
@@ -78,7 +79,7 @@ pub(crate) fn split_api_version(av: &str) -> (&str, &str) {
 
 /// The string at `pointer`, or "".
 pub(crate) fn str_at<'a>(value: &'a Value, pointer: &str) -> &'a str {
-    value.pointer(pointer).and_then(Value::as_str).unwrap_or("")
+    value.lookup(pointer).and_then(Value::as_str).unwrap_or("")
 }
 
 /// One JSON pointer token, escaped.
@@ -140,7 +141,7 @@ impl Item {
     pub fn link_values(&self) -> LinkValues {
         self.links
             .iter()
-            .map(|g| g.iter().map(|p| self.r.value.pointer(p).cloned()).collect())
+            .map(|g| g.iter().map(|p| self.r.value.lookup(p).cloned()).collect())
             .collect()
     }
 
@@ -153,12 +154,12 @@ impl Item {
                 .iter()
                 .zip(&old)
                 .rfind(|(p, o)| {
-                    let now = self.r.value.pointer(p);
+                    let now = self.r.value.lookup(p);
                     now.is_some() && now != o.as_ref()
                 })
                 .map(|(p, _)| p.clone());
             let Some(from) = changed else { continue };
-            let Some(v) = self.r.value.pointer(&from).cloned() else {
+            let Some(v) = self.r.value.lookup(&from).cloned() else {
                 continue;
             };
             for p in g.iter().filter(|p| **p != from) {

@@ -26,6 +26,7 @@ mod provenance_tests;
 mod target;
 mod transform;
 
+use crate::source::Lookup as _;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -101,7 +102,7 @@ impl Resource {
     /// `metadata.name`.
     pub fn name(&self) -> &str {
         self.value
-            .pointer("/metadata/name")
+            .lookup("/metadata/name")
             .and_then(Value::as_str)
             .unwrap_or("")
     }
@@ -109,7 +110,7 @@ impl Resource {
     /// `metadata.namespace`, if set.
     pub fn namespace(&self) -> Option<&str> {
         self.value
-            .pointer("/metadata/namespace")
+            .lookup("/metadata/namespace")
             .and_then(Value::as_str)
     }
 }

@@ -7,6 +7,7 @@
 //! entries (YAML objects written in the list) in their order, then the entries that are
 //! paths (files, or directories built as kustomizations), in theirs.
 
+use crate::source::Lookup as _;
 use serde_json::Value;
 
 use super::build::{inline_docs, inline_origin, Builder};
@@ -164,7 +165,7 @@ impl Builder<'_> {
             "NamespaceTransformer" => {
                 let ns = p
                     .value
-                    .pointer("/metadata/namespace")
+                    .lookup("/metadata/namespace")
                     .and_then(Value::as_str)
                     .unwrap_or("");
                 if ns.is_empty() {
@@ -240,7 +241,7 @@ impl Builder<'_> {
                 }
             }
             "PatchJson6902Transformer" => {
-                let name = p.value.pointer("/target/name").and_then(Value::as_str);
+                let name = p.value.lookup("/target/name").and_then(Value::as_str);
                 if name.is_none_or(str::is_empty) {
                     self.error(at, "PatchJson6902Transformer: must specify the target name");
                     return;

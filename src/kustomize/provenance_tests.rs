@@ -1,5 +1,6 @@
 //! Provenance of built fields, on small in-memory trees.
 
+use crate::source::Lookup as _;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -81,14 +82,14 @@ fn a_patched_field_comes_from_the_patch_and_the_rest_from_the_base() {
     let b = build(&src, "prod", None);
     assert!(b.errors.is_empty(), "{:?}", b.errors);
     let d = only(&b.resources, "Deployment");
-    assert_eq!(d.value.pointer("/spec/replicas"), Some(&json!(3)));
+    assert_eq!(d.value.lookup("/spec/replicas"), Some(&json!(3)));
     assert_eq!(
         d.origin_of("/spec/replicas"),
         at("prod/patch.yaml", 0, "/spec/replicas")
     );
     // The patch's container is put first; the base's moves to index 1 and keeps its line.
     assert_eq!(
-        d.value.pointer("/spec/template/spec/containers/1/name"),
+        d.value.lookup("/spec/template/spec/containers/1/name"),
         Some(&json!("web"))
     );
     assert_eq!(
@@ -178,7 +179,7 @@ fn values_the_overlay_sets_come_from_the_overlay() {
         )
     );
     assert_eq!(
-        d.value.pointer("/spec/template/spec/containers/0/image"),
+        d.value.lookup("/spec/template/spec/containers/0/image"),
         Some(&json!("nginx:1.28"))
     );
     assert_eq!(
@@ -280,7 +281,7 @@ patchesStrategicMerge:
     assert_eq!(line("/metadata/annotations/a"), 27);
     // A legacy inline strategic-merge patch (the list entry is the block).
     assert_eq!(line("/spec/paused"), 35);
-    assert_eq!(d.value.pointer("/spec/paused"), Some(&json!(true)));
+    assert_eq!(d.value.lookup("/spec/paused"), Some(&json!(true)));
 }
 
 #[test]
@@ -313,7 +314,7 @@ transformers:
         at("app/labels.yaml", 0, "/labels/env")
     );
     assert_eq!(
-        d.value.pointer("/spec/template/spec/containers/0/image"),
+        d.value.lookup("/spec/template/spec/containers/0/image"),
         Some(&json!("nginx:1.29"))
     );
     let image = d.origin_of("/spec/template/spec/containers/0/image");

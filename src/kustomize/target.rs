@@ -1,6 +1,7 @@
 //! Patch and replacement targets: kustomize's `Selector` (group, version, kind, name and
 //! namespace as anchored regular expressions, `labelSelector`, `annotationSelector`).
 
+use crate::source::Lookup as _;
 use regex::Regex;
 use serde_json::{Map, Value};
 
@@ -67,7 +68,7 @@ impl Selector {
         {
             return false;
         }
-        let meta = |key: &str| item.r.value.pointer(&format!("/metadata/{key}"));
+        let meta = |key: &str| item.r.value.lookup(&format!("/metadata/{key}"));
         let ok = |s: &Option<LabelSelector>, key: &str| {
             s.as_ref()
                 .is_none_or(|s| s.matches(meta(key).and_then(Value::as_object)))

@@ -8,6 +8,8 @@ pub mod hints;
 pub mod yaml;
 pub mod yaml11;
 
+use serde_json::Value;
+
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -81,6 +83,41 @@ pub fn display_path(base: &Path, path: &Path) -> String {
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()
         .join("/")
+}
+
+/// JSON pointer lookup without allocating: serde_json's `Value::pointer` builds two strings
+/// per token to unescape `~0`/`~1`, which dominated the rules on large trees.
+pub trait Lookup {
+    /// The value at a JSON pointer (RFC 6901), like `Value::pointer`.
+    fn lookup(&self, pointer: &str) -> Option<&Value>;
+}
+
+impl Lookup for Value {
+    fn lookup(&self, pointer: &str) -> Option<&Value> {
+        if pointer.is_empty() {
+            return Some(self);
+        }
+        if pointer.contains('~') {
+            return self.pointer(pointer);
+        }
+        let mut node = self;
+        for token in pointer.strip_prefix('/')?.split('/') {
+            node = match node {
+                Value::Object(map) => map.get(token)?,
+                Value::Array(items) => {
+                    if token.len() > 1 && token.starts_with('0') {
+                        return None;
+                    }
+                    if token.starts_with('+') {
+                        return None;
+                    }
+                    items.get(token.parse::<usize>().ok()?)?
+                }
+                _ => return None,
+            };
+        }
+        Some(node)
+    }
 }
 
 #[cfg(test)]

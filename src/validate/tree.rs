@@ -41,37 +41,7 @@ pub struct Object {
     pub unit: Option<usize>,
 }
 
-/// JSON pointer lookup without allocating: serde_json's `Value::pointer` builds two strings
-/// per token to unescape `~0`/`~1`, which dominated the rules on large trees.
-pub trait Lookup {
-    /// The value at a JSON pointer (RFC 6901), like `Value::pointer`.
-    fn lookup(&self, pointer: &str) -> Option<&Value>;
-}
-
-impl Lookup for Value {
-    fn lookup(&self, pointer: &str) -> Option<&Value> {
-        if pointer.is_empty() {
-            return Some(self);
-        }
-        if pointer.contains('~') {
-            return self.pointer(pointer);
-        }
-        let mut node = self;
-        for token in pointer.strip_prefix('/')?.split('/') {
-            node = match node {
-                Value::Object(map) => map.get(token)?,
-                Value::Array(items) => {
-                    if token.len() > 1 && token.starts_with('0') {
-                        return None;
-                    }
-                    items.get(token.parse::<usize>().ok()?)?
-                }
-                _ => return None,
-            };
-        }
-        Some(node)
-    }
-}
+pub use crate::source::Lookup;
 
 impl Object {
     /// `apiVersion`.

@@ -1,6 +1,7 @@
 //! JSON patches (RFC 6902): `add`, `remove`, `replace`, `move`, `copy`, `test`, written as
 //! a YAML or JSON list of operations.
 
+use crate::source::Lookup as _;
 use serde_json::Value;
 
 use super::{renumber, Origin, Resource};
@@ -92,7 +93,7 @@ fn shift(res: &mut Resource, s: Shift) {
     };
     let len = res
         .value
-        .pointer(&list)
+        .lookup(&list)
         .and_then(Value::as_array)
         .map_or(0, Vec::len);
     let moves: Vec<(usize, usize)> = if inserted {
@@ -154,7 +155,7 @@ pub(crate) fn apply(res: &mut Resource, ops: &Value, origin: &Origin) -> Result<
                     v
                 } else {
                     res.value
-                        .pointer(from)
+                        .lookup(from)
                         .cloned()
                         .ok_or_else(|| format!("path `{from}` does not exist"))?
                 };
@@ -164,7 +165,7 @@ pub(crate) fn apply(res: &mut Resource, ops: &Value, origin: &Origin) -> Result<
                 res.set_origin(ptr, at);
             }
             "test" => {
-                if res.value.pointer(path) != Some(&value()?) {
+                if res.value.lookup(path) != Some(&value()?) {
                     return Err(format!("test operation {i} failed at `{path}`"));
                 }
             }

@@ -3,6 +3,7 @@
 //! `merge` strategy merge element by element on their merge keys (the patch's elements
 //! first, then the rest of the object's, as kustomize prepends), other lists are replaced.
 
+use crate::source::Lookup as _;
 use serde_json::{Map, Value};
 
 use super::schema::{self, Field};
@@ -36,8 +37,8 @@ impl Rec {
 pub(crate) fn apply(res: &mut Resource, patch: &Value, origin: &Origin) -> Result<bool, String> {
     let api_version = res.value.get("apiVersion").cloned();
     let kind = res.value.get("kind").cloned();
-    let name = res.value.pointer("/metadata/name").cloned();
-    let namespace = res.value.pointer("/metadata/namespace").cloned();
+    let name = res.value.lookup("/metadata/name").cloned();
+    let namespace = res.value.lookup("/metadata/namespace").cloned();
     let ty = schema::for_kind(
         api_version.as_ref().and_then(Value::as_str).unwrap_or(""),
         kind.as_ref().and_then(Value::as_str).unwrap_or(""),

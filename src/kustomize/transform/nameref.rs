@@ -2,6 +2,7 @@
 //! spec, a Service in an Ingress, a ServiceAccount in a RoleBinding…) follow that object's
 //! renames (prefix, suffix, hash, namespace), chosen as kustomize's `nameref` filter does.
 
+use crate::source::Lookup as _;
 use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
@@ -217,7 +218,7 @@ pub(crate) fn apply(items: &mut [Item], refs: &[NameRef]) {
                         let s = |p: &str| {
                             item.r
                                 .value
-                                .pointer(p)
+                                .lookup(p)
                                 .and_then(Value::as_str)
                                 .unwrap_or("")
                                 .to_owned()

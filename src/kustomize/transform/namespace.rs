@@ -2,6 +2,7 @@
 //! objects, and sets the namespace of RoleBinding subjects named `default`, of APIService
 //! and CRD conversion webhook services (kustomize's defaults).
 
+use crate::source::Lookup as _;
 use serde_json::Value;
 
 use crate::kustomize::build::is_cluster_scoped;
@@ -53,7 +54,7 @@ pub(crate) fn apply(items: &mut [Item], ns: &str, mode: &Mode<'_>, at: &Origin) 
         if item
             .r
             .value
-            .pointer("/metadata/annotations/kustomize.config.k8s.io~1helm-generated")
+            .lookup("/metadata/annotations/kustomize.config.k8s.io~1helm-generated")
             == Some(&Value::String("true".into()))
         {
             continue;
