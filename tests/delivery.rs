@@ -162,15 +162,7 @@ fn a_routed_blue_green_service_takes_its_host_out_of_the_edge_virtual_services()
 
 /// Orbit's dev cluster: Istio sidecars with Gateway API routes, `edge-api` a canary there.
 fn orbit() -> tempfile::TempDir {
-    let dir = tempfile::Builder::new()
-        .prefix("fluxprint-test-")
-        .tempdir()
-        .expect("tempdir");
-    crate::util::copy_dir(
-        &crate::util::root().join("tests/fixtures/systems/orbit"),
-        dir.path(),
-    );
-    dir
+    crate::util::system("orbit")
 }
 
 #[test]

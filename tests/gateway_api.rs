@@ -436,14 +436,7 @@ fn another_gateway_class_on_a_mesh_without_its_identity_warns_bp146() {
 /// analysis would roll back. Orbit's dev cluster releases `edge-api` by canary on sidecars.
 #[test]
 fn a_canary_on_an_ambient_mesh_is_refused() {
-    let dir = tempfile::Builder::new()
-        .prefix("fluxprint-test-")
-        .tempdir()
-        .expect("tempdir");
-    crate::util::copy_dir(
-        &crate::util::root().join("tests/fixtures/systems/orbit"),
-        dir.path(),
-    );
+    let dir = crate::util::system("orbit");
     crate::util::edit(
         &dir.path().join("clusters/dev.yaml"),
         "mode: sidecar",

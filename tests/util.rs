@@ -15,6 +15,19 @@ pub fn shared() -> PathBuf {
     root().join("../shared")
 }
 
+/// A scratch copy of the fixture system `tests/fixtures/systems/<name>`.
+pub fn system(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::Builder::new()
+        .prefix("fluxprint-test-")
+        .tempdir()
+        .expect("tempdir");
+    copy_dir(
+        &root().join("tests/fixtures/systems").join(name),
+        dir.path(),
+    );
+    dir
+}
+
 /// Copies a directory tree.
 pub fn copy_dir(from: &Path, to: &Path) {
     fs::create_dir_all(to).expect("create dir");
