@@ -138,10 +138,39 @@ pub fn run(request: &BuildRequest) -> Result<Built, Error> {
     })
 }
 
+/// The root a plain build may read below, and `dir` relative to it: the enclosing git
+/// repository (an overlay's `../base` lies outside `dir`, as kustomize allows for
+/// directories), else the working directory when it holds `dir`, else `dir` itself.
+fn build_root(dir: &Path) -> Result<(PathBuf, String), Error> {
+    let dir = dir
+        .canonicalize()
+        .map_err(|e| Error::Usage(format!("{}: {e}", dir.display())))?;
+    let git = dir.ancestors().find(|a| a.join(".git").exists());
+    let cwd = std::env::current_dir()
+        .ok()
+        .and_then(|c| c.canonicalize().ok())
+        .filter(|c| dir.starts_with(c));
+    let root = git
+        .map(Path::to_path_buf)
+        .or(cwd)
+        .unwrap_or_else(|| dir.clone());
+    let rel = dir
+        .strip_prefix(&root)
+        .map(|r| {
+            r.components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/")
+        })
+        .unwrap_or_default();
+    Ok((root, rel))
+}
+
 /// `kustomize build DIR`: nothing is printed when it fails, as with kustomize.
 fn plain(dir: &Path, show_origin: bool) -> Result<Built, Error> {
-    let src = DiskSource::new(dir);
-    let build = kustomize::build(&src, "", None);
+    let (root, rel) = build_root(dir)?;
+    let src = DiskSource::new(root);
+    let build = kustomize::build(&src, &rel, None);
     if !build.errors.is_empty() {
         let problems = build
             .errors

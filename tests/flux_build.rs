@@ -160,3 +160,30 @@ fn yaml11_lookalikes_that_flux_applies_are_warnings() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(stderr(&out).contains("error[GO006]"), "{}", stderr(&out));
 }
+
+/// `build --kustomize` of an overlay whose base lies beside it (`../base`): the build may
+/// read the whole enclosing repository, from any working directory, as kustomize does.
+#[test]
+fn build_kustomize_reads_an_overlays_base_beside_it() {
+    let repo = tempfile::tempdir().expect("tempdir");
+    copy_dir(
+        &root().join("tests/fixtures/kustomize/crds-openapi-base-overlay"),
+        repo.path(),
+    );
+    fs::create_dir(repo.path().join(".git")).expect(".git");
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    let overlay = repo.path().join("infrastructure/backup/production");
+    let overlay = overlay.to_string_lossy();
+    for cwd in [repo.path(), elsewhere.path()] {
+        let out = fluxprint(cwd, &["build", "--kustomize", &overlay]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let text = stdout(&out);
+        // Both schedules name the generated Secret by its final name (the base's `crds`
+        // file taught the name reference).
+        assert_eq!(
+            text.matches("secretName: prod-s3-credentials-").count(),
+            2,
+            "{text}"
+        );
+    }
+}

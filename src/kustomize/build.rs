@@ -9,6 +9,7 @@ use std::collections::HashSet;
 use serde_json::Value;
 
 use super::config::{self, Kustomization};
+use super::crds;
 use super::fieldspecs::{defaults, merge_specs, Config, FieldSpec};
 use super::item::{Id, Item};
 use super::merge::{json6902, smp};
@@ -199,21 +200,14 @@ impl Builder<'_> {
                 self.append_all(&mut acc, &mut seen, add, &at);
             }
         }
-        for (i, entry) in k.list("crds").iter().enumerate() {
-            // CRD files teach kustomize field specs; they are not output.
-            let at = k.entry("crds", i);
-            if let Some(path) = entry.as_str().and_then(|p| resolve_path(&k.dir, p)) {
-                match self.src.documents(&path) {
-                    Some(Ok(_)) => {
-                        self.out.files.insert(path);
-                    }
-                    _ => self.error(at, format!("CRD file `{path}` cannot be read")),
-                }
-            }
-        }
         for (i, entry) in k.list("configurations").iter().enumerate() {
             let at = k.entry("configurations", i);
             self.configuration(k, entry, cfg, &at);
+        }
+        // After `configurations`, as kustomize merges them.
+        for (i, entry) in k.list("crds").iter().enumerate() {
+            let at = k.entry("crds", i);
+            self.crds(k, entry, cfg, &at);
         }
         for (i, _) in k.list("helmCharts").iter().enumerate() {
             self.note(k.entry("helmCharts", i), "helm chart not built");
@@ -260,38 +254,62 @@ impl Builder<'_> {
 
     /// Merges the field specs of configurations file `entry` into `cfg`.
     fn configuration(&mut self, k: &Kustomization, entry: &Value, cfg: &mut Config, at: &Origin) {
-        let Some(p) = entry.as_str() else {
-            self.error(at.clone(), "a configurations entry must be a path");
+        let Some((p, first)) = self.config_file(k, entry, "configurations", at) else {
             return;
         };
-        let Some(path) = resolve_path(&k.dir, p) else {
-            self.error(at.clone(), format!("`{p}` is outside the repository"));
-            return;
-        };
-        let docs = match self.src.documents(&path) {
-            None => {
-                self.error(
-                    at.clone(),
-                    format!("configurations file `{p}` does not exist"),
-                );
-                return;
-            }
-            Some(Err(why)) => {
-                self.error(
-                    at.clone(),
-                    format!("configurations file `{p}` does not parse: {why}"),
-                );
-                return;
-            }
-            Some(Ok(docs)) => docs,
-        };
-        self.out.files.insert(path.clone());
-        // kustomize reads the file as one mapping (its first document).
-        let first = docs.first().cloned().unwrap_or(Value::Null);
         let merged = Config::from_value(&first).and_then(|c| cfg.merge(&c));
         if let Err(e) = merged {
             self.error(at.clone(), format!("configurations file `{p}`: {e}"));
         }
+    }
+
+    /// A `crds` file: OpenAPI definitions whose extensions add field specs (not output).
+    fn crds(&mut self, k: &Kustomization, entry: &Value, cfg: &mut Config, at: &Origin) {
+        let Some((p, first)) = self.config_file(k, entry, "crds", at) else {
+            return;
+        };
+        let merged = crds::config_from_openapi(&first).and_then(|c| cfg.merge(&c));
+        if let Err(e) = merged {
+            self.error(
+                at.clone(),
+                format!("unable to parse open API definition from `{p}`: {e}"),
+            );
+        }
+    }
+
+    /// The first document of the file a `field` entry names (kustomize reads such files as
+    /// one mapping), recorded as used; `None` after reporting why it cannot be read.
+    fn config_file(
+        &mut self,
+        k: &Kustomization,
+        entry: &Value,
+        field: &str,
+        at: &Origin,
+    ) -> Option<(String, Value)> {
+        let Some(p) = entry.as_str() else {
+            self.error(at.clone(), format!("a {field} entry must be a path"));
+            return None;
+        };
+        let Some(path) = resolve_path(&k.dir, p) else {
+            self.error(at.clone(), format!("`{p}` is outside the repository"));
+            return None;
+        };
+        let docs = match self.src.documents(&path) {
+            None => {
+                self.error(at.clone(), format!("{field} file `{p}` does not exist"));
+                return None;
+            }
+            Some(Err(why)) => {
+                self.error(
+                    at.clone(),
+                    format!("{field} file `{p}` does not parse: {why}"),
+                );
+                return None;
+            }
+            Some(Ok(docs)) => docs,
+        };
+        self.out.files.insert(path);
+        Some((p.to_owned(), docs.first().cloned().unwrap_or(Value::Null)))
     }
 
     /// The directory `name` names, checked: inside the repository, not a cycle, not too deep.
@@ -842,6 +860,7 @@ impl Builder<'_> {
                 kind: None,
                 path: "metadata/labels".into(),
                 create: true,
+                segs: Default::default(),
             }];
             // kustomize's order: the entry's fields, the configured `labels`, then
             // selectors (or templates, and metadata).

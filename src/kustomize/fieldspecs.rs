@@ -17,9 +17,28 @@ pub(crate) struct FieldSpec {
     pub path: String,
     /// Create the field (and the maps leading to it) when missing.
     pub create: bool,
+    /// `path` split, once: a spec is walked on every object it selects.
+    pub segs: Segments,
 }
 
+/// A field spec's path segments, computed on first use; never part of its identity.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Segments(OnceLock<Arc<[String]>>);
+
+impl PartialEq for Segments {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for Segments {}
+
 impl FieldSpec {
+    /// `path` as segments (see [`segments`]).
+    pub fn segments(&self) -> &[String] {
+        self.segs.0.get_or_init(|| segments(&self.path).into())
+    }
+
     /// Whether the spec applies to an object with id `id`.
     pub fn selects(&self, id: &Id) -> bool {
         id.selected_by(
@@ -50,6 +69,7 @@ impl FieldSpec {
             kind: s("kind"),
             path: s("path")?,
             create: v.get("create").and_then(Value::as_bool).unwrap_or(false),
+            segs: Default::default(),
         })
     }
 }
@@ -411,6 +431,7 @@ fn specs(table: &str) -> Vec<FieldSpec> {
                 kind: opt(kind),
                 path: path.to_owned(),
                 create: create == "c",
+                segs: Default::default(),
             })
         })
         .collect()
@@ -437,6 +458,7 @@ fn name_references() -> Vec<NameRef> {
         kind: Some(kind.to_owned()),
         path,
         create: false,
+        segs: Default::default(),
     };
     for (kind, version, pod) in WORKLOADS {
         for (target, path) in [
@@ -476,6 +498,7 @@ fn name_references() -> Vec<NameRef> {
             kind: Some("Service".into()),
             path: "spec/template/spec/containers/env/valueFrom/secretKeyRef/name".into(),
             create: false,
+            segs: Default::default(),
         },
     );
     for line in NAME_REFERENCES.lines() {
@@ -493,6 +516,7 @@ fn name_references() -> Vec<NameRef> {
                 kind: Some(kind.to_owned()),
                 path: path.to_owned(),
                 create: false,
+                segs: Default::default(),
             },
         );
     }

@@ -12,6 +12,7 @@
 
 mod build;
 mod config;
+mod crds;
 pub mod disk;
 mod fieldspecs;
 mod generators;

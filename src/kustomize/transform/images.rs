@@ -7,7 +7,7 @@ use regex::Regex;
 use serde_json::Value;
 
 use super::scalar_string;
-use crate::kustomize::fieldspecs::{segments, visit, FieldSpec};
+use crate::kustomize::fieldspecs::{visit, FieldSpec};
 use crate::kustomize::item::Item;
 use crate::kustomize::Origin;
 
@@ -144,7 +144,7 @@ pub(crate) fn apply(items: &mut [Item], entry: &Value, specs: &[FieldSpec], at: 
         for spec in specs.iter().filter(|s| s.selects(&id)) {
             visit(
                 &mut item.r.value,
-                &segments(&spec.path),
+                spec.segments(),
                 None,
                 &mut String::new(),
                 &mut |v, p| set_image(Some(v), p, &rule, &mut touched),

@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 use super::scalar_string;
-use crate::kustomize::fieldspecs::{segments, visit, FieldSpec};
+use crate::kustomize::fieldspecs::{visit, FieldSpec};
 use crate::kustomize::item::{esc, Item};
 use crate::kustomize::Origin;
 
@@ -29,7 +29,7 @@ pub(crate) fn apply(
         // Per key, the places where it is new: one node in kustomize.
         let mut created: Vec<Vec<String>> = vec![Vec::new(); pairs.len()];
         for spec in specs.iter().filter(|s| s.selects(&id)) {
-            let segs = segments(&spec.path);
+            let segs = spec.segments();
             let make = || Value::Object(Map::new());
             visit(
                 &mut item.r.value,

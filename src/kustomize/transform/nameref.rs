@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use serde_json::Value;
 
 use crate::kustomize::build::is_cluster_scoped;
-use crate::kustomize::fieldspecs::{segments, visit, NameRef};
+use crate::kustomize::fieldspecs::{visit, NameRef};
 use crate::kustomize::item::{Id, Item};
 
 /// What the selection needs to know of a possible referral.
@@ -226,7 +226,7 @@ pub(crate) fn apply(items: &mut [Item], refs: &[NameRef]) {
                         (s("/roleRef/apiGroup"), s("/roleRef/kind"))
                     }),
                 };
-                let segs = segments(&spec.path);
+                let segs = spec.segments();
                 visit(
                     &mut item.r.value,
                     &segs,

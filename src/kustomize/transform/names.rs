@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::kustomize::fieldspecs::{segments, visit, FieldSpec};
+use crate::kustomize::fieldspecs::{visit, FieldSpec};
 use crate::kustomize::hash;
 use crate::kustomize::item::Item;
 use crate::kustomize::Origin;
@@ -44,7 +44,7 @@ pub(crate) fn apply(
             let mut touched = Vec::new();
             visit(
                 &mut item.r.value,
-                &segments(&spec.path),
+                spec.segments(),
                 None,
                 &mut String::new(),
                 &mut |v, p| {

@@ -6,7 +6,7 @@ use crate::source::Lookup as _;
 use serde_json::Value;
 
 use crate::kustomize::build::is_cluster_scoped;
-use crate::kustomize::fieldspecs::{segments, visit, FieldSpec};
+use crate::kustomize::fieldspecs::{visit, FieldSpec};
 use crate::kustomize::item::Item;
 use crate::kustomize::Origin;
 
@@ -101,7 +101,7 @@ pub(crate) fn apply(items: &mut [Item], ns: &str, mode: &Mode<'_>, at: &Origin) 
             if !spec.selects(&id) || (spec.path == "metadata/name" && !core) {
                 continue;
             }
-            let segs = segments(&spec.path);
+            let segs = spec.segments();
             let make = || Value::String(String::new());
             let mut touched = Vec::new();
             visit(

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::kustomize::fieldspecs::{segments, visit, FieldSpec};
+use crate::kustomize::fieldspecs::{visit, FieldSpec};
 use crate::kustomize::item::Item;
 use crate::kustomize::Origin;
 
@@ -27,7 +27,7 @@ pub(crate) fn apply(
                 continue;
             }
             found = true;
-            let segs = segments(&spec.path);
+            let segs = spec.segments();
             let make = || Value::from(0);
             let mut touched = Vec::new();
             visit(
