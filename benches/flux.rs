@@ -4,7 +4,7 @@
 //! a ConfigMap generator, a name prefix, labels and an image override — at about 2,500,
 //! 5,000, 10,000 and 20,000 objects (75 to 600 Kustomizations), to see that cost stays
 //! linear. Prints the median wall time of several runs and the peak resident memory.
-//! Run with `cargo bench --bench flux`.
+//! Run with `cargo bench --bench flux` (`FLUX_BENCH_APPS="300"` for one size).
 
 mod util;
 
@@ -80,7 +80,12 @@ fn main() {
         "{:>8} {:>15} {:>8} {:>10} {:>12}",
         "objects", "Kustomizations", "median", "per 1k", "peak RSS"
     );
-    for apps in [75, 150, 300, 600] {
+    // `FLUX_BENCH_APPS="300"` runs only the sizes given (for profiling one of them).
+    let sizes: Vec<usize> = std::env::var("FLUX_BENCH_APPS")
+        .ok()
+        .map(|s| s.split_whitespace().filter_map(|n| n.parse().ok()).collect())
+        .unwrap_or_else(|| vec![75, 150, 300, 600]);
+    for apps in sizes {
         let dir = tempfile::tempdir().expect("tempdir");
         fleet(dir.path(), apps);
         let root = dir.path().to_owned();
