@@ -159,7 +159,7 @@ impl Rule for PlaintextSecret {
          unless it is SOPS-encrypted (a `sops` block or `ENC[...]` values).\n\n\
          ## Why it matters\nbase64 is an encoding: everyone with read access to the repository, \
          its forks and its CI logs has the secret.\n\n\
-         ## Example\n```yaml\nkind: Secret\ndata:\n  password: czNjcjN0   # GO501\n```\n\n\
+         ## Example\n```yaml\nkind: Secret   # GO501\ndata:\n  password: czNjcjN0\n```\n\n\
          ## Fix\nSeal it (`fluxprint seal`, or `kubeseal`) or encrypt it with SOPS, and rotate \
          the value: it is in the history."
     }
@@ -175,13 +175,19 @@ impl Rule for PlaintextSecret {
             if !s.group().is_empty() || sops_encrypted(&s.value) {
                 continue;
             }
-            for key in SECRET_FIELDS {
-                if s.at(&format!("/{key}"))
-                    .and_then(Value::as_object)
-                    .is_some_and(|m| !m.is_empty() && !references_only(m, key))
-                {
-                    out.on(s, &format!("/{key}"), format!("{} holds unencrypted {key} in git", s.id()), Some("seal it with `fluxprint seal` or kubeseal, or encrypt it with SOPS, and rotate the value".into()));
-                }
+            let leaking: Vec<&str> = SECRET_FIELDS
+                .iter()
+                .copied()
+                .filter(|key| {
+                    s.at(&format!("/{key}"))
+                        .and_then(Value::as_object)
+                        .is_some_and(|m| !m.is_empty() && !references_only(m, key))
+                })
+                .collect();
+            if !leaking.is_empty() {
+                // At `kind: Secret`: what to change is the kind (sealed or encrypted), and one
+                // finding per Secret however many of its fields leak.
+                out.on(s, "/kind", format!("{} holds unencrypted {} in git", s.id(), leaking.join(" and ")), Some("seal it with `fluxprint seal` or kubeseal, or encrypt it with SOPS, and rotate the value".into()));
             }
         }
     }
