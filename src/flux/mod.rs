@@ -512,12 +512,14 @@ pub fn build(src: &dyn Source, files: &[String]) -> Applied {
                 .lookup("/metadata/namespace")
                 .and_then(Value::as_str)
                 .unwrap_or("flux-system");
+            // The operator names the sync source and Kustomization `spec.sync.name`, or
+            // after the instance's namespace.
+            let name = v
+                .lookup("/spec/sync/name")
+                .and_then(Value::as_str)
+                .unwrap_or(namespace);
             let spec = FluxSpec {
-                name: v
-                    .lookup("/metadata/name")
-                    .and_then(Value::as_str)
-                    .unwrap_or("flux")
-                    .to_owned(),
+                name: name.to_owned(),
                 namespace: namespace.to_owned(),
                 path: clean_path(path),
                 source: (
@@ -525,7 +527,7 @@ pub fn build(src: &dyn Source, files: &[String]) -> Applied {
                         .and_then(Value::as_str)
                         .unwrap_or("GitRepository")
                         .to_owned(),
-                    "flux-system".into(),
+                    name.to_owned(),
                     namespace.to_owned(),
                 ),
                 overlay: serde_json::json!({}),

@@ -8,6 +8,31 @@ use crate::validate::rule::{Context, Findings, Rule};
 /// GO303
 pub struct FluxSourceMissing;
 
+/// Whether `kind namespace/name` exists without being written in git: the `flux-system`
+/// GitRepository that `flux bootstrap` creates, or the sync source or sync Kustomization of
+/// a FluxInstance of the tree (the Flux Operator creates both, named `spec.sync.name` or
+/// the instance's namespace, in that namespace).
+pub fn created_by_flux(ctx: &Context<'_>, kind: &str, namespace: &str, name: &str) -> bool {
+    if kind == "GitRepository" && name == "flux-system" && namespace == "flux-system" {
+        return true;
+    }
+    ctx.tree
+        .objects
+        .iter()
+        .chain(&ctx.tree.unapplied)
+        .filter(|o| o.kind() == "FluxInstance" && o.group() == "fluxcd.controlplane.io")
+        .any(|o| {
+            let Some(sync) = o.at("/spec/sync") else {
+                return false;
+            };
+            let of = |k: &str| sync.get(k).and_then(Value::as_str);
+            let instance_ns = ns(o);
+            (of("kind") == Some(kind) || kind == "Kustomization")
+                && instance_ns == namespace
+                && of("name").unwrap_or(instance_ns) == name
+        })
+}
+
 /// Flux Kustomizations (not kustomize's own config) of the tree.
 pub fn flux_kustomizations<'a>(
     ctx: &'a Context<'_>,
@@ -30,7 +55,9 @@ impl Rule for FluxSourceMissing {
     fn doc(&self) -> &'static str {
         "## What it checks\n`spec.sourceRef` (kind, name, namespace defaulting to the \
          Kustomization's) names a source object of the tree. The `flux-system` GitRepository in \
-         `flux-system`, which `flux bootstrap` creates, always counts as present.\n\n\
+         `flux-system`, which `flux bootstrap` creates, always counts as present, and so does \
+         the sync source of a FluxInstance of the tree (named `spec.sync.name` or the \
+         instance's namespace), which the Flux Operator creates.\n\n\
          ## Why it matters\nThe Kustomization never becomes ready and everything depending on \
          it waits forever.\n\n\
          ## Example\n```yaml\nsourceRef: {kind: GitRepository, name: flux-sytem}   # GO303\n```\n\n\
@@ -50,9 +77,7 @@ impl Rule for FluxSourceMissing {
                 .at("/spec/sourceRef/namespace")
                 .and_then(Value::as_str)
                 .unwrap_or(ns(k));
-            let bootstrap =
-                kind == "GitRepository" && name == "flux-system" && namespace == "flux-system";
-            if !bootstrap
+            if !created_by_flux(ctx, kind, namespace, name)
                 && ctx.find(kind, namespace, name).is_empty()
                 && !(kind == "ExternalArtifact" && generated(ctx, namespace, name))
             {

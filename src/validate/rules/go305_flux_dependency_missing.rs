@@ -23,7 +23,8 @@ impl Rule for FluxDependencyMissing {
         "## What it checks\nEach `spec.dependsOn` entry (namespace defaulting to the \
          Kustomization's) is a Flux Kustomization of the tree, or one named with \
          `--external-kustomization` (platform infrastructure; a fluxprint cluster file's \
-         `infrastructure` list is used automatically). A warning (\"not in this tree\": a \
+         `infrastructure` list is used automatically), or the sync Kustomization a FluxInstance \
+         of the tree makes the Flux Operator create. A warning (\"not in this tree\": a \
          Kustomization of another repository may be meant), an error with `--self-contained` \
          (and in the output validation of `render`).\n\n## Why it matters\nThe dependant \
          waits forever with `dependency not found`: a typo stops a deployment silently.\n\n\
@@ -47,6 +48,12 @@ impl Rule for FluxDependencyMissing {
                     .unwrap_or(ns(k));
                 if ctx.find("Kustomization", namespace, name).is_empty()
                     && !ctx.options.external_kustomizations.contains(name)
+                    && !super::go303_flux_source_missing::created_by_flux(
+                        ctx,
+                        "Kustomization",
+                        namespace,
+                        name,
+                    )
                 {
                     out.object(i, &format!("/spec/dependsOn/{j}/name"), format!("{} depends on Kustomization {namespace}/{name}, which is not in this tree", k.id()), Some("declare platform Kustomizations with --external-kustomization; expected when another repository's Kustomization is meant, an error with --self-contained".into()));
                 }

@@ -35,9 +35,12 @@ impl Rule for HelmReleaseSourceMissing {
                 let Some((kind, name, namespace)) = reference(hr, pointer) else {
                     continue;
                 };
-                let bootstrap =
-                    kind == "GitRepository" && name == "flux-system" && namespace == "flux-system";
-                if !bootstrap && !kind.is_empty() && ctx.find(kind, namespace, name).is_empty() {
+                if !kind.is_empty()
+                    && !super::go303_flux_source_missing::created_by_flux(
+                        ctx, kind, namespace, name,
+                    )
+                    && ctx.find(kind, namespace, name).is_empty()
+                {
                     out.object(
                         i,
                         &format!("{pointer}/name"),
