@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::go303_flux_source_missing::flux_kustomizations;
+use super::ns;
 use crate::validate::rule::{Context, Findings, Rule};
 use crate::validate::tree::normalize;
 
@@ -24,7 +25,9 @@ impl Rule for ObjectAppliedTwice {
     fn doc(&self) -> &'static str {
         "## What it checks\nEach object under the path of a Flux Kustomization of this repository \
          is reached by one Kustomization only, and no two objects with the same kind, namespace \
-         and name are applied by different ones.\n\n## Why it matters\nThe two Kustomizations \
+         and name are applied by different ones to the same cluster (a Kustomization with \
+         `spec.kubeConfig` applies to another cluster, and so do the Kustomizations it \
+         applies there).\n\n## Why it matters\nThe two Kustomizations \
          overwrite each other on every reconciliation, and pruning one deletes the other's \
          object.\n\n## Example\n`./apps` and `./apps/order` both applied → every object of \
          `apps/order` twice (GO307).\n\n## Fix\nMake the paths disjoint."
@@ -91,10 +94,51 @@ impl Rule for ObjectAppliedTwice {
 }
 
 /// On built trees: the same object from two Flux Kustomizations of one cluster.
+/// The cluster each unit applies to, as a path of `spec.kubeConfig` references from the
+/// entry point (empty: the cluster Flux runs in). A Kustomization with a kubeConfig applies
+/// to that remote cluster, and so do the Kustomizations it applies there.
+fn targets(ctx: &Context<'_>) -> Vec<String> {
+    let units = &ctx.tree.applied.units;
+    // The kubeConfig of each Kustomization object, by the unit that applies it and its id.
+    let mut by_id: BTreeMap<(usize, String), String> = BTreeMap::new();
+    for (_, k) in flux_kustomizations(ctx) {
+        let (Some(parent), Some(kc)) = (k.unit, k.at("/spec/kubeConfig")) else {
+            continue;
+        };
+        let name = ["/secretRef/name", "/configMapRef/name"]
+            .iter()
+            .find_map(|p| kc.pointer(p).and_then(Value::as_str))
+            .unwrap_or("");
+        let id = format!("{}/{}", ns(k), k.name());
+        by_id.insert((parent, id), format!("{}/{name}", ns(k)));
+    }
+    let own: Vec<Option<String>> = units
+        .iter()
+        .map(|unit| {
+            let parent = unit.parent?;
+            by_id.get(&(parent, unit.id.clone())).cloned()
+        })
+        .collect();
+    (0..units.len())
+        .map(|u| {
+            let mut chain = Vec::new();
+            let mut at = Some(u);
+            // Parents come before their children, so the walk ends.
+            while let Some(x) = at {
+                chain.extend(own[x].clone());
+                at = units[x].parent.filter(|p| *p < x);
+            }
+            chain.reverse();
+            chain.join(" > ")
+        })
+        .collect()
+}
+
 fn built(ctx: &Context<'_>, out: &mut Findings<'_>) {
     let units = &ctx.tree.applied.units;
-    // (cluster, kind, namespace, name) → (unit, object)
-    type Key<'a> = (usize, &'a str, &'a str, &'a str);
+    let targets = targets(ctx);
+    // (cluster, target cluster, kind, namespace, name) → (unit, object)
+    type Key<'a> = (usize, &'a str, &'a str, &'a str, &'a str);
     let mut owners: BTreeMap<Key<'_>, Vec<(usize, usize)>> = BTreeMap::new();
     for (i, o) in ctx.tree.objects.iter().enumerate() {
         let Some(u) = o.unit.filter(|&u| units[u].origin.is_some()) else {
@@ -103,6 +147,7 @@ fn built(ctx: &Context<'_>, out: &mut Findings<'_>) {
         owners
             .entry((
                 units[u].cluster,
+                targets[u].as_str(),
                 o.kind(),
                 o.namespace().unwrap_or(""),
                 o.name(),
@@ -110,7 +155,7 @@ fn built(ctx: &Context<'_>, out: &mut Findings<'_>) {
             .or_default()
             .push((u, i));
     }
-    for ((_, kind, namespace, name), list) in owners {
+    for ((_, _, kind, namespace, name), list) in owners {
         let mut ids: Vec<&str> = list.iter().map(|(u, _)| units[*u].id.as_str()).collect();
         ids.sort_unstable();
         ids.dedup();
