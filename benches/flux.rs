@@ -83,7 +83,11 @@ fn main() {
     // `FLUX_BENCH_APPS="300"` runs only the sizes given (for profiling one of them).
     let sizes: Vec<usize> = std::env::var("FLUX_BENCH_APPS")
         .ok()
-        .map(|s| s.split_whitespace().filter_map(|n| n.parse().ok()).collect())
+        .map(|s| {
+            s.split_whitespace()
+                .filter_map(|n| n.parse().ok())
+                .collect()
+        })
         .unwrap_or_else(|| vec![75, 150, 300, 600]);
     for apps in sizes {
         let dir = tempfile::tempdir().expect("tempdir");

@@ -187,3 +187,68 @@ fn build_kustomize_reads_an_overlays_base_beside_it() {
         );
     }
 }
+
+/// A fleet synced by the Flux Operator (a FluxInstance whose `spec.sync` names the source
+/// and Kustomization it creates): the source and the Kustomization that nothing in git
+/// defines are known, so no GO303 or GO305, even self-contained, and the child builds with
+/// the runtime ConfigMap's variables.
+#[test]
+fn a_flux_operator_fleet_knows_what_the_instance_creates() {
+    let fleet = root().join("tests/fixtures/flux/operator");
+    let out = fluxprint(
+        &fleet,
+        &["validate", ".", "--self-contained", "--format", "json"],
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json report");
+    let codes: Vec<&str> = report
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|d| d["code"].as_str())
+        .collect();
+    for code in ["GO303", "GO305", "GO308", "GO314"] {
+        assert!(!codes.contains(&code), "{code} raised: {report:#}");
+    }
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let built = fluxprint(&fleet, &["build", "."]);
+    assert!(built.status.success(), "{}", stderr(&built));
+    let text = stdout(&built);
+    assert!(text.contains("cluster: staging"), "{text}");
+    assert!(text.contains("value: web.staging.example.com"), "{text}");
+}
+
+/// A hub that applies the same apps to two clusters through their kubeconfigs (Flux's
+/// hub-and-spoke layout): each object reaches a different cluster, so GO307 stays quiet; the
+/// same Kustomizations without `kubeConfig` apply twice to the hub, and GO307 says so.
+#[test]
+fn the_same_objects_applied_to_two_remote_clusters_are_not_applied_twice() {
+    let codes = |dir: &std::path::Path| -> Vec<String> {
+        let out = fluxprint(
+            dir,
+            &["validate", ".", "--self-contained", "--format", "json"],
+        );
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json report");
+        report
+            .as_array()
+            .expect("array")
+            .iter()
+            .filter(|d| d["severity"] == "error")
+            .filter_map(|d| d["code"].as_str().map(str::to_owned))
+            .collect()
+    };
+    let hub = root().join("tests/fixtures/flux/hub-spoke");
+    assert!(codes(&hub).is_empty(), "{:?}", codes(&hub));
+    let local = tempfile::tempdir().expect("tempdir");
+    copy_dir(&hub, local.path());
+    for cluster in ["staging", "production"] {
+        let file = local.path().join(format!("hub/{cluster}.yaml"));
+        let text = fs::read_to_string(&file).expect("read");
+        let text = text.replace(
+            "  kubeConfig:\n    secretRef:\n      name: cluster-kubeconfig\n",
+            "",
+        );
+        fs::write(&file, text).expect("write");
+    }
+    let found = codes(local.path());
+    assert!(found.iter().any(|c| c == "GO307"), "{found:?}");
+}

@@ -240,11 +240,11 @@ mod tests {
     fn a_crd_object_and_undotted_kinds_are_refused() {
         let crd =
             json!({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition"});
-        let e = config_from_openapi(&crd).err().expect("refused");
+        let e = config_from_openapi(&crd).expect_err("refused");
         assert!(e.contains("belongs in `resources`"), "{e}");
         let undotted = json!({"Bee": {"Schema": {"properties": {
             "apiVersion": {}, "kind": {}, "metadata": {}}}}});
-        let e = config_from_openapi(&undotted).err().expect("refused");
+        let e = config_from_openapi(&undotted).expect_err("refused");
         assert!(e.contains("dot notation"), "{e}");
     }
 }

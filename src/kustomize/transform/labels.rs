@@ -33,7 +33,7 @@ pub(crate) fn apply(
             let make = || Value::Object(Map::new());
             visit(
                 &mut item.r.value,
-                &segs,
+                segs,
                 spec.create.then_some(&make as &dyn Fn() -> Value),
                 &mut String::new(),
                 &mut |v, p| {

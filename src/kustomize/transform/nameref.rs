@@ -229,7 +229,7 @@ pub(crate) fn apply(items: &mut [Item], refs: &[NameRef]) {
                 let segs = spec.segments();
                 visit(
                     &mut item.r.value,
-                    &segs,
+                    segs,
                     None,
                     &mut String::new(),
                     &mut |v, _| ctx.set(v),

@@ -106,7 +106,7 @@ pub(crate) fn apply(items: &mut [Item], ns: &str, mode: &Mode<'_>, at: &Origin) 
             let mut touched = Vec::new();
             visit(
                 &mut item.r.value,
-                &segs,
+                segs,
                 spec.create.then_some(&make as &dyn Fn() -> Value),
                 &mut String::new(),
                 &mut |v, p| {

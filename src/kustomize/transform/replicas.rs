@@ -32,7 +32,7 @@ pub(crate) fn apply(
             let mut touched = Vec::new();
             visit(
                 &mut item.r.value,
-                &segs,
+                segs,
                 spec.create.then_some(&make as &dyn Fn() -> Value),
                 &mut String::new(),
                 &mut |v, p| {
