@@ -20,8 +20,9 @@ multisets of canonical JSON (order-insensitive). Any difference is printed with 
 and the run exits 1, unless EXPECTED lists it: a file of known differences, one a line,
 `REPO[/CLUSTER] NAMESPACE/NAME  # why` (bugs of fluxprint's builder, its work list). The list
 must be exact: an entry whose Kustomization builds the same on both sides (fixed) or does not
-exist fails the run as stale, so a fix shows up. Kustomizations whose source is not a GitRepository of the repository
-itself are not compared (fluxprint does not build them either: GO314).
+exist fails the run as stale, so a fix shows up. Kustomizations whose source is neither a GitRepository
+nor the sync source of a FluxInstance of the repository (both hold the repository itself)
+are not compared (fluxprint does not build them either: GO314).
 """
 
 import base64
@@ -168,6 +169,19 @@ def report(label, name, lines):
     return 1
 
 
+def instance_sources(objects):
+    """The sources FluxInstances create for their sync: (kind, name, namespace), named
+    `spec.sync.name` or after the instance's namespace, as the Flux Operator names them."""
+    out = set()
+    for o in objects:
+        if o.get("kind") == "FluxInstance" and str(o.get("apiVersion", "")).startswith("fluxcd.controlplane.io/"):
+            sync = (o.get("spec") or {}).get("sync") or {}
+            namespace = (o.get("metadata") or {}).get("namespace", "")
+            if sync.get("kind"):
+                out.add((sync["kind"], sync.get("name") or namespace, namespace))
+    return out
+
+
 def compare_repo(fluxprint, fluxbuild, work, repo, cluster, label):
     """Compares every Kustomization of one cluster of a repository (of the whole repository
     when it has no clusters/ directory): (failures, compared)."""
@@ -193,7 +207,9 @@ def compare_repo(fluxprint, fluxbuild, work, repo, cluster, label):
         for name, ks in sorted(seen.items()):
             what = f"{label}: Kustomization {name}"
             source = (ks.get("spec") or {}).get("sourceRef") or {}
-            if source.get("kind") != "GitRepository":
+            source_id = (source.get("kind"), source.get("name"),
+                         source.get("namespace") or ks["metadata"].get("namespace", ""))
+            if source.get("kind") != "GitRepository" and source_id not in instance_sources(objects):
                 print(f"  {what}: not compared (source {source.get('kind')}/{source.get('name')})", file=sys.stderr)
                 continue
             compared += 1
