@@ -342,8 +342,45 @@ fn merge_json_entries(
     Ok(map)
 }
 
-/// Resolves a plain scalar with the YAML 1.2 core schema.
+/// Resolves a plain scalar with the YAML 1.2 core schema (fluxprint's own inputs:
+/// blueprints, cluster and platform files; `0755` is the decimal 755).
 fn resolve_plain(text: &str) -> Kind {
+    match resolve_plain_go(text) {
+        // Only what go-yaml adds to the core schema differs: 1.1 octals, `_`, `0b`, signs
+        // and upper case before a base prefix.
+        Kind::Int(_) | Kind::Float(_) if !is_core_number(text) => Kind::Str(text.to_owned()),
+        Kind::Int(_) if is_legacy_octal(text) => text
+            .parse::<i64>()
+            .map_or_else(|_| Kind::Str(text.to_owned()), Kind::Int),
+        kind => kind,
+    }
+}
+
+/// Numbers the core schema knows: `[-+]?[0-9]+`, `0o[0-7]+`, `0x[0-9a-fA-F]+`, and floats.
+fn is_core_number(text: &str) -> bool {
+    let unsigned = text.strip_prefix(['-', '+']).unwrap_or(text);
+    let all = |s: &str, f: fn(&u8) -> bool| !s.is_empty() && s.as_bytes().iter().all(f);
+    all(unsigned, u8::is_ascii_digit)
+        || text
+            .strip_prefix("0o")
+            .is_some_and(|o| all(o, |b| (b'0'..=b'7').contains(b)))
+        || text
+            .strip_prefix("0x")
+            .is_some_and(|h| all(h, u8::is_ascii_hexdigit))
+        || is_core_float(unsigned)
+}
+
+/// `0755`: octal to go-yaml, decimal to the core schema.
+fn is_legacy_octal(text: &str) -> bool {
+    let unsigned = text.strip_prefix(['-', '+']).unwrap_or(text);
+    unsigned.len() > 1 && unsigned.starts_with('0') && unsigned.bytes().all(|c| c.is_ascii_digit())
+}
+
+/// Resolves a plain scalar as Flux reads it: the YAML 1.2 core schema as go-yaml v3 (the
+/// reader of kustomize and kustomize-controller) applies it, which keeps YAML 1.1's octals
+/// (`0755` is 493, as kubectl reads it too) and reads numbers the way Go's `ParseInt` with
+/// base 0 does once `_` separators are dropped (`1_000`, `0x1F`, `0o17`, `0b101`, signs).
+fn resolve_plain_go(text: &str) -> Kind {
     match text {
         "" | "~" | "null" | "Null" | "NULL" => return Kind::Null,
         "true" | "True" | "TRUE" => return Kind::Bool(true),
@@ -355,35 +392,67 @@ fn resolve_plain(text: &str) -> Kind {
         ".nan" | ".NaN" | ".NAN" => return Kind::Float(f64::NAN),
         _ => {}
     }
-    let unsigned = text.strip_prefix(['-', '+']).unwrap_or(text);
-    if !unsigned.is_empty() && unsigned.bytes().all(|b| b.is_ascii_digit()) {
-        return match text.parse::<i64>() {
-            Ok(i) => Kind::Int(i),
-            Err(_) => text
-                .parse::<f64>()
-                .map_or_else(|_| Kind::Str(text.to_owned()), Kind::Float),
-        };
-    }
-    if let Some(hex) = text.strip_prefix("0x") {
-        if !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-            if let Ok(i) = i64::from_str_radix(hex, 16) {
-                return Kind::Int(i);
+    match text.as_bytes().first() {
+        // go-yaml tries numbers only for scalars that start with a digit or a sign.
+        Some(b'0'..=b'9' | b'-' | b'+') => {
+            let plain = text.replace('_', "");
+            if let Some(kind) = go_int(&plain) {
+                return kind;
+            }
+            let unsigned = plain.strip_prefix(['-', '+']).unwrap_or(&plain);
+            if is_core_float(unsigned) {
+                if let Ok(f) = plain.parse::<f64>() {
+                    // Decimal digits that are no octal (`089`) are a float to go-yaml,
+                    // printed as the integer it equals.
+                    if unsigned.bytes().all(|b| b.is_ascii_digit()) {
+                        if let Ok(i) = plain.parse::<i64>() {
+                            return Kind::Int(i);
+                        }
+                    }
+                    return Kind::Float(f);
+                }
             }
         }
-    }
-    if let Some(oct) = text.strip_prefix("0o") {
-        if !oct.is_empty() && oct.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
-            if let Ok(i) = i64::from_str_radix(oct, 8) {
-                return Kind::Int(i);
+        Some(b'.') if is_core_float(text) => {
+            if let Ok(f) = text.parse::<f64>() {
+                return Kind::Float(f);
             }
         }
-    }
-    if is_core_float(unsigned) {
-        if let Ok(f) = text.parse::<f64>() {
-            return Kind::Float(f);
-        }
+        _ => {}
     }
     Kind::Str(text.to_owned())
+}
+
+/// Go's `strconv.ParseInt(s, 0, 64)`, then `ParseUint` (as a float here: no `Kind` holds
+/// it): an optional sign, then `0x`, `0o`, `0b` or a leading `0` (octal) or decimal digits.
+fn go_int(s: &str) -> Option<Kind> {
+    let (negative, rest) = match s.as_bytes().first()? {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let lower = |i: usize| rest.as_bytes().get(i).map(u8::to_ascii_lowercase);
+    let (radix, digits) = match (lower(0), lower(1)) {
+        (Some(b'0'), Some(b'x')) => (16, &rest[2..]),
+        (Some(b'0'), Some(b'o')) => (8, &rest[2..]),
+        (Some(b'0'), Some(b'b')) => (2, &rest[2..]),
+        (Some(b'0'), Some(_)) => (8, &rest[1..]),
+        _ => (10, rest),
+    };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    let magnitude = u64::from_str_radix(digits, radix).ok()?;
+    if negative {
+        let value = i64::try_from(magnitude)
+            .map(|m| -m)
+            .ok()
+            .or_else(|| (magnitude == 1 << 63).then_some(i64::MIN))?;
+        Some(Kind::Int(value))
+    } else {
+        #[allow(clippy::cast_precision_loss)] // Go's uint64, beyond what `Kind::Int` holds
+        Some(i64::try_from(magnitude).map_or(Kind::Float(magnitude as f64), Kind::Int))
+    }
 }
 
 /// `(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`
@@ -794,7 +863,7 @@ pub fn parse_json_documents_in(
                 let v = if is_key && style == ScalarStyle::Plain && !is_str_tag && value == "<<" {
                     Value::String(MERGE_SENTINEL.into())
                 } else if style == ScalarStyle::Plain && !is_str_tag {
-                    let kind = resolve_plain(&value);
+                    let kind = resolve_plain_go(&value);
                     if let Kind::Str(s) = &kind {
                         if !is_key && keep_plain(s) {
                             plain.push((child_pointer(&stack), s.clone()));
@@ -898,6 +967,58 @@ pub fn parse_json_documents_in(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_resolve_as_go_yaml_v3_reads_them() {
+        let int = |t: &str| match resolve_plain_go(t) {
+            Kind::Int(i) => Some(i),
+            _ => None,
+        };
+        // 1.1 octals stay octal (defaultMode: 0755), as in kustomize and kubectl.
+        assert_eq!(int("0755"), Some(0o755));
+        assert_eq!(int("-0644"), Some(-0o644));
+        assert_eq!(int("0o17"), Some(15));
+        assert_eq!(int("0x1F"), Some(31));
+        assert_eq!(int("0X1f"), Some(31));
+        assert_eq!(int("+0x10"), Some(16));
+        assert_eq!(int("0b101"), Some(5));
+        assert_eq!(int("1_000"), Some(1000));
+        assert_eq!(int("0"), Some(0));
+        assert_eq!(int("00"), Some(0));
+        assert_eq!(int("+12"), Some(12));
+        assert_eq!(int("-9223372036854775808"), Some(i64::MIN));
+        // No octal, so a float to go-yaml, printed as the integer it is.
+        assert_eq!(int("089"), Some(89));
+        assert!(matches!(resolve_plain_go("1e3"), Kind::Float(f) if f == 1000.0));
+        assert!(matches!(resolve_plain_go("-.5"), Kind::Float(f) if f == -0.5));
+        assert!(matches!(resolve_plain_go("1_000.5"), Kind::Float(f) if f == 1000.5));
+        assert_eq!(int("1_"), Some(1));
+        for text in [
+            "_1",
+            "0x",
+            "0b2",
+            "12:30",
+            "2001-12-14",
+            "1.2.3",
+            "0o8",
+            "v1",
+        ] {
+            let kind = resolve_plain_go(text);
+            assert!(matches!(kind, Kind::Str(_)), "{text}: {kind:?}");
+        }
+        // Manifests are read the go-yaml way, fluxprint's own inputs with the core schema.
+        let text = "mode: 0755\nhex: 0X1F\nsize: 1_000\nbits: 0b11\n";
+        let json = &parse_json_documents(text, |_| false).expect("parses")[0].value;
+        assert_eq!(
+            json,
+            &serde_json::json!({"mode": 493, "hex": 31, "size": 1000, "bits": 3})
+        );
+        let core = one(text).to_json();
+        assert_eq!(
+            core,
+            serde_json::json!({"mode": 755, "hex": "0X1F", "size": "1_000", "bits": "0b11"})
+        );
+    }
 
     #[test]
     fn merge_keys_are_resolved_by_both_parsers() {
