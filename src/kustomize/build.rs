@@ -65,7 +65,7 @@ pub fn build(src: &dyn Source, dir: &str, overlay: Option<&Overlay>) -> Build {
     };
     let at = overlay.map_or_else(|| Origin::new(dir, 0, ""), |o| o.origin.clone());
     let mut cfg = defaults().clone();
-    let (mut items, sort_options) = match b.target(dir, overlay, Vec::new(), false, &at, &mut cfg) {
+    let (mut items, sort_options) = match b.target(dir, overlay, Vec::new(), None, &at, &mut cfg) {
         Some((items, k)) => (items, k.value.get("sortOptions").cloned()),
         None => (Vec::new(), None),
     };
@@ -147,7 +147,9 @@ impl Builder<'_> {
         });
     }
 
-    /// Builds `dir` on top of `acc` (non-empty only for components), returning the
+    /// Builds `dir` on top of `acc` (non-empty only for components), `component` saying
+    /// whether it must be a Component (`None` at the root, which kustomize builds either
+    /// way), returning the
     /// resources and the kustomization. `None` when the directory cannot be read. `cfg` is
     /// the transformer configuration accumulated so far (kustomize's accumulator's): the
     /// directory's own `configurations` and those of what it includes are merged into it.
@@ -156,7 +158,7 @@ impl Builder<'_> {
         dir: &str,
         overlay: Option<&Overlay>,
         acc: Vec<Item>,
-        component: bool,
+        component: Option<bool>,
         at: &Origin,
         cfg: &mut Config,
     ) -> Option<(Vec<Item>, Kustomization)> {
@@ -171,7 +173,7 @@ impl Builder<'_> {
         if let Some(o) = overlay {
             k.merge_overlay(o);
         }
-        if component != k.is_component() {
+        if let Some(component) = component.filter(|c| *c != k.is_component()) {
             let want = if component {
                 "a Component"
             } else {
@@ -241,7 +243,7 @@ impl Builder<'_> {
                 continue;
             };
             let taken = std::mem::take(&mut acc);
-            match self.target(&path, None, taken.clone(), true, &at, cfg) {
+            match self.target(&path, None, taken.clone(), Some(true), &at, cfg) {
                 Some((items, _)) => acc = items,
                 None => acc = taken,
             }
@@ -362,7 +364,7 @@ impl Builder<'_> {
                 return Vec::new();
             }
             let mut child = defaults().clone();
-            let items = match self.target(&path, None, Vec::new(), false, at, &mut child) {
+            let items = match self.target(&path, None, Vec::new(), Some(false), at, &mut child) {
                 Some((items, _)) => items,
                 None => Vec::new(),
             };
