@@ -14,15 +14,17 @@ impl Rule for Yaml11Lookalike {
         "yaml11-lookalike"
     }
     fn summary(&self) -> &'static str {
-        "An unquoted string that YAML 1.1 readers take for a boolean or a number (yes, on, 0755, 1:20)."
+        "An unquoted string that YAML 1.1 readers such as kubectl take for a boolean (yes, on, y, off)."
     }
     fn doc(&self) -> &'static str {
-        "## What it checks\nPlain (unquoted) scalars such as `yes`, `no`, `on`, `off`, `y`, `0755` \
-         or `1:20`. YAML 1.2 reads them as strings; YAML 1.1, which kubectl's and kustomize's \
-         parsers descend from, reads them as booleans or numbers.\n\n\
+        "## What it checks\nPlain (unquoted) scalars such as `yes`, `no`, `on`, `off`, `y` or \
+         `n`. YAML 1.2 (and go-yaml v3, Flux's reader) reads them as strings; YAML 1.1 readers \
+         such as go-yaml v2, which `kubectl apply -f` uses, read them as booleans. (`0755` is \
+         the octal number 493 to both readers, and `1:20` a string to both: neither is \
+         reported.)\n\n\
          ## Why it matters\nThe same file means different things to different tools: an \
-         environment value `on` becomes `true`, a mode `0755` becomes 493, and the API server \
-         rejects a boolean where a string is required. Flux itself reads YAML 1.2 and applies \
+         environment value `on` becomes `true`, and the API server rejects a boolean where a \
+         string is required. Flux itself reads YAML 1.2 and applies \
          the string, so in what a Flux Kustomization applies the finding is a warning (other \
          readers of the file still differ); elsewhere it is an error.\n\n\
          ## Example\n```yaml\ndata:\n  FEATURE: on   # GO006\n```\n\n## Fix\nQuote it: `FEATURE: \"on\"`."
