@@ -16,8 +16,8 @@ use crate::validate::tree::Tree;
 pub struct BuildRequest {
     /// The repository (or a directory of it).
     pub path: PathBuf,
-    /// Only this cluster: the last part of its directory (`prod` for `clusters/prod`) or
-    /// the whole directory.
+    /// Only this cluster: its directory or any part of it (`prod` for `clusters/prod`,
+    /// `main` for `kubernetes/main/cluster`).
     pub cluster: Option<String>,
     /// Only this Flux Kustomization, `namespace/name`.
     pub kustomization: Option<String>,
@@ -75,10 +75,15 @@ pub fn run(request: &BuildRequest) -> Result<Built, Error> {
             request.path.display()
         )));
     }
+    // A cluster is named by its directory or any part of it: `prod` for `clusters/prod`,
+    // `main` for `kubernetes/main/cluster`.
     let wanted_cluster = |c: usize| {
         request.cluster.as_deref().is_none_or(|want| {
             let dir = &applied.cluster_dirs[c];
-            dir == want || dir.rsplit('/').next() == Some(want)
+            let want = want.trim_matches('/');
+            dir == want
+                || dir.split('/').any(|part| part == want)
+                || dir.starts_with(&format!("{want}/"))
         })
     };
     let wanted = |u: usize| {
@@ -91,7 +96,7 @@ pub fn run(request: &BuildRequest) -> Result<Built, Error> {
     };
     if !(0..applied.units.len()).any(wanted) {
         return Err(Error::Usage(format!(
-            "nothing matches{}{}; the builds are: {}",
+            "nothing matches{}{}; the clusters are {} and the builds are: {}",
             request
                 .cluster
                 .as_deref()
@@ -102,6 +107,21 @@ pub fn run(request: &BuildRequest) -> Result<Built, Error> {
                 .as_deref()
                 .map(|k| format!(" --kustomization {k}"))
                 .unwrap_or_default(),
+            {
+                let mut dirs: Vec<&str> = applied.cluster_dirs.iter().map(|d| d.as_str()).collect();
+                dirs.sort_unstable();
+                dirs.dedup();
+                dirs.iter()
+                    .map(|d| {
+                        if d.is_empty() {
+                            "`.`".to_owned()
+                        } else {
+                            format!("`{d}`")
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
             applied
                 .units
                 .iter()

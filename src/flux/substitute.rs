@@ -85,7 +85,7 @@ fn walk(value: &mut Value, vars: &Vars, pointer: &mut String, undefined: &mut Ve
             }
             if out != *s {
                 *value = if written_plain(s) {
-                    reread(&out)
+                    reread_in_place(&out)
                 } else {
                     Value::String(out)
                 };
@@ -114,6 +114,26 @@ fn reread(text: &str) -> Value {
         }
     }
     Value::String(text.to_owned())
+}
+
+/// What YAML makes of `text` written where a plain scalar stood (`key: <text>`), as Flux
+/// parses its substituted output again: quotes, flow collections and comments take effect
+/// (`${D:="4"}` becomes the string `4`). Text that does not parse there, or spans lines,
+/// stays the string it is (Flux's build would fail on it; nothing here guesses how).
+fn reread_in_place(text: &str) -> Value {
+    if text.contains(['\n', '\r']) {
+        return Value::String(text.to_owned());
+    }
+    let doc = format!("k: {text}\n");
+    match crate::source::yaml::parse_json_documents(&doc, |_| false) {
+        Ok(mut docs) if docs.len() == 1 => match docs.remove(0).value {
+            Value::Object(mut map) if map.len() == 1 => map
+                .remove("k")
+                .unwrap_or_else(|| Value::String(text.to_owned())),
+            _ => Value::String(text.to_owned()),
+        },
+        _ => Value::String(text.to_owned()),
+    }
 }
 
 /// The index of the `}` closing a `${` whose body starts at `from`, counting nested `${`.
@@ -145,11 +165,15 @@ fn is_name(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
-/// Expands `text`; returns the result and the variables used as `${name}` without a
-/// default that are not defined. Forms: `$$` (a literal `$`), `${name}`,
-/// `${name:=default}`, `${name:-default}`, `${name=default}`, `${name-default}`, and the
-/// other bash operators on a defined variable (kept as its value: only definedness matters
-/// to the verdict).
+/// Expands `text`; returns the result and the variables used without a default that are
+/// not defined. Forms, as Flux's envsubst (fluxcd/pkg/envsubst v1.7) evaluates them: `$$`
+/// (a literal `$`), `${name}`; defaults `${name:=d}`, `${name:-d}`, `${name=d}`,
+/// `${name-d}`, `${name:?d}`, `${name:+d}` (each gives `d` when the variable is unset or
+/// empty, as that envsubst does); `${#name}` (length), `${name^}`, `${name^^}`,
+/// `${name,}`, `${name,,}` (case), `${name:pos}`, `${name:pos:len}` (substring),
+/// `${name#glob}`, `${name##glob}`, `${name%glob}`, `${name%%glob}` (trims), and
+/// `${name/from/to}`, `${name//from/to}`, `${name/#from/to}`, `${name/%from/to}`
+/// (replacements). An operator on an unset variable is undefined, as in strict mode.
 pub fn expand(text: &str, vars: &Vars) -> (String, Vec<String>) {
     let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
@@ -174,36 +198,9 @@ pub fn expand(text: &str, vars: &Vars) -> (String, Vec<String>) {
                     break;
                 };
                 let inner = &text[i + 2..close];
-                let name_len = inner.bytes().take_while(|b| is_name(*b)).count();
-                let name = &inner[..name_len];
-                if name.is_empty() || !is_name_start(inner.as_bytes()[0]) {
-                    out.push_str(&text[i..=close]);
-                    i = close + 1;
-                    continue;
-                }
-                let rest = &inner[name_len..];
-                let default = [":=", ":-", "=", "-"]
-                    .iter()
-                    .find_map(|op| rest.strip_prefix(op));
-                let value = vars.known.get(name);
-                let use_default = match value {
-                    None => true,
-                    // `:=`/`:-` also replace an empty value.
-                    Some(v) => v.is_empty() && rest.starts_with(':'),
-                };
-                match (value, default) {
-                    (_, Some(d)) if use_default => {
-                        let (expanded, inner_missing) = expand(d, vars);
-                        out.push_str(&expanded);
-                        missing.extend(inner_missing);
-                    }
-                    (Some(v), _) => out.push_str(v),
-                    (None, _) => {
-                        if !vars.open {
-                            missing.push(name.to_owned());
-                        }
-                        out.push_str(&text[i..=close]);
-                    }
+                match expand_one(inner, vars, &mut missing) {
+                    Some(v) => out.push_str(&v),
+                    None => out.push_str(&text[i..=close]),
                 }
                 i = close + 1;
             }
@@ -214,6 +211,300 @@ pub fn expand(text: &str, vars: &Vars) -> (String, Vec<String>) {
         }
     }
     (out, missing)
+}
+
+/// An operator applied to a variable's value (arguments may note undefined variables).
+type Transform<'a> = dyn Fn(&str, &mut Vec<String>) -> String + 'a;
+
+/// One `${…}` body: its expansion, or `None` to leave the text as written (not a variable
+/// form Flux knows, or a variable that is not defined; those are added to `missing`).
+fn expand_one(inner: &str, vars: &Vars, missing: &mut Vec<String>) -> Option<String> {
+    if let Some(name) = inner.strip_prefix('#') {
+        if !name.is_empty() && is_name_start(name.as_bytes()[0]) && name.bytes().all(is_name) {
+            return value_of(name, vars, missing).map(|v| v.len().to_string());
+        }
+        return None;
+    }
+    let name_len = inner.bytes().take_while(|b| is_name(*b)).count();
+    let name = &inner[..name_len];
+    if name.is_empty() || !is_name_start(inner.as_bytes()[0]) {
+        return None;
+    }
+    let rest = &inner[name_len..];
+    let arg = |text: &str, missing: &mut Vec<String>| {
+        let (expanded, inner_missing) = expand(text, vars);
+        missing.extend(inner_missing);
+        expanded
+    };
+    // Defaults: the variable's value, or the default when it is unset or empty.
+    let default = [":=", ":-", ":?", ":+", "=", "-"]
+        .iter()
+        .find_map(|op| rest.strip_prefix(op));
+    if let Some(d) = default {
+        return Some(match vars.known.get(name).filter(|v| !v.is_empty()) {
+            Some(v) => v.clone(),
+            None => arg(d, missing),
+        });
+    }
+    let transform: Box<Transform<'_>> = match rest.as_bytes().first() {
+        None => Box::new(|v: &str, _: &mut Vec<String>| v.to_owned()),
+        Some(b',' | b'^') => {
+            let f: fn(&str) -> String = match rest {
+                "^^" => |v| v.to_uppercase(),
+                ",," => |v| v.to_lowercase(),
+                "^" => |v| first_char(v, true),
+                "," => |v| first_char(v, false),
+                _ => return None,
+            };
+            Box::new(move |v: &str, _: &mut Vec<String>| f(v))
+        }
+        Some(b':') => {
+            let mut parts = rest[1..].splitn(2, ':');
+            let pos = parts.next().unwrap_or("").to_owned();
+            let len = parts.next().map(str::to_owned);
+            Box::new(move |v: &str, m: &mut Vec<String>| {
+                let pos = arg(&pos, m);
+                let len = len.as_deref().map(|l| arg(l, m));
+                substring(v, &pos, len.as_deref())
+            })
+        }
+        Some(b'#' | b'%') => {
+            let double = rest.len() > 1 && rest.as_bytes()[1] == rest.as_bytes()[0];
+            let suffix = rest.starts_with('%');
+            let pattern = rest[if double { 2 } else { 1 }..].to_owned();
+            Box::new(move |v: &str, m: &mut Vec<String>| {
+                let pattern = arg(&pattern, m);
+                trim(v, &pattern, suffix, double)
+            })
+        }
+        Some(b'/') => {
+            let (op, body) = ["//", "/#", "/%", "/"]
+                .iter()
+                .find_map(|op| rest.strip_prefix(op).map(|b| (*op, b)))?;
+            let (from, to) = split_replace(body)?;
+            Box::new(move |v: &str, m: &mut Vec<String>| {
+                let from = arg(&from, m);
+                let to = to.as_deref().map(|t| arg(t, m));
+                replace(v, op, &from, to.as_deref())
+            })
+        }
+        Some(_) => return None,
+    };
+    let value = value_of(name, vars, missing)?;
+    Some(transform(&value, missing))
+}
+
+/// The value of `name`, or `None` after noting it undefined (unless values are open).
+fn value_of(name: &str, vars: &Vars, missing: &mut Vec<String>) -> Option<String> {
+    let value = vars.known.get(name).cloned();
+    if value.is_none() && !vars.open {
+        missing.push(name.to_owned());
+    }
+    value
+}
+
+fn first_char(v: &str, upper: bool) -> String {
+    let mut chars = v.chars();
+    match chars.next() {
+        Some(c) if upper => c.to_uppercase().chain(chars).collect(),
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// `${v:pos}` / `${v:pos:len}` on bytes, as Go slices strings.
+fn substring(v: &str, pos: &str, len: Option<&str>) -> String {
+    let bytes = v.as_bytes();
+    let n = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
+    let Ok(mut pos) = pos.trim().parse::<i64>() else {
+        return v.to_owned();
+    };
+    if pos < 0 {
+        pos = (n + pos).max(0);
+    }
+    let slice = |a: i64, b: i64| {
+        let (a, b) = (
+            usize::try_from(a).unwrap_or(0),
+            usize::try_from(b).unwrap_or(0),
+        );
+        String::from_utf8_lossy(
+            &bytes[a.min(bytes.len())..b.min(bytes.len()).max(a.min(bytes.len()))],
+        )
+        .into_owned()
+    };
+    let Some(len) = len else {
+        return if pos < n {
+            slice(pos, n)
+        } else {
+            String::new()
+        };
+    };
+    let Ok(len) = len.trim().parse::<i64>() else {
+        return v.to_owned();
+    };
+    if len < 0 {
+        let end = n + len;
+        return if end < pos {
+            String::new()
+        } else {
+            slice(pos, end)
+        };
+    }
+    if pos + len >= n {
+        return if pos < n {
+            slice(pos, n)
+        } else {
+            String::new()
+        };
+    }
+    slice(pos, pos + len)
+}
+
+/// The trims: shortest (`#`, `%`) or longest (`##`, `%%`) prefix or suffix matching a glob,
+/// as Flux's envsubst computes them (a suffix by reversing the value and the pattern).
+fn trim(v: &str, pattern: &str, suffix: bool, longest: bool) -> String {
+    let reverse = |s: &str| s.chars().rev().collect::<String>();
+    let (s, p) = if suffix {
+        (reverse(v), reverse(pattern))
+    } else {
+        (v.to_owned(), pattern.to_owned())
+    };
+    // Prefixes from the longest to the shortest (the empty one is never tried).
+    let mut found = None;
+    for end in (1..=s.len()).rev().filter(|e| s.is_char_boundary(*e)) {
+        match glob_match(&p, &s[..end]) {
+            None => return v.to_owned(),
+            Some(true) => {
+                found = Some(end);
+                if longest {
+                    break;
+                }
+            }
+            Some(false) => {}
+        }
+    }
+    let out = found.map_or(s.clone(), |end| s[end..].to_owned());
+    if suffix {
+        reverse(&out)
+    } else {
+        out
+    }
+}
+
+/// Go's `path.Match`: `*` (any run without `/`), `?` (one character but `/`), `[…]`
+/// classes (`^` negates, ranges), `\` escapes. `None` for a malformed pattern.
+fn glob_match(pattern: &str, name: &str) -> Option<bool> {
+    let p: Vec<char> = pattern.chars().collect();
+    let n: Vec<char> = name.chars().collect();
+    fn class(p: &[char], mut i: usize, c: char) -> Option<(bool, usize)> {
+        let negate = p.get(i) == Some(&'^');
+        if negate {
+            i += 1;
+        }
+        let mut matched = false;
+        let mut first = true;
+        loop {
+            let ch = *p.get(i)?;
+            if ch == ']' && !first {
+                return Some((matched != negate, i + 1));
+            }
+            first = false;
+            let lo = if ch == '\\' {
+                i += 1;
+                *p.get(i)?
+            } else {
+                ch
+            };
+            i += 1;
+            let hi = if p.get(i) == Some(&'-') && p.get(i + 1).is_some_and(|c| *c != ']') {
+                i += 1;
+                let h = if p[i] == '\\' {
+                    i += 1;
+                    *p.get(i)?
+                } else {
+                    p[i]
+                };
+                i += 1;
+                h
+            } else {
+                lo
+            };
+            if lo <= c && c <= hi {
+                matched = true;
+            }
+        }
+    }
+    fn go(p: &[char], pi: usize, n: &[char], ni: usize) -> Option<bool> {
+        if pi == p.len() {
+            return Some(ni == n.len());
+        }
+        match p[pi] {
+            '*' => {
+                let mut k = ni;
+                loop {
+                    if go(p, pi + 1, n, k)? {
+                        return Some(true);
+                    }
+                    if k == n.len() || n[k] == '/' {
+                        return Some(false);
+                    }
+                    k += 1;
+                }
+            }
+            '?' => Some(ni < n.len() && n[ni] != '/' && go(p, pi + 1, n, ni + 1)?),
+            '[' => {
+                let Some(&c) = n.get(ni) else {
+                    // Still check the class is well formed.
+                    class(p, pi + 1, '\0')?;
+                    return Some(false);
+                };
+                let (ok, next) = class(p, pi + 1, c)?;
+                Some(ok && go(p, next, n, ni + 1)?)
+            }
+            '\\' => {
+                let c = *p.get(pi + 1)?;
+                Some(n.get(ni) == Some(&c) && go(p, pi + 2, n, ni + 1)?)
+            }
+            c => Some(n.get(ni) == Some(&c) && go(p, pi + 1, n, ni + 1)?),
+        }
+    }
+    go(&p, 0, &n, 0)
+}
+
+/// A replacement's body `from/to` (`\/` is a slash in `from`); `to` is `None` when the body
+/// ends right after the delimiter or has none.
+fn split_replace(body: &str) -> Option<(String, Option<String>)> {
+    let mut from = String::new();
+    let mut chars = body.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\\' => {
+                if let Some((_, next)) = chars.next() {
+                    from.push(next);
+                }
+            }
+            '/' => {
+                let to = &body[i + 1..];
+                return Some((from, (!to.is_empty()).then(|| to.to_owned())));
+            }
+            c => from.push(c),
+        }
+    }
+    // Flux's parser wants the delimiter; without it the build fails: leave it as written.
+    None
+}
+
+fn replace(v: &str, op: &str, from: &str, to: Option<&str>) -> String {
+    match (op, to) {
+        ("//", to) => v.replace(from, to.unwrap_or("")),
+        ("/", to) => v.replacen(from, to.unwrap_or(""), 1),
+        ("/#", Some(to)) if v.starts_with(from) => v.replacen(from, to, 1),
+        ("/%", Some(to)) => match v.strip_suffix(from) {
+            Some(head) => format!("{head}{to}"),
+            None => v.to_owned(),
+        },
+        _ => v.to_owned(),
+    }
 }
 
 #[cfg(test)]
@@ -257,6 +548,69 @@ mod tests {
             ..Vars::default()
         };
         assert_eq!(expand("${B}", &v).1, Vec::<String>::new());
+    }
+
+    #[test]
+    fn string_operators_evaluate_as_flux_envsubst() {
+        let v = vars(&[("R", "eu-west-1"), ("N", "Shop"), ("E", "")]);
+        let x = |t: &str| expand(t, &v);
+        assert_eq!(
+            x("${N^^}-${N,,}-${N,}-${R^}"),
+            ("SHOP-shop-shop-Eu-west-1".into(), vec![])
+        );
+        assert_eq!(
+            x("${#R}:${R:3:4}:${R:100}:${R:1:-1}"),
+            ("9:west::u-west-".into(), vec![])
+        );
+        assert_eq!(
+            x("${R#*-}|${R##*-}|${R%-*}|${R%%-*}|${R#x*}"),
+            ("west-1|1|eu-west|eu|eu-west-1".into(), vec![])
+        );
+        assert_eq!(
+            x("${R#[a-e]?-}|${R%[!0]}"),
+            ("west-1|eu-west-1".into(), vec![])
+        );
+        // `${R//-}` lacks its delimiter: Flux's parser fails on it, so it stays as written.
+        assert_eq!(
+            x("${R/-/}|${R//-}|${R/#eu/}|${R/%1/9}"),
+            ("euwest-1|${R//-}|eu-west-1|eu-west-9".into(), vec![])
+        );
+        assert_eq!(
+            x("${E=d}${E:-e}${U:+p}${U?q}"),
+            ("dep${U?q}".into(), vec![])
+        );
+        // An operator on an unset variable is undefined, as Flux's strict mode says.
+        assert_eq!(
+            x("${U^^}${#U}"),
+            ("${U^^}${#U}".into(), vec!["U".to_owned(), "U".to_owned()])
+        );
+        assert_eq!(x("${R/${N}/x}"), ("eu-west-1".into(), vec![]));
+    }
+
+    #[test]
+    fn substituted_text_is_parsed_where_it_stands() {
+        let mut doc = json!({
+            "quoted": "${D:=\"4\"}",
+            "list": "${L}",
+            "comment": "${C} #note",
+            "broken": "${B}",
+            "quoted_source": "x ${L}"
+        });
+        let undefined = substitute(
+            &mut doc,
+            &vars(&[("L", "[a, b]"), ("C", "5"), ("B", "a: b")]),
+        );
+        assert!(undefined.is_empty());
+        assert_eq!(
+            doc,
+            json!({
+                "quoted": "4",
+                "list": ["a", "b"],
+                "comment": "5 #note",
+                "broken": "a: b",
+                "quoted_source": "x [a, b]"
+            })
+        );
     }
 
     #[test]
