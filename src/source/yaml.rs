@@ -395,7 +395,12 @@ fn resolve_plain_go(text: &str) -> Kind {
     match text.as_bytes().first() {
         // go-yaml tries numbers only for scalars that start with a digit or a sign.
         Some(b'0'..=b'9' | b'-' | b'+') => {
-            let plain = text.replace('_', "");
+            // Most numbers have no `_`: borrow them.
+            let plain: std::borrow::Cow<'_, str> = if text.contains('_') {
+                text.replace('_', "").into()
+            } else {
+                text.into()
+            };
             if let Some(kind) = go_int(&plain) {
                 return kind;
             }
