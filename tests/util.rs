@@ -117,6 +117,18 @@ pub fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// The codes of a `--format json` report on standard output, errors only or all.
+pub fn report_codes(out: &Output, errors_only: bool) -> Vec<String> {
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json report");
+    report
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter(|d| !errors_only || d["severity"] == "error")
+        .filter_map(|d| d["code"].as_str().map(str::to_owned))
+        .collect()
+}
+
 /// Every file below `dir` as `(relative path, text)`, sorted.
 pub fn tree(dir: &Path) -> Vec<(String, String)> {
     let mut out = Vec::new();

@@ -213,9 +213,6 @@ pub fn expand(text: &str, vars: &Vars) -> (String, Vec<String>) {
     (out, missing)
 }
 
-/// An operator applied to a variable's value (arguments may note undefined variables).
-type Transform<'a> = dyn Fn(&str, &mut Vec<String>) -> String + 'a;
-
 /// One `${…}` body: its expansion, or `None` to leave the text as written (not a variable
 /// form Flux knows, or a variable that is not defined; those are added to `missing`).
 fn expand_one(inner: &str, vars: &Vars, missing: &mut Vec<String>) -> Option<String> {
@@ -246,52 +243,60 @@ fn expand_one(inner: &str, vars: &Vars, missing: &mut Vec<String>) -> Option<Str
             None => arg(d, missing),
         });
     }
-    let transform: Box<Transform<'_>> = match rest.as_bytes().first() {
-        None => Box::new(|v: &str, _: &mut Vec<String>| v.to_owned()),
-        Some(b',' | b'^') => {
-            let f: fn(&str) -> String = match rest {
-                "^^" => |v| v.to_uppercase(),
-                ",," => |v| v.to_lowercase(),
-                "^" => |v| first_char(v, true),
-                "," => |v| first_char(v, false),
-                _ => return None,
-            };
-            Box::new(move |v: &str, _: &mut Vec<String>| f(v))
-        }
+    // The form is checked before the value is looked up: a form Flux does not know stays
+    // as written without counting its variable as undefined.
+    let op = match rest.as_bytes().first() {
+        None => Op::Value,
+        Some(b',' | b'^') if matches!(rest, "^^" | ",," | "^" | ",") => Op::Case(rest),
         Some(b':') => {
             let mut parts = rest[1..].splitn(2, ':');
-            let pos = parts.next().unwrap_or("").to_owned();
-            let len = parts.next().map(str::to_owned);
-            Box::new(move |v: &str, m: &mut Vec<String>| {
-                let pos = arg(&pos, m);
-                let len = len.as_deref().map(|l| arg(l, m));
-                substring(v, &pos, len.as_deref())
-            })
+            Op::Substring(parts.next().unwrap_or(""), parts.next())
         }
         Some(b'#' | b'%') => {
-            let double = rest.len() > 1 && rest.as_bytes()[1] == rest.as_bytes()[0];
-            let suffix = rest.starts_with('%');
-            let pattern = rest[if double { 2 } else { 1 }..].to_owned();
-            Box::new(move |v: &str, m: &mut Vec<String>| {
-                let pattern = arg(&pattern, m);
-                trim(v, &pattern, suffix, double)
-            })
+            let longest = rest.len() > 1 && rest.as_bytes()[1] == rest.as_bytes()[0];
+            let pattern = &rest[if longest { 2 } else { 1 }..];
+            Op::Trim(pattern, rest.starts_with('%'), longest)
         }
         Some(b'/') => {
             let (op, body) = ["//", "/#", "/%", "/"]
                 .iter()
                 .find_map(|op| rest.strip_prefix(op).map(|b| (*op, b)))?;
             let (from, to) = split_replace(body)?;
-            Box::new(move |v: &str, m: &mut Vec<String>| {
-                let from = arg(&from, m);
-                let to = to.as_deref().map(|t| arg(t, m));
-                replace(v, op, &from, to.as_deref())
-            })
+            Op::Replace(op, from, to)
         }
         Some(_) => return None,
     };
-    let value = value_of(name, vars, missing)?;
-    Some(transform(&value, missing))
+    let v = value_of(name, vars, missing)?;
+    Some(match op {
+        Op::Value => v,
+        Op::Case("^^") => v.to_uppercase(),
+        Op::Case(",,") => v.to_lowercase(),
+        Op::Case(c) => first_char(&v, c == "^"),
+        Op::Substring(pos, len) => {
+            let pos = arg(pos, missing);
+            let len = len.map(|l| arg(l, missing));
+            substring(&v, &pos, len.as_deref())
+        }
+        Op::Trim(pattern, suffix, longest) => trim(&v, &arg(pattern, missing), suffix, longest),
+        Op::Replace(op, from, to) => {
+            let from = arg(&from, missing);
+            let to = to.map(|t| arg(&t, missing));
+            replace(&v, op, &from, to.as_deref())
+        }
+    })
+}
+
+/// A string operator of Flux's envsubst, as written (arguments not yet expanded).
+enum Op<'a> {
+    Value,
+    /// `^^`, `,,`, `^` or `,`.
+    Case(&'a str),
+    /// `:pos` or `:pos:len`.
+    Substring(&'a str, Option<&'a str>),
+    /// The glob, whether it trims a suffix, whether the longest match.
+    Trim(&'a str, bool, bool),
+    /// `/`, `//`, `/#` or `/%`, the text to find, the replacement.
+    Replace(&'a str, String, Option<String>),
 }
 
 /// The value of `name`, or `None` after noting it undefined (unless values are open).
