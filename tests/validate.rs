@@ -321,6 +321,69 @@ fn unsupported_kubernetes_versions_are_usage_errors() {
     assert!(stderr(&out).contains("only 1.35"), "{}", stderr(&out));
 }
 
+/// The lines of `file` GO011 reports with `flags`, and the lines marked `# GO011`.
+fn go011_lines(file: &str, flags: &[&str]) -> (Vec<u64>, Vec<u64>) {
+    let dir = root().join("tests/fixtures/rules/GO011/settings");
+    let mut args = vec!["validate", file, "--format", "json"];
+    args.extend(flags);
+    let out = fluxprint(&dir, &args);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+    let found = report
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter(|d| d["code"] == "GO011")
+        .filter_map(|d| d["line"].as_u64())
+        .collect();
+    let text = fs::read_to_string(dir.join(file)).expect("fixture");
+    let marked = (1..)
+        .zip(text.lines())
+        .filter(|(_, l)| l.contains("# GO011"))
+        .map(|(n, _)| n)
+        .collect();
+    (found, marked)
+}
+
+#[test]
+fn the_target_api_servers_settings_change_the_verdicts_they_decide() {
+    // Cluster IPs: judged only against a range the user gives.
+    let (found, marked) = go011_lines(
+        "cluster-ips.yaml",
+        &[
+            "--service-cluster-ip-range",
+            "10.96.0.0/16,fd00:10:96::/112",
+        ],
+    );
+    assert!(marked.len() >= 4);
+    assert_eq!(found, marked);
+    assert_eq!(go011_lines("cluster-ips.yaml", &[]).0, Vec::<u64>::new());
+    // Scale to zero: refused where the gate is said to be off, else accepted.
+    let (found, marked) = go011_lines(
+        "scale-to-zero.yaml",
+        &["--feature-gates", "HPAScaleToZero=false"],
+    );
+    assert_eq!((found.len(), found), (1, marked));
+    for flags in [&[][..], &["--feature-gates", "HPAScaleToZero=true"]] {
+        assert_eq!(
+            go011_lines("scale-to-zero.yaml", flags).0,
+            Vec::<u64>::new()
+        );
+    }
+    // Malformed settings are usage errors naming the flag.
+    for bad in [
+        ["--service-cluster-ip-range", "10.96.0.0"],
+        ["--feature-gates", "HPAScaleToZero"],
+        ["--feature-gates", "hpaScaleToZero=true"],
+    ] {
+        let mut args = vec!["validate", "scale-to-zero.yaml"];
+        args.extend(bad);
+        let out = fluxprint(&root().join("tests/fixtures/rules/GO011/settings"), &args);
+        assert_eq!(out.status.code(), Some(2), "{bad:?}");
+        assert!(stderr(&out).contains(bad[0]), "{}", stderr(&out));
+    }
+}
+
 #[test]
 fn upstream_crd_validation_rules_are_evaluated() {
     let dir = tempfile::tempdir().expect("tempdir");

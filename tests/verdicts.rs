@@ -4,7 +4,9 @@
 //! `scripts/consumers` dry-runs each file against kube-apiserver v1.35.8 with every CRD of
 //! `../shared/crds` installed (server-side apply, strict field validation), writes the
 //! verdicts as JSON lines `{"file", "accepted", "message"}` and runs this test with
-//! `FLUXPRINT_VERDICTS=<that file>`. Without the variable the test says so and returns
+//! `FLUXPRINT_VERDICTS=<that file>` and, in `FLUXPRINT_VERDICTS_FLAGS`, the server's settings
+//! that no tree states as `fluxprint validate` takes them (`--service-cluster-ip-range`,
+//! `--feature-gates`). Without the variable the test says so and returns
 //! (`cargo test` alone has no API server); with it, a missing or incomplete file fails.
 //!
 //! fluxprint judges the whole corpus in one run, `fluxprint validate --crds ../shared/crds
@@ -93,6 +95,10 @@ fn fluxprint_errors() -> BTreeMap<String, Vec<String>> {
     for code in NOT_API_VERDICTS {
         args.extend(["--ignore", code]);
     }
+    // The settings the API server was started with that the tree cannot tell (its Service
+    // range): fluxprint is told the same cluster facts.
+    let flags = std::env::var("FLUXPRINT_VERDICTS_FLAGS").unwrap_or_default();
+    args.extend(flags.split_whitespace());
     args.extend(["tests/fixtures/apiserver", "--format", "json"]);
     let out = fluxprint(&root(), &args);
     assert!(

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 use fluxprint::blueprint::cluster::Policy;
 use fluxprint::diag::{render, Diagnostic, Severity};
+use fluxprint::validate::apiserver::settings::ServerSettings;
 use fluxprint::validate::request::Request;
 use fluxprint::validate::{registry, report, Report};
 use fluxprint::Error;
@@ -90,6 +91,16 @@ pub struct ValidateArgs {
     /// valuesFrom, HelmRelease dependencies) are errors, not "not in this tree" warnings.
     #[arg(long)]
     self_contained: bool,
+    /// The target cluster's Service cluster IP range(s), as its kube-apiserver flag of the
+    /// same name gives them (`10.96.0.0/12`, or an IPv4 and an IPv6 CIDR separated by a
+    /// comma). Default: not known, and any well-formed clusterIP is accepted.
+    #[arg(long, value_name = "CIDR[,CIDR]")]
+    service_cluster_ip_range: Option<String>,
+    /// The target cluster's feature gates, as its kube-apiserver flag of the same name gives
+    /// them (`HPAScaleToZero=false`; repeatable). Default: not known, and what a gate would
+    /// allow is accepted.
+    #[arg(long, value_name = "NAME=BOOL,...")]
+    feature_gates: Vec<String>,
 }
 
 /// Arguments of `explain`.
@@ -174,6 +185,11 @@ pub fn validate(args: &ValidateArgs, out: &mut Output) -> Result<ExitCode, Error
         gateways: args.gateways.clone(),
         external: args.external.clone(),
         self_contained: args.self_contained,
+        server: ServerSettings::from_flags(
+            args.service_cluster_ip_range.as_deref(),
+            &args.feature_gates,
+        )
+        .map_err(Error::Usage)?,
         clusters: args
             .clusters
             .clone()

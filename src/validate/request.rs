@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::apiserver::settings::ServerSettings;
 use super::rule::Options;
 use super::schema::{SchemaError, SchemaStore};
 use super::tree::Tree;
@@ -32,6 +33,8 @@ pub struct Request {
     pub self_contained: bool,
     /// The directory of fluxprint cluster files (need not exist).
     pub clusters: PathBuf,
+    /// The target API server's settings (`--service-cluster-ip-range`, `--feature-gates`).
+    pub server: ServerSettings,
 }
 
 /// The last component of `path`, resolving `.` and `..`.
@@ -131,6 +134,7 @@ impl Request {
             gateways: gateways.into_iter().collect(),
             external_kustomizations: external.into_iter().collect(),
             self_contained: self.self_contained,
+            server: self.server.clone(),
         }
     }
 

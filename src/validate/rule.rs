@@ -6,6 +6,7 @@ use crate::blueprint::cluster::Policy;
 use crate::diag::{Diagnostic, Severity};
 use crate::source::Span;
 
+use super::apiserver::settings::ServerSettings;
 use super::schema::SchemaStore;
 use super::tree::Tree;
 
@@ -57,6 +58,8 @@ pub struct Options {
     /// The tree is all there is: a reference to something not in it is an error, not a
     /// "not in this tree" warning (GO315, GO317, GO318).
     pub self_contained: bool,
+    /// The API server settings the tree is judged under (Service ranges, feature gates).
+    pub server: ServerSettings,
 }
 
 impl Default for Options {
@@ -68,6 +71,7 @@ impl Default for Options {
             gateways: BTreeSet::new(),
             external_kustomizations: BTreeSet::new(),
             self_contained: false,
+            server: ServerSettings::default(),
         }
     }
 }

@@ -11,4 +11,5 @@
 
 pub mod formats;
 pub mod names;
+pub mod settings;
 pub mod values;

@@ -4,6 +4,8 @@
 use serde_json::Value;
 
 use crate::source::yaml::escape_pointer_token;
+use crate::validate::apiserver::formats::parse_ip_sloppy;
+use crate::validate::apiserver::settings::{Gate, ServerSettings};
 use crate::validate::apiserver::values::{
     int, int_or_percent, non_negative, non_negative_quantity, port_number,
 };
@@ -34,9 +36,14 @@ impl Rule for ValueOutOfRange {
          - counts of at least 0: `replicas` of Deployments, ReplicaSets, StatefulSets and \
          ReplicationControllers, `minReadySeconds`, `revisionHistoryLimit`, a Job's \
          `parallelism`, `completions` and `backoffLimit`;\n\
-         - a HorizontalPodAutoscaler's `minReplicas` of at least 0 (0 itself needs the \
-         HPAScaleToZero feature gate, off by default; only the cluster knows its gates, so \
-         0 is accepted) and `maxReplicas` of at least 1;\n\
+         - a HorizontalPodAutoscaler's `minReplicas` of at least 0, and at least 1 where \
+         `--feature-gates HPAScaleToZero=false` says the cluster has that gate off (its \
+         Kubernetes 1.35 default; clusters that scale to zero turn it on in a configuration \
+         the tree does not hold, so 0 is accepted unless told), and `maxReplicas` of at \
+         least 1;\n\
+         - a Service's `clusterIP` and `clusterIPs` inside the cluster's Service range of \
+         their family, and not its network or (IPv4) broadcast address, when \
+         `--service-cluster-ip-range` gives the range (the tree does not tell it);\n\
          - integers or percentages (`25%`) where the API takes either: a Deployment's \
          `maxSurge` and `maxUnavailable` (`maxUnavailable` at most 100%), a \
          PodDisruptionBudget's `minAvailable` and `maxUnavailable` (at most 100%);\n\
@@ -69,16 +76,27 @@ impl Rule for ValueOutOfRange {
                     }
                 }
                 ("autoscaling", "HorizontalPodAutoscaler") => {
-                    // `minReplicas: 0` is valid where the HPAScaleToZero feature gate is on
-                    // (scale-to-zero setups use it); the cluster's gates are not in the tree.
-                    for (f, least) in [("minReplicas", 0), ("maxReplicas", 1)] {
+                    // `minReplicas: 0` is valid where the HPAScaleToZero gate is on: an error
+                    // only when the user says the cluster has it off.
+                    let zero = ctx.options.server.gate(Gate::HpaScaleToZero) != Some(false);
+                    for (f, least) in [
+                        ("minReplicas", if zero { 0 } else { 1 }),
+                        ("maxReplicas", 1),
+                    ] {
                         let at = format!("/spec/{f}");
-                        if o.at(&at).and_then(int).is_some_and(|n| n < least) {
-                            v.say(
-                                &at,
-                                format!("`{f}` must be greater than or equal to {least}"),
-                            );
-                        }
+                        let Some(n) = o.at(&at).and_then(int).filter(|n| *n < least) else {
+                            continue;
+                        };
+                        let why = if n == 0 && f == "minReplicas" {
+                            " (0 needs the HPAScaleToZero feature gate, which \
+                             --feature-gates says is off)"
+                        } else {
+                            ""
+                        };
+                        v.say(
+                            &at,
+                            format!("`{f}` must be greater than or equal to {least}{why}"),
+                        );
                     }
                 }
                 ("policy", "PodDisruptionBudget") => {
@@ -100,6 +118,7 @@ impl Rule for ValueOutOfRange {
                             true,
                         );
                     }
+                    v.cluster_ips(&ctx.options.server);
                 }
                 _ => {}
             }
@@ -155,6 +174,40 @@ impl Out<'_, '_, '_> {
         if let Some(problem) = port_number(n) {
             let field = pointer.rsplit('/').next().unwrap_or("");
             self.say(pointer, format!("`{field}` {problem}"));
+        }
+    }
+
+    /// The Service's cluster IPs against the cluster's Service ranges, when they are given.
+    fn cluster_ips(&mut self, server: &ServerSettings) {
+        let mut seen = Vec::new();
+        let ips = self.o.at("/spec/clusterIPs").and_then(Value::as_array);
+        let listed = ips
+            .into_iter()
+            .flatten()
+            .enumerate()
+            .map(|(k, ip)| (format!("/spec/clusterIPs/{k}"), ip));
+        let single = self
+            .o
+            .at("/spec/clusterIP")
+            .map(|ip| ("/spec/clusterIP".to_owned(), ip));
+        for (pointer, ip) in single.into_iter().chain(listed) {
+            // `None` (headless) and empty (allocate one) are no addresses; a malformed one
+            // is not this rule's.
+            let Some(addr) = ip.as_str().and_then(parse_ip_sloppy) else {
+                continue;
+            };
+            if seen.contains(&addr) {
+                continue;
+            }
+            seen.push(addr);
+            if let Some(problem) = server.cluster_ip_problem(addr) {
+                let field = if pointer.contains("clusterIPs") {
+                    "clusterIPs"
+                } else {
+                    "clusterIP"
+                };
+                self.say(&pointer, format!("`{field}` {addr} {problem}"));
+            }
         }
     }
 
