@@ -155,7 +155,9 @@ pub enum Lookup<'a> {
 pub struct SchemaStore {
     /// Whether the compiled-in schemas are consulted after the store's own.
     upstream: bool,
-    kinds: BTreeMap<(String, String), KindSchema>,
+    /// The store's own schemas, by `apiVersion`, then `kind` (two levels, so that a lookup,
+    /// done for every object by many rules, allocates nothing).
+    kinds: BTreeMap<String, BTreeMap<String, KindSchema>>,
     /// `(group, kind)` → served `apiVersion`s.
     served: BTreeMap<(String, String), BTreeSet<String>>,
     /// Converted `ObjectMeta` and what it references, for CRD roots.
@@ -206,20 +208,24 @@ impl SchemaStore {
     /// Every known `(apiVersion, kind)`: the store's own, then the compiled-in ones it does
     /// not override.
     pub fn kinds(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
-        let own = self.kinds.keys().map(|(a, k)| (a.as_str(), k.as_str()));
+        let own = self
+            .kinds
+            .iter()
+            .flat_map(|(a, ks)| ks.keys().map(move |k| (a.as_str(), k.as_str())));
         let upstream = self
             .upstream
             .then(|| SchemaStore::compiled_in().chain(fallback_kinds()))
             .into_iter()
             .flatten()
-            .filter(|(a, k)| !self.kinds.contains_key(&((*a).to_owned(), (*k).to_owned())));
+            .filter(|(a, k)| self.own(a, k).is_none());
         own.chain(upstream.map(|(a, k): (&'static str, &'static str)| -> (&str, &str) { (a, k) }))
     }
 
     /// True when the built-in Kubernetes kinds have schemas (false for a binary built without
     /// the upstream schemas and no `--crds` of its own).
     pub fn knows_kubernetes(&self) -> bool {
-        matches!(self.lookup("v1", "ConfigMap"), Lookup::Found(_))
+        // Not through `lookup`, which asks this for kinds it does not know.
+        self.own("v1", "ConfigMap").is_some() || self.upstream_kind("v1", "ConfigMap").is_some()
     }
 
     fn insert(&mut self, api_version: String, kind: String, schema: Value) {
@@ -228,7 +234,9 @@ impl SchemaStore {
             .or_default()
             .insert(api_version.clone());
         self.kinds
-            .insert((api_version, kind), KindSchema::new(schema));
+            .entry(api_version)
+            .or_default()
+            .insert(kind, KindSchema::new(schema));
     }
 
     /// Loads every group-version document below a Kubernetes OpenAPI v3 directory
@@ -361,8 +369,8 @@ impl SchemaStore {
     /// The CRD validation rules of `apiVersion` + `kind` (none for built-in kinds): those of
     /// the store's own CRD for that version, else the compiled-in CRD's.
     pub fn cel_rules(&self, api_version: &str, kind: &str) -> &[super::cel::CelRule] {
-        let key = (api_version.to_owned(), kind.to_owned());
-        if self.kinds.contains_key(&key) {
+        if self.own(api_version, kind).is_some() {
+            let key = (api_version.to_owned(), kind.to_owned());
             return self.cel.get(&key).map_or(&[][..], Vec::as_slice);
         }
         match self.upstream_kind(api_version, kind) {
@@ -379,10 +387,15 @@ impl SchemaStore {
         upstream::find(api_version, kind).or_else(|| fallback(api_version, kind))
     }
 
+    /// The store's own schema of `apiVersion` + `kind`.
+    fn own(&self, api_version: &str, kind: &str) -> Option<&KindSchema> {
+        self.kinds.get(api_version)?.get(kind)
+    }
+
     /// What is known of `apiVersion` + `kind`: the store's own schema for that version wins
     /// over the compiled-in one; the served versions are those of both.
     pub fn lookup(&self, api_version: &str, kind: &str) -> Lookup<'_> {
-        if let Some(k) = self.kinds.get(&(api_version.to_owned(), kind.to_owned())) {
+        if let Some(k) = self.own(api_version, kind) {
             return Lookup::Found(k);
         }
         if let Some(built) = self.upstream_kind(api_version, kind) {
