@@ -60,8 +60,10 @@ fn run(inputs: &Inputs, out: &Path, write: bool, cache: Option<&Cache>) -> Phase
     }
     p.write = t.elapsed();
     let t = Instant::now();
+    // As the CLI does: the files just rendered and compared with the disk come from memory.
+    let known = emit::known(out, &files, &plan);
     let found = project
-        .validate_output_keeping(out, &[], cache)
+        .validate_output_keeping(out, &[], cache, &known)
         .expect("validate");
     p.validate = t.elapsed();
     // The CLI leaves freeing the trees to the system as it exits: not timed.

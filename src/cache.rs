@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use crate::validate::rule::Options;
+use crate::validate::tree::Known;
 
 /// The directory name of the cache in a project.
 pub const DIR: &str = ".fluxprint-cache";
@@ -89,12 +90,22 @@ impl Cache {
 /// cannot be cached (unreadable, or holding something that is neither a directory nor a
 /// regular file).
 pub fn key(root: &Path, options: &Options) -> Option<String> {
+    key_known(root, options, &Known::default())
+}
+
+/// [`key`], taking the content of the files of `known` from memory (what the validation of
+/// the same run reads for them).
+pub fn key_known(root: &Path, options: &Options, known: &Known<'_>) -> Option<String> {
     let mut files = Vec::new();
     walk(root, "", &mut files)?;
     files.sort();
     // Reading and hashing are most of the cost: on every core.
     let digests = crate::par::map(&files, |rel| {
-        crate::files::read_regular(&root.join(rel), crate::files::MAX_INPUT_BYTES)
+        let path = root.join(rel);
+        if let Some((text, _)) = known.get(&path) {
+            return Some(Sha256::digest(text.as_bytes()));
+        }
+        crate::files::read_regular(&path, crate::files::MAX_INPUT_BYTES)
             .ok()
             .map(|bytes| Sha256::digest(&bytes))
     });

@@ -13,6 +13,7 @@ use crate::resolve::codes::SEALED_FILE;
 use crate::resolve::{self, ResolvedCluster, ResolvedComponent, ResolvedService};
 use crate::seal::values::SealedValues;
 use crate::source::{SourceFile, SourceMap, Span};
+use crate::validate::tree::Known;
 
 /// Where the inputs are.
 #[derive(Clone, Debug)]
@@ -116,14 +117,16 @@ impl Project {
         // cluster is reported once, naming the clusters.
         let mut tagged: Vec<(Diagnostic, Option<String>)> =
             diagnostics.drain(..).map(|d| (d, None)).collect();
-        for cluster in &clusters {
+        // Clusters resolve independently: one per core.
+        let per_cluster = crate::par::map(&clusters, |cluster| {
+            let mut found = Vec::new();
             let platform = resolve::project::components(
                 cluster,
                 &loaded.components,
                 &inputs.charts,
                 &names,
                 &sealed.1,
-                &mut diagnostics,
+                &mut found,
             );
             let resolved = resolve::project::services(
                 cluster,
@@ -131,14 +134,13 @@ impl Project {
                 &names,
                 &platform,
                 &sealed.0,
-                &mut diagnostics,
+                &mut found,
             );
+            (platform, resolved, found)
+        });
+        for (cluster, (platform, resolved, found)) in clusters.iter().zip(per_cluster) {
             components.insert(cluster.name.clone(), platform);
-            tagged.extend(
-                diagnostics
-                    .drain(..)
-                    .map(|d| (d, Some(cluster.name.clone()))),
-            );
+            tagged.extend(found.into_iter().map(|d| (d, Some(cluster.name.clone()))));
             services.insert(cluster.name.clone(), resolved);
         }
         let mut diagnostics = diag::collapse_clusters(tagged);
@@ -238,7 +240,7 @@ impl Project {
         }) {
             files.extend(rendered?);
         }
-        files.sort();
+        files.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(files)
     }
 }
@@ -252,19 +254,21 @@ impl Project {
     /// fluxprint, and is reported as one: at the blueprint that the generated file names in
     /// its header (its `name` line), never at a line of a generated file nobody edits.
     pub fn validate_output(&self, out: &Path, only: &[String]) -> Result<Vec<Diagnostic>, Error> {
-        self.validate_output_keeping(out, only, None)
+        self.validate_output_keeping(out, only, None, &Known::default())
             .map(|found| found.diagnostics)
     }
 
     /// [`Project::validate_output`], skipping the trees that `cache` remembers as clean for
     /// exactly their current content (see [`crate::cache`]) and remembering the ones that
     /// are; also returns the parsed trees: a process about to exit can leave freeing them (a
-    /// tenth of a large run) to the system.
+    /// tenth of a large run) to the system. The files of `known` (what this run rendered and
+    /// found on disk, see [`crate::emit::known`]) are taken from memory, not read again.
     pub fn validate_output_keeping(
         &self,
         out: &Path,
         only: &[String],
         cache: Option<&crate::cache::Cache>,
+        known: &Known<'_>,
     ) -> Result<OutputFindings, Error> {
         let mut found = Vec::new();
         let mut trees = Vec::new();
@@ -274,16 +278,18 @@ impl Project {
         for cluster in self.select(only)? {
             let options = crate::validate::request::options_for_cluster(cluster);
             let root = out.join(&cluster.name);
-            let key = cache.and_then(|_| crate::cache::key(&root, &options));
+            let key = cache.and_then(|_| crate::cache::key_known(&root, &options, known));
             if let (Some(cache), Some(key)) = (cache, &key) {
                 if cache.is_clean(&cluster.name, key) {
                     continue;
                 }
             }
-            let (report, tree) = crate::validate::request::run_with_crds(&[root], &[], &options)?;
+            let schemas = crate::validate::schema::SchemaStore::with_builtins();
+            let (report, tree) =
+                crate::validate::run_known(std::slice::from_ref(&root), schemas, &options, known)?;
             // Remembered only when the tree did not change while it was read.
             if let (Some(cache), Some(key), true) = (cache, &key, report.diagnostics.is_empty()) {
-                if crate::cache::key(&out.join(&cluster.name), &options).as_ref() == Some(key) {
+                if crate::cache::key_known(&root, &options, known).as_ref() == Some(key) {
                     cache.remember_clean(&cluster.name, key);
                 }
             }

@@ -206,3 +206,44 @@ fn before_rollout_jobs_run_in_order_before_the_rollout_and_follow_the_image() {
         assert!(mermaid.contains(line), "{line}\n{mermaid}");
     }
 }
+
+/// The output validation takes each rendered file's document from the value it was written
+/// from ([`fluxprint::validate::tree::known_document`]) instead of parsing the text: that is
+/// only right if parsing the text gives exactly that document (value, start, and no plain
+/// scalar that YAML 1.1 reads otherwise). Checked on every file of the example and of every
+/// system, and of a synthetic project with every blueprint shape the benchmarks use.
+#[test]
+fn every_rendered_value_is_what_its_text_parses_to() {
+    let synthetic = tempfile::tempdir().expect("tempdir");
+    fluxprint::synthetic::write_project(synthetic.path(), 12).expect("synthetic project");
+    let mut projects = systems();
+    projects.push(root());
+    projects.push(synthetic.path().to_owned());
+    let mut checked = 0;
+    for dir in projects {
+        let project = Project::load(&Inputs::under(&dir)).expect("valid");
+        for file in project.render(&[]).expect("renders") {
+            let docs = file
+                .docs
+                .as_ref()
+                .expect("every rendered file has its values");
+            assert_eq!(docs.len(), 1, "{}: one value", file.path);
+            let value = &docs[0];
+            let parsed = fluxprint::source::yaml::parse_json_documents(&file.content, |s| {
+                fluxprint::source::yaml11::yaml11_meaning(s).is_some()
+            })
+            .expect("parses");
+            let known = fluxprint::validate::tree::known_document(&file.content, value);
+            assert_eq!(parsed.len(), 1, "{}: one document", file.path);
+            assert_eq!(
+                (&parsed[0].value, parsed[0].span, &parsed[0].plain_strings),
+                (&known.value, known.span, &known.plain_strings),
+                "{} of {}",
+                file.path,
+                dir.display()
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 1000, "{checked} files");
+}

@@ -143,6 +143,26 @@ pub fn display_name(dir: &Path, file: &Path) -> String {
 
 /// Reads one file, parses its single document, and records the source.
 fn read_document(path: &Path, display: &str, loaded: &mut Loaded) -> Result<Option<Node>, Error> {
+    let mut sink = Sink {
+        sources: &mut loaded.sources,
+        diagnostics: &mut loaded.diagnostics,
+    };
+    read_document_into(path, display, &mut sink, &loaded.aliases)
+}
+
+/// Where reading a file puts its text and its problems.
+struct Sink<'a> {
+    sources: &'a mut SourceMap,
+    diagnostics: &'a mut Vec<Diagnostic>,
+}
+
+/// [`read_document`] into `loaded`'s parts, with the run's alias budget.
+fn read_document_into(
+    path: &Path,
+    display: &str,
+    loaded: &mut Sink<'_>,
+    aliases: &AliasBudget,
+) -> Result<Option<Node>, Error> {
     let bytes = crate::files::read_input(path)?.ok_or_else(|| Error::Read {
         path: path.to_owned(),
         source: crate::files::ReadError::Io(std::io::ErrorKind::NotFound.into()),
@@ -160,7 +180,7 @@ fn read_document(path: &Path, display: &str, loaded: &mut Loaded) -> Result<Opti
         display.to_owned(),
         SourceFile::new(display, path, text.clone()),
     );
-    let docs = match parse_documents_in(&text, &loaded.aliases) {
+    let docs = match parse_documents_in(&text, aliases) {
         Ok(docs) => docs,
         Err(e) => {
             // Plain words for an indentation mistake; the parser's own words otherwise.
@@ -302,19 +322,34 @@ pub fn load(blueprints_dir: &Path, clusters_dir: &Path) -> Result<Loaded, Error>
         return Err(Error::Internal("the input schemas do not compile".into()));
     };
     load_clusters_into(clusters_dir, false, &mut loaded)?;
-    for path in yaml_files(blueprints_dir)? {
-        let display = display_name(blueprints_dir, &path);
-        if let Some(node) = read_document(&path, &display, &mut loaded)? {
-            if let Some(base) =
-                typed::<Blueprint>(&node, &display, "Blueprint", bv, &mut loaded.diagnostics)
-            {
-                loaded.blueprints.push(BlueprintInput {
+    // Blueprints are read and checked on every core; what each yields is added in file
+    // order, as one by one.
+    let paths = yaml_files(blueprints_dir)?;
+    let aliases = &loaded.aliases;
+    let read = crate::par::map(&paths, |path| {
+        let display = display_name(blueprints_dir, path);
+        let (mut sources, mut diagnostics) = (SourceMap::new(), Vec::new());
+        let mut sink = Sink {
+            sources: &mut sources,
+            diagnostics: &mut diagnostics,
+        };
+        let node = read_document_into(path, &display, &mut sink, aliases)?;
+        let input = node.and_then(|node| {
+            typed::<Blueprint>(&node, &display, "Blueprint", bv, &mut diagnostics).map(|base| {
+                BlueprintInput {
                     file: display,
                     node,
                     base,
-                });
-            }
-        }
+                }
+            })
+        });
+        Ok::<_, Error>((sources, diagnostics, input))
+    });
+    for one in read {
+        let (sources, diagnostics, input) = one?;
+        loaded.sources.extend(sources);
+        loaded.diagnostics.extend(diagnostics);
+        loaded.blueprints.extend(input);
     }
     Ok(loaded)
 }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
-use fluxprint::emit::{self, Change, Planned};
+use fluxprint::emit::{self, Change, Planned, RenderedFile};
 use fluxprint::files::{self, Lock, OutTree, Wait};
 use fluxprint::{Error, Project};
 
@@ -63,6 +63,25 @@ pub(super) fn wait(no_wait: bool) -> Wait {
     }
 }
 
+/// A project rendered and planned against its output tree.
+struct Run {
+    project: Project,
+    /// Held until the run ends.
+    tree: OutTree,
+    files: Vec<RenderedFile>,
+    planned: Vec<Planned>,
+}
+
+impl Drop for Run {
+    fn drop(&mut self) {
+        // The process exits right after a run: the system reclaims the rendered and planned
+        // files (tens of thousands of strings and values) at once, where freeing them one by
+        // one took a twentieth of a large `check`. The lock is released as usual.
+        std::mem::forget(std::mem::take(&mut self.files));
+        std::mem::forget(std::mem::take(&mut self.planned));
+    }
+}
+
 /// Loads, renders, opens and locks the output tree (only once the input is known to be
 /// valid, so that invalid input creates nothing) and plans; prints warnings.
 fn planned(
@@ -71,7 +90,7 @@ fn planned(
     lock: (Lock, Wait),
     clusters: &[String],
     out: &mut Output,
-) -> Result<(Project, OutTree, Vec<Planned>), Error> {
+) -> Result<Run, Error> {
     out.format = input.format;
     let project = super::load_project(&input.paths, out)?;
     let files = project.render(clusters)?;
@@ -82,7 +101,12 @@ fn planned(
         .collect();
     let tree = OutTree::open(out_dir, lock.0, lock.1)?;
     let planned = emit::plan(&tree, &roots, &files)?;
-    Ok((project, tree, planned))
+    Ok(Run {
+        project,
+        tree,
+        files,
+        planned,
+    })
 }
 
 /// Runs the validator over each rendered cluster tree, graded by the cluster's policy;
@@ -90,14 +114,16 @@ fn planned(
 /// The output validation: any finding is a bug of fluxprint, reported at the blueprint or
 /// cluster file the generated file came from (never at a generated line).
 fn validate_output(
-    project: &Project,
+    run: &Run,
     input: &InputArgs,
     (out_dir, clusters): (&std::path::Path, &[String]),
     no_cache: bool,
     out: &Output,
 ) -> Result<bool, Error> {
+    let project = &run.project;
     let cache = (!no_cache).then(|| input.inputs().cache());
-    let found = project.validate_output_keeping(out_dir, clusters, cache.as_ref())?;
+    let known = emit::known(out_dir, &run.files, &run.planned);
+    let found = project.validate_output_keeping(out_dir, clusters, cache.as_ref(), &known)?;
     // The process exits soon: the system reclaims the parsed trees at once.
     std::mem::forget(found.trees);
     if !found.diagnostics.is_empty() {
@@ -128,13 +154,14 @@ pub fn render(args: &RenderArgs, out: &mut Output) -> Result<ExitCode, Error> {
     } else {
         Lock::Exclusive
     };
-    let (project, tree, planned) = planned(
+    let run = planned(
         &args.input,
         &args.out,
         (lock, wait(args.no_wait)),
         &args.clusters,
         out,
     )?;
+    let planned = &run.planned;
     if args.dry_run {
         let mut text = String::new();
         for p in planned.iter().filter(|p| p.change != Change::Unchanged) {
@@ -147,14 +174,14 @@ pub fn render(args: &RenderArgs, out: &mut Output) -> Result<ExitCode, Error> {
             text.push_str(&format!("{verb} {}\n", args.out.join(&p.path).display()));
         }
         out.stdout(&text);
-        out.status(&format!("dry run: would leave {}", counts(&planned)));
+        out.status(&format!("dry run: would leave {}", counts(planned)));
         return Ok(ExitCode::SUCCESS);
     }
-    emit::apply(&tree, &planned)?;
-    out.status(&format!("{}: {}", args.out.display(), counts(&planned)));
+    emit::apply(&run.tree, planned)?;
+    out.status(&format!("{}: {}", args.out.display(), counts(planned)));
     // The output goes through the same validation as any repository.
     let target = (args.out.as_path(), args.clusters.as_slice());
-    if validate_output(&project, &args.input, target, args.no_cache, out)? {
+    if validate_output(&run, &args.input, target, args.no_cache, out)? {
         out.status("the rendered trees have validation errors (above)");
         return Ok(ExitCode::from(FINDINGS));
     }
@@ -163,13 +190,14 @@ pub fn render(args: &RenderArgs, out: &mut Output) -> Result<ExitCode, Error> {
 
 /// `fluxprint check`.
 pub fn check(args: &CheckArgs, out: &mut Output) -> Result<ExitCode, Error> {
-    let (project, _tree, planned) = planned(
+    let run = planned(
         &args.input,
         &args.out,
         (Lock::Shared, wait(args.no_wait)),
         &args.clusters,
         out,
     )?;
+    let planned = &run.planned;
     let stale = planned
         .iter()
         .filter(|p| p.change != Change::Unchanged)
@@ -177,20 +205,20 @@ pub fn check(args: &CheckArgs, out: &mut Output) -> Result<ExitCode, Error> {
     if stale == 0 {
         out.status(&format!("{} is up to date", args.out.display()));
         let target = (args.out.as_path(), args.clusters.as_slice());
-        if validate_output(&project, &args.input, target, args.no_cache, out)? {
+        if validate_output(&run, &args.input, target, args.no_cache, out)? {
             return Ok(ExitCode::from(FINDINGS));
         }
         return Ok(ExitCode::SUCCESS);
     }
     // With `--format json` standard output carries only the JSON diagnostics.
     match args.input.format {
-        super::Format::Human => out.stdout(&emit::diff(&planned)),
-        super::Format::Json => out.status(&emit::diff(&planned)),
+        super::Format::Human => out.stdout(&emit::diff(planned)),
+        super::Format::Json => out.status(&emit::diff(planned)),
     }
     out.status(&format!(
         "{} is stale: {stale} file(s) differ ({}); run `fluxprint render`",
         args.out.display(),
-        counts(&planned)
+        counts(planned)
     ));
     Ok(ExitCode::from(FINDINGS))
 }

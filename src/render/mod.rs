@@ -40,7 +40,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::emit::yaml::Doc;
-use crate::emit::{header, RenderedFile};
+use crate::emit::RenderedFile;
 use crate::error::Error;
 use crate::resolve::{ResolvedCluster, ResolvedComponent, ResolvedService};
 use kustomize::KustomizeConfig;
@@ -112,29 +112,23 @@ impl Dir {
     /// The directory's files plus its `kustomization.yaml`, under `path`, with `source` in
     /// the header.
     fn finish(self, path: &str, source: &str, out: &mut Vec<RenderedFile>) -> Result<(), Error> {
-        let head = header(source);
         let resources: Vec<String> = self.files.keys().cloned().collect();
         for (name, doc) in self.files {
-            out.push(RenderedFile {
-                path: format!("{path}/{name}"),
-                content: format!("{head}{}", doc.to_yaml()?),
-            });
+            out.push(RenderedFile::of_doc(format!("{path}/{name}"), source, doc)?);
         }
         let kustomization = Doc::from_object(&KustomizeConfig::new(resources))?;
-        out.push(RenderedFile {
-            path: format!("{path}/kustomization.yaml"),
-            content: format!("{head}{}", kustomization.to_yaml()?),
-        });
+        out.push(RenderedFile::of_doc(
+            format!("{path}/kustomization.yaml"),
+            source,
+            kustomization,
+        )?);
         Ok(())
     }
 }
 
 /// One object in one file under `clusters/<cluster>/`.
 fn single<T: Serialize>(path: String, source: &str, object: &T) -> Result<RenderedFile, Error> {
-    Ok(RenderedFile {
-        path,
-        content: format!("{}{}", header(source), Doc::from_object(object)?.to_yaml()?),
-    })
+    RenderedFile::of_doc(path, source, Doc::from_object(object)?)
 }
 
 /// The Flux objects of a cluster, under `clusters/<cluster>/` (no kustomization.yaml there:
@@ -212,6 +206,7 @@ pub fn render_cluster(
         .map(|s| (s.name.clone(), s.namespace.clone()))
         .collect();
     let waypoints = gateway_api::waypoint_namespaces(cluster, services);
+    let by_name = network::by_name(services);
     for svc in services {
         namespaces
             .entry(&svc.namespace)
@@ -245,7 +240,7 @@ pub fn render_cluster(
             Some(network::service_policy(
                 cluster,
                 svc,
-                services,
+                &by_name,
                 waypoints.contains(svc.namespace.as_str()),
             )),
         )?;
@@ -293,7 +288,7 @@ pub fn render_cluster(
         }
         let mut marked = vec![(svc.workload.file().to_owned(), "/spec/template")];
         for job in &svc.jobs {
-            let policy = Some(network::job_policy(cluster, svc, &job.object, services));
+            let policy = Some(network::job_policy(cluster, svc, &job.object, &by_name));
             if job.before_rollout() {
                 let mut own = needs.take().unwrap_or_default();
                 own.add("job.yaml", jobs::job(svc, cluster, job))?;
@@ -414,14 +409,11 @@ pub fn render_cluster(
                 .map(str::to_owned)
         })
         .collect();
-    files.push(RenderedFile {
-        path: format!("{root}/infrastructure/kustomization.yaml"),
-        content: format!(
-            "{}{}",
-            header(&cluster.file),
-            Doc::from_object(&KustomizeConfig::new(infra))?.to_yaml()?
-        ),
-    });
+    files.push(RenderedFile::of_doc(
+        format!("{root}/infrastructure/kustomization.yaml"),
+        &cluster.file,
+        Doc::from_object(&KustomizeConfig::new(infra))?,
+    )?);
     files.extend(flux_files(cluster, services, deps)?);
     let service_namespace = |ns: &str| {
         namespaces
@@ -429,6 +421,6 @@ pub fn render_cluster(
             .then(|| namespace::namespace(ns, cluster, waypoints.contains(ns)))
     };
     platform::files(cluster, components, &service_namespace, &mut files)?;
-    files.sort();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }

@@ -107,12 +107,10 @@ pub fn waypoint_policy(namespace: &str) -> NetworkPolicy {
 pub fn service_policy(
     cluster: &ResolvedCluster,
     svc: &ResolvedService,
-    services: &[ResolvedService],
+    by_name: &ByName<'_>,
     waypoint: bool,
 ) -> NetworkPolicy {
     let ambient = cluster.mesh.as_ref().is_some_and(|m| m.ambient);
-    let by_name: BTreeMap<&str, &ResolvedService> =
-        services.iter().map(|s| (s.name.as_str(), s)).collect();
     let all_ports: Vec<NetworkPolicyPort> = svc
         .all_ports()
         .iter()
@@ -208,7 +206,7 @@ pub fn service_policy(
             ports: Some(vec![port(m.port_number, "TCP")]),
         });
     }
-    let (types, egress) = egress(cluster, svc, &by_name);
+    let (types, egress) = egress(cluster, svc, by_name);
     NetworkPolicy {
         metadata: metadata(svc, &svc.name),
         spec: Some(NetworkPolicySpec {
@@ -223,17 +221,24 @@ pub fn service_policy(
     }
 }
 
+/// A cluster's services by name, built once per cluster (each policy looks up its callers
+/// and dependencies there).
+pub type ByName<'a> = BTreeMap<&'a str, &'a ResolvedService>;
+
+/// [`ByName`] of `services`.
+pub fn by_name(services: &[ResolvedService]) -> ByName<'_> {
+    services.iter().map(|s| (s.name.as_str(), s)).collect()
+}
+
 /// The NetworkPolicy of a job's pods (`object` is the job's `<service>-<job>`): nothing may
 /// reach them, and they may reach what the service may.
 pub fn job_policy(
     cluster: &ResolvedCluster,
     svc: &ResolvedService,
     object: &str,
-    services: &[ResolvedService],
+    by_name: &ByName<'_>,
 ) -> NetworkPolicy {
-    let by_name: BTreeMap<&str, &ResolvedService> =
-        services.iter().map(|s| (s.name.as_str(), s)).collect();
-    let (types, egress) = egress(cluster, svc, &by_name);
+    let (types, egress) = egress(cluster, svc, by_name);
     NetworkPolicy {
         metadata: metadata(svc, object),
         spec: Some(NetworkPolicySpec {
@@ -256,7 +261,7 @@ pub fn job_policy(
 fn egress(
     cluster: &ResolvedCluster,
     svc: &ResolvedService,
-    by_name: &BTreeMap<&str, &ResolvedService>,
+    by_name: &ByName<'_>,
 ) -> (Vec<String>, Option<Vec<NetworkPolicyEgressRule>>) {
     let restricted = cluster.egress_restricted;
     let mut types = vec!["Ingress".to_owned()];

@@ -28,7 +28,7 @@ use crate::error::Error;
 use crate::source::SourceMap;
 use rule::{Context, Findings, Options, Rule};
 use schema::SchemaStore;
-use tree::Tree;
+use tree::{Known, Tree};
 
 /// The outcome of a run.
 #[derive(Debug, Default)]
@@ -112,15 +112,26 @@ pub fn run(paths: &[PathBuf], schemas: SchemaStore, options: &Options) -> Result
 /// noticeable part of a run; a process about to exit can leave that to the system.
 pub fn run_keeping_tree(
     paths: &[PathBuf],
+    schemas: SchemaStore,
+    options: &Options,
+) -> Result<(Report, Tree), Error> {
+    run_known(paths, schemas, options, &Known::default())
+}
+
+/// [`run_keeping_tree`], taking the files of `known` from memory (the output validation of
+/// `render` and `check`, whose files were just rendered and compared with the disk).
+pub fn run_known(
+    paths: &[PathBuf],
     mut schemas: SchemaStore,
     options: &Options,
+    known: &Known<'_>,
 ) -> Result<(Report, Tree), Error> {
     for p in paths {
         if !p.exists() {
             return Err(Error::Usage(format!("{} does not exist", p.display())));
         }
     }
-    let mut tree = Tree::load(paths)?;
+    let mut tree = Tree::load_known(paths, known)?;
     // Flux bootstrap commits its CRDs in flux-system/gotk-components.yaml: learn them.
     for o in &tree.objects {
         if o.kind() == "CustomResourceDefinition" {

@@ -11,8 +11,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::source::yaml::{
-    parse_documents, parse_documents_in, parse_json_documents_in, AliasBudget, JsonDocument, Node,
-    YamlError,
+    parse_documents, parse_json_documents_in, AliasBudget, JsonDocument, Node, YamlError,
 };
 use crate::source::{SourceFile, SourceMap, Span};
 
@@ -92,13 +91,14 @@ impl Object {
     }
 }
 
-/// A kustomize configuration (`kustomization.yaml`).
+/// A kustomize configuration (`kustomization.yaml`). Like objects, it keeps no positions:
+/// [`Tree::span_in`] finds them when a finding needs one.
 #[derive(Clone, Debug)]
 pub struct Kustomize {
     /// Index of its file in [`Tree::files`].
     pub file: usize,
-    /// The document.
-    pub node: Node,
+    /// Index of the document in its file.
+    pub doc: usize,
     /// The document as JSON.
     pub value: Value,
 }
@@ -201,15 +201,79 @@ fn yaml_files(root: &Path, dirs: &mut BTreeSet<String>) -> Result<Vec<PathBuf>, 
     Ok(out)
 }
 
-/// A parsed file: kustomize files keep their positioned tree (they are few and their rules
-/// need many positions); manifests go straight to JSON.
+/// A parsed file: its documents, straight to JSON (positions are found again, once per file,
+/// for the few files with findings).
 enum Parsed {
-    Nodes(Vec<Node>),
-    Json(Vec<JsonDocument>),
+    /// Parsed from the text.
+    Text(Vec<JsonDocument>),
+    /// The documents a known file was written from, shared with the caller, never copied.
+    Known(Span, Arc<Vec<Value>>),
 }
 
 fn is_lookalike(s: &str) -> bool {
     crate::source::yaml11::yaml11_meaning(s).is_some()
+}
+
+/// Files whose content is already in memory, by the path the tree walk finds them at: their
+/// text and, where the caller has it, the value of their one document (what `render` wrote
+/// it from), so that loading neither reads nor parses them again. A value must be what
+/// parsing the text gives ([`known_document`]); render's output is tested to be.
+#[derive(Debug, Default)]
+pub struct Known<'a> {
+    files: HashMap<PathBuf, KnownFile<'a>>,
+}
+
+/// A known file's text and, when known, the values of its documents.
+pub type KnownFile<'a> = (&'a str, Option<&'a Arc<Vec<Value>>>);
+
+/// Per document of a parsed file: where it starts, and its plain strings.
+type DocMeta = (Span, Vec<(String, String)>);
+
+impl<'a> Known<'a> {
+    /// Adds the file at `path` with `text` and, when known, the values of its documents.
+    pub fn insert(&mut self, path: PathBuf, text: &'a str, docs: Option<&'a Arc<Vec<Value>>>) {
+        self.files.insert(path, (text, docs));
+    }
+
+    /// The text and documents of the file at `path`, when known.
+    pub fn get(&self, path: &Path) -> Option<KnownFile<'a>> {
+        self.files.get(path).copied()
+    }
+
+    /// How many files are known.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    /// True when no file is known.
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+}
+
+/// The document of `text`, a file written from `value` alone (one document, after comment
+/// lines) by a writer that quotes every string YAML 1.1 would read as something else: what
+/// the JSON parser gives for it, without parsing. The span is where the root node starts.
+pub fn known_document(text: &str, value: &Value) -> JsonDocument {
+    JsonDocument {
+        span: known_span(text),
+        value: value.clone(),
+        plain_strings: Vec::new(),
+    }
+}
+
+/// Where the root node of the one document of `text` starts: its first line that is neither
+/// blank nor a comment.
+fn known_span(text: &str) -> Span {
+    for (n, line) in (1u32..).zip(text.lines()) {
+        let body = line.trim_start_matches(' ');
+        if body.is_empty() || body.starts_with('#') {
+            continue;
+        }
+        let indent = u32::try_from(line.len() - body.len()).unwrap_or(0);
+        return Span::new(n, indent + 1);
+    }
+    Span::START
 }
 
 /// What became of one file: read and parsed (or not parsed: a finding), or not read (the
@@ -218,10 +282,18 @@ type FileResult = Result<(String, Result<Parsed, YamlError>), crate::files::Read
 
 /// Reads and parses files on all cores, keeping the input order. Every read is bounded and
 /// refuses special files, so a hostile tree cannot block or exhaust the run.
-fn parse_all(files: &[(String, PathBuf, String)]) -> Vec<FileResult> {
+fn parse_all(files: &[(String, PathBuf, String)], known: &Known<'_>) -> Vec<FileResult> {
     // One alias budget for the whole run, besides each file's own.
     let budget = AliasBudget::default();
     crate::par::map(files, |(_, path, _)| {
+        if let Some((text, value)) = known.get(path) {
+            let parsed = match value {
+                // One document only: the span below is the first document's.
+                Some(docs) if docs.len() == 1 => Ok(Parsed::Known(known_span(text), docs.clone())),
+                _ => parse_text(text, &budget),
+            };
+            return Ok((text.to_owned(), parsed));
+        }
         let bytes = crate::files::read_regular(path, crate::files::MAX_INPUT_BYTES)?;
         let Ok(text) = String::from_utf8(bytes) else {
             return Ok((
@@ -232,37 +304,41 @@ fn parse_all(files: &[(String, PathBuf, String)]) -> Vec<FileResult> {
                 }),
             ));
         };
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let parsed = if is_kustomization_file(&name) {
-            parse_documents_in(&text, &budget).map(Parsed::Nodes)
-        } else {
-            // On an error, the positioned parser words it (with the line of a
-            // duplicated key's first definition).
-            parse_json_documents_in(&text, is_lookalike, &budget)
-                .map(Parsed::Json)
-                .map_err(|e| parse_documents(&text).err().unwrap_or(e))
-        };
+        let parsed = parse_text(&text, &budget);
         Ok((text, parsed))
     })
+}
+
+/// Parses a file's text straight to JSON, plain scalars read as Go's YAML reads them (as
+/// kustomize and Flux do, kustomization files included).
+fn parse_text(text: &str, budget: &AliasBudget) -> Result<Parsed, YamlError> {
+    // On an error, the positioned parser words it (with the line of a duplicated key's
+    // first definition).
+    parse_json_documents_in(text, is_lookalike, budget)
+        .map(Parsed::Text)
+        .map_err(|e| parse_documents(text).err().unwrap_or(e))
 }
 
 impl Tree {
     /// Where `pointer` is in `object`'s file (the file is parsed again, once, on the first
     /// finding in it).
     pub fn span(&self, object: &Object, pointer: &str) -> Span {
+        self.span_in(object.file, object.doc, pointer)
+    }
+
+    /// Where `pointer` is in document `doc` of file `file` (parsed again, once, on the first
+    /// finding in it).
+    pub fn span_in(&self, file: usize, doc: usize, pointer: &str) -> Span {
         let Ok(mut cache) = self.positions.lock() else {
             return Span::START;
         };
-        let docs = cache.entry(object.file).or_insert_with(|| {
+        let docs = cache.entry(file).or_insert_with(|| {
             self.sources
-                .get(&self.files[object.file].display)
+                .get(&self.files[file].display)
                 .and_then(|f| parse_documents(&f.text).ok())
                 .unwrap_or_default()
         });
-        docs.get(object.doc)
+        docs.get(doc)
             .map_or(Span::START, |n| n.span_for_pointer(pointer))
     }
 
@@ -283,6 +359,11 @@ impl Tree {
     /// Reads every YAML file below `roots`. A file that cannot be read stops the load; one
     /// that does not parse is kept as a finding.
     pub fn load(roots: &[PathBuf]) -> Result<Tree, crate::Error> {
+        Tree::load_known(roots, &Known::default())
+    }
+
+    /// [`Tree::load`], taking the files of `known` from memory instead of the disk.
+    pub fn load_known(roots: &[PathBuf], known: &Known<'_>) -> Result<Tree, crate::Error> {
         let mut tree = Tree {
             roots: roots.to_vec(),
             ..Tree::default()
@@ -305,7 +386,7 @@ impl Tree {
             }
         }
         let mut parsed = Vec::with_capacity(listed.len());
-        for ((_, path, _), result) in listed.iter().zip(parse_all(&listed)) {
+        for ((_, path, _), result) in listed.iter().zip(parse_all(&listed, known)) {
             parsed.push(result.map_err(|source| crate::Error::Read {
                 path: path.clone(),
                 source,
@@ -325,14 +406,18 @@ impl Tree {
                 continue;
             }
             let _ = text;
-            if let Ok(Parsed::Nodes(docs)) = docs {
+            let values: Vec<&Value> = match docs {
+                Ok(Parsed::Text(docs)) => docs.iter().map(|d| &d.value).collect(),
+                Ok(Parsed::Known(_, docs)) => docs.iter().collect(),
+                Err(_) => Vec::new(),
+            };
+            {
                 let dir = display.rsplit_once('/').map_or("", |(d, _)| d);
                 let dir_in_root = in_root.rsplit_once('/').map_or("", |(d, _)| d);
-                for doc in docs {
-                    let v = doc.to_json();
+                for value in values {
                     // A path leaving the repository (GO312) names no file of the tree; kept,
                     // `..` beyond the root would collapse onto an unrelated file and exempt it.
-                    for target in patch_paths(&v) {
+                    for target in patch_paths(value) {
                         if !escapes(dir_in_root, &target) {
                             patch_files.insert(normalize(dir, &target));
                         }
@@ -361,58 +446,63 @@ impl Tree {
                     continue;
                 }
             };
-            match docs {
-                Parsed::Nodes(nodes) => {
-                    tree.docs
-                        .push(Some(Arc::new(nodes.iter().map(Node::to_json).collect())));
-                    for node in nodes {
-                        if !matches!(node.kind, crate::source::yaml::Kind::Null) {
-                            let value = node.to_json();
-                            tree.kustomizations.push(Kustomize {
-                                file: index,
-                                node,
-                                value,
-                            });
-                        }
+            let kustomization = tree.files[index]
+                .path
+                .file_name()
+                .is_some_and(|n| is_kustomization_file(&n.to_string_lossy()));
+            // The documents' values, and per document its start and plain strings.
+            let (values, meta): (Arc<Vec<Value>>, Vec<DocMeta>) = match docs {
+                Parsed::Text(docs) => {
+                    let mut values = Vec::with_capacity(docs.len());
+                    let mut meta = Vec::with_capacity(docs.len());
+                    for d in docs {
+                        values.push(d.value);
+                        meta.push((d.span, d.plain_strings));
+                    }
+                    (Arc::new(values), meta)
+                }
+                Parsed::Known(span, docs) => (docs, vec![(span, Vec::new())]),
+            };
+            for (doc, (value, (span, plain_strings))) in values.iter().zip(meta).enumerate() {
+                if value.is_null() {
+                    continue;
+                }
+                if kustomization {
+                    tree.kustomizations.push(Kustomize {
+                        file: index,
+                        doc,
+                        value: value.clone(),
+                    });
+                    continue;
+                }
+                let mut lookalikes = Vec::new();
+                for (pointer, text) in plain_strings {
+                    if let Some(meaning) = crate::source::yaml11::yaml11_meaning(&text) {
+                        lookalikes.push((pointer, text, meaning));
                     }
                 }
-                Parsed::Json(json) => {
-                    let mut values = Vec::with_capacity(json.len());
-                    for (doc, d) in json.into_iter().enumerate() {
-                        if !d.value.is_null() {
-                            let mut lookalikes = Vec::new();
-                            for (pointer, text) in d.plain_strings {
-                                if let Some(meaning) = crate::source::yaml11::yaml11_meaning(&text)
-                                {
-                                    lookalikes.push((pointer, text, meaning));
-                                }
-                            }
-                            let object = Object {
-                                file: index,
-                                doc,
-                                value: Value::Null,
-                                lookalikes,
-                                base: String::new(),
-                                fields: Vec::new(),
-                                unit: None,
-                            };
-                            if is_patch {
-                                tree.patches.push(Object {
-                                    value: d.value.clone(),
-                                    ..object
-                                });
-                            } else {
-                                match classify(&d.value) {
-                                    Ok(()) => written.push(object),
-                                    Err(why) => tree.invalid.push((index, d.span, why)),
-                                }
-                            }
-                        }
-                        values.push(d.value);
+                let object = Object {
+                    file: index,
+                    doc,
+                    value: Value::Null,
+                    lookalikes,
+                    base: String::new(),
+                    fields: Vec::new(),
+                    unit: None,
+                };
+                if is_patch {
+                    tree.patches.push(Object {
+                        value: value.clone(),
+                        ..object
+                    });
+                } else {
+                    match classify(value) {
+                        Ok(()) => written.push(object),
+                        Err(why) => tree.invalid.push((index, span, why)),
                     }
-                    tree.docs.push(Some(Arc::new(values)));
                 }
             }
+            tree.docs.push(Some(values));
         }
         if !(roots.len() == 1 && roots[0].is_dir() && tree.apply_builds(&mut written)) {
             tree.objects = written;

@@ -95,7 +95,7 @@ impl Rule for KustomizeEntryMissing {
                 if !exists {
                     out.file(
                         k.file,
-                        k.node.span_for_pointer(&pointer),
+                        ctx.tree.span_in(k.file, k.doc, &pointer),
                         format!("`{entry}` does not exist"),
                         None,
                     );

@@ -100,7 +100,7 @@ impl Rule for KustomizeEntryOutsideRepository {
                 if escapes(dir, &entry) {
                     out.file(
                         k.file,
-                        k.node.span_for_pointer(&pointer),
+                        ctx.tree.span_in(k.file, k.doc, &pointer),
                         format!("`{entry}` lies outside the repository"),
                         Some("kustomize entries must stay inside the validated repository".into()),
                     );
