@@ -215,9 +215,10 @@ fn is_lookalike(s: &str) -> bool {
 }
 
 /// Files whose content is already in memory, by the path the tree walk finds them at: their
-/// text and, where the caller has it, the value of their one document (what `render` wrote
-/// it from), so that loading neither reads nor parses them again. A value must be what
-/// parsing the text gives ([`known_document`]); render's output is tested to be.
+/// text and, where the caller has them, the values of their documents (what `render` wrote
+/// them from; one document a file), so that loading neither reads nor parses them again. The
+/// values must be what parsing the text gives ([`known_document`]); render's output is tested
+/// to be.
 #[derive(Debug, Default)]
 pub struct Known<'a> {
     files: HashMap<PathBuf, KnownFile<'a>>,
