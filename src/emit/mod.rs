@@ -222,7 +222,8 @@ pub fn known<'a>(out: &Path, files: &'a [RenderedFile], planned: &'a [Planned]) 
         files.iter().map(|f| (f.path.as_str(), f)).collect();
     let mut known = Known::default();
     for p in planned {
-        let (Some(text), true) = (&p.new, p.change != Change::Delete) else {
+        // Deleted files have no new text.
+        let Some(text) = &p.new else {
             continue;
         };
         let docs = rendered

@@ -240,16 +240,6 @@ impl<'a> Known<'a> {
     pub fn get(&self, path: &Path) -> Option<KnownFile<'a>> {
         self.files.get(path).copied()
     }
-
-    /// How many files are known.
-    pub fn len(&self) -> usize {
-        self.files.len()
-    }
-
-    /// True when no file is known.
-    pub fn is_empty(&self) -> bool {
-        self.files.is_empty()
-    }
 }
 
 /// The document of `text`, a file written from `value` alone (one document, after comment

@@ -1,10 +1,11 @@
 //! The target cluster's API server settings that change what it accepts and that no tree
 //! states: the ranges Service cluster IPs are allocated from (`--service-cluster-ip-range`)
 //! and the feature gates (`--feature-gates`). `fluxprint validate` takes both under the API
-//! server's own flag names. Without them the validator judges as an API server of
-//! Kubernetes 1.35 with its default gates, and accepts any well-formed cluster IP (the range
-//! is a choice of the cluster's installer: kubeadm's 10.96.0.0/12, EKS's 10.100.0.0/16 or
-//! 172.20.0.0/16, …).
+//! server's own flag names. What they do not state is not known, and no error then depends on
+//! it: any well-formed cluster IP is accepted (the range is the installer's choice: kubeadm's
+//! 10.96.0.0/12, k3s's 10.43.0.0/16, EKS's 10.100.0.0/16 or 172.20.0.0/16, …), and so is
+//! whatever a gate allows (home-ops clusters turn HPAScaleToZero on in their Talos or k3s
+//! configuration, which the Flux tree does not hold).
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
