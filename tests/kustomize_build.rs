@@ -129,7 +129,11 @@ fn compare(kubectl_bin: Option<&Path>, case: &Path) -> Result<(), String> {
         ("fails", Ok(_)) => Err("kubectl kustomize succeeded where the build must fail".into()),
         (_, Err(e)) => Err(format!("kubectl kustomize failed: {e}")),
         (_, Ok(theirs)) => {
-            let mine: Vec<Value> = built.resources.iter().map(|r| r.value.clone()).collect();
+            let mine: Vec<Value> = built
+                .resources
+                .iter()
+                .map(|r| Value::clone(&r.value))
+                .collect();
             let key = |vs: &[Value]| -> BTreeMap<String, Vec<String>> {
                 let mut m: BTreeMap<String, Vec<String>> = BTreeMap::new();
                 for v in vs {

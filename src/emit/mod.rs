@@ -88,7 +88,7 @@ pub struct RenderedFile {
     pub content: String,
     /// The documents of `content` (one), as the values they were written from: the output
     /// validation shares them instead of parsing `content` again (see [`known`]).
-    pub docs: Option<std::sync::Arc<Vec<serde_json::Value>>>,
+    pub docs: Option<crate::kustomize::Documents>,
 }
 
 impl RenderedFile {
@@ -97,7 +97,7 @@ impl RenderedFile {
         Ok(RenderedFile {
             path,
             content: format!("{}{}", header(source), doc.to_yaml()?),
-            docs: Some(std::sync::Arc::new(vec![doc.value])),
+            docs: Some(std::sync::Arc::new(vec![std::sync::Arc::new(doc.value)])),
         })
     }
 }
@@ -220,7 +220,7 @@ fn plan_file(tree: &OutTree, file: &RenderedFile) -> Result<Planned, Error> {
 pub fn known<'a>(out: &Path, files: &'a [RenderedFile], planned: &'a [Planned]) -> Known<'a> {
     let rendered: std::collections::HashMap<&str, &RenderedFile> =
         files.iter().map(|f| (f.path.as_str(), f)).collect();
-    let mut known = Known::default();
+    let mut known = Known::with_capacity(planned.len());
     for p in planned {
         // Deleted files have no new text.
         let Some(text) = &p.new else {

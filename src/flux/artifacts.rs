@@ -9,6 +9,8 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use crate::kustomize::Documents;
+
 use crate::kustomize::{Origin, Source};
 
 /// Copy rules of one artifact: `(artifact prefix, repository prefix)`, later rules first
@@ -39,7 +41,7 @@ fn prefix(text: &str) -> String {
 /// The artifacts that ArtifactGenerators in `raw` build from `own` sources (aliases of the
 /// repository's own GitRepository/OCIRepository), by `(namespace, name)`.
 pub fn artifacts(
-    raw: &[(String, usize, &Value)],
+    raw: &[(&str, usize, &Value)],
     is_own: &dyn Fn(&str, &str) -> bool,
 ) -> BTreeMap<(String, String), Artifact> {
     let mut out = BTreeMap::new();
@@ -139,7 +141,7 @@ pub struct Mapped<'a> {
 }
 
 impl Source for Mapped<'_> {
-    fn documents(&self, path: &str) -> Option<Result<Arc<Vec<Value>>, String>> {
+    fn documents(&self, path: &str) -> Option<Result<Documents, String>> {
         self.inner.documents(&self.artifact.to_repository(path)?)
     }
     fn text(&self, path: &str) -> Option<Result<Arc<str>, String>> {
@@ -185,7 +187,7 @@ mod tests {
                 ]
             }
         });
-        let raw = vec![("a.yaml".to_owned(), 0, &generator)];
+        let raw = vec![("a.yaml", 0, &generator)];
         let found = artifacts(&raw, &|k, n| k == "GitRepository" && n == "flux-system");
         let infra = &found[&("flux-system".to_owned(), "infra".to_owned())];
         assert_eq!(

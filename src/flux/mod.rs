@@ -24,6 +24,8 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use crate::kustomize::Documents;
+
 use crate::kustomize::{self, Origin, Overlay, Problem, Resource, Source};
 pub use spec::{is_flux_kustomization, FluxSpec};
 pub use substitute::{Undefined, Vars};
@@ -148,7 +150,7 @@ fn relative_to(dir: &str, path: &str) -> String {
 struct Builder<'a> {
     src: &'a dyn Source,
     /// Raw objects of every file, for `substituteFrom` lookups not built yet.
-    raw: &'a [(String, usize, &'a Value)],
+    raw: &'a [(&'a str, usize, &'a Value)],
     own: BTreeSet<(String, String)>,
     artifacts: BTreeMap<(String, String), artifacts::Artifact>,
     out: Applied,
@@ -310,7 +312,7 @@ impl Builder<'_> {
                     if substitution_disabled(&r.value) {
                         continue;
                     }
-                    let found = substitute::substitute(&mut r.value, &vars);
+                    let found = substitute::substitute(Arc::make_mut(&mut r.value), &vars);
                     undefined.extend(found.into_iter().map(|u| (i, u)));
                 }
             }
@@ -361,7 +363,7 @@ impl Builder<'_> {
         };
         for unit in self.out.units.iter().filter(|u| u.cluster == cluster) {
             if let Some(r) = unit.resources.iter().find(|r| matches(&r.value)) {
-                return Some(r.value.clone());
+                return Some(Value::clone(&r.value));
             }
         }
         let mut written = self.raw.iter().filter(|(_, _, v)| matches(v));
@@ -459,7 +461,10 @@ fn common_metadata(resources: &mut [Resource], meta: &Value, at: &Origin) {
             continue;
         };
         for r in resources.iter_mut() {
-            let Some(metadata) = r.value.get_mut("metadata").and_then(Value::as_object_mut) else {
+            let Some(metadata) = Arc::make_mut(&mut r.value)
+                .get_mut("metadata")
+                .and_then(Value::as_object_mut)
+            else {
                 continue;
             };
             let target = metadata
@@ -485,20 +490,20 @@ fn common_metadata(resources: &mut [Resource], meta: &Value, at: &Origin) {
 pub fn build(src: &dyn Source, files: &[String]) -> Applied {
     // Every document as written, borrowed from the source (a copy of a large tree cost a
     // tenth of a validation).
-    let held: Vec<(&String, Arc<Vec<Value>>)> = files
+    let held: Vec<(&String, Documents)> = files
         .iter()
         .filter_map(|file| match src.documents(file) {
             Some(Ok(docs)) => Some((file, docs)),
             _ => None,
         })
         .collect();
-    let raw: Vec<(String, usize, &Value)> = held
+    let raw: Vec<(&str, usize, &Value)> = held
         .iter()
         .flat_map(|(file, docs)| {
             docs.iter()
                 .enumerate()
                 .filter(|(_, v)| v.is_object())
-                .map(|(doc, v)| ((*file).clone(), doc, v))
+                .map(|(doc, v)| (file.as_str(), doc, &**v))
         })
         .collect();
     // 1. What bootstrap commits.
@@ -534,9 +539,9 @@ pub fn build(src: &dyn Source, files: &[String]) -> Applied {
                 common_metadata: None,
                 post_build: None,
             };
-            roots.push((spec, Origin::new(file, *doc, "")));
+            roots.push((spec, Origin::new(*file, *doc, "")));
         } else if let Some(spec) = FluxSpec::read(v).filter(|s| s.name == "flux-system") {
-            roots.push((spec, Origin::new(file, *doc, "")));
+            roots.push((spec, Origin::new(*file, *doc, "")));
         }
     }
     let own = own_sources(&roots);
@@ -565,10 +570,10 @@ pub fn build(src: &dyn Source, files: &[String]) -> Applied {
     // 2. Flux Kustomizations nothing builds: their directory stands for a cluster path.
     let mut orphans: Vec<(usize, String, String)> = raw
         .iter()
-        .filter(|(file, _, v)| is_flux_kustomization(v) && !b.out.covered.contains(file))
+        .filter(|(file, _, v)| is_flux_kustomization(v) && !b.out.covered.contains(*file))
         .map(|(file, _, _)| {
             let dir = file.rsplit_once('/').map_or("", |(d, _)| d).to_owned();
-            (dir.matches('/').count(), dir, file.clone())
+            (dir.matches('/').count(), dir, (*file).to_owned())
         })
         .collect();
     orphans.sort();
@@ -616,7 +621,7 @@ pub fn build(src: &dyn Source, files: &[String]) -> Applied {
     b.out
 }
 
-fn raw_value(raw: &[(String, usize, &Value)], at: &Origin) -> Value {
+fn raw_value(raw: &[(&str, usize, &Value)], at: &Origin) -> Value {
     raw.iter()
         .find(|(f, d, _)| *f == at.file && *d == at.doc)
         .map(|(_, _, v)| (*v).clone())

@@ -5,6 +5,7 @@
 //! suffixes, name references and the output order.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -311,7 +312,10 @@ impl Builder<'_> {
             Some(Ok(docs)) => docs,
         };
         self.out.files.insert(path);
-        Some((p.to_owned(), docs.first().cloned().unwrap_or(Value::Null)))
+        Some((
+            p.to_owned(),
+            docs.first().map_or(Value::Null, |d| Value::clone(d)),
+        ))
     }
 
     /// The directory `name` names, checked: inside the repository, not a cycle, not too deep.
@@ -390,7 +394,7 @@ impl Builder<'_> {
                 let mut items = Vec::new();
                 for (doc, value) in docs.iter().enumerate() {
                     let origin = Origin::new(&path, doc, "");
-                    match value {
+                    match &**value {
                         Value::Null => {}
                         Value::Object(m) if m.is_empty() => {}
                         Value::Object(m) => {
@@ -404,7 +408,7 @@ impl Builder<'_> {
                                         ));
                                     }
                                 }
-                                _ => items.push(Item::new(value.clone(), origin)),
+                                _ => items.push(Item::shared(value.clone(), origin)),
                             }
                         }
                         _ => self.error(origin, format!("a document of `{name}` is not an object")),
@@ -504,7 +508,9 @@ impl Builder<'_> {
                         None => meta.remove("namespace"),
                     };
                 }
-                if let (Some((d, bd)), Some(obj)) = (data, item.r.value.as_object_mut()) {
+                if let (Some((d, bd)), Some(obj)) =
+                    (data, Arc::make_mut(&mut item.r.value).as_object_mut())
+                {
                     for (key, v) in [("data", d), ("binaryData", bd)] {
                         match v {
                             Some(v) => obj.insert(key.into(), v),
@@ -597,7 +603,7 @@ impl Builder<'_> {
                 let mut origins = Vec::new();
                 for (i, d) in docs.iter().enumerate() {
                     if !d.is_null() {
-                        vals.push(d.clone());
+                        vals.push(Value::clone(d));
                         origins.push(Origin::new(&path, i, ""));
                     }
                 }

@@ -182,7 +182,7 @@ pub(crate) fn read(
                 return Some(Err(()));
             }
         };
-        let value = match docs.first() {
+        let value = match docs.first().map(|d| &**d) {
             Some(Value::Object(map)) => map.clone(),
             Some(Value::Null) | None => Map::new(),
             Some(_) => {

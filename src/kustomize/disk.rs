@@ -7,13 +7,13 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use serde_json::Value;
+use super::Documents;
 
 use super::Source;
 use crate::source::yaml::parse_json_documents;
 
 /// A parsed file, or why it could not be parsed.
-type Parsed = Result<Arc<Vec<Value>>, String>;
+type Parsed = Result<Documents, String>;
 
 /// The files below `root`.
 #[derive(Debug)]
@@ -45,13 +45,13 @@ impl DiskSource {
 }
 
 impl Source for DiskSource {
-    fn documents(&self, path: &str) -> Option<Result<Arc<Vec<Value>>, String>> {
+    fn documents(&self, path: &str) -> Option<Result<Documents, String>> {
         if let Some(done) = self.parsed.lock().ok()?.get(path) {
             return Some(done.clone());
         }
         let parsed = self.read(path)?.and_then(|text| {
             parse_json_documents(&text, |_| false)
-                .map(|docs| Arc::new(docs.into_iter().map(|d| d.value).collect()))
+                .map(|docs| Arc::new(docs.into_iter().map(|d| Arc::new(d.value)).collect()))
                 .map_err(|e| e.message)
         });
         if let Ok(mut cache) = self.parsed.lock() {

@@ -3,6 +3,7 @@
 
 use crate::source::Lookup as _;
 use serde_json::{Map, Value};
+use std::sync::Arc;
 
 use super::build::is_cluster_scoped;
 use super::{Origin, Resource};
@@ -123,6 +124,11 @@ pub(crate) type LinkValues = Vec<Vec<Option<Value>>>;
 impl Item {
     /// A resource read from `origin`.
     pub fn new(value: Value, origin: Origin) -> Item {
+        Item::shared(Arc::new(value), origin)
+    }
+
+    /// A resource read from `origin`, sharing its value with the document it is.
+    pub fn shared(value: Arc<Value>, origin: Origin) -> Item {
         Item {
             r: Resource {
                 value,
@@ -167,7 +173,7 @@ impl Item {
             }
         }
         for (p, from, v) in updates {
-            if let Some(slot) = self.r.value.pointer_mut(&p) {
+            if let Some(slot) = Arc::make_mut(&mut self.r.value).pointer_mut(&p) {
                 *slot = v;
                 let origin = self.r.origin_of(&from);
                 self.r.set_origin(p, origin);
@@ -202,7 +208,7 @@ impl Item {
 
     /// `metadata` as a mutable map, created when missing.
     pub fn metadata_mut(&mut self) -> Option<&mut Map<String, Value>> {
-        let obj = self.r.value.as_object_mut()?;
+        let obj = Arc::make_mut(&mut self.r.value).as_object_mut()?;
         let meta = obj
             .entry("metadata")
             .or_insert_with(|| Value::Object(Map::new()));

@@ -33,6 +33,10 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+/// The documents of a file as JSON, shared: a build takes an object from here without
+/// copying it, and copies it only when a transformation changes it ([`Arc::make_mut`]).
+pub type Documents = Arc<Vec<Arc<Value>>>;
+
 pub use build::build;
 pub use origin::Origin;
 
@@ -41,7 +45,7 @@ pub trait Source: Sync {
     /// The YAML documents of the file at `path` as JSON (empty documents included as
     /// `null`, so that document indexes match the file); `None` when there is no such file,
     /// `Some(Err(why))` when it exists but cannot be read or parsed.
-    fn documents(&self, path: &str) -> Option<Result<Arc<Vec<Value>>, String>>;
+    fn documents(&self, path: &str) -> Option<Result<Documents, String>>;
     /// The text of the file at `path` (generator sources: `.env`, `.properties`, any file).
     fn text(&self, path: &str) -> Option<Result<Arc<str>, String>>;
     /// The bytes of the file at `path` (generator `files`, which may be binary).
@@ -59,8 +63,9 @@ pub trait Source: Sync {
 /// A built object.
 #[derive(Clone, Debug)]
 pub struct Resource {
-    /// The object as it would be applied.
-    pub value: Value,
+    /// The object as it would be applied (shared with the document it was read from until
+    /// the build changes it).
+    pub value: Arc<Value>,
     /// Where the object was read from (a resource document, or a generator entry).
     pub origin: Origin,
     /// Fields set or changed after reading: a pointer prefix in `value` → where that value
@@ -220,7 +225,7 @@ mod tests {
     fn field_origins_take_the_longest_prefix() {
         let at = |file: &str, pointer: &str| Origin::new(file, 0, pointer);
         let mut r = Resource {
-            value: Value::Null,
+            value: Arc::new(Value::Null),
             origin: at("base.yaml", ""),
             fields: Vec::new(),
         };

@@ -9,6 +9,7 @@
 
 use crate::source::Lookup as _;
 use serde_json::Value;
+use std::sync::Arc;
 
 use super::build::{inline_docs, inline_origin, Builder};
 use super::config::Kustomization;
@@ -89,7 +90,7 @@ impl Builder<'_> {
             let mut scratch = cfg.clone();
             for item in self.resource(k, &name, &at, &mut scratch) {
                 plugins.push(Plugin {
-                    value: item.r.value,
+                    value: Arc::unwrap_or_clone(item.r.value),
                     origin: item.r.origin,
                 });
             }

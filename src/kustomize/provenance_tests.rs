@@ -4,7 +4,9 @@ use crate::source::Lookup as _;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use serde_json::{json, Value};
+use serde_json::json;
+
+use super::Documents;
 
 use super::{build, Origin, Overlay, Resource, Source};
 use crate::source::yaml::{parse_documents, parse_json_documents};
@@ -21,11 +23,11 @@ impl Mem {
 }
 
 impl Source for Mem {
-    fn documents(&self, path: &str) -> Option<Result<Arc<Vec<Value>>, String>> {
+    fn documents(&self, path: &str) -> Option<Result<Documents, String>> {
         let text = self.0.get(path)?;
         Some(
             parse_json_documents(text, |_| false)
-                .map(|d| Arc::new(d.into_iter().map(|d| d.value).collect()))
+                .map(|d| Arc::new(d.into_iter().map(|d| Arc::new(d.value)).collect()))
                 .map_err(|e| e.message),
         )
     }

@@ -10,6 +10,8 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use crate::kustomize::Documents;
+
 use crate::source::yaml::{
     parse_documents, parse_json_documents_in, AliasBudget, JsonDocument, Node, YamlError,
 };
@@ -27,8 +29,8 @@ pub struct Object {
     pub file: usize,
     /// Index of the document in its file.
     pub doc: usize,
-    /// The document as JSON.
-    pub value: Value,
+    /// The document as JSON (shared with the tree's documents and the builds).
+    pub value: Arc<Value>,
     /// Plain scalars that YAML 1.1 readers take for booleans or numbers.
     pub lookalikes: Vec<Lookalike>,
     /// Pointer of the object inside its document (`""`; a generator entry for generated
@@ -99,8 +101,8 @@ pub struct Kustomize {
     pub file: usize,
     /// Index of the document in its file.
     pub doc: usize,
-    /// The document as JSON.
-    pub value: Value,
+    /// The document as JSON (shared with the tree's documents and the builds).
+    pub value: Arc<Value>,
 }
 
 /// A file of the tree.
@@ -139,7 +141,7 @@ pub struct Tree {
     /// Documents re-parsed for positions, by file.
     positions: std::sync::Mutex<BTreeMap<usize, Vec<Node>>>,
     /// Every document of every file that parsed, as JSON (`null` for empty documents).
-    docs: Vec<Option<Arc<Vec<Value>>>>,
+    docs: Vec<Option<Documents>>,
     /// File index by repository-relative path.
     by_path: HashMap<String, usize>,
     /// What Flux (or kustomize) applies, when the tree has entry points; the units'
@@ -150,6 +152,12 @@ pub struct Tree {
     pub unapplied: Vec<Object>,
     /// Strict-substitution failures of the builds: `(object, unit, what)`.
     pub undefined: Vec<(usize, usize, crate::flux::Undefined)>,
+}
+
+/// A shared `null`: the value of an object whose value is not given (yet).
+fn null() -> Arc<Value> {
+    static NULL: std::sync::OnceLock<Arc<Value>> = std::sync::OnceLock::new();
+    NULL.get_or_init(|| Arc::new(Value::Null)).clone()
 }
 
 /// True for kustomize's own configuration files.
@@ -207,7 +215,7 @@ enum Parsed {
     /// Parsed from the text.
     Text(Vec<JsonDocument>),
     /// The documents a known file was written from, shared with the caller, never copied.
-    Known(Span, Arc<Vec<Value>>),
+    Known(Span, Documents),
 }
 
 fn is_lookalike(s: &str) -> bool {
@@ -225,14 +233,21 @@ pub struct Known<'a> {
 }
 
 /// A known file's text and, when known, the values of its documents.
-pub type KnownFile<'a> = (&'a str, Option<&'a Arc<Vec<Value>>>);
+pub type KnownFile<'a> = (&'a str, Option<&'a Documents>);
 
 /// Per document of a parsed file: where it starts, and its plain strings.
 type DocMeta = (Span, Vec<(String, String)>);
 
 impl<'a> Known<'a> {
+    /// Room for `files` files (a large tree's map grows once, not once per doubling).
+    pub fn with_capacity(files: usize) -> Known<'a> {
+        Known {
+            files: HashMap::with_capacity(files),
+        }
+    }
+
     /// Adds the file at `path` with `text` and, when known, the values of its documents.
-    pub fn insert(&mut self, path: PathBuf, text: &'a str, docs: Option<&'a Arc<Vec<Value>>>) {
+    pub fn insert(&mut self, path: PathBuf, text: &'a str, docs: Option<&'a Documents>) {
         self.files.insert(path, (text, docs));
     }
 
@@ -399,7 +414,7 @@ impl Tree {
             let _ = text;
             let values: Vec<&Value> = match docs {
                 Ok(Parsed::Text(docs)) => docs.iter().map(|d| &d.value).collect(),
-                Ok(Parsed::Known(_, docs)) => docs.iter().collect(),
+                Ok(Parsed::Known(_, docs)) => docs.iter().map(|d| &**d).collect(),
                 Err(_) => Vec::new(),
             };
             {
@@ -442,12 +457,12 @@ impl Tree {
                 .file_name()
                 .is_some_and(|n| is_kustomization_file(&n.to_string_lossy()));
             // The documents' values, and per document its start and plain strings.
-            let (values, meta): (Arc<Vec<Value>>, Vec<DocMeta>) = match docs {
+            let (values, meta): (Documents, Vec<DocMeta>) = match docs {
                 Parsed::Text(docs) => {
                     let mut values = Vec::with_capacity(docs.len());
                     let mut meta = Vec::with_capacity(docs.len());
                     for d in docs {
-                        values.push(d.value);
+                        values.push(Arc::new(d.value));
                         meta.push((d.span, d.plain_strings));
                     }
                     (Arc::new(values), meta)
@@ -475,7 +490,7 @@ impl Tree {
                 let object = Object {
                     file: index,
                     doc,
-                    value: Value::Null,
+                    value: null(),
                     lookalikes,
                     base: String::new(),
                     fields: Vec::new(),
@@ -582,7 +597,7 @@ impl Tree {
         let at = Object {
             file,
             doc: origin.doc,
-            value: Value::Null,
+            value: null(),
             lookalikes: Vec::new(),
             base: String::new(),
             fields: Vec::new(),
@@ -607,7 +622,7 @@ impl Tree {
             return (object.file, self.span(object, pointer));
         }
         let origin = crate::kustomize::Resource {
-            value: Value::Null,
+            value: null(),
             origin: crate::kustomize::Origin::new(
                 self.files[object.file].in_root.clone(),
                 object.doc,
@@ -650,7 +665,7 @@ impl Tree {
 }
 
 impl crate::kustomize::Source for Tree {
-    fn documents(&self, path: &str) -> Option<Result<Arc<Vec<Value>>, String>> {
+    fn documents(&self, path: &str) -> Option<Result<Documents, String>> {
         let &index = self.by_path.get(path)?;
         Some(match &self.docs[index] {
             Some(docs) => Ok(docs.clone()),

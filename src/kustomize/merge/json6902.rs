@@ -3,6 +3,7 @@
 
 use crate::source::Lookup as _;
 use serde_json::Value;
+use std::sync::Arc;
 
 use super::{renumber, Origin, Resource};
 
@@ -130,18 +131,17 @@ pub(crate) fn apply(res: &mut Resource, ops: &Value, origin: &Origin) -> Result<
         };
         match s("op").unwrap_or("") {
             "add" => {
-                let sh = add(&mut res.value, path, value()?)?;
+                let sh = add(Arc::make_mut(&mut res.value), path, value()?)?;
                 let ptr = landed(path, &sh);
                 shift(res, sh);
                 res.set_origin(ptr, at.join("/value"));
             }
             "remove" => {
-                let (_, sh) = remove(&mut res.value, path)?;
+                let (_, sh) = remove(Arc::make_mut(&mut res.value), path)?;
                 shift(res, sh);
             }
             "replace" => {
-                let target = res
-                    .value
+                let target = Arc::make_mut(&mut res.value)
                     .pointer_mut(path)
                     .ok_or_else(|| format!("path `{path}` does not exist"))?;
                 *target = value()?;
@@ -150,7 +150,7 @@ pub(crate) fn apply(res: &mut Resource, ops: &Value, origin: &Origin) -> Result<
             "move" | "copy" => {
                 let from = s("from").ok_or_else(|| format!("operation {i} has no `from`"))?;
                 let v = if s("op") == Some("move") {
-                    let (v, sh) = remove(&mut res.value, from)?;
+                    let (v, sh) = remove(Arc::make_mut(&mut res.value), from)?;
                     shift(res, sh);
                     v
                 } else {
@@ -159,7 +159,7 @@ pub(crate) fn apply(res: &mut Resource, ops: &Value, origin: &Origin) -> Result<
                         .cloned()
                         .ok_or_else(|| format!("path `{from}` does not exist"))?
                 };
-                let sh = add(&mut res.value, path, v)?;
+                let sh = add(Arc::make_mut(&mut res.value), path, v)?;
                 let ptr = landed(path, &sh);
                 shift(res, sh);
                 res.set_origin(ptr, at);

@@ -5,6 +5,7 @@
 
 use crate::source::Lookup as _;
 use serde_json::{Map, Value};
+use std::sync::Arc;
 
 use super::schema::{self, Field};
 use super::{renumber, Origin, Resource};
@@ -44,7 +45,7 @@ pub(crate) fn apply(res: &mut Resource, patch: &Value, origin: &Origin) -> Resul
         kind.as_ref().and_then(Value::as_str).unwrap_or(""),
     );
     let mut rec = Rec::default();
-    let dest = std::mem::take(&mut res.value);
+    let dest = Arc::unwrap_or_clone(std::mem::take(&mut res.value));
     let merged = merge(Some(dest), patch, ty, None, "", "", &mut rec)?;
     let Some(mut value) = merged.filter(|v| v.as_object().is_some_and(|m| !m.is_empty())) else {
         return Ok(false);
@@ -65,7 +66,7 @@ pub(crate) fn apply(res: &mut Resource, patch: &Value, origin: &Origin) -> Resul
             }
         }
     }
-    res.value = value;
+    res.value = Arc::new(value);
     for (list, moves, dropped) in &rec.lists {
         renumber(res, list, moves, dropped);
     }

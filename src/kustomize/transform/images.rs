@@ -5,6 +5,7 @@
 
 use regex::Regex;
 use serde_json::Value;
+use std::sync::Arc;
 
 use super::scalar_string;
 use crate::kustomize::fieldspecs::{visit, FieldSpec};
@@ -139,11 +140,16 @@ pub(crate) fn apply(items: &mut [Item], entry: &Value, specs: &[FieldSpec], at: 
             continue;
         }
         let mut touched = Vec::new();
-        walk(&mut item.r.value, &mut String::new(), &rule, &mut touched);
+        walk(
+            Arc::make_mut(&mut item.r.value),
+            &mut String::new(),
+            &rule,
+            &mut touched,
+        );
         let id = item.id();
         for spec in specs.iter().filter(|s| s.selects(&id)) {
             visit(
-                &mut item.r.value,
+                Arc::make_mut(&mut item.r.value),
                 spec.segments(),
                 None,
                 &mut String::new(),

@@ -2,6 +2,7 @@
 //! of kustomize's defaults (metadata only, templates, or selectors too).
 
 use serde_json::{Map, Value};
+use std::sync::Arc;
 
 use super::scalar_string;
 use crate::kustomize::fieldspecs::{visit, FieldSpec};
@@ -32,7 +33,7 @@ pub(crate) fn apply(
             let segs = spec.segments();
             let make = || Value::Object(Map::new());
             visit(
-                &mut item.r.value,
+                Arc::make_mut(&mut item.r.value),
                 segs,
                 spec.create.then_some(&make as &dyn Fn() -> Value),
                 &mut String::new(),

@@ -4,6 +4,7 @@
 
 use crate::source::Lookup as _;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -228,7 +229,7 @@ pub(crate) fn apply(items: &mut [Item], refs: &[NameRef]) {
                 };
                 let segs = spec.segments();
                 visit(
-                    &mut item.r.value,
+                    Arc::make_mut(&mut item.r.value),
                     segs,
                     None,
                     &mut String::new(),

@@ -2,6 +2,7 @@
 //! and the content-hash suffix of generated ConfigMaps and Secrets.
 
 use serde_json::Value;
+use std::sync::Arc;
 
 use crate::kustomize::fieldspecs::{visit, FieldSpec};
 use crate::kustomize::hash;
@@ -43,7 +44,7 @@ pub(crate) fn apply(
             }
             let mut touched = Vec::new();
             visit(
-                &mut item.r.value,
+                Arc::make_mut(&mut item.r.value),
                 spec.segments(),
                 None,
                 &mut String::new(),

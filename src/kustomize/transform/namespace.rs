@@ -4,6 +4,7 @@
 
 use crate::source::Lookup as _;
 use serde_json::Value;
+use std::sync::Arc;
 
 use crate::kustomize::build::is_cluster_scoped;
 use crate::kustomize::fieldspecs::{visit, FieldSpec};
@@ -71,7 +72,9 @@ pub(crate) fn apply(items: &mut [Item], ns: &str, mode: &Mode<'_>, at: &Origin) 
         }
         if matches!(id.kind.as_str(), "RoleBinding" | "ClusterRoleBinding") {
             let mut set = Vec::new();
-            if let Some(Value::Array(subjects)) = item.r.value.get_mut("subjects") {
+            if let Some(Value::Array(subjects)) =
+                Arc::make_mut(&mut item.r.value).get_mut("subjects")
+            {
                 for (i, s) in subjects.iter_mut().enumerate() {
                     let takes = match mode.subjects {
                         Subjects::Default => {
@@ -105,7 +108,7 @@ pub(crate) fn apply(items: &mut [Item], ns: &str, mode: &Mode<'_>, at: &Origin) 
             let make = || Value::String(String::new());
             let mut touched = Vec::new();
             visit(
-                &mut item.r.value,
+                Arc::make_mut(&mut item.r.value),
                 segs,
                 spec.create.then_some(&make as &dyn Fn() -> Value),
                 &mut String::new(),

@@ -2,6 +2,7 @@
 //! (`fieldPaths` with `[key=value]` list selectors, `delimiter`/`index`, `create`).
 
 use serde_json::{Map, Value};
+use std::sync::Arc;
 
 use crate::kustomize::item::Item;
 use crate::kustomize::target::Selector;
@@ -208,7 +209,7 @@ pub(crate) fn apply(items: &mut [Item], r: &Value, at: &Origin) -> Result<(), St
                 let mut hits = Vec::new();
                 let new = |old: &Value| delimited(old, &value, opts);
                 set_all(
-                    &mut item.r.value,
+                    Arc::make_mut(&mut item.r.value),
                     &parse_path(p),
                     create,
                     &new,

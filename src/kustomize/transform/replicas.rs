@@ -2,6 +2,7 @@
 //! StatefulSets.
 
 use serde_json::Value;
+use std::sync::Arc;
 
 use crate::kustomize::fieldspecs::{visit, FieldSpec};
 use crate::kustomize::item::Item;
@@ -31,7 +32,7 @@ pub(crate) fn apply(
             let make = || Value::from(0);
             let mut touched = Vec::new();
             visit(
-                &mut item.r.value,
+                Arc::make_mut(&mut item.r.value),
                 segs,
                 spec.create.then_some(&make as &dyn Fn() -> Value),
                 &mut String::new(),
