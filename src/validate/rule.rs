@@ -2,6 +2,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use serde_json::Value;
+
 use crate::blueprint::cluster::Policy;
 use crate::diag::{Diagnostic, Severity};
 use crate::source::Span;
@@ -76,6 +78,25 @@ impl Default for Options {
     }
 }
 
+/// A workload as [`Context`] indexes it: object index, pod template pointer, pod labels.
+pub type PodLabels<'a> = (
+    usize,
+    &'static str,
+    Option<&'a serde_json::Map<String, Value>>,
+);
+
+/// A Service as [`Context`] indexes it: object index, `spec.selector` when a map.
+pub type Selecting<'a> = (usize, Option<&'a serde_json::Map<String, Value>>);
+
+/// A workload of a namespace ([`Context::workloads_in`]): object index, object, pod template
+/// pointer, pod labels.
+pub type Workload<'a> = (
+    usize,
+    &'a super::tree::Object,
+    &'static str,
+    Option<&'a serde_json::Map<String, Value>>,
+);
+
 /// What rules see.
 pub struct Context<'a> {
     /// The tree.
@@ -86,40 +107,49 @@ pub struct Context<'a> {
     pub options: &'a Options,
     /// Objects by `(kind, namespace, name)`.
     pub index: BTreeMap<(String, String, String), Vec<usize>>,
-    /// Workloads by namespace, with the pointer to their pod template.
-    pub workloads: BTreeMap<String, Vec<(usize, &'static str)>>,
+    /// Workloads by namespace: the object, the pointer to its pod template and the pod
+    /// labels (looked up once: every selector of the namespace is matched against them).
+    pub workloads: BTreeMap<String, Vec<PodLabels<'a>>>,
     /// Services by namespace.
-    pub services: BTreeMap<String, Vec<usize>>,
+    pub services: BTreeMap<String, Vec<Selecting<'a>>>,
     /// Namespaces where charts or operators may make pods ([`Context::pods_made_elsewhere`]).
     elsewhere: BTreeSet<String>,
+    /// Per object: whether its kind has a schema ([`Context::has_schema`]).
+    judged: Vec<bool>,
 }
 
 impl<'a> Context<'a> {
     /// A context over `tree`, with its indexes built once.
     pub fn new(tree: &'a Tree, schemas: &'a SchemaStore, options: &'a Options) -> Self {
-        let mut workloads: BTreeMap<String, Vec<(usize, &'static str)>> = BTreeMap::new();
+        let mut workloads: BTreeMap<String, Vec<PodLabels<'a>>> = BTreeMap::new();
         for (i, o) in tree.objects.iter().enumerate() {
             if let Some(t) = super::rules::pod_template(o) {
                 workloads
                     .entry(o.namespace().unwrap_or("").to_owned())
                     .or_default()
-                    .push((i, t));
+                    .push((i, t, super::rules::pod_labels(o, t)));
             }
         }
-        let mut services: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        let mut services: BTreeMap<String, Vec<Selecting<'a>>> = BTreeMap::new();
         let mut elsewhere: BTreeSet<String> = BTreeSet::from(["kube-system".to_owned()]);
         for (i, o) in tree.objects.iter().enumerate() {
             if o.kind() == "Service" && o.group().is_empty() {
                 services
                     .entry(o.namespace().unwrap_or("").to_owned())
                     .or_default()
-                    .push(i);
+                    .push((i, o.at("/spec/selector").and_then(Value::as_object)));
             }
             if let Some(ns) = makes_pods_in(o) {
                 elsewhere.insert(ns.to_owned());
             }
         }
+        let judged = tree
+            .objects
+            .iter()
+            .map(|o| super::rules::go008_name_invalid::has_schema(schemas, o))
+            .collect();
         Context {
+            judged,
             index: tree.index(),
             workloads,
             services,
@@ -130,22 +160,25 @@ impl<'a> Context<'a> {
         }
     }
 
-    /// Workloads of `namespace`: `(object, index, pod template pointer)`.
-    pub fn workloads_in(
-        &self,
-        namespace: &str,
-    ) -> impl Iterator<Item = (usize, &'a super::tree::Object, &'static str)> + '_ {
+    /// Workloads of `namespace`: `(index, object, pod template pointer, pod labels)`.
+    pub fn workloads_in(&self, namespace: &str) -> impl Iterator<Item = Workload<'a>> + '_ {
         self.workloads
             .get(namespace)
             .into_iter()
             .flatten()
-            .map(|(i, t)| (*i, &self.tree.objects[*i], *t))
+            .map(|&(i, t, labels)| (i, &self.tree.objects[i], t, labels))
     }
     /// True when pods of `namespace` may come from outside the tree: a HelmRelease installs
     /// a chart there (its pods are rendered on the cluster), or it is `kube-system`, where
     /// the control plane runs static pods. Selectors there are not judged against the tree.
     pub fn pods_made_elsewhere(&self, namespace: &str) -> bool {
         self.elsewhere.contains(namespace)
+    }
+
+    /// True when the kind of object `index` has a schema: only then is it a Kubernetes
+    /// object that an API server judges (and not, say, a configuration file of another tool).
+    pub fn has_schema(&self, index: usize) -> bool {
+        self.judged.get(index).copied().unwrap_or(false)
     }
 
     /// Objects of `kind` named `name` in `namespace`.

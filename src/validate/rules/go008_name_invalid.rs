@@ -12,11 +12,13 @@ pub struct NameInvalid;
 
 /// True when the object's kind has a schema: only then is it a Kubernetes object that an
 /// API server judges (and not, say, a configuration file of another tool).
-pub(crate) fn judged(ctx: &Context<'_>, o: &Object) -> bool {
-    matches!(
-        ctx.schemas.lookup(o.api_version(), o.kind()),
-        Lookup::Found(_)
-    )
+pub(crate) fn judged(ctx: &Context<'_>, object: usize) -> bool {
+    ctx.has_schema(object)
+}
+
+/// [`judged`], looked up in the schemas (once per object, by [`Context::new`]).
+pub(crate) fn has_schema(schemas: &crate::validate::schema::SchemaStore, o: &Object) -> bool {
+    matches!(schemas.lookup(o.api_version(), o.kind()), Lookup::Found(_))
 }
 
 /// True for a value a build has not substituted yet (`${var}`): GO308 judges those.
@@ -81,7 +83,7 @@ impl Rule for NameInvalid {
     }
     fn check(&self, ctx: &Context<'_>, out: &mut Findings<'_>) {
         for (i, o) in ctx.tree.objects.iter().enumerate() {
-            if !judged(ctx, o) {
+            if !judged(ctx, i) {
                 continue;
             }
             let name = o.name();

@@ -38,7 +38,7 @@ impl Rule for LabelInvalid {
     }
     fn check(&self, ctx: &Context<'_>, out: &mut Findings<'_>) {
         for (i, o) in ctx.tree.objects.iter().enumerate() {
-            if !judged(ctx, o) {
+            if !judged(ctx, i) {
                 continue;
             }
             labels(i, o, "/metadata/labels", out);
@@ -62,15 +62,16 @@ fn map<'a>(o: &'a Object, pointer: &str) -> Option<&'a Map<String, Value>> {
 }
 
 fn labels(i: usize, o: &Object, pointer: &str, out: &mut Findings<'_>) {
+    // The pointer is made only for a finding: most labels have none.
+    let at = |key: &str| format!("{pointer}/{}", escape_pointer_token(key));
     for (key, value) in map(o, pointer).into_iter().flatten() {
-        let at = format!("{pointer}/{}", escape_pointer_token(key));
         if unsubstituted(key) {
             continue;
         }
         if let Some(problem) = qualified_name(key) {
             out.object(
                 i,
-                &at,
+                &at(key),
                 format!("{}: label key `{key}` {problem}", o.id()),
                 None,
             );
@@ -79,7 +80,7 @@ fn labels(i: usize, o: &Object, pointer: &str, out: &mut Findings<'_>) {
             if let Some(problem) = label_value(v) {
                 out.object(
                     i,
-                    &at,
+                    &at(key),
                     format!("{}: the value of label `{key}` {problem}", o.id()),
                     None,
                 );
@@ -94,7 +95,12 @@ fn annotations(i: usize, o: &Object, pointer: &str, out: &mut Findings<'_>) {
             continue;
         }
         // `ValidateAnnotations` judges the key lower-cased.
-        if let Some(problem) = qualified_name(&key.to_lowercase()) {
+        let lower = if key.bytes().any(|b| b.is_ascii_uppercase()) || !key.is_ascii() {
+            std::borrow::Cow::Owned(key.to_lowercase())
+        } else {
+            std::borrow::Cow::Borrowed(key.as_str())
+        };
+        if let Some(problem) = qualified_name(&lower) {
             out.object(
                 i,
                 &format!("{pointer}/{}", escape_pointer_token(key)),

@@ -37,7 +37,7 @@ impl Rule for SelectorMissesTemplate {
                     o.kind(),
                     "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet"
                 )
-                || !judged(ctx, o)
+                || !judged(ctx, i)
             {
                 continue;
             }

@@ -55,7 +55,7 @@ impl Rule for ValueOutOfRange {
     }
     fn check(&self, ctx: &Context<'_>, out: &mut Findings<'_>) {
         for (i, o) in ctx.tree.objects.iter().enumerate() {
-            if !judged(ctx, o) {
+            if !judged(ctx, i) {
                 continue;
             }
             let mut v = Out { i, o, out };

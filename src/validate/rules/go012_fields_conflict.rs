@@ -44,7 +44,7 @@ impl Rule for FieldsConflict {
     }
     fn check(&self, ctx: &Context<'_>, out: &mut Findings<'_>) {
         for (i, o) in ctx.tree.objects.iter().enumerate() {
-            if !judged(ctx, o) {
+            if !judged(ctx, i) {
                 continue;
             }
             let mut say = |pointer: &str, problem: String| {

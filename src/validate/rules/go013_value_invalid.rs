@@ -49,7 +49,7 @@ impl Rule for ValueInvalid {
     }
     fn check(&self, ctx: &Context<'_>, out: &mut Findings<'_>) {
         for (i, o) in ctx.tree.objects.iter().enumerate() {
-            if !judged(ctx, o) {
+            if !judged(ctx, i) {
                 continue;
             }
             let literal = stays_literal(ctx, o);

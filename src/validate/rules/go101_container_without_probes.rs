@@ -44,13 +44,10 @@ impl Rule for ContainerWithoutProbes {
                         .get(ns(o))
                         .into_iter()
                         .flatten()
-                        .map(|&i| (i, &ctx.tree.objects[i]))
-                        .filter(|(_, s)| {
-                            s.at("/spec/selector")
-                                .and_then(Value::as_object)
-                                .is_some_and(|sel| !sel.is_empty() && selects(sel, labels))
+                        .filter(|(_, sel)| {
+                            sel.is_some_and(|sel| !sel.is_empty() && selects(sel, labels))
                         })
-                        .filter_map(|(_, s)| s.at("/spec/ports"))
+                        .filter_map(|&(i, _)| ctx.tree.objects[i].at("/spec/ports"))
                         .collect()
                 })
                 .unwrap_or_default();

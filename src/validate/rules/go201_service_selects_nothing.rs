@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::{ns, pod_labels, selects};
+use super::{ns, selects};
 use crate::validate::rule::{Context, Findings, Rule};
 
 /// GO201
@@ -38,7 +38,7 @@ impl Rule for ServiceSelectsNothing {
             }
             let matched = ctx
                 .workloads_in(ns(svc))
-                .any(|(_, w, t)| pod_labels(w, t).is_some_and(|l| selects(selector, l)));
+                .any(|(_, _, _, labels)| labels.is_some_and(|l| selects(selector, l)));
             if !matched && !ctx.pods_made_elsewhere(ns(svc)) {
                 out.object(
                     i,

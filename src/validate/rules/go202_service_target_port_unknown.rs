@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::{containers, ns, pod_labels, selects};
+use super::{containers, ns, selects};
 use crate::validate::rule::{Context, Findings, Rule};
 
 /// GO202
@@ -34,8 +34,8 @@ impl Rule for ServiceTargetPortUnknown {
             let mut names = Vec::new();
             let mut numbers = Vec::new();
             let mut any = false;
-            for (_, w, t) in ctx.workloads_in(ns(svc)) {
-                if !pod_labels(w, t).is_some_and(|l| selects(selector, l)) {
+            for (_, w, t, labels) in ctx.workloads_in(ns(svc)) {
+                if !labels.is_some_and(|l| selects(selector, l)) {
                     continue;
                 }
                 any = true;

@@ -1,6 +1,6 @@
 //! GO206: a PodDisruptionBudget whose selector matches no workload.
 
-use super::{label_selector_matches, ns, pod_labels};
+use super::{label_selector_matches, ns};
 use crate::validate::rule::{Context, Findings, Rule};
 
 /// GO206
@@ -28,8 +28,8 @@ impl Rule for DisruptionBudgetSelectsNothing {
             let Some(selector) = pdb.at("/spec/selector") else {
                 continue;
             };
-            let matched = ctx.workloads_in(ns(pdb)).any(|(_, w, t)| {
-                pod_labels(w, t).is_some_and(|l| label_selector_matches(selector, l))
+            let matched = ctx.workloads_in(ns(pdb)).any(|(_, _, _, labels)| {
+                labels.is_some_and(|l| label_selector_matches(selector, l))
             });
             if !matched && !ctx.pods_made_elsewhere(ns(pdb)) {
                 out.object(

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::{label_selector_matches, ns, pod_labels};
+use super::{label_selector_matches, ns};
 use crate::validate::rule::{Context, Findings, Rule};
 
 /// GO207
@@ -49,8 +49,8 @@ impl Rule for DisruptionBudgetBlocksEvictions {
             let Some(selector) = pdb.at("/spec/selector") else {
                 continue;
             };
-            for (_, w, t) in ctx.workloads_in(ns(pdb)) {
-                if !pod_labels(w, t).is_some_and(|l| label_selector_matches(selector, l)) {
+            for (_, w, _, labels) in ctx.workloads_in(ns(pdb)) {
+                if !labels.is_some_and(|l| label_selector_matches(selector, l)) {
                     continue;
                 }
                 if let Some(replicas) = w.at("/spec/replicas").and_then(Value::as_i64) {

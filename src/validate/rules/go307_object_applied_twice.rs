@@ -1,6 +1,6 @@
 //! GO307: an object that two Flux Kustomizations apply.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
 
@@ -139,7 +139,8 @@ fn built(ctx: &Context<'_>, out: &mut Findings<'_>) {
     let targets = targets(ctx);
     // (cluster, target cluster, kind, namespace, name) → (unit, object)
     type Key<'a> = (usize, &'a str, &'a str, &'a str, &'a str);
-    let mut owners: BTreeMap<Key<'_>, Vec<(usize, usize)>> = BTreeMap::new();
+    // Hashed, not ordered: every object of the tree goes in, few come out (sorted below).
+    let mut owners: HashMap<Key<'_>, Vec<(usize, usize)>> = HashMap::new();
     for (i, o) in ctx.tree.objects.iter().enumerate() {
         let Some(u) = o.unit.filter(|&u| units[u].origin.is_some()) else {
             continue;
@@ -155,7 +156,12 @@ fn built(ctx: &Context<'_>, out: &mut Findings<'_>) {
             .or_default()
             .push((u, i));
     }
-    for ((_, _, kind, namespace, name), list) in owners {
+    let mut twice: Vec<(Key<'_>, Vec<(usize, usize)>)> = owners
+        .into_iter()
+        .filter(|(_, list)| list.len() > 1)
+        .collect();
+    twice.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    for ((_, _, kind, namespace, name), list) in twice {
         let mut ids: Vec<&str> = list.iter().map(|(u, _)| units[*u].id.as_str()).collect();
         ids.sort_unstable();
         ids.dedup();

@@ -4,7 +4,7 @@ use crate::validate::tree::Lookup;
 use serde_json::Value;
 
 use super::istio::{destinations, is_istio, service_of};
-use super::{ns, pod_labels, selects};
+use super::{ns, selects};
 use crate::validate::rule::{Context, Findings, Rule};
 
 /// GO402
@@ -64,7 +64,7 @@ impl Rule for SubsetUndefined {
                     None => out.object(i, &pointer, format!("{} routes to subset `{subset}` of `{host}`, which no DestinationRule defines", vs.id()), None),
                     Some(s) => {
                         let (Some((svc_ns, _)), Some(labels)) = (target, s.get("labels").and_then(Value::as_object)) else { continue };
-                        let matched = ctx.workloads_in(&svc_ns).any(|(_, w, t)| pod_labels(w, t).is_some_and(|l| selects(labels, l)));
+                        let matched = ctx.workloads_in(&svc_ns).any(|(_, _, _, pod)| pod.is_some_and(|l| selects(labels, l)));
                         if !matched {
                             out.object(i, &pointer, format!("subset `{subset}` of `{host}` selects no pods (labels {})", Value::Object(labels.clone())), None);
                         }

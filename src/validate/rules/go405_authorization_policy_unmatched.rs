@@ -5,7 +5,7 @@ use crate::validate::tree::Lookup;
 use serde_json::Value;
 
 use super::istio::is_istio;
-use super::{ns, pod_labels, selects};
+use super::{ns, selects};
 use crate::validate::rule::{Context, Findings, Rule};
 
 /// GO405
@@ -52,7 +52,7 @@ impl Rule for AuthorizationPolicyUnmatched {
             {
                 let matched = ctx
                     .workloads_in(ns(ap))
-                    .any(|(_, w, t)| pod_labels(w, t).is_some_and(|l| selects(selector, l)));
+                    .any(|(_, _, _, labels)| labels.is_some_and(|l| selects(selector, l)));
                 if !matched {
                     out.object(
                         i,

@@ -94,13 +94,13 @@ pub const WORKLOADS: &[(&str, &str)] = &[
 
 /// The pod template pointer of a workload object (`/spec/template`…), or `""` for a Pod.
 pub fn pod_template(o: &Object) -> Option<&'static str> {
-    if o.kind() == "Pod" && o.group().is_empty() {
+    // Every rule asks this of every object: the kind is looked up once.
+    let kind = o.kind();
+    if kind == "Pod" && o.group().is_empty() {
         return Some("");
     }
-    WORKLOADS
-        .iter()
-        .find(|(k, _)| *k == o.kind() && matches!(o.group(), "apps" | "batch"))
-        .map(|(_, p)| *p)
+    let &(_, template) = WORKLOADS.iter().find(|(k, _)| *k == kind)?;
+    matches!(o.group(), "apps" | "batch").then_some(template)
 }
 
 /// Labels of the pods a workload makes.
