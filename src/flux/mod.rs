@@ -309,7 +309,9 @@ impl Builder<'_> {
             if !vars.known.is_empty() || vars.open || always {
                 substituted = true;
                 for (i, r) in build.resources.iter_mut().enumerate() {
-                    if substitution_disabled(&r.value) {
+                    // Shared with the document as written until a substitution changes it.
+                    if substitution_disabled(&r.value) || !substitute::mentions_variables(&r.value)
+                    {
                         continue;
                     }
                     let found = substitute::substitute(Arc::make_mut(&mut r.value), &vars);

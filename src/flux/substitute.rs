@@ -55,6 +55,17 @@ fn written_plain(text: &str) -> bool {
         && matches!(reread(text), Value::String(_))
 }
 
+/// True when a string of `value` holds a `$`: only those [`substitute`] can change, so an
+/// object without one need not be copied to be substituted.
+pub fn mentions_variables(value: &Value) -> bool {
+    match value {
+        Value::Object(map) => map.values().any(mentions_variables),
+        Value::Array(items) => items.iter().any(mentions_variables),
+        Value::String(s) => s.contains('$'),
+        _ => false,
+    }
+}
+
 fn walk(value: &mut Value, vars: &Vars, pointer: &mut String, undefined: &mut Vec<Undefined>) {
     match value {
         Value::Object(map) => {
@@ -524,6 +535,28 @@ mod tests {
                 .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
                 .collect(),
             open: false,
+        }
+    }
+
+    #[test]
+    fn only_values_with_a_dollar_can_change() {
+        let v = vars(&[("A", "1")]);
+        for value in [
+            json!({"a": {"b": ["x", 1, null, "${A}"]}}),
+            json!({"a": "$$"}),
+            json!(["$"]),
+        ] {
+            assert!(mentions_variables(&value), "{value}");
+        }
+        for mut value in [
+            json!({"a": {"b": ["x", 1, null, true]}}),
+            json!({"${A}": "key only"}),
+            json!(2),
+        ] {
+            assert!(!mentions_variables(&value), "{value}");
+            let before = value.clone();
+            assert!(substitute(&mut value, &v).is_empty());
+            assert_eq!(value, before);
         }
     }
 

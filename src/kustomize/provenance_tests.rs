@@ -324,3 +324,62 @@ transformers:
     // The `imageTag` line inside the inline configuration.
     assert_eq!(line_of(kustomization, &image), 9);
 }
+
+/// A [`Mem`] that parses each file once and hands out the same documents every time, as the
+/// validator's tree does.
+struct Held(BTreeMap<String, Documents>, Mem);
+
+impl Held {
+    fn new(files: &[(&str, &str)]) -> Held {
+        let mem = Mem::new(files);
+        let docs = files
+            .iter()
+            .filter_map(|(p, _)| Some(((*p).to_owned(), mem.documents(p)?.ok()?)))
+            .collect();
+        Held(docs, mem)
+    }
+}
+
+impl Source for Held {
+    fn documents(&self, path: &str) -> Option<Result<Documents, String>> {
+        self.0.get(path).cloned().map(Ok)
+    }
+    fn text(&self, path: &str) -> Option<Result<Arc<str>, String>> {
+        self.1.text(path)
+    }
+    fn is_dir(&self, path: &str) -> bool {
+        self.1.is_dir(path)
+    }
+    fn entries(&self, dir: &str) -> Vec<(String, bool)> {
+        self.1.entries(dir)
+    }
+}
+
+#[test]
+fn a_resource_no_transformation_changes_is_its_document_and_a_changed_one_a_copy() {
+    let src = Held::new(&[
+        ("base/kustomization.yaml", "resources: [deployment.yaml]\n"),
+        ("base/deployment.yaml", DEPLOYMENT),
+        (
+            "prod/kustomization.yaml",
+            "resources: [../base]\nnamespace: prod\n",
+        ),
+    ]);
+    let written = &src.0["base/deployment.yaml"][0];
+
+    let plain = build(&src, "base", None);
+    assert!(plain.errors.is_empty(), "{:?}", plain.errors);
+    let d = only(&plain.resources, "Deployment");
+    assert!(
+        Arc::ptr_eq(&d.value, written),
+        "an unchanged resource is copied"
+    );
+
+    let prod = build(&src, "prod", None);
+    assert!(prod.errors.is_empty(), "{:?}", prod.errors);
+    let d = only(&prod.resources, "Deployment");
+    assert_eq!(d.value.lookup("/metadata/namespace"), Some(&json!("prod")));
+    assert!(!Arc::ptr_eq(&d.value, written));
+    // The document as written is untouched: the validator judges it as written too.
+    assert_eq!(written.lookup("/metadata/namespace"), None);
+}
