@@ -79,7 +79,7 @@ impl Default for Options {
 }
 
 /// A workload as [`Context`] indexes it: object index, pod template pointer, pod labels.
-pub type PodLabels<'a> = (
+pub type IndexedWorkload<'a> = (
     usize,
     &'static str,
     Option<&'a serde_json::Map<String, Value>>,
@@ -109,7 +109,7 @@ pub struct Context<'a> {
     pub index: BTreeMap<(String, String, String), Vec<usize>>,
     /// Workloads by namespace: the object, the pointer to its pod template and the pod
     /// labels (looked up once: every selector of the namespace is matched against them).
-    pub workloads: BTreeMap<String, Vec<PodLabels<'a>>>,
+    pub workloads: BTreeMap<String, Vec<IndexedWorkload<'a>>>,
     /// Services by namespace.
     pub services: BTreeMap<String, Vec<Selecting<'a>>>,
     /// Namespaces where charts or operators may make pods ([`Context::pods_made_elsewhere`]).
@@ -121,7 +121,7 @@ pub struct Context<'a> {
 impl<'a> Context<'a> {
     /// A context over `tree`, with its indexes built once.
     pub fn new(tree: &'a Tree, schemas: &'a SchemaStore, options: &'a Options) -> Self {
-        let mut workloads: BTreeMap<String, Vec<PodLabels<'a>>> = BTreeMap::new();
+        let mut workloads: BTreeMap<String, Vec<IndexedWorkload<'a>>> = BTreeMap::new();
         for (i, o) in tree.objects.iter().enumerate() {
             if let Some(t) = super::rules::pod_template(o) {
                 workloads
@@ -146,7 +146,12 @@ impl<'a> Context<'a> {
         let judged = tree
             .objects
             .iter()
-            .map(|o| super::rules::go008_name_invalid::has_schema(schemas, o))
+            .map(|o| {
+                matches!(
+                    schemas.lookup(o.api_version(), o.kind()),
+                    super::schema::Lookup::Found(_)
+                )
+            })
             .collect();
         Context {
             judged,

@@ -4,22 +4,10 @@ use serde_json::Value;
 
 use crate::validate::apiserver::names::{dns1123_label, iana_svc_name, name_problem, name_rule};
 use crate::validate::rule::{Context, Findings, Rule};
-use crate::validate::schema::Lookup;
 use crate::validate::tree::Object;
 
 /// GO008
 pub struct NameInvalid;
-
-/// True when the object's kind has a schema: only then is it a Kubernetes object that an
-/// API server judges (and not, say, a configuration file of another tool).
-pub(crate) fn judged(ctx: &Context<'_>, object: usize) -> bool {
-    ctx.has_schema(object)
-}
-
-/// [`judged`], looked up in the schemas (once per object, by [`Context::new`]).
-pub(crate) fn has_schema(schemas: &crate::validate::schema::SchemaStore, o: &Object) -> bool {
-    matches!(schemas.lookup(o.api_version(), o.kind()), Lookup::Found(_))
-}
 
 /// True for a value a build has not substituted yet (`${var}`): GO308 judges those.
 pub(crate) fn unsubstituted(s: &str) -> bool {
@@ -83,7 +71,7 @@ impl Rule for NameInvalid {
     }
     fn check(&self, ctx: &Context<'_>, out: &mut Findings<'_>) {
         for (i, o) in ctx.tree.objects.iter().enumerate() {
-            if !judged(ctx, i) {
+            if !ctx.has_schema(i) {
                 continue;
             }
             let name = o.name();

@@ -7,7 +7,7 @@ use crate::validate::apiserver::names::{label_value, qualified_name};
 use crate::validate::rule::{Context, Findings, Rule};
 use crate::validate::tree::Object;
 
-use super::go008_name_invalid::{judged, unsubstituted};
+use super::go008_name_invalid::unsubstituted;
 
 /// GO009
 pub struct LabelInvalid;
@@ -38,7 +38,7 @@ impl Rule for LabelInvalid {
     }
     fn check(&self, ctx: &Context<'_>, out: &mut Findings<'_>) {
         for (i, o) in ctx.tree.objects.iter().enumerate() {
-            if !judged(ctx, i) {
+            if !ctx.has_schema(i) {
                 continue;
             }
             labels(i, o, "/metadata/labels", out);

@@ -4,8 +4,6 @@ use serde_json::Value;
 
 use crate::validate::rule::{Context, Findings, Rule};
 
-use super::go008_name_invalid::judged;
-
 /// GO010
 pub struct SelectorMissesTemplate;
 
@@ -37,7 +35,7 @@ impl Rule for SelectorMissesTemplate {
                     o.kind(),
                     "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet"
                 )
-                || !judged(ctx, i)
+                || !ctx.has_schema(i)
             {
                 continue;
             }

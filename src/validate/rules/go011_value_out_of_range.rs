@@ -12,8 +12,6 @@ use crate::validate::apiserver::values::{
 use crate::validate::rule::{Context, Findings, Rule};
 use crate::validate::tree::Object;
 
-use super::go008_name_invalid::judged;
-
 /// GO011
 pub struct ValueOutOfRange;
 
@@ -55,7 +53,7 @@ impl Rule for ValueOutOfRange {
     }
     fn check(&self, ctx: &Context<'_>, out: &mut Findings<'_>) {
         for (i, o) in ctx.tree.objects.iter().enumerate() {
-            if !judged(ctx, i) {
+            if !ctx.has_schema(i) {
                 continue;
             }
             let mut v = Out { i, o, out };

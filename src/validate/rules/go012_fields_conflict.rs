@@ -8,8 +8,6 @@ use crate::validate::apiserver::values::{int, quantity_value};
 use crate::validate::rule::{Context, Findings, Rule};
 use crate::validate::tree::Object;
 
-use super::go008_name_invalid::judged;
-
 /// GO012
 pub struct FieldsConflict;
 
@@ -44,7 +42,7 @@ impl Rule for FieldsConflict {
     }
     fn check(&self, ctx: &Context<'_>, out: &mut Findings<'_>) {
         for (i, o) in ctx.tree.objects.iter().enumerate() {
-            if !judged(ctx, i) {
+            if !ctx.has_schema(i) {
                 continue;
             }
             let mut say = |pointer: &str, problem: String| {

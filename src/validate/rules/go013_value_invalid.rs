@@ -7,7 +7,7 @@ use crate::validate::apiserver::formats::{cidr, cron_schedule, ingress_host, str
 use crate::validate::rule::{Context, Findings, Rule};
 use crate::validate::tree::Object;
 
-use super::go008_name_invalid::{judged, literal_note, stays_literal, unsubstituted};
+use super::go008_name_invalid::{literal_note, stays_literal, unsubstituted};
 
 /// GO013
 pub struct ValueInvalid;
@@ -49,7 +49,7 @@ impl Rule for ValueInvalid {
     }
     fn check(&self, ctx: &Context<'_>, out: &mut Findings<'_>) {
         for (i, o) in ctx.tree.objects.iter().enumerate() {
-            if !judged(ctx, i) {
+            if !ctx.has_schema(i) {
                 continue;
             }
             let literal = stays_literal(ctx, o);

@@ -6,8 +6,6 @@ use serde_json::Value;
 use crate::validate::rule::{Context, Findings, Rule};
 use crate::validate::tree::Object;
 
-use super::go008_name_invalid::judged;
-
 /// GO014
 pub struct FieldRequired;
 
@@ -39,7 +37,7 @@ impl Rule for FieldRequired {
     }
     fn check(&self, ctx: &Context<'_>, out: &mut Findings<'_>) {
         for (i, o) in ctx.tree.objects.iter().enumerate() {
-            if !judged(ctx, i) {
+            if !ctx.has_schema(i) {
                 continue;
             }
             let mut say = |pointer: &str, problem: String| {
