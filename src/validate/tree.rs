@@ -152,6 +152,8 @@ pub struct Tree {
     pub unapplied: Vec<Object>,
     /// Strict-substitution failures of the builds: `(object, unit, what)`.
     pub undefined: Vec<(usize, usize, crate::flux::Undefined)>,
+    /// [`Tree::objects`] by kind, in order: most rules look at a few kinds of a large tree.
+    kinds: HashMap<String, Vec<usize>>,
 }
 
 /// A shared `null`: the value of an object whose value is not given (yet).
@@ -521,6 +523,9 @@ impl Tree {
                 }
             }
         }
+        for (i, o) in tree.objects.iter().enumerate() {
+            tree.kinds.entry(o.kind().to_owned()).or_default().push(i);
+        }
         Ok(tree)
     }
 
@@ -655,12 +660,22 @@ impl Tree {
         out
     }
 
-    /// Objects of one kind.
+    /// Objects of one kind, in order.
     pub fn of_kind<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = (usize, &'a Object)> + 'a {
-        self.objects
-            .iter()
-            .enumerate()
-            .filter(move |(_, o)| o.kind() == kind)
+        // The index is built when the tree is loaded; should `objects` have changed since
+        // (it is public), every object is looked at instead.
+        let indexed = self.kinds.values().map(Vec::len).sum::<usize>() == self.objects.len();
+        let (listed, scanned) = if indexed {
+            let listed = self.kinds.get(kind).map_or(&[][..], Vec::as_slice);
+            (Some(listed.iter().map(|&i| (i, &self.objects[i]))), None)
+        } else {
+            let all = self.objects.iter().enumerate();
+            (None, Some(all.filter(move |(_, o)| o.kind() == kind)))
+        };
+        listed
+            .into_iter()
+            .flatten()
+            .chain(scanned.into_iter().flatten())
     }
 }
 
