@@ -7,6 +7,7 @@
 pub mod hints;
 pub mod yaml;
 pub mod yaml11;
+mod yaml_block;
 
 use serde_json::Value;
 

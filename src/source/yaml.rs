@@ -356,6 +356,19 @@ fn resolve_plain(text: &str) -> Kind {
     }
 }
 
+/// A plain scalar's JSON value as Go's YAML reads it ([`resolve_plain_go`]); numbers JSON
+/// cannot hold (infinities, NaN) are null.
+pub(crate) fn plain_value(text: &str) -> Value {
+    match resolve_plain_go(text) {
+        Kind::Null => Value::Null,
+        Kind::Bool(b) => Value::Bool(b),
+        Kind::Int(i) => Value::Number(i.into()),
+        Kind::Float(f) => Number::from_f64(f).map_or(Value::Null, Value::Number),
+        Kind::Str(s) => Value::String(s),
+        Kind::Seq(_) | Kind::Map(_) => Value::Null,
+    }
+}
+
 /// Numbers the core schema knows: `[-+]?[0-9]+`, `0o[0-7]+`, `0x[0-9a-fA-F]+`, and floats.
 fn is_core_number(text: &str) -> bool {
     let unsigned = text.strip_prefix(['-', '+']).unwrap_or(text);
@@ -776,7 +789,7 @@ pub fn parse_documents_in(text: &str, budget: &AliasBudget) -> Result<Vec<Node>,
 }
 
 /// One document as JSON, with the plain scalars that YAML 1.1 would read differently.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct JsonDocument {
     /// Where the document starts.
     pub span: Span,
@@ -798,6 +811,20 @@ pub fn parse_json_documents(
 
 /// [`parse_json_documents`] charging alias expansion to a run's `budget`.
 pub fn parse_json_documents_in(
+    text: &str,
+    keep_plain: impl Fn(&str) -> bool,
+    budget: &AliasBudget,
+) -> Result<Vec<JsonDocument>, YamlError> {
+    // Most manifests are within the subset the line reader reads, several times faster; it
+    // leaves everything else, errors included, to the event parser.
+    if let Some(docs) = super::yaml_block::parse(text, &keep_plain) {
+        return Ok(docs);
+    }
+    parse_json_events_in(text, keep_plain, budget)
+}
+
+/// [`parse_json_documents_in`] by the event parser, for any YAML.
+pub(crate) fn parse_json_events_in(
     text: &str,
     keep_plain: impl Fn(&str) -> bool,
     budget: &AliasBudget,
@@ -868,20 +895,13 @@ pub fn parse_json_documents_in(
                 let v = if is_key && style == ScalarStyle::Plain && !is_str_tag && value == "<<" {
                     Value::String(MERGE_SENTINEL.into())
                 } else if style == ScalarStyle::Plain && !is_str_tag {
-                    let kind = resolve_plain_go(&value);
-                    if let Kind::Str(s) = &kind {
+                    let v = plain_value(&value);
+                    if let Value::String(s) = &v {
                         if !is_key && keep_plain(s) {
                             plain.push((child_pointer(&stack), s.clone()));
                         }
                     }
-                    match kind {
-                        Kind::Null => Value::Null,
-                        Kind::Bool(b) => Value::Bool(b),
-                        Kind::Int(i) => Value::Number(i.into()),
-                        Kind::Float(f) => Number::from_f64(f).map_or(Value::Null, Value::Number),
-                        Kind::Str(s) => Value::String(s),
-                        Kind::Seq(_) | Kind::Map(_) => Value::Null,
-                    }
+                    v
                 } else {
                     Value::String(value.into_owned())
                 };
