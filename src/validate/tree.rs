@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock, Weak};
 
 use serde_json::Value;
 
@@ -40,37 +40,92 @@ pub struct Object {
     pub fields: Vec<(String, crate::kustomize::Origin)>,
     /// The build that applies it ([`Tree::applied`]'s units), when the tree was built.
     pub unit: Option<usize>,
+    /// Its identity, read from `value` on first use (rules ask for it many times over).
+    ident: OnceLock<Ident>,
+}
+
+/// `apiVersion`, `kind`, `metadata.name` and `metadata.namespace` of an object, with the
+/// value they were read from. The weak reference keeps that value's allocation from being
+/// reused and makes `Arc::get_mut`/`make_mut` move a changed value elsewhere, so an object
+/// whose value is not the one read always reads its own again.
+#[derive(Clone, Debug)]
+struct Ident {
+    of: Weak<Value>,
+    api_version: String,
+    kind: String,
+    name: String,
+    namespace: Option<String>,
+}
+
+impl Ident {
+    fn of(value: &Arc<Value>) -> Ident {
+        let text = |key: &str| value.get(key).and_then(Value::as_str);
+        let meta = |key: &str| {
+            value
+                .get("metadata")
+                .and_then(|m| m.get(key))
+                .and_then(Value::as_str)
+        };
+        Ident {
+            of: Arc::downgrade(value),
+            api_version: text("apiVersion").unwrap_or("").to_owned(),
+            kind: text("kind").unwrap_or("").to_owned(),
+            name: meta("name").unwrap_or("").to_owned(),
+            namespace: meta("namespace").map(str::to_owned),
+        }
+    }
 }
 
 pub use crate::source::Lookup;
 
 impl Object {
+    /// Its identity, when read from its current value (read on first use).
+    fn ident(&self) -> Option<&Ident> {
+        let ident = self.ident.get_or_init(|| Ident::of(&self.value));
+        std::ptr::eq(ident.of.as_ptr(), Arc::as_ptr(&self.value)).then_some(ident)
+    }
+
     /// `apiVersion`.
     pub fn api_version(&self) -> &str {
-        self.value
-            .get("apiVersion")
-            .and_then(Value::as_str)
-            .unwrap_or("")
+        match self.ident() {
+            Some(i) => &i.api_version,
+            None => self
+                .value
+                .get("apiVersion")
+                .and_then(Value::as_str)
+                .unwrap_or(""),
+        }
     }
 
     /// `kind`.
     pub fn kind(&self) -> &str {
-        self.value.get("kind").and_then(Value::as_str).unwrap_or("")
+        match self.ident() {
+            Some(i) => &i.kind,
+            None => self.value.get("kind").and_then(Value::as_str).unwrap_or(""),
+        }
     }
 
     /// `metadata.name`.
     pub fn name(&self) -> &str {
-        self.value
-            .lookup("/metadata/name")
-            .and_then(Value::as_str)
-            .unwrap_or("")
+        match self.ident() {
+            Some(i) => &i.name,
+            None => self
+                .value
+                .lookup("/metadata/name")
+                .and_then(Value::as_str)
+                .unwrap_or(""),
+        }
     }
 
     /// `metadata.namespace`, if set.
     pub fn namespace(&self) -> Option<&str> {
-        self.value
-            .lookup("/metadata/namespace")
-            .and_then(Value::as_str)
+        match self.ident() {
+            Some(i) => i.namespace.as_deref(),
+            None => self
+                .value
+                .lookup("/metadata/namespace")
+                .and_then(Value::as_str),
+        }
     }
 
     /// The API group (`""` for the core group).
@@ -497,6 +552,7 @@ impl Tree {
                     base: String::new(),
                     fields: Vec::new(),
                     unit: None,
+                    ident: OnceLock::new(),
                 };
                 if is_patch {
                     tree.patches.push(Object {
@@ -582,6 +638,7 @@ impl Tree {
                     base: r.origin.pointer,
                     fields: r.fields,
                     unit: Some(u),
+                    ident: OnceLock::new(),
                 });
             }
         }
@@ -607,6 +664,7 @@ impl Tree {
             base: String::new(),
             fields: Vec::new(),
             unit: None,
+            ident: OnceLock::new(),
         };
         Some((file, self.span(&at, &origin.pointer)))
     }
@@ -837,6 +895,39 @@ fn classify(v: &Value) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_object_reads_the_identity_of_the_value_it_holds() {
+        let object = |value: Value| Object {
+            file: 0,
+            doc: 0,
+            value: Arc::new(value),
+            lookalikes: Vec::new(),
+            base: String::new(),
+            fields: Vec::new(),
+            unit: None,
+            ident: OnceLock::new(),
+        };
+        let mut o = object(serde_json::json!({
+            "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a", "namespace": "x"}
+        }));
+        assert_eq!(
+            (o.api_version(), o.kind(), o.name(), o.namespace()),
+            ("v1", "ConfigMap", "a", Some("x"))
+        );
+        // Changed in place after it was read: the held weak reference moves the value.
+        Arc::make_mut(&mut o.value)["metadata"]["name"] = "b".into();
+        assert_eq!(o.name(), "b");
+        // Given another value.
+        o.value = Arc::new(serde_json::json!({"apiVersion": "apps/v1", "kind": "Deployment"}));
+        assert_eq!(
+            (o.api_version(), o.kind(), o.name(), o.namespace()),
+            ("apps/v1", "Deployment", "", None)
+        );
+        // Fields of other types read as absent, as before.
+        let odd = object(serde_json::json!({"kind": 1, "metadata": {"name": ["x"]}}));
+        assert_eq!((odd.kind(), odd.name(), odd.namespace()), ("", "", None));
+    }
 
     #[test]
     fn normalizes_paths() {
