@@ -789,19 +789,88 @@ mod tests {
         }
     }
 
-    /// Every YAML file of the repository's fixtures, snapshots and example system, and of any
-    /// directory named in `FLUXPRINT_YAML_CORPUS` (`:`-separated: real repositories, say).
+    /// `dirs` of the repository, and any directory named in `FLUXPRINT_YAML_CORPUS`
+    /// (`:`-separated: real repositories, say).
+    fn corpus<const N: usize>(dirs: [&str; N]) -> Vec<std::path::PathBuf> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut out: Vec<std::path::PathBuf> = dirs.iter().map(|d| root.join(d)).collect();
+        if let Ok(extra) = std::env::var("FLUXPRINT_YAML_CORPUS") {
+            out.extend(extra.split(':').filter(|d| !d.is_empty()).map(Into::into));
+        }
+        out
+    }
+
+    /// Variants of the repository's example system and fixture systems (and of the corpus
+    /// named in `FLUXPRINT_YAML_CORPUS`), one line changed
+    /// each (deleted, indented or outdented by a space, cut in half, doubled): nearly all
+    /// are broken or mean something else, and the readers must still agree on each.
+    #[test]
+    fn the_readers_agree_on_every_one_line_change() {
+        let mut dirs = corpus([
+            "blueprints",
+            "clusters",
+            "platform",
+            "tests/fixtures/systems",
+            "tests/fixtures/kustomize",
+        ]);
+        let (mut variants, mut taken) = (0usize, 0usize);
+        while let Some(dir) = dirs.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                    continue;
+                }
+                if !path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+                    continue;
+                }
+                let Ok(text) = std::fs::read_to_string(&path) else {
+                    continue;
+                };
+                let lines: Vec<&str> = text.lines().collect();
+                for i in 0..lines.len() {
+                    let line = lines[i];
+                    let mut cut = line.len() / 2;
+                    while !line.is_char_boundary(cut) {
+                        cut -= 1;
+                    }
+                    let half = &line[..cut];
+                    let changed = [
+                        None,
+                        Some(format!(" {line}")),
+                        line.strip_prefix(' ').map(str::to_owned),
+                        Some(half.to_owned()),
+                        Some(format!("{line}\n{line}")),
+                    ];
+                    for change in changed {
+                        let mut variant: Vec<&str> = lines.clone();
+                        match &change {
+                            None => {
+                                variant.remove(i);
+                            }
+                            Some(c) => variant[i] = c,
+                        }
+                        variants += 1;
+                        taken += usize::from(agree(&(variant.join("\n") + "\n")));
+                    }
+                }
+            }
+        }
+        eprintln!("{taken} of {variants} one-line variants read by the line reader");
+        assert!(
+            variants > 10_000 && taken > variants / 4,
+            "{taken} of {variants}"
+        );
+    }
+
+    /// Every YAML file of the repository's fixtures, snapshots and example system (and of
+    /// the corpus named in `FLUXPRINT_YAML_CORPUS`).
     #[test]
     fn the_readers_agree_on_every_fixture() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut dirs: Vec<std::path::PathBuf> =
-            ["tests", "snapshots", "blueprints", "clusters", "platform"]
-                .iter()
-                .map(|d| root.join(d))
-                .collect();
-        if let Ok(extra) = std::env::var("FLUXPRINT_YAML_CORPUS") {
-            dirs.extend(extra.split(':').filter(|d| !d.is_empty()).map(Into::into));
-        }
+        let mut dirs = corpus(["tests", "snapshots", "blueprints", "clusters", "platform"]);
         let (mut files, mut taken) = (0usize, 0usize);
         while let Some(dir) = dirs.pop() {
             let Ok(entries) = std::fs::read_dir(&dir) else {
