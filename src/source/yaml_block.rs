@@ -789,6 +789,30 @@ mod tests {
         }
     }
 
+    #[test]
+    fn deep_nesting_is_left_to_the_event_parser_without_overflow() {
+        let deep_flow = format!("a: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+        let block = |levels: usize| -> String {
+            (0..levels)
+                .map(|i| format!("{}k{i}:\n", "  ".repeat(i)))
+                .collect::<String>()
+                + &format!("{}leaf: 1\n", "  ".repeat(levels))
+        };
+        // The event parser refuses both: the flow with its own recursion limit, the block
+        // mapping at MAX_DEPTH.
+        for text in [deep_flow, block(MAX_DEPTH + 50)] {
+            assert!(parse(&text, &|_| false).is_none());
+            let refused = crate::source::yaml::parse_json_documents(&text, |_| false);
+            let message = refused.err().map(|e| e.message).unwrap_or_default();
+            assert!(
+                message.contains("nesting") || message.contains("recursion"),
+                "{message}"
+            );
+        }
+        // Below the limit the line reader reads it, as the event parser does.
+        assert!(agree(&block(MAX_DEPTH / 2)));
+    }
+
     /// `dirs` of the repository, and any directory named in `FLUXPRINT_YAML_CORPUS`
     /// (`:`-separated: real repositories, say).
     fn corpus<const N: usize>(dirs: [&str; N]) -> Vec<std::path::PathBuf> {
