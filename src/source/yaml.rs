@@ -394,6 +394,15 @@ fn is_legacy_octal(text: &str) -> bool {
 /// (`0755` is 493, as kubectl reads it too) and reads numbers the way Go's `ParseInt` with
 /// base 0 does once `_` separators are dropped (`1_000`, `0x1F`, `0o17`, `0b101`, signs).
 fn resolve_plain_go(text: &str) -> Kind {
+    // Most scalars start with a letter that begins no null, boolean or number: strings.
+    if !matches!(
+        text.as_bytes().first(),
+        None | Some(
+            b'0'..=b'9' | b'-' | b'+' | b'.' | b'~' | b'n' | b'N' | b't' | b'T' | b'f' | b'F'
+        )
+    ) {
+        return Kind::Str(text.to_owned());
+    }
     match text {
         "" | "~" | "null" | "Null" | "NULL" => return Kind::Null,
         "true" | "True" | "TRUE" => return Kind::Bool(true),

@@ -262,8 +262,21 @@ fn yaml_files(root: &Path, dirs: &mut BTreeSet<String>) -> Result<Vec<PathBuf>, 
             }
         }
     }
-    out.sort();
+    sort_paths(&mut out);
     Ok(out)
+}
+
+/// Sorts paths found below one root in `Path` order (component by component), without
+/// comparing components: with `/` read as the lowest byte, which no name holds, the bytes
+/// order the same, several times faster.
+fn sort_paths(paths: &mut [PathBuf]) {
+    paths.sort_by_cached_key(|p| {
+        p.as_os_str()
+            .as_encoded_bytes()
+            .iter()
+            .map(|&b| if b == b'/' { 0 } else { b })
+            .collect::<Vec<u8>>()
+    });
 }
 
 /// A parsed file: its documents, straight to JSON (positions are found again, once per file,
@@ -579,6 +592,8 @@ impl Tree {
                 }
             }
         }
+        // Every object's identity is read on all cores (every rule asks for it).
+        crate::par::map(&tree.objects, |o| o.kind().len());
         for (i, o) in tree.objects.iter().enumerate() {
             tree.kinds.entry(o.kind().to_owned()).or_default().push(i);
         }
@@ -895,6 +910,28 @@ fn classify(v: &Value) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_sort_in_path_order() {
+        let names = [
+            "r/a/b.yaml",
+            "r/a-b.yaml",
+            "r/a.yaml",
+            "r/a/b/c.yaml",
+            "r/a b/x.yaml",
+            "r/A.yaml",
+            "r/a0/x.yaml",
+            "r/é.yaml",
+            "r/a/.b.yaml",
+            "r/ab.yaml",
+            "r/a/a.yaml",
+        ];
+        let mut ours: Vec<PathBuf> = names.iter().map(PathBuf::from).collect();
+        let mut std = ours.clone();
+        sort_paths(&mut ours);
+        std.sort();
+        assert_eq!(ours, std);
+    }
 
     #[test]
     fn an_object_reads_the_identity_of_the_value_it_holds() {
