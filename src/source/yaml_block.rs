@@ -148,10 +148,7 @@ impl Reader<'_, '_> {
     /// there. `...` and directives are given up on by the caller seeing them as content.
     fn segment_end(&self) -> usize {
         (self.pos..self.lines.len())
-            .find(|&i| {
-                let line = self.lines[i];
-                line.starts_with("---") && matches!(line.as_bytes().get(3), None | Some(b' '))
-            })
+            .find(|&i| self.lines[i].starts_with("---") && is_marker(self.lines[i]))
             .unwrap_or(self.lines.len())
     }
 
@@ -813,24 +810,32 @@ mod tests {
         assert!(agree(&block(MAX_DEPTH / 2)));
     }
 
-    /// `dirs` of the repository, and any directory named in `FLUXPRINT_YAML_CORPUS`
-    /// (`:`-separated: real repositories, say).
-    fn corpus<const N: usize>(dirs: [&str; N]) -> Vec<std::path::PathBuf> {
+    /// The texts of the YAML files below `dirs` of the repository and below any directory
+    /// named in `FLUXPRINT_YAML_CORPUS` (`:`-separated: real repositories, say), found as
+    /// `validate` finds them.
+    fn corpus<const N: usize>(dirs: [&str; N]) -> Vec<String> {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut out: Vec<std::path::PathBuf> = dirs.iter().map(|d| root.join(d)).collect();
+        let mut roots: Vec<std::path::PathBuf> = dirs.iter().map(|d| root.join(d)).collect();
         if let Ok(extra) = std::env::var("FLUXPRINT_YAML_CORPUS") {
-            out.extend(extra.split(':').filter(|d| !d.is_empty()).map(Into::into));
+            roots.extend(extra.split(':').filter(|d| !d.is_empty()).map(Into::into));
         }
-        out
+        let mut texts = Vec::new();
+        for dir in roots {
+            let files = crate::validate::tree::yaml_files(&dir, &mut Default::default())
+                .unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+            // Files that are not UTF-8 are no YAML either reader reads.
+            texts.extend(files.iter().filter_map(|f| std::fs::read_to_string(f).ok()));
+        }
+        texts
     }
 
     /// Variants of the repository's example system and fixture systems (and of the corpus
-    /// named in `FLUXPRINT_YAML_CORPUS`), one line changed
-    /// each (deleted, indented or outdented by a space, cut in half, doubled): nearly all
-    /// are broken or mean something else, and the readers must still agree on each.
+    /// named in `FLUXPRINT_YAML_CORPUS`), one line changed each (deleted, indented or
+    /// outdented by a space, cut in half, doubled): nearly all are broken or mean something
+    /// else, and the readers must still agree on each.
     #[test]
     fn the_readers_agree_on_every_one_line_change() {
-        let mut dirs = corpus([
+        let texts = corpus([
             "blueprints",
             "clusters",
             "platform",
@@ -838,48 +843,30 @@ mod tests {
             "tests/fixtures/kustomize",
         ]);
         let (mut variants, mut taken) = (0usize, 0usize);
-        while let Some(dir) = dirs.pop() {
-            let Ok(entries) = std::fs::read_dir(&dir) else {
-                continue;
-            };
-            for entry in entries.flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    dirs.push(path);
-                    continue;
+        for text in &texts {
+            let lines: Vec<&str> = text.lines().collect();
+            for (i, line) in lines.iter().enumerate() {
+                let mut cut = line.len() / 2;
+                while !line.is_char_boundary(cut) {
+                    cut -= 1;
                 }
-                if !path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
-                    continue;
-                }
-                let Ok(text) = std::fs::read_to_string(&path) else {
-                    continue;
-                };
-                let lines: Vec<&str> = text.lines().collect();
-                for i in 0..lines.len() {
-                    let line = lines[i];
-                    let mut cut = line.len() / 2;
-                    while !line.is_char_boundary(cut) {
-                        cut -= 1;
-                    }
-                    let half = &line[..cut];
-                    let changed = [
-                        None,
-                        Some(format!(" {line}")),
-                        line.strip_prefix(' ').map(str::to_owned),
-                        Some(half.to_owned()),
-                        Some(format!("{line}\n{line}")),
-                    ];
-                    for change in changed {
-                        let mut variant: Vec<&str> = lines.clone();
-                        match &change {
-                            None => {
-                                variant.remove(i);
-                            }
-                            Some(c) => variant[i] = c,
+                let changed = [
+                    None,
+                    Some(format!(" {line}")),
+                    line.strip_prefix(' ').map(str::to_owned),
+                    Some(line[..cut].to_owned()),
+                    Some(format!("{line}\n{line}")),
+                ];
+                for change in changed {
+                    let mut variant = lines.clone();
+                    match &change {
+                        None => {
+                            variant.remove(i);
                         }
-                        variants += 1;
-                        taken += usize::from(agree(&(variant.join("\n") + "\n")));
+                        Some(c) => variant[i] = c,
                     }
+                    variants += 1;
+                    taken += usize::from(agree(&(variant.join("\n") + "\n")));
                 }
             }
         }
@@ -894,28 +881,9 @@ mod tests {
     /// the corpus named in `FLUXPRINT_YAML_CORPUS`).
     #[test]
     fn the_readers_agree_on_every_fixture() {
-        let mut dirs = corpus(["tests", "snapshots", "blueprints", "clusters", "platform"]);
-        let (mut files, mut taken) = (0usize, 0usize);
-        while let Some(dir) = dirs.pop() {
-            let Ok(entries) = std::fs::read_dir(&dir) else {
-                continue;
-            };
-            for entry in entries.flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    dirs.push(path);
-                    continue;
-                }
-                let is_yaml = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
-                let Ok(text) = std::fs::read_to_string(&path) else {
-                    continue;
-                };
-                if is_yaml {
-                    files += 1;
-                    taken += usize::from(agree(&text));
-                }
-            }
-        }
+        let texts = corpus(["tests", "snapshots", "blueprints", "clusters", "platform"]);
+        let taken = texts.iter().filter(|t| agree(t)).count();
+        let files = texts.len();
         eprintln!("{taken} of {files} YAML files read by the line reader");
         // Most fixtures are block-style manifests: were the line reader to give up on them,
         // it would be agreeing by never answering.

@@ -57,21 +57,24 @@ struct Ident {
     namespace: Option<String>,
 }
 
+/// `value[key]`, when a string.
+fn top<'v>(value: &'v Value, key: &str) -> Option<&'v str> {
+    value.get(key)?.as_str()
+}
+
+/// `value.metadata[key]`, when a string.
+fn meta<'v>(value: &'v Value, key: &str) -> Option<&'v str> {
+    value.get("metadata")?.get(key)?.as_str()
+}
+
 impl Ident {
     fn of(value: &Arc<Value>) -> Ident {
-        let text = |key: &str| value.get(key).and_then(Value::as_str);
-        let meta = |key: &str| {
-            value
-                .get("metadata")
-                .and_then(|m| m.get(key))
-                .and_then(Value::as_str)
-        };
         Ident {
             of: Arc::downgrade(value),
-            api_version: text("apiVersion").unwrap_or("").to_owned(),
-            kind: text("kind").unwrap_or("").to_owned(),
-            name: meta("name").unwrap_or("").to_owned(),
-            namespace: meta("namespace").map(str::to_owned),
+            api_version: top(value, "apiVersion").unwrap_or("").to_owned(),
+            kind: top(value, "kind").unwrap_or("").to_owned(),
+            name: meta(value, "name").unwrap_or("").to_owned(),
+            namespace: meta(value, "namespace").map(str::to_owned),
         }
     }
 }
@@ -87,45 +90,30 @@ impl Object {
 
     /// `apiVersion`.
     pub fn api_version(&self) -> &str {
-        match self.ident() {
-            Some(i) => &i.api_version,
-            None => self
-                .value
-                .get("apiVersion")
-                .and_then(Value::as_str)
-                .unwrap_or(""),
-        }
+        self.ident().map_or_else(
+            || top(&self.value, "apiVersion").unwrap_or(""),
+            |i| &i.api_version,
+        )
     }
 
     /// `kind`.
     pub fn kind(&self) -> &str {
-        match self.ident() {
-            Some(i) => &i.kind,
-            None => self.value.get("kind").and_then(Value::as_str).unwrap_or(""),
-        }
+        self.ident()
+            .map_or_else(|| top(&self.value, "kind").unwrap_or(""), |i| &i.kind)
     }
 
     /// `metadata.name`.
     pub fn name(&self) -> &str {
-        match self.ident() {
-            Some(i) => &i.name,
-            None => self
-                .value
-                .lookup("/metadata/name")
-                .and_then(Value::as_str)
-                .unwrap_or(""),
-        }
+        self.ident()
+            .map_or_else(|| meta(&self.value, "name").unwrap_or(""), |i| &i.name)
     }
 
     /// `metadata.namespace`, if set.
     pub fn namespace(&self) -> Option<&str> {
-        match self.ident() {
-            Some(i) => i.namespace.as_deref(),
-            None => self
-                .value
-                .lookup("/metadata/namespace")
-                .and_then(Value::as_str),
-        }
+        self.ident().map_or_else(
+            || meta(&self.value, "namespace"),
+            |i| i.namespace.as_deref(),
+        )
     }
 
     /// The API group (`""` for the core group).
@@ -231,7 +219,10 @@ pub fn is_kustomization_file(name: &str) -> bool {
 /// Anything named like YAML that is not a directory is listed — symlinks, FIFOs, devices
 /// too — so that reading it either succeeds or stops the run naming it; skipping it would
 /// hide part of the tree. Directory links are not followed (a link to a parent never ends).
-fn yaml_files(root: &Path, dirs: &mut BTreeSet<String>) -> Result<Vec<PathBuf>, crate::Error> {
+pub(crate) fn yaml_files(
+    root: &Path,
+    dirs: &mut BTreeSet<String>,
+) -> Result<Vec<PathBuf>, crate::Error> {
     if !root.is_dir() {
         return Ok(vec![root.to_owned()]);
     }
