@@ -204,17 +204,21 @@ pub fn run_with_crds(
     crds: &[PathBuf],
     options: &Options,
 ) -> Result<(Report, Tree), Error> {
-    let mut schemas = SchemaStore::with_builtins();
-    for dir in crds {
-        let learned = if dir.is_dir() {
-            schemas.add_crd_dir(dir)
-        } else {
-            schemas.add_crd_file(dir)
-        };
-        learned.map_err(|e| match e {
-            SchemaError::Read { path, source } => Error::Read { path, source },
-            other => Error::Usage(other.to_string()),
-        })?;
-    }
-    super::run_keeping_tree(paths, schemas, options)
+    // The CRDs load while the tree does.
+    let schemas = || {
+        let mut schemas = SchemaStore::with_builtins();
+        for dir in crds {
+            let learned = if dir.is_dir() {
+                schemas.add_crd_dir(dir)
+            } else {
+                schemas.add_crd_file(dir)
+            };
+            learned.map_err(|e| match e {
+                SchemaError::Read { path, source } => Error::Read { path, source },
+                other => Error::Usage(other.to_string()),
+            })?;
+        }
+        Ok(schemas)
+    };
+    super::run_loading_schemas(paths, schemas, options)
 }

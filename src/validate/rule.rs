@@ -121,41 +121,50 @@ pub struct Context<'a> {
 impl<'a> Context<'a> {
     /// A context over `tree`, with its indexes built once.
     pub fn new(tree: &'a Tree, schemas: &'a SchemaStore, options: &'a Options) -> Self {
-        let mut workloads: BTreeMap<String, Vec<IndexedWorkload<'a>>> = BTreeMap::new();
-        for (i, o) in tree.objects.iter().enumerate() {
-            if let Some(t) = super::rules::pod_template(o) {
-                workloads
-                    .entry(o.namespace().unwrap_or("").to_owned())
-                    .or_default()
-                    .push((i, t, super::rules::pod_labels(o, t)));
-            }
-        }
-        let mut services: BTreeMap<String, Vec<Selecting<'a>>> = BTreeMap::new();
-        let mut elsewhere: BTreeSet<String> = BTreeSet::from(["kube-system".to_owned()]);
-        for (i, o) in tree.objects.iter().enumerate() {
-            if o.kind() == "Service" && o.group().is_empty() {
-                services
-                    .entry(o.namespace().unwrap_or("").to_owned())
-                    .or_default()
-                    .push((i, o.at("/spec/selector").and_then(Value::as_object)));
-            }
-            if let Some(ns) = makes_pods_in(o) {
-                elsewhere.insert(ns.to_owned());
-            }
-        }
-        let judged = tree
-            .objects
-            .iter()
-            .map(|o| {
-                matches!(
-                    schemas.lookup(o.api_version(), o.kind()),
-                    super::schema::Lookup::Found(_)
-                )
-            })
-            .collect();
+        // Four indexes of the whole tree, two at a time.
+        let ((workloads, services, elsewhere), (judged, index)) = crate::par::join(
+            || {
+                let mut workloads: BTreeMap<String, Vec<IndexedWorkload<'a>>> = BTreeMap::new();
+                for (i, o) in tree.objects.iter().enumerate() {
+                    if let Some(t) = super::rules::pod_template(o) {
+                        workloads
+                            .entry(o.namespace().unwrap_or("").to_owned())
+                            .or_default()
+                            .push((i, t, super::rules::pod_labels(o, t)));
+                    }
+                }
+                let mut services: BTreeMap<String, Vec<Selecting<'a>>> = BTreeMap::new();
+                let mut elsewhere: BTreeSet<String> = BTreeSet::from(["kube-system".to_owned()]);
+                for (i, o) in tree.objects.iter().enumerate() {
+                    if o.kind() == "Service" && o.group().is_empty() {
+                        services
+                            .entry(o.namespace().unwrap_or("").to_owned())
+                            .or_default()
+                            .push((i, o.at("/spec/selector").and_then(Value::as_object)));
+                    }
+                    if let Some(ns) = makes_pods_in(o) {
+                        elsewhere.insert(ns.to_owned());
+                    }
+                }
+                (workloads, services, elsewhere)
+            },
+            || {
+                let judged = tree
+                    .objects
+                    .iter()
+                    .map(|o| {
+                        matches!(
+                            schemas.lookup(o.api_version(), o.kind()),
+                            super::schema::Lookup::Found(_)
+                        )
+                    })
+                    .collect();
+                (judged, tree.index())
+            },
+        );
         Context {
             judged,
-            index: tree.index(),
+            index,
             workloads,
             services,
             elsewhere,

@@ -227,34 +227,53 @@ pub(crate) fn yaml_files(
         return Ok(vec![root.to_owned()]);
     }
     let mut out = Vec::new();
-    let mut stack = vec![root.to_owned()];
-    while let Some(d) = stack.pop() {
-        let list = |source| crate::Error::Io {
-            action: "list",
-            path: d.clone(),
-            source,
-        };
-        for entry in std::fs::read_dir(&d).map_err(list)? {
-            let entry = entry.map_err(list)?;
-            let name = entry.file_name();
-            let name = name.to_string_lossy();
-            let kind = entry.file_type().map_err(list)?;
-            if kind.is_dir() {
-                if !name.starts_with('.') {
-                    let path = entry.path();
-                    dirs.insert(crate::source::display_path(root, &path));
-                    stack.push(path);
-                }
-            } else if (name.ends_with(".yaml") || name.ends_with(".yml")) && !name.starts_with('.')
-            {
-                // Hidden files are tool configuration (`.sops.yaml`, `.gitlab-ci.yml`,
-                // `.yamllint.yaml`, `.pre-commit-config.yaml`), never manifests.
-                out.push(entry.path());
+    // Level by level, each level's directories listed on all cores (a rendered tree holds
+    // a directory per service); files and directories come out in input order.
+    let mut level = vec![root.to_owned()];
+    while !level.is_empty() {
+        let mut next = Vec::new();
+        for listed in crate::par::map(&level, |d| list_dir(root, d)) {
+            let (files, subdirs) = listed?;
+            out.extend(files);
+            for (path, display) in subdirs {
+                dirs.insert(display);
+                next.push(path);
             }
         }
+        level = next;
     }
     sort_paths(&mut out);
     Ok(out)
+}
+
+/// A directory's YAML files and its subdirectories (with their paths relative to `root`).
+type Listing = (Vec<PathBuf>, Vec<(PathBuf, String)>);
+
+fn list_dir(root: &Path, d: &Path) -> Result<Listing, crate::Error> {
+    let list = |source| crate::Error::Io {
+        action: "list",
+        path: d.to_owned(),
+        source,
+    };
+    let (mut files, mut subdirs) = (Vec::new(), Vec::new());
+    for entry in std::fs::read_dir(d).map_err(list)? {
+        let entry = entry.map_err(list)?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let kind = entry.file_type().map_err(list)?;
+        if kind.is_dir() {
+            if !name.starts_with('.') {
+                let path = entry.path();
+                let display = crate::source::display_path(root, &path);
+                subdirs.push((path, display));
+            }
+        } else if (name.ends_with(".yaml") || name.ends_with(".yml")) && !name.starts_with('.') {
+            // Hidden files are tool configuration (`.sops.yaml`, `.gitlab-ci.yml`,
+            // `.yamllint.yaml`, `.pre-commit-config.yaml`), never manifests.
+            files.push(entry.path());
+        }
+    }
+    Ok((files, subdirs))
 }
 
 /// Sorts paths found below one root in `Path` order (component by component), without
@@ -298,6 +317,67 @@ pub type KnownFile<'a> = (&'a str, Option<&'a Documents>);
 
 /// Per document of a parsed file: where it starts, and its plain strings.
 type DocMeta = (Span, Vec<(String, String)>);
+
+/// What a document of a file is to the tree.
+enum Doc {
+    /// An empty document.
+    Null,
+    /// A kustomization file's document.
+    Kustomization,
+    /// A partial object named as a patch by a kustomization, with its lookalikes.
+    Patch(Vec<Lookalike>),
+    /// An object, with its lookalikes.
+    Object(Vec<Lookalike>),
+    /// Not a Kubernetes object: where it starts, and why.
+    Invalid(Span, String),
+}
+
+/// A parsed file's documents, shared, and what each is.
+fn sort_documents(parsed: Parsed, kustomization: bool, is_patch: bool) -> (Documents, Vec<Doc>) {
+    // The documents' values, and per document its start and plain strings.
+    let (values, meta): (Documents, Vec<DocMeta>) = match parsed {
+        Parsed::Text(docs) => {
+            let mut values = Vec::with_capacity(docs.len());
+            let mut meta = Vec::with_capacity(docs.len());
+            for d in docs {
+                values.push(Arc::new(d.value));
+                meta.push((d.span, d.plain_strings));
+            }
+            (Arc::new(values), meta)
+        }
+        Parsed::Known(span, docs) => {
+            let meta = docs.iter().map(|_| (span, Vec::new())).collect();
+            (docs, meta)
+        }
+    };
+    let sorted = values
+        .iter()
+        .zip(meta)
+        .map(|(value, (span, plain_strings))| {
+            if value.is_null() {
+                return Doc::Null;
+            }
+            if kustomization {
+                return Doc::Kustomization;
+            }
+            let lookalikes: Vec<Lookalike> = plain_strings
+                .into_iter()
+                .filter_map(|(pointer, text)| {
+                    let meaning = crate::source::yaml11::yaml11_meaning(&text)?;
+                    Some((pointer, text, meaning))
+                })
+                .collect();
+            if is_patch {
+                return Doc::Patch(lookalikes);
+            }
+            match classify(value) {
+                Ok(()) => Doc::Object(lookalikes),
+                Err(why) => Doc::Invalid(span, why),
+            }
+        })
+        .collect();
+    (values, sorted)
+}
 
 impl<'a> Known<'a> {
     /// Room for `files` files (a large tree's map grows once, not once per doubling).
@@ -442,15 +522,17 @@ impl Tree {
             } else {
                 root.as_path()
             };
-            for path in yaml_files(root, &mut tree.dirs)? {
+            let single = roots.len() == 1;
+            let found = yaml_files(root, &mut tree.dirs)?;
+            listed.extend(crate::par::map_owned(found, |path| {
                 let in_root = crate::source::display_path(base, &path);
-                let display = if roots.len() == 1 {
+                let display = if single {
                     in_root.clone()
                 } else {
                     crate::source::display_path(Path::new(""), &path)
                 };
-                listed.push((display, path, in_root));
-            }
+                (display, path, in_root)
+            }));
         }
         let mut parsed = Vec::with_capacity(listed.len());
         for ((_, path, _), result) in listed.iter().zip(parse_all(&listed, known)) {
@@ -461,51 +543,57 @@ impl Tree {
         }
         // Files named as patches by a kustomization are partial objects.
         let mut patch_files = BTreeSet::new();
-        // The objects as written, without their values (they stay in `docs`, shared with the
-        // builds): only those that no build replaces are given theirs, once it is known which.
-        let mut written: Vec<Object> = Vec::new();
-        for ((display, path, in_root), (text, docs)) in listed.iter().zip(&parsed) {
-            let name = path
+        for ((display, path, in_root), (_, docs)) in listed.iter().zip(&parsed) {
+            if !path
                 .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            if !is_kustomization_file(&name) {
+                .is_some_and(|n| is_kustomization_file(&n.to_string_lossy()))
+            {
                 continue;
             }
-            let _ = text;
             let values: Vec<&Value> = match docs {
                 Ok(Parsed::Text(docs)) => docs.iter().map(|d| &d.value).collect(),
                 Ok(Parsed::Known(_, docs)) => docs.iter().map(|d| &**d).collect(),
                 Err(_) => Vec::new(),
             };
-            {
-                let dir = display.rsplit_once('/').map_or("", |(d, _)| d);
-                let dir_in_root = in_root.rsplit_once('/').map_or("", |(d, _)| d);
-                for value in values {
-                    // A path leaving the repository (GO312) names no file of the tree; kept,
-                    // `..` beyond the root would collapse onto an unrelated file and exempt it.
-                    for target in patch_paths(value) {
-                        if !escapes(dir_in_root, &target) {
-                            patch_files.insert(normalize(dir, &target));
-                        }
+            let dir = display.rsplit_once('/').map_or("", |(d, _)| d);
+            let dir_in_root = in_root.rsplit_once('/').map_or("", |(d, _)| d);
+            for value in values {
+                // A path leaving the repository (GO312) names no file of the tree; kept,
+                // `..` beyond the root would collapse onto an unrelated file and exempt it.
+                for target in patch_paths(value) {
+                    if !escapes(dir_in_root, &target) {
+                        patch_files.insert(normalize(dir, &target));
                     }
                 }
             }
         }
-        for (index, ((display, path, in_root), (text, docs))) in
-            listed.into_iter().zip(parsed).enumerate()
-        {
-            tree.sources
-                .insert(display.clone(), SourceFile::new(&display, &path, text));
+        // Each file's documents are sorted out on all cores, then gathered in file order.
+        let files: Vec<_> = listed.into_iter().zip(parsed).collect();
+        let patch_files = &patch_files;
+        let sorted = crate::par::map_owned(files, |((display, path, in_root), (text, docs))| {
             let is_patch = patch_files.contains(&display);
+            let kustomization = path
+                .file_name()
+                .is_some_and(|n| is_kustomization_file(&n.to_string_lossy()));
+            let docs = docs.map(|docs| sort_documents(docs, kustomization, is_patch));
+            (display, path, in_root, text, docs)
+        });
+        // The objects as written, without their values (they stay in `docs`, shared with the
+        // builds): only those that no build replaces are given theirs, once it is known which.
+        let mut written: Vec<Object> = Vec::new();
+        let mut sources = Vec::with_capacity(sorted.len());
+        for (index, (display, path, in_root, text, docs)) in sorted.into_iter().enumerate() {
+            sources.push((
+                display.clone(),
+                SourceFile::new(display.clone(), path.clone(), text),
+            ));
+            tree.by_path.insert(in_root.clone(), index);
             tree.files.push(TreeFile {
                 display,
                 path,
                 in_root,
             });
-            tree.by_path
-                .insert(tree.files[index].in_root.clone(), index);
-            let docs = match docs {
+            let (values, docs) = match docs {
                 Ok(d) => d,
                 Err(e) => {
                     tree.docs.push(None);
@@ -513,42 +601,8 @@ impl Tree {
                     continue;
                 }
             };
-            let kustomization = tree.files[index]
-                .path
-                .file_name()
-                .is_some_and(|n| is_kustomization_file(&n.to_string_lossy()));
-            // The documents' values, and per document its start and plain strings.
-            let (values, meta): (Documents, Vec<DocMeta>) = match docs {
-                Parsed::Text(docs) => {
-                    let mut values = Vec::with_capacity(docs.len());
-                    let mut meta = Vec::with_capacity(docs.len());
-                    for d in docs {
-                        values.push(Arc::new(d.value));
-                        meta.push((d.span, d.plain_strings));
-                    }
-                    (Arc::new(values), meta)
-                }
-                Parsed::Known(span, docs) => (docs, vec![(span, Vec::new())]),
-            };
-            for (doc, (value, (span, plain_strings))) in values.iter().zip(meta).enumerate() {
-                if value.is_null() {
-                    continue;
-                }
-                if kustomization {
-                    tree.kustomizations.push(Kustomize {
-                        file: index,
-                        doc,
-                        value: value.clone(),
-                    });
-                    continue;
-                }
-                let mut lookalikes = Vec::new();
-                for (pointer, text) in plain_strings {
-                    if let Some(meaning) = crate::source::yaml11::yaml11_meaning(&text) {
-                        lookalikes.push((pointer, text, meaning));
-                    }
-                }
-                let object = Object {
+            for (doc, sorted) in docs.into_iter().enumerate() {
+                let object = |lookalikes| Object {
                     file: index,
                     doc,
                     value: null(),
@@ -558,20 +612,24 @@ impl Tree {
                     unit: None,
                     ident: OnceLock::new(),
                 };
-                if is_patch {
-                    tree.patches.push(Object {
-                        value: value.clone(),
-                        ..object
-                    });
-                } else {
-                    match classify(value) {
-                        Ok(()) => written.push(object),
-                        Err(why) => tree.invalid.push((index, span, why)),
-                    }
+                match sorted {
+                    Doc::Null => {}
+                    Doc::Kustomization => tree.kustomizations.push(Kustomize {
+                        file: index,
+                        doc,
+                        value: values[doc].clone(),
+                    }),
+                    Doc::Patch(lookalikes) => tree.patches.push(Object {
+                        value: values[doc].clone(),
+                        ..object(lookalikes)
+                    }),
+                    Doc::Object(lookalikes) => written.push(object(lookalikes)),
+                    Doc::Invalid(span, why) => tree.invalid.push((index, span, why)),
                 }
             }
             tree.docs.push(Some(values));
         }
+        tree.sources = sources.into_iter().collect();
         if !(roots.len() == 1 && roots[0].is_dir() && tree.apply_builds(&mut written)) {
             tree.objects = written;
         }
