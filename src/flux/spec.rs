@@ -24,8 +24,8 @@ pub struct FluxSpec {
 
 /// True for a Flux Kustomization object.
 pub fn is_flux_kustomization(v: &Value) -> bool {
-    v.get("kind").and_then(Value::as_str) == Some("Kustomization")
-        && v.get("apiVersion")
+    crate::source::get(v, "kind").and_then(Value::as_str) == Some("Kustomization")
+        && crate::source::get(v, "apiVersion")
             .and_then(Value::as_str)
             .is_some_and(|a| a.starts_with("kustomize.toolkit.fluxcd.io/"))
 }

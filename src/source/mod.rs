@@ -9,7 +9,7 @@ pub mod yaml;
 pub mod yaml11;
 mod yaml_block;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -93,6 +93,29 @@ pub trait Lookup {
     fn lookup(&self, pointer: &str) -> Option<&Value>;
 }
 
+/// Maps up to this many keys are scanned by [`field`] (about all of a manifest's maps).
+const SCAN: usize = 16;
+
+/// `map[key]`, like `Map::get`. A small map is scanned comparing lengths first: a key's
+/// length is stored beside its pointer, so only keys of the same length are read, where a
+/// B-tree search reads each key it passes, every one a separate allocation.
+pub fn field<'v>(map: &'v Map<String, Value>, key: &str) -> Option<&'v Value> {
+    if map.len() > SCAN {
+        return map.get(key);
+    }
+    map.iter()
+        .find(|(k, _)| k.len() == key.len() && k.as_bytes() == key.as_bytes())
+        .map(|(_, v)| v)
+}
+
+/// `value[key]` of an object, like `Value::get` with a string key ([`field`]).
+pub fn get<'v>(value: &'v Value, key: &str) -> Option<&'v Value> {
+    match value {
+        Value::Object(map) => field(map, key),
+        _ => None,
+    }
+}
+
 impl Lookup for Value {
     fn lookup(&self, pointer: &str) -> Option<&Value> {
         if pointer.is_empty() {
@@ -104,7 +127,7 @@ impl Lookup for Value {
         let mut node = self;
         for token in pointer.strip_prefix('/')?.split('/') {
             node = match node {
-                Value::Object(map) => map.get(token)?,
+                Value::Object(map) => field(map, token)?,
                 Value::Array(items) => {
                     if token.len() > 1 && token.starts_with('0') {
                         return None;
@@ -124,6 +147,34 @@ impl Lookup for Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn field_agrees_with_get() {
+        // Maps on both sides of the scan limit, keys sharing lengths and prefixes.
+        for n in [0, 1, 2, SCAN - 1, SCAN, SCAN + 1, 40] {
+            let map: Map<String, Value> = (0..n)
+                .map(|i| {
+                    (
+                        format!("k{}", "x".repeat(i % 4)) + &i.to_string(),
+                        Value::from(i),
+                    )
+                })
+                .collect();
+            let value = Value::Object(map.clone());
+            for i in 0..n + 2 {
+                for key in [
+                    format!("k{}", "x".repeat(i % 4)) + &i.to_string(),
+                    format!("k{i}"),
+                    String::new(),
+                ] {
+                    assert_eq!(field(&map, &key), map.get(&key), "{n} keys, {key:?}");
+                    assert_eq!(get(&value, &key), value.get(&key), "{n} keys, {key:?}");
+                }
+            }
+        }
+        assert_eq!(get(&Value::from(1), "a"), None);
+        assert_eq!(get(&serde_json::json!(["a"]), "0"), None);
+    }
 
     #[test]
     fn line_lookup_handles_crlf_and_bounds() {

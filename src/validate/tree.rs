@@ -59,12 +59,12 @@ struct Ident {
 
 /// `value[key]`, when a string.
 fn top<'v>(value: &'v Value, key: &str) -> Option<&'v str> {
-    value.get(key)?.as_str()
+    crate::source::get(value, key)?.as_str()
 }
 
 /// `value.metadata[key]`, when a string.
 fn meta<'v>(value: &'v Value, key: &str) -> Option<&'v str> {
-    value.get("metadata")?.get(key)?.as_str()
+    crate::source::get(crate::source::get(value, "metadata")?, key)?.as_str()
 }
 
 impl Ident {

@@ -134,13 +134,15 @@ fn references_only(map: &serde_json::Map<String, Value>, key: &str) -> bool {
 
 /// True for a SOPS-encrypted document (its `sops` block, or `ENC[...]` values).
 pub fn sops_encrypted(o: &Value) -> bool {
-    o.get("sops").is_some()
+    crate::source::get(o, "sops").is_some()
         || SECRET_FIELDS.iter().any(|k| {
-            o.get(*k).and_then(Value::as_object).is_some_and(|m| {
-                !m.is_empty()
-                    && m.values()
-                        .all(|v| v.as_str().is_some_and(|s| s.starts_with("ENC[")))
-            })
+            crate::source::get(o, k)
+                .and_then(Value::as_object)
+                .is_some_and(|m| {
+                    !m.is_empty()
+                        && m.values()
+                            .all(|v| v.as_str().is_some_and(|s| s.starts_with("ENC[")))
+                })
         })
 }
 

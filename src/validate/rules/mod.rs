@@ -128,7 +128,10 @@ pub fn selects(
     selector: &serde_json::Map<String, Value>,
     labels: &serde_json::Map<String, Value>,
 ) -> bool {
-    !selector.is_empty() && selector.iter().all(|(k, v)| labels.get(k) == Some(v))
+    !selector.is_empty()
+        && selector
+            .iter()
+            .all(|(k, v)| crate::source::field(labels, k) == Some(v))
 }
 
 /// A `LabelSelector` (matchLabels and matchExpressions) against labels.
@@ -139,7 +142,10 @@ pub fn label_selector_matches(selector: &Value, labels: &serde_json::Map<String,
         // An empty selector selects everything in the namespace.
         return true;
     }
-    let labels_ok = match_labels.is_none_or(|m| m.iter().all(|(k, v)| labels.get(k) == Some(v)));
+    let labels_ok = match_labels.is_none_or(|m| {
+        m.iter()
+            .all(|(k, v)| crate::source::field(labels, k) == Some(v))
+    });
     let exprs_ok = expressions.into_iter().flatten().all(|e| {
         let key = e.get("key").and_then(Value::as_str).unwrap_or("");
         let values: Vec<&str> = e
