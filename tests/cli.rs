@@ -78,6 +78,46 @@ fn new_writes_a_valid_blueprint_and_refuses_to_overwrite() {
     );
 }
 
+/// The CRDs load while the tree does, yet a missing `--crds` path is reported before a
+/// missing tree, as when they loaded first; the operating system's cause is worded once.
+#[test]
+fn a_missing_crds_path_is_reported_before_a_missing_tree() {
+    let dir = example();
+    let out = fluxprint(
+        dir.path(),
+        &[
+            "validate",
+            "no-tree",
+            "--crds",
+            "no-crds",
+            "--clusters",
+            "clusters",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("failed to read no-crds"), "{err}");
+    assert!(!err.contains("no-tree"), "{err}");
+    assert_eq!(err.matches("(os error").count(), 1, "{err}");
+    let out = fluxprint(
+        dir.path(),
+        &[
+            "validate",
+            "no-tree",
+            "--crds",
+            "clusters",
+            "--clusters",
+            "clusters",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("no-tree does not exist"),
+        "{}",
+        stderr(&out)
+    );
+}
+
 #[test]
 fn usage_errors_exit_2() {
     let dir = example();

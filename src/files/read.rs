@@ -18,8 +18,9 @@ pub const MAX_INPUT_BYTES: u64 = 8 * 1024 * 1024;
 /// Why a file could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
-    /// The operating system refused (missing, permissions, ...).
-    #[error("{0}")]
+    /// The operating system refused (missing, permissions, ...). Transparent: the cause is
+    /// worded once, not again as its own source.
+    #[error(transparent)]
     Io(#[from] std::io::Error),
     /// Not a regular file: a directory, FIFO, socket or device (also behind a symlink).
     #[error("not a regular file ({0}); only regular files are read")]

@@ -139,8 +139,11 @@ pub fn run_loading_schemas(
     schemas: impl FnOnce() -> Result<SchemaStore, Error> + Send,
     options: &Options,
 ) -> Result<(Report, Tree), Error> {
-    check_paths(paths)?;
-    let (tree, schemas) = crate::par::join(|| Tree::load_known(paths, &Known::default()), schemas);
+    let load = || {
+        check_paths(paths)?;
+        Tree::load_known(paths, &Known::default())
+    };
+    let (tree, schemas) = crate::par::join(load, schemas);
     let schemas = schemas?;
     Ok(judge(tree?, schemas, options))
 }
