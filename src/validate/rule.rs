@@ -236,11 +236,24 @@ const NO_PODS: &[&str] = &[
     "gateway.networking.k8s.io",
 ];
 
+/// Kinds of a [`NO_PODS`] group that do run pods: the Prometheus operator's servers, each a
+/// StatefulSet it makes (kube-prometheus selects their pods with a Service and a
+/// PodDisruptionBudget), beside its configuration kinds (ServiceMonitor, PrometheusRule…).
+const PODS_OF_CONFIG_GROUPS: &[(&str, &str)] = &[
+    ("monitoring.coreos.com", "Prometheus"),
+    ("monitoring.coreos.com", "PrometheusAgent"),
+    ("monitoring.coreos.com", "Alertmanager"),
+    ("monitoring.coreos.com", "ThanosRuler"),
+];
+
 /// The namespace where `o` (a HelmRelease, or an operator's custom resource) may make
 /// pods the tree does not hold.
 pub(crate) fn makes_pods_in(o: &super::tree::Object) -> Option<&str> {
     let release = o.kind() == "HelmRelease" && o.group() == "helm.toolkit.fluxcd.io";
-    if !release && NO_PODS.contains(&o.group()) {
+    if !release
+        && NO_PODS.contains(&o.group())
+        && !PODS_OF_CONFIG_GROUPS.contains(&(o.group(), o.kind()))
+    {
         return None;
     }
     let target = if release {
