@@ -561,6 +561,11 @@ impl SchemaStore {
         } else {
             object
         };
+        // Most objects are valid: the yes/no walk stops at nothing and allocates nothing,
+        // several times cheaper than collecting errors.
+        if validator.is_valid(object) {
+            return Ok(Vec::new());
+        }
         let mut out = BTreeSet::new();
         for error in validator.iter_errors(object) {
             let pointer = error.instance_path().as_str().to_owned();
