@@ -23,6 +23,10 @@ pub(crate) fn join<A, B: Send>(a: impl FnOnce() -> A, b: impl FnOnce() -> B + Se
     })
 }
 
+/// Chunks per thread in [`map_owned`]: enough that the last chunks even out the threads'
+/// shares, few enough that handing them out costs nothing.
+const CHUNKS_PER_THREAD: usize = 8;
+
 /// [`map`] taking the items by value, for work that moves them into its results.
 pub(crate) fn map_owned<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
     let threads = std::thread::available_parallelism()
@@ -31,32 +35,50 @@ pub(crate) fn map_owned<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sy
     if threads == 1 {
         return items.into_iter().map(f).collect();
     }
-    let chunk = items.len().div_ceil(threads).max(1);
+    // Chunks are taken in turn rather than split evenly up front: items cost unevenly (files
+    // of every size), and a thread done with its chunks takes the next instead of waiting.
     let len = items.len();
-    let mut parts = Vec::with_capacity(threads);
+    let chunk = len.div_ceil(threads * CHUNKS_PER_THREAD).max(1);
+    let mut chunks = Vec::with_capacity(len.div_ceil(chunk));
     let mut rest = items.into_iter();
     loop {
         let part: Vec<T> = rest.by_ref().take(chunk).collect();
         if part.is_empty() {
             break;
         }
-        parts.push(part);
+        chunks.push(std::sync::Mutex::new(part));
     }
-    let f = &f;
-    std::thread::scope(|s| {
-        let handles: Vec<_> = parts
-            .into_iter()
-            .map(|part| s.spawn(move || part.into_iter().map(f).collect::<Vec<R>>()))
-            .collect();
-        let mut out = Vec::with_capacity(len);
-        for h in handles {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(slot) = chunks.get(i) else {
+                return done;
+            };
+            // Each chunk is taken once; a poisoned lock only means another chunk panicked,
+            // which is raised below.
+            let part = std::mem::take(&mut *slot.lock().unwrap_or_else(|p| p.into_inner()));
+            done.push((i, part.into_iter().map(&f).collect::<Vec<R>>()));
+        }
+    };
+    let mut parts = std::thread::scope(|s| {
+        let helpers: Vec<_> = (1..threads).map(|_| s.spawn(work)).collect();
+        let mut all = work();
+        for h in helpers {
             match h.join() {
-                Ok(part) => out.extend(part),
+                Ok(done) => all.extend(done),
                 Err(panic) => std::panic::resume_unwind(panic),
             }
         }
-        out
-    })
+        all
+    });
+    parts.sort_unstable_by_key(|(i, _)| *i);
+    let mut out = Vec::with_capacity(len);
+    for (_, part) in parts {
+        out.extend(part);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -83,5 +105,30 @@ mod tests {
         let want: Vec<usize> = items.iter().map(String::len).collect();
         assert_eq!(super::map_owned(items, |s| s.len()), want);
         assert!(super::map_owned(Vec::<u32>::new(), |x| x).is_empty());
+    }
+
+    #[test]
+    fn uneven_items_keep_their_order() {
+        // The first items are slow, so the chunks are finished out of order.
+        let items: Vec<u64> = (0..200).collect();
+        let got = super::map_owned(items, |i| {
+            if i < 20 {
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+            i * 3
+        });
+        assert_eq!(got, (0..200).map(|i| i * 3).collect::<Vec<_>>());
+        assert_eq!(super::map_owned(vec![7], |x| x + 1), vec![8]);
+    }
+
+    #[test]
+    fn a_panic_in_any_chunk_is_raised() {
+        let caught = std::panic::catch_unwind(|| {
+            super::map_owned((0..100).collect::<Vec<u32>>(), |i| {
+                assert!(i != 77, "item 77");
+                i
+            })
+        });
+        assert!(caught.is_err());
     }
 }
