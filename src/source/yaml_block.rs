@@ -26,7 +26,7 @@ pub(crate) fn parse(text: &str, keep_plain: &dyn Fn(&str) -> bool) -> Option<Vec
     if !plain_text(text) {
         return None;
     }
-    let lines: Vec<&str> = text.split('\n').collect();
+    let lines = lines_of(text);
     let mut reader = Reader {
         lines: &lines,
         pos: 0,
@@ -71,9 +71,13 @@ pub(crate) fn parse(text: &str, keep_plain: &dyn Fn(&str) -> bool) -> Option<Vec
 /// True when the text has no character the subset leaves to the event parser: tabs,
 /// carriage returns, other control characters, a byte order mark or Unicode line separators.
 fn plain_text(text: &str) -> bool {
-    let bytes_ok = text
-        .bytes()
-        .all(|b| b == b'\n' || (b' '..=b'~').contains(&b) || b >= 0x80);
+    // Every file is checked whole before it is read: a block at a time, without stopping
+    // inside one, so that the check runs on vector instructions.
+    let bytes_ok = text.as_bytes().chunks(64).all(|block| {
+        !block.iter().fold(false, |bad, &b| {
+            bad | (b < b' ' && b != b'\n') | (b == 0x7f)
+        })
+    });
     bytes_ok
         && (text.is_ascii()
             || text.chars().all(|c| {
@@ -81,6 +85,19 @@ fn plain_text(text: &str) -> bool {
                     || !(matches!(c, '\u{80}'..='\u{9f}' | '\u{2028}' | '\u{2029}')
                         || matches!(c, '\u{feff}' | '\u{fffe}' | '\u{ffff}'))
             }))
+}
+
+/// `text` split at every `\n`, as `str::split` splits it (a final `\n` ends in an empty
+/// line), found by a vectorised search rather than one search per line.
+fn lines_of(text: &str) -> Vec<&str> {
+    let mut lines = Vec::with_capacity(text.len() / 32 + 1);
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', text.as_bytes()) {
+        lines.push(&text[start..end]);
+        start = end + 1;
+    }
+    lines.push(&text[start..]);
+    lines
 }
 
 fn indent_of(line: &str) -> usize {
@@ -671,6 +688,46 @@ fn unescape(inner: &str) -> Option<String> {
 mod tests {
     use super::*;
     use crate::source::yaml::{parse_json_events_in, AliasBudget};
+
+    #[test]
+    fn lines_split_as_str_split_does() {
+        let long = "key: value\n".repeat(100);
+        for text in [
+            "",
+            "\n",
+            "a",
+            "a\n",
+            "a\nb",
+            "\n\na\n\n",
+            "é\nü\n",
+            long.as_str(),
+        ] {
+            assert_eq!(
+                lines_of(text),
+                text.split('\n').collect::<Vec<_>>(),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn plain_text_refuses_every_control_byte_wherever_it_is() {
+        let slow = |text: &str| {
+            text.bytes()
+                .all(|b| b == b'\n' || (b' '..=b'~').contains(&b) || b >= 0x80)
+        };
+        let filler = "a: b\n".repeat(40);
+        for b in 0u8..0x80 {
+            let c = char::from(b);
+            // Before, inside and after the first 64-byte block, and at the very end.
+            for at in [0, 63, 64, 65, filler.len()] {
+                let mut text = filler.clone();
+                text.insert(at, c);
+                assert_eq!(plain_text(&text), slow(&text), "byte {b:#x} at {at}");
+            }
+        }
+        assert!(plain_text(&filler) && !plain_text("a:\u{2028}b") && plain_text("a: é"));
+    }
 
     /// Reads `text` both ways; when the line reader takes it, the two must agree exactly
     /// (values, document positions and kept plain strings, every plain string kept here).
