@@ -152,3 +152,46 @@ fn every_shared_schema_compiles() {
         store().validate(&obj).unwrap_or_else(|e| panic!("{e}"));
     }
 }
+
+#[test]
+fn preparing_kinds_ahead_changes_no_verdict() {
+    // The same objects judged by a store prepared for their kinds (and for kinds that have no
+    // schema) and by one that compiles each schema on first use.
+    let objects = [
+        json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "a"},
+               "spec": {"replica": 2, "selector": {"matchLabels": {"app": "a"}},
+                        "template": {"metadata": {"labels": {"app": "a"}},
+                                     "spec": {"containers": [{"name": "a", "image": "a:1"}]}}}}),
+        json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "a"},
+               "spec": {"ports": [{"port": "eighty"}]}}),
+        json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}, "data": {"k": "v"}}),
+        json!({"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
+               "metadata": {"name": "a", "namespace": "flux-system"},
+               "spec": {"interval": "1m", "prune": "yes",
+                        "sourceRef": {"kind": "GitRepository", "name": "a"}}}),
+        json!({"apiVersion": "example.com/v1", "kind": "Nothing", "metadata": {"name": "a"}}),
+    ];
+    let kinds: Vec<(&str, &str)> = objects
+        .iter()
+        .map(|o| {
+            (
+                o["apiVersion"].as_str().unwrap_or(""),
+                o["kind"].as_str().unwrap_or(""),
+            )
+        })
+        .chain([("apps/v1", "NoSuchKind"), ("", "")])
+        .collect();
+    let prepared = SchemaStore::with_builtins();
+    prepared.prepare(kinds.iter().copied());
+    let fresh = SchemaStore::with_builtins();
+    let mut failing = 0;
+    for o in &objects {
+        let (a, b) = (prepared.validate(o), fresh.validate(o));
+        let (a, b) = (format!("{a:?}"), format!("{b:?}"));
+        assert_eq!(a, b, "{o}");
+        failing += usize::from(a.contains("pointer"));
+    }
+    // The Deployment, the Service and the Kustomization are wrong; the kind without a schema
+    // is reported as such.
+    assert!(failing >= 4, "{failing}");
+}

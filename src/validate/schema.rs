@@ -508,6 +508,18 @@ impl SchemaStore {
         self.validate_on(object, Installed::default())
     }
 
+    /// Builds and compiles ahead of time the schema of every `(apiVersion, kind)` given that
+    /// has one, so that validating the first objects of each kind does not wait on it. Only
+    /// caches are filled: what is judged afterwards is the same.
+    pub fn prepare<'k>(&self, kinds: impl IntoIterator<Item = (&'k str, &'k str)>) {
+        for (api_version, kind) in kinds {
+            if let Lookup::Found(entry) = self.lookup(api_version, kind) {
+                // An error is cached with the schema and reported when an object needs it.
+                let _ = self.compiled(api_version, kind, entry);
+            }
+        }
+    }
+
     /// [`SchemaStore::validate`] on a cluster with `installed`.
     pub fn validate_on(
         &self,

@@ -511,6 +511,16 @@ impl Tree {
 
     /// [`Tree::load`], taking the files of `known` from memory instead of the disk.
     pub fn load_known(roots: &[PathBuf], known: &Known<'_>) -> Result<Tree, crate::Error> {
+        Tree::load_staged(roots, known, |_| {})
+    }
+
+    /// [`Tree::load_known`], giving `read` every file's documents as soon as they are read,
+    /// before the builds: work that needs only the documents can run beside the builds.
+    pub fn load_staged(
+        roots: &[PathBuf],
+        known: &Known<'_>,
+        read: impl FnOnce(Vec<Documents>),
+    ) -> Result<Tree, crate::Error> {
         let mut tree = Tree {
             roots: roots.to_vec(),
             ..Tree::default()
@@ -630,6 +640,7 @@ impl Tree {
             tree.docs.push(Some(values));
         }
         tree.sources = sources.into_iter().collect();
+        read(tree.docs.iter().flatten().cloned().collect());
         if !(roots.len() == 1 && roots[0].is_dir() && tree.apply_builds(&mut written)) {
             tree.objects = written;
         }
