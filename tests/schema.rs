@@ -154,10 +154,20 @@ fn every_shared_schema_compiles() {
 }
 
 #[test]
-fn preparing_kinds_ahead_changes_no_verdict() {
-    // The same objects judged by a store prepared for their kinds (and for kinds that have no
-    // schema) and by one that compiles each schema on first use.
-    let objects = [
+fn objects_judged_ahead_get_the_verdict_they_would_get_when_asked() {
+    use std::sync::atomic::AtomicBool;
+    use std::sync::Arc;
+    let crd = |size_type: &str| {
+        json!({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+               "metadata": {"name": "widgets.example.com"},
+               "spec": {"group": "example.com", "scope": "Namespaced",
+                        "names": {"kind": "Widget", "plural": "widgets"},
+                        "versions": [{"name": "v1", "served": true, "storage": true,
+                                      "schema": {"openAPIV3Schema": {"type": "object",
+                                          "properties": {"spec": {"type": "object",
+                                              "properties": {"size": {"type": size_type}}}}}}}]}})
+    };
+    let objects: Vec<Arc<serde_json::Value>> = [
         json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "a"},
                "spec": {"replica": 2, "selector": {"matchLabels": {"app": "a"}},
                         "template": {"metadata": {"labels": {"app": "a"}},
@@ -169,29 +179,46 @@ fn preparing_kinds_ahead_changes_no_verdict() {
                "metadata": {"name": "a", "namespace": "flux-system"},
                "spec": {"interval": "1m", "prune": "yes",
                         "sourceRef": {"kind": "GitRepository", "name": "a"}}}),
+        json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "a"},
+               "spec": {"size": "big"}}),
         json!({"apiVersion": "example.com/v1", "kind": "Nothing", "metadata": {"name": "a"}}),
-    ];
-    let kinds: Vec<(&str, &str)> = objects
+        json!({"kind": "ConfigMap"}),
+    ]
+    .into_iter()
+    .map(Arc::new)
+    .collect();
+    let mut ahead = SchemaStore::with_builtins();
+    ahead.add_crd(&crd("integer"));
+    ahead.prejudge(&objects, &AtomicBool::new(false));
+    let mut asked = SchemaStore::with_builtins();
+    asked.add_crd(&crd("integer"));
+    let verdicts = |store: &SchemaStore| -> Vec<String> {
+        objects
+            .iter()
+            .map(|o| format!("{:?}", store.validate(o)))
+            .collect()
+    };
+    let before = verdicts(&ahead);
+    assert_eq!(before, verdicts(&asked));
+    // The Deployment, the Service, the Kustomization and the Widget are wrong; the kind
+    // without a schema and the object without an apiVersion are reported as such.
+    assert_eq!(
+        before.iter().filter(|v| v.contains("pointer")).count(),
+        6,
+        "{before:#?}"
+    );
+    assert!(!before[2].contains("pointer"), "{}", before[2]);
+    // A CRD learned afterwards (as from the tree) replaces the verdicts of its kind only.
+    ahead.add_crd(&crd("string"));
+    asked.add_crd(&crd("string"));
+    let after = verdicts(&ahead);
+    assert_eq!(after, verdicts(&asked));
+    assert!(!after[4].contains("pointer"), "{}", after[4]);
+    assert_eq!(after[..4], before[..4]);
+    // Copies of the objects, elsewhere in memory, are judged when asked, the same way.
+    let copies: Vec<String> = objects
         .iter()
-        .map(|o| {
-            (
-                o["apiVersion"].as_str().unwrap_or(""),
-                o["kind"].as_str().unwrap_or(""),
-            )
-        })
-        .chain([("apps/v1", "NoSuchKind"), ("", "")])
+        .map(|o| format!("{:?}", ahead.validate(&(**o).clone())))
         .collect();
-    let prepared = SchemaStore::with_builtins();
-    prepared.prepare(kinds.iter().copied());
-    let fresh = SchemaStore::with_builtins();
-    let mut failing = 0;
-    for o in &objects {
-        let (a, b) = (prepared.validate(o), fresh.validate(o));
-        let (a, b) = (format!("{a:?}"), format!("{b:?}"));
-        assert_eq!(a, b, "{o}");
-        failing += usize::from(a.contains("pointer"));
-    }
-    // The Deployment, the Service and the Kustomization are wrong; the kind without a schema
-    // is reported as such.
-    assert!(failing >= 4, "{failing}");
+    assert_eq!(copies, after);
 }

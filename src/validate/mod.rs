@@ -139,38 +139,32 @@ pub fn run_loading_schemas(
     schemas: impl FnOnce() -> Result<SchemaStore, Error> + Send,
     options: &Options,
 ) -> Result<(Report, Tree), Error> {
-    // Once the documents are read, the schema side compiles the schemas of their kinds while
-    // the tree side runs the builds (mostly on one core).
-    let (read, documents) = std::sync::mpsc::channel();
+    // Once the objects are read, the schema side judges them against their schemas while the
+    // tree side runs the builds (mostly on one core), until the tree is loaded.
+    let (read, objects) = std::sync::mpsc::channel();
+    let loaded = std::sync::atomic::AtomicBool::new(false);
+    let loaded = &loaded;
     let load = move || {
-        check_paths(paths)?;
-        Tree::load_staged(paths, &Known::default(), |docs| {
-            // The other side is gone only when its schemas failed, reported below.
-            let _ = read.send(docs);
-        })
+        let tree = check_paths(paths).and_then(|()| {
+            Tree::load_staged(paths, &Known::default(), |written| {
+                // The other side is gone only when its schemas failed, reported below.
+                let _ = read.send(written);
+            })
+        });
+        loaded.store(true, std::sync::atomic::Ordering::Relaxed);
+        tree
     };
-    let prepared = move || {
-        let store = schemas()?;
+    let prejudged = move || {
+        let mut store = schemas()?;
         // Nothing arrives when the tree fails to load.
-        if let Ok(docs) = documents.recv() {
-            store.prepare(kinds_of(&docs));
+        if let Ok(written) = objects.recv() {
+            store.prejudge(&written, loaded);
         }
         Ok(store)
     };
-    let (tree, schemas) = crate::par::join(load, prepared);
+    let (tree, schemas) = crate::par::join(load, prejudged);
     let schemas = schemas?;
     Ok(judge(tree?, schemas, options))
-}
-
-/// The distinct `(apiVersion, kind)` of the objects among `docs`.
-fn kinds_of(docs: &[crate::kustomize::Documents]) -> std::collections::BTreeSet<(&str, &str)> {
-    fn text<'v>(v: &'v serde_json::Value, key: &str) -> Option<&'v str> {
-        crate::source::get(v, key)?.as_str()
-    }
-    docs.iter()
-        .flat_map(|d| d.iter())
-        .filter_map(|v| Some((text(v, "apiVersion")?, text(v, "kind")?)))
-        .collect()
 }
 
 fn check_paths(paths: &[PathBuf]) -> Result<(), Error> {

@@ -28,7 +28,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use jsonschema::error::ValidationErrorKind;
 use jsonschema::Validator;
@@ -164,10 +165,29 @@ pub struct SchemaStore {
     object_meta: Option<Map<String, Value>>,
     /// CRD validation rules by `(apiVersion, kind)`.
     cel: BTreeMap<(String, String), Vec<super::cel::CelRule>>,
+    /// Verdicts reached ahead of time ([`SchemaStore::prejudge`]), by the address of the
+    /// object judged.
+    prejudged: std::collections::HashMap<usize, Prejudged>,
+}
+
+/// A verdict reached ahead of time for one object.
+#[derive(Debug)]
+struct Prejudged {
+    /// Held so that its address, the key, stays this object's while the verdict is kept (and
+    /// shared, so the object cannot change in place).
+    _object: Arc<Value>,
+    api_version: String,
+    kind: String,
+    violations: Vec<Violation>,
 }
 
 const OBJECT_META: &str = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta";
 const QUANTITY: &str = "io.k8s.apimachinery.pkg.api.resource.Quantity";
+
+/// Where `object` is in memory: the key of its verdict reached ahead of time.
+fn address(object: &Value) -> usize {
+    std::ptr::from_ref(object) as usize
+}
 
 fn group_of(api_version: &str) -> &str {
     api_version.rsplit_once('/').map_or("", |(g, _)| g)
@@ -229,6 +249,9 @@ impl SchemaStore {
     }
 
     fn insert(&mut self, api_version: String, kind: String, schema: Value) {
+        // A verdict reached with the schema this one replaces is no longer the store's.
+        self.prejudged
+            .retain(|_, p| p.api_version != api_version || p.kind != kind);
         self.served
             .entry((group_of(&api_version).to_owned(), kind.clone()))
             .or_default()
@@ -275,6 +298,8 @@ impl SchemaStore {
         }
         if self.object_meta.is_none() && converted.contains_key(OBJECT_META) {
             self.object_meta = Some(closure(&converted, OBJECT_META));
+            // Every CRD root takes it from now on.
+            self.prejudged.clear();
         }
         let mut learned = 0;
         for (name, schema) in schemas {
@@ -508,15 +533,37 @@ impl SchemaStore {
         self.validate_on(object, Installed::default())
     }
 
-    /// Builds and compiles ahead of time the schema of every `(apiVersion, kind)` given that
-    /// has one, so that validating the first objects of each kind does not wait on it. Only
-    /// caches are filled: what is judged afterwards is the same.
-    pub fn prepare<'k>(&self, kinds: impl IntoIterator<Item = (&'k str, &'k str)>) {
-        for (api_version, kind) in kinds {
-            if let Lookup::Found(entry) = self.lookup(api_version, kind) {
-                // An error is cached with the schema and reported when an object needs it.
-                let _ = self.compiled(api_version, kind, entry);
+    /// Judges `objects` ahead of time, in order, until `stop` is set: [`SchemaStore::validate_on`]
+    /// of one of these same objects (the same allocation) then returns the verdict reached
+    /// here, unless a schema of its kind was added since. Run while the tree's builds leave a
+    /// core free; the objects not reached are judged when asked, as without this.
+    pub fn prejudge(&mut self, objects: &[Arc<Value>], stop: &AtomicBool) {
+        for object in objects {
+            if stop.load(Ordering::Relaxed) {
+                return;
             }
+            let text = |key| crate::source::get(object, key).and_then(Value::as_str);
+            let (Some(api_version), Some(kind)) = (text("apiVersion"), text("kind")) else {
+                continue;
+            };
+            // Their verdict depends on what the cluster runs, known only once it is built.
+            if flux_operator_enum(group_of(api_version), kind).is_some() {
+                continue;
+            }
+            let Lookup::Found(_) = self.lookup(api_version, kind) else {
+                continue;
+            };
+            // An error is not kept: it is reached again, and reported, when asked.
+            let Ok(violations) = self.validate_on(object, Installed::default()) else {
+                continue;
+            };
+            let judged = Prejudged {
+                _object: Arc::clone(object),
+                api_version: api_version.to_owned(),
+                kind: kind.to_owned(),
+                violations,
+            };
+            self.prejudged.insert(address(object), judged);
         }
     }
 
@@ -526,6 +573,9 @@ impl SchemaStore {
         object: &Value,
         installed: Installed,
     ) -> Result<Vec<Violation>, SchemaError> {
+        if let Some(judged) = self.prejudged.get(&address(object)) {
+            return Ok(judged.violations.clone());
+        }
         let api_version = object.get("apiVersion").and_then(Value::as_str);
         let kind = object.get("kind").and_then(Value::as_str);
         let (Some(api_version), Some(kind)) = (api_version, kind) else {

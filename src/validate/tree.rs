@@ -514,12 +514,12 @@ impl Tree {
         Tree::load_staged(roots, known, |_| {})
     }
 
-    /// [`Tree::load_known`], giving `read` every file's documents as soon as they are read,
-    /// before the builds: work that needs only the documents can run beside the builds.
+    /// [`Tree::load_known`], giving `read` the objects as written as soon as they are read,
+    /// before the builds: work that needs only them can run beside the builds.
     pub fn load_staged(
         roots: &[PathBuf],
         known: &Known<'_>,
-        read: impl FnOnce(Vec<Documents>),
+        read: impl FnOnce(Vec<Arc<Value>>),
     ) -> Result<Tree, crate::Error> {
         let mut tree = Tree {
             roots: roots.to_vec(),
@@ -591,6 +591,7 @@ impl Tree {
         // The objects as written, without their values (they stay in `docs`, shared with the
         // builds): only those that no build replaces are given theirs, once it is known which.
         let mut written: Vec<Object> = Vec::new();
+        let mut written_values = Vec::new();
         let mut sources = Vec::with_capacity(sorted.len());
         for (index, (display, path, in_root, text, docs)) in sorted.into_iter().enumerate() {
             sources.push((
@@ -633,14 +634,17 @@ impl Tree {
                         value: values[doc].clone(),
                         ..object(lookalikes)
                     }),
-                    Doc::Object(lookalikes) => written.push(object(lookalikes)),
+                    Doc::Object(lookalikes) => {
+                        written_values.push(Arc::clone(&values[doc]));
+                        written.push(object(lookalikes));
+                    }
                     Doc::Invalid(span, why) => tree.invalid.push((index, span, why)),
                 }
             }
             tree.docs.push(Some(values));
         }
         tree.sources = sources.into_iter().collect();
-        read(tree.docs.iter().flatten().cloned().collect());
+        read(written_values);
         if !(roots.len() == 1 && roots[0].is_dir() && tree.apply_builds(&mut written)) {
             tree.objects = written;
         }
