@@ -866,3 +866,125 @@ fn references_without_a_namespace_print_without_a_slash_once() {
     );
     assert!(!err.contains(" /"), "{err}");
 }
+
+#[test]
+fn verdicts_reached_ahead_change_no_report_of_any_rule_fixture() {
+    // Every rule fixture tree judged twice from the same documents in memory: once with every
+    // object judged against its schema ahead of time (as a run does while the Flux units are
+    // built, here without stopping), once without. Fixtures include schema violations, CRDs
+    // learned from the tree, builds that patch objects and SOPS-encrypted files.
+    use fluxprint::kustomize::Documents;
+    use fluxprint::validate::rule::Options;
+    use fluxprint::validate::schema::SchemaStore;
+    use fluxprint::validate::tree::Known;
+    use std::sync::atomic::AtomicBool;
+    use std::sync::Arc;
+    // A tree whose own CRD replaces a compiled-in one, so that a verdict reached ahead
+    // against the compiled-in schema must give way: here `interval` must be an integer.
+    let replaced = tempfile::tempdir().expect("tempdir");
+    fs::write(
+        replaced.path().join("crd.yaml"),
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  \
+         name: gitrepositories.source.toolkit.fluxcd.io\nspec:\n  group: source.toolkit.fluxcd.io\n  \
+         scope: Namespaced\n  names: {kind: GitRepository, plural: gitrepositories}\n  versions:\n  \
+         - name: v1\n    served: true\n    storage: true\n    schema:\n      openAPIV3Schema:\n        \
+         type: object\n        properties:\n          spec:\n            type: object\n            \
+         properties:\n              interval: {type: integer}\n",
+    )
+    .expect("write");
+    fs::write(
+        replaced.path().join("source.yaml"),
+        "apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n  name: a\n  \
+         namespace: flux-system\nspec:\n  interval: 1m\n",
+    )
+    .expect("write");
+    let mut dirs = vec![replaced.path().to_owned()];
+    for rule in fs::read_dir(root().join("tests/fixtures/rules")).expect("fixtures") {
+        for side in ["fail", "pass"] {
+            dirs.push(rule.as_ref().expect("entry").path().join(side));
+        }
+    }
+    let mut trees = 0;
+    let mut ahead_total = 0;
+    let mut replaced_found = false;
+    {
+        for dir in dirs {
+            if !dir.is_dir() {
+                continue;
+            }
+            let mut files: Vec<(std::path::PathBuf, String, Documents)> = Vec::new();
+            for entry in walk(&dir) {
+                let text = fs::read_to_string(&entry).expect("read");
+                let Ok(docs) = fluxprint::source::yaml::parse_json_documents(&text, |_| false)
+                else {
+                    continue;
+                };
+                let values: Vec<Arc<serde_json::Value>> =
+                    docs.into_iter().map(|d| Arc::new(d.value)).collect();
+                files.push((entry, text, Arc::new(values)));
+            }
+            let mut known = Known::default();
+            for (path, text, docs) in &files {
+                known.insert(path.clone(), text, Some(docs));
+            }
+            let written: Vec<Arc<serde_json::Value>> = files
+                .iter()
+                .flat_map(|(_, _, d)| d.iter().cloned())
+                .collect();
+            ahead_total += written.len();
+            let mut ahead = SchemaStore::with_builtins();
+            ahead.prejudge(&written, &AtomicBool::new(false));
+            let options = Options::default();
+            let paths = [dir.clone()];
+            let (with, _) =
+                fluxprint::validate::run_known(&paths, ahead, &options, &known).expect("runs");
+            let (without, _) = fluxprint::validate::run_known(
+                &paths,
+                SchemaStore::with_builtins(),
+                &options,
+                &known,
+            )
+            .expect("runs");
+            assert_eq!(
+                format!("{:#?}", with.diagnostics),
+                format!("{:#?}", without.diagnostics),
+                "{}",
+                dir.display()
+            );
+            if dir == replaced.path() {
+                // Judged by the tree's CRD, not the compiled-in one (which wants a `url`).
+                let by_tree_crd = |report: &fluxprint::validate::Report| {
+                    report.diagnostics.iter().any(|d| {
+                        d.code == "GO003"
+                            && d.file == "source.yaml"
+                            && d.message.contains("integer")
+                    }) && !report.diagnostics.iter().any(|d| d.message.contains("url"))
+                };
+                replaced_found = by_tree_crd(&with) && by_tree_crd(&without);
+            }
+            trees += 1;
+        }
+    }
+    assert!(
+        trees > 100 && ahead_total > 500,
+        "{trees} trees, {ahead_total} objects"
+    );
+    assert!(
+        replaced_found,
+        "the tree's own CRD judges the GitRepository"
+    );
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in fs::read_dir(dir).expect("list") {
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+            out.push(path);
+        }
+    }
+    out.sort();
+    out
+}

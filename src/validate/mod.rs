@@ -126,9 +126,7 @@ pub fn run_known(
     options: &Options,
     known: &Known<'_>,
 ) -> Result<(Report, Tree), Error> {
-    check_paths(paths)?;
-    let tree = Tree::load_known(paths, known)?;
-    Ok(judge(tree, schemas, options))
+    load_and_judge(paths, || Ok(schemas), options, known)
 }
 
 /// [`run_keeping_tree`], with the schemas made by `schemas` while the tree loads (reading
@@ -139,6 +137,16 @@ pub fn run_loading_schemas(
     schemas: impl FnOnce() -> Result<SchemaStore, Error> + Send,
     options: &Options,
 ) -> Result<(Report, Tree), Error> {
+    load_and_judge(paths, schemas, options, &Known::default())
+}
+
+/// Loads the tree and the schemas at once, then judges the tree.
+fn load_and_judge(
+    paths: &[PathBuf],
+    schemas: impl FnOnce() -> Result<SchemaStore, Error> + Send,
+    options: &Options,
+    known: &Known<'_>,
+) -> Result<(Report, Tree), Error> {
     // Once the objects are read, the schema side judges them against their schemas while the
     // tree side runs the builds (mostly on one core), until the tree is loaded.
     let (read, objects) = std::sync::mpsc::channel();
@@ -146,7 +154,7 @@ pub fn run_loading_schemas(
     let loaded = &loaded;
     let load = move || {
         let tree = check_paths(paths).and_then(|()| {
-            Tree::load_staged(paths, &Known::default(), |written| {
+            Tree::load_staged(paths, known, |written| {
                 // The other side is gone only when its schemas failed, reported below.
                 let _ = read.send(written);
             })
