@@ -69,24 +69,63 @@ impl Report {
 
 /// Runs `rules` on every core: each worker takes the next rule until none is left. Findings
 /// come back in registry order, so the report does not depend on scheduling.
+/// Objects judged together by the per-object rules: few enough that they stay in a core's
+/// cache from the first rule to the last.
+const OBJECTS_PER_TASK: usize = 64;
+
+/// A rule with its place in the run's order.
+type Numbered<'r> = (usize, &'r dyn Rule);
+
 fn run_rules(ctx: &Context<'_>, rules: &[&dyn Rule]) -> Vec<Diagnostic> {
+    // Tasks: each rule that looks across objects, and each run of objects for all the rules
+    // that judge objects one by one. Each worker takes the next task.
+    let (each, across): (Vec<Numbered<'_>>, Vec<Numbered<'_>>) = rules
+        .iter()
+        .copied()
+        .enumerate()
+        .partition(|(_, r)| r.per_object());
+    let objects = &ctx.tree.objects;
+    let runs = if each.is_empty() {
+        0
+    } else {
+        objects.len().div_ceil(OBJECTS_PER_TASK)
+    };
+    let tasks = across.len() + runs;
     let next = std::sync::atomic::AtomicUsize::new(0);
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
-        .clamp(1, rules.len().max(1));
+        .clamp(1, tasks.max(1));
+    // Findings keyed by (rule, run of objects), put back in that order: each rule's findings
+    // come out in object order, as if it had run over the whole tree alone.
     let work = || {
-        let mut done = Vec::new();
+        let mut done: Vec<((usize, usize), Vec<Diagnostic>)> = Vec::new();
         loop {
-            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let Some(rule) = rules.get(i) else {
+            let t = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if t >= tasks {
                 return done;
-            };
-            let mut found = Findings::new(ctx, *rule);
-            rule.check(ctx, &mut found);
-            done.push((i, found.diagnostics));
+            }
+            if let Some(&(i, rule)) = across.get(t) {
+                let mut found = Findings::new(ctx, rule);
+                rule.check(ctx, &mut found);
+                done.push(((i, 0), found.diagnostics));
+                continue;
+            }
+            let run = t - across.len();
+            let start = run * OBJECTS_PER_TASK;
+            let end = (start + OBJECTS_PER_TASK).min(objects.len());
+            let mut found: Vec<Findings<'_>> =
+                each.iter().map(|(_, r)| Findings::new(ctx, *r)).collect();
+            for (i, o) in objects.iter().enumerate().take(end).skip(start) {
+                for ((_, rule), out) in each.iter().zip(&mut found) {
+                    rule.check_object(ctx, i, o, out);
+                }
+            }
+            for ((r, _), f) in each.iter().zip(found) {
+                done.push(((*r, run), f.diagnostics));
+            }
         }
     };
-    let mut results: Vec<(usize, Vec<Diagnostic>)> = std::thread::scope(|s| {
+    let mut results = std::thread::scope(|s| {
         let helpers: Vec<_> = (1..workers).map(|_| s.spawn(work)).collect();
         let mut all = work();
         for h in helpers {
@@ -98,7 +137,7 @@ fn run_rules(ctx: &Context<'_>, rules: &[&dyn Rule]) -> Vec<Diagnostic> {
         }
         all
     });
-    results.sort_by_key(|(i, _)| *i);
+    results.sort_by_key(|(key, _)| *key);
     results.into_iter().flat_map(|(_, d)| d).collect()
 }
 

@@ -10,7 +10,7 @@ use crate::source::Span;
 
 use super::apiserver::settings::ServerSettings;
 use super::schema::SchemaStore;
-use super::tree::Tree;
+use super::tree::{Object, Tree};
 
 /// Annotation listing codes to ignore on one object: `fluxprint.io/ignore: "GO101,GO102"`.
 pub const IGNORE_ANNOTATION: &str = "fluxprint.io/ignore";
@@ -40,8 +40,23 @@ pub trait Rule: Sync {
     fn grade(&self) -> Grade {
         Grade::Broken
     }
-    /// Reports findings.
-    fn check(&self, ctx: &Context<'_>, out: &mut Findings<'_>);
+    /// Reports findings. A rule that judges each object on its own implements
+    /// [`Rule::check_object`] instead and keeps this default.
+    fn check(&self, ctx: &Context<'_>, out: &mut Findings<'_>) {
+        for (i, o) in ctx.tree.objects.iter().enumerate() {
+            self.check_object(ctx, i, o, out);
+        }
+    }
+    /// Whether the rule judges each object on its own, by [`Rule::check_object`]. Such rules
+    /// run object by object, all of them on one object while it is in the processor's
+    /// cache, rather than each over the whole tree: looking at an object costs mostly the
+    /// reading of its maps from memory.
+    fn per_object(&self) -> bool {
+        false
+    }
+    /// Reports the findings of object `i` of the tree, for a rule that judges each object on
+    /// its own (see [`Rule::per_object`]).
+    fn check_object(&self, _ctx: &Context<'_>, _i: usize, _o: &Object, _out: &mut Findings<'_>) {}
 }
 
 /// Options of a validation run.

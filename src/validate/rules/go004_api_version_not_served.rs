@@ -2,6 +2,7 @@
 
 use crate::validate::rule::{Context, Findings, Rule};
 use crate::validate::schema::Lookup;
+use crate::validate::tree::Object;
 
 /// GO004
 pub struct ApiVersionNotServed;
@@ -26,18 +27,17 @@ impl Rule for ApiVersionNotServed {
          ## Example\n```yaml\napiVersion: image.toolkit.fluxcd.io/v1beta2   # GO004\nkind: ImagePolicy\n```\n\n\
          ## Fix\nMove to a served version (the message lists them)."
     }
-    fn check(&self, ctx: &Context<'_>, out: &mut Findings<'_>) {
-        for (i, o) in ctx.tree.objects.iter().enumerate() {
-            if let Lookup::VersionNotServed { served } =
-                ctx.schemas.lookup(o.api_version(), o.kind())
-            {
-                out.object(
-                    i,
-                    "/apiVersion",
-                    format!("{} is not served in {}", o.kind(), o.api_version()),
-                    (!served.is_empty()).then(|| format!("served: {}", served.join(", "))),
-                );
-            }
+    fn per_object(&self) -> bool {
+        true
+    }
+    fn check_object(&self, ctx: &Context<'_>, i: usize, o: &Object, out: &mut Findings<'_>) {
+        if let Lookup::VersionNotServed { served } = ctx.schemas.lookup(o.api_version(), o.kind()) {
+            out.object(
+                i,
+                "/apiVersion",
+                format!("{} is not served in {}", o.kind(), o.api_version()),
+                (!served.is_empty()).then(|| format!("served: {}", served.join(", "))),
+            );
         }
     }
 }

@@ -1,6 +1,7 @@
 //! GO007: a custom resource that fails a validation rule (`x-kubernetes-validations`) of its CRD.
 
 use crate::validate::rule::{Context, Findings, Rule};
+use crate::validate::tree::Object;
 
 /// GO007
 pub struct CrdRuleFails;
@@ -30,15 +31,16 @@ impl Rule for CrdRuleFails {
          spec:   # GO007 spec.interval is only accepted when spec.digestReflectionPolicy is Always\n  \
          interval: 5m\n```\n\n## Fix\nDo what the message says; `kubectl explain` shows the field."
     }
-    fn check(&self, ctx: &Context<'_>, out: &mut Findings<'_>) {
-        for (i, o) in ctx.tree.objects.iter().enumerate() {
-            if super::go501_plaintext_secret::sops_encrypted(&o.value) {
-                continue;
-            }
-            for rule in ctx.schemas.cel_rules(o.api_version(), o.kind()) {
-                for f in rule.check(&o.value) {
-                    out.object(i, &f.pointer, f.message, None);
-                }
+    fn per_object(&self) -> bool {
+        true
+    }
+    fn check_object(&self, ctx: &Context<'_>, i: usize, o: &Object, out: &mut Findings<'_>) {
+        if super::go501_plaintext_secret::sops_encrypted(&o.value) {
+            return;
+        }
+        for rule in ctx.schemas.cel_rules(o.api_version(), o.kind()) {
+            for f in rule.check(&o.value) {
+                out.object(i, &f.pointer, f.message, None);
             }
         }
     }

@@ -69,31 +69,32 @@ impl Rule for NameInvalid {
          ## Example\n```yaml\nkind: Service\nmetadata:\n  name: api.v2   # GO008 a Service name has no dots\n```\n\n\
          ## Fix\nRename (and update what refers to the name)."
     }
-    fn check(&self, ctx: &Context<'_>, out: &mut Findings<'_>) {
-        for (i, o) in ctx.tree.objects.iter().enumerate() {
-            if !ctx.has_schema(i) {
-                continue;
+    fn per_object(&self) -> bool {
+        true
+    }
+    fn check_object(&self, ctx: &Context<'_>, i: usize, o: &Object, out: &mut Findings<'_>) {
+        if !ctx.has_schema(i) {
+            return;
+        }
+        let name = o.name();
+        let literal = stays_literal(ctx, o);
+        if !name.is_empty() && (!unsubstituted(name) || literal.is_some()) {
+            if let Some(problem) = name_problem(name, name_rule(o.group(), o.kind())) {
+                out.object(
+                    i,
+                    "/metadata/name",
+                    literal_note(format!("{}: the name {problem}", o.id()), literal),
+                    None,
+                );
             }
-            let name = o.name();
-            let literal = stays_literal(ctx, o);
-            if !name.is_empty() && (!unsubstituted(name) || literal.is_some()) {
-                if let Some(problem) = name_problem(name, name_rule(o.group(), o.kind())) {
-                    out.object(
-                        i,
-                        "/metadata/name",
-                        literal_note(format!("{}: the name {problem}", o.id()), literal),
-                        None,
-                    );
-                }
+        }
+        if let Some(template) = super::pod_template(o) {
+            for (pointer, c) in super::containers(o, template) {
+                check_container(i, o, &pointer, c, out);
             }
-            if let Some(template) = super::pod_template(o) {
-                for (pointer, c) in super::containers(o, template) {
-                    check_container(i, o, &pointer, c, out);
-                }
-            }
-            if (o.group(), o.kind()) == ("", "Service") {
-                check_service_ports(i, o, out);
-            }
+        }
+        if (o.group(), o.kind()) == ("", "Service") {
+            check_service_ports(i, o, out);
         }
     }
 }

@@ -36,23 +36,24 @@ impl Rule for LabelInvalid {
          ## Example\n```yaml\nmetadata:\n  labels:\n    app: two words   # GO009\n```\n\n\
          ## Fix\nUse a value such as `two-words`; put free text in an annotation."
     }
-    fn check(&self, ctx: &Context<'_>, out: &mut Findings<'_>) {
-        for (i, o) in ctx.tree.objects.iter().enumerate() {
-            if !ctx.has_schema(i) {
-                continue;
-            }
-            labels(i, o, "/metadata/labels", out);
-            annotations(i, o, "/metadata/annotations", out);
-            if let Some(template) = super::pod_template(o).filter(|t| !t.is_empty()) {
-                labels(i, o, &format!("{template}/metadata/labels"), out);
-                annotations(i, o, &format!("{template}/metadata/annotations"), out);
-            }
-            if matches!(o.group(), "apps" | "batch" | "policy") {
-                labels(i, o, "/spec/selector/matchLabels", out);
-            }
-            if (o.group(), o.kind()) == ("", "Service") {
-                labels(i, o, "/spec/selector", out);
-            }
+    fn per_object(&self) -> bool {
+        true
+    }
+    fn check_object(&self, ctx: &Context<'_>, i: usize, o: &Object, out: &mut Findings<'_>) {
+        if !ctx.has_schema(i) {
+            return;
+        }
+        labels(i, o, "/metadata/labels", out);
+        annotations(i, o, "/metadata/annotations", out);
+        if let Some(template) = super::pod_template(o).filter(|t| !t.is_empty()) {
+            labels(i, o, &format!("{template}/metadata/labels"), out);
+            annotations(i, o, &format!("{template}/metadata/annotations"), out);
+        }
+        if matches!(o.group(), "apps" | "batch" | "policy") {
+            labels(i, o, "/spec/selector/matchLabels", out);
+        }
+        if (o.group(), o.kind()) == ("", "Service") {
+            labels(i, o, "/spec/selector", out);
         }
     }
 }

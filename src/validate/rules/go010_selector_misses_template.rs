@@ -3,6 +3,7 @@
 use serde_json::Value;
 
 use crate::validate::rule::{Context, Findings, Rule};
+use crate::validate::tree::Object;
 
 /// GO010
 pub struct SelectorMissesTemplate;
@@ -28,46 +29,47 @@ impl Rule for SelectorMissesTemplate {
          ## Fix\nMake the template carry every label the selector asks for. The selector \
          cannot be changed after creation; change the template's labels."
     }
-    fn check(&self, ctx: &Context<'_>, out: &mut Findings<'_>) {
-        for (i, o) in ctx.tree.objects.iter().enumerate() {
-            if o.group() != "apps"
-                || !matches!(
-                    o.kind(),
-                    "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet"
-                )
-                || !ctx.has_schema(i)
-            {
-                continue;
-            }
-            let Some(selector) = o.at("/spec/selector").filter(|s| s.is_object()) else {
-                continue;
-            };
-            let empty = serde_json::Map::new();
-            let labels = o
-                .at("/spec/template/metadata/labels")
-                .and_then(Value::as_object)
-                .unwrap_or(&empty);
-            if super::label_selector_matches(selector, labels) {
-                continue;
-            }
-            let pointer = if selector
-                .get("matchLabels")
-                .and_then(Value::as_object)
-                .is_some_and(|m| !m.is_empty())
-            {
-                "/spec/selector/matchLabels"
-            } else {
-                "/spec/selector"
-            };
-            out.object(
-                i,
-                pointer,
-                format!(
-                    "{}: the selector does not match the labels of the pod template",
-                    o.id()
-                ),
-                Some("the pods it makes must carry every label it selects".into()),
-            );
+    fn per_object(&self) -> bool {
+        true
+    }
+    fn check_object(&self, ctx: &Context<'_>, i: usize, o: &Object, out: &mut Findings<'_>) {
+        if o.group() != "apps"
+            || !matches!(
+                o.kind(),
+                "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet"
+            )
+            || !ctx.has_schema(i)
+        {
+            return;
         }
+        let Some(selector) = o.at("/spec/selector").filter(|s| s.is_object()) else {
+            return;
+        };
+        let empty = serde_json::Map::new();
+        let labels = o
+            .at("/spec/template/metadata/labels")
+            .and_then(Value::as_object)
+            .unwrap_or(&empty);
+        if super::label_selector_matches(selector, labels) {
+            return;
+        }
+        let pointer = if selector
+            .get("matchLabels")
+            .and_then(Value::as_object)
+            .is_some_and(|m| !m.is_empty())
+        {
+            "/spec/selector/matchLabels"
+        } else {
+            "/spec/selector"
+        };
+        out.object(
+            i,
+            pointer,
+            format!(
+                "{}: the selector does not match the labels of the pod template",
+                o.id()
+            ),
+            Some("the pods it makes must carry every label it selects".into()),
+        );
     }
 }

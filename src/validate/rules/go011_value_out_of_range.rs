@@ -51,83 +51,84 @@ impl Rule for ValueOutOfRange {
          ## Example\n```yaml\nports:\n  - containerPort: 70000   # GO011\n```\n\n\
          ## Fix\nUse a value in the range the message names."
     }
-    fn check(&self, ctx: &Context<'_>, out: &mut Findings<'_>) {
-        for (i, o) in ctx.tree.objects.iter().enumerate() {
-            if !ctx.has_schema(i) {
-                continue;
+    fn per_object(&self) -> bool {
+        true
+    }
+    fn check_object(&self, ctx: &Context<'_>, i: usize, o: &Object, out: &mut Findings<'_>) {
+        if !ctx.has_schema(i) {
+            return;
+        }
+        let mut v = Out { i, o, out };
+        match (o.group(), o.kind()) {
+            ("apps", "Deployment" | "ReplicaSet" | "StatefulSet")
+            | ("", "ReplicationController") => {
+                for f in ["replicas", "minReadySeconds", "revisionHistoryLimit"] {
+                    v.count(&format!("/spec/{f}"));
+                }
             }
-            let mut v = Out { i, o, out };
-            match (o.group(), o.kind()) {
-                ("apps", "Deployment" | "ReplicaSet" | "StatefulSet")
-                | ("", "ReplicationController") => {
-                    for f in ["replicas", "minReadySeconds", "revisionHistoryLimit"] {
-                        v.count(&format!("/spec/{f}"));
-                    }
-                }
-                ("apps", "DaemonSet") => {
-                    v.count("/spec/minReadySeconds");
-                    v.count("/spec/revisionHistoryLimit");
-                }
-                ("batch", "Job") => {
-                    for f in ["parallelism", "completions", "backoffLimit"] {
-                        v.count(&format!("/spec/{f}"));
-                    }
-                }
-                ("autoscaling", "HorizontalPodAutoscaler") => {
-                    // `minReplicas: 0` is valid where the HPAScaleToZero gate is on: an error
-                    // only when the user says the cluster has it off.
-                    let zero = ctx.options.server.gate(Gate::HpaScaleToZero) != Some(false);
-                    for (f, least) in [
-                        ("minReplicas", if zero { 0 } else { 1 }),
-                        ("maxReplicas", 1),
-                    ] {
-                        let at = format!("/spec/{f}");
-                        let Some(n) = o.at(&at).and_then(int).filter(|n| *n < least) else {
-                            continue;
-                        };
-                        let why = if n == 0 && f == "minReplicas" {
-                            " (0 needs the HPAScaleToZero feature gate, which \
-                             --feature-gates says is off)"
-                        } else {
-                            ""
-                        };
-                        v.say(
-                            &at,
-                            format!("`{f}` must be greater than or equal to {least}{why}"),
-                        );
-                    }
-                }
-                ("policy", "PodDisruptionBudget") => {
-                    v.percent("/spec/minAvailable", false);
-                    v.percent("/spec/maxUnavailable", true);
-                }
-                ("", "Service") => {
-                    for (p, port) in o
-                        .at("/spec/ports")
-                        .and_then(Value::as_array)
-                        .into_iter()
-                        .flatten()
-                        .enumerate()
-                    {
-                        v.port(&format!("/spec/ports/{p}/port"), port.get("port"), false);
-                        v.port(
-                            &format!("/spec/ports/{p}/targetPort"),
-                            port.get("targetPort"),
-                            true,
-                        );
-                    }
-                    v.cluster_ips(&ctx.options.server);
-                }
-                _ => {}
+            ("apps", "DaemonSet") => {
+                v.count("/spec/minReadySeconds");
+                v.count("/spec/revisionHistoryLimit");
             }
-            if o.kind() == "Deployment" && o.group() == "apps" {
-                v.percent("/spec/strategy/rollingUpdate/maxSurge", false);
-                v.percent("/spec/strategy/rollingUpdate/maxUnavailable", true);
-            }
-            if let Some(template) = super::pod_template(o) {
-                for (pointer, c) in super::containers(o, template) {
-                    v.container(&pointer, c);
+            ("batch", "Job") => {
+                for f in ["parallelism", "completions", "backoffLimit"] {
+                    v.count(&format!("/spec/{f}"));
                 }
+            }
+            ("autoscaling", "HorizontalPodAutoscaler") => {
+                // `minReplicas: 0` is valid where the HPAScaleToZero gate is on: an error
+                // only when the user says the cluster has it off.
+                let zero = ctx.options.server.gate(Gate::HpaScaleToZero) != Some(false);
+                for (f, least) in [
+                    ("minReplicas", if zero { 0 } else { 1 }),
+                    ("maxReplicas", 1),
+                ] {
+                    let at = format!("/spec/{f}");
+                    let Some(n) = o.at(&at).and_then(int).filter(|n| *n < least) else {
+                        continue;
+                    };
+                    let why = if n == 0 && f == "minReplicas" {
+                        " (0 needs the HPAScaleToZero feature gate, which \
+                         --feature-gates says is off)"
+                    } else {
+                        ""
+                    };
+                    v.say(
+                        &at,
+                        format!("`{f}` must be greater than or equal to {least}{why}"),
+                    );
+                }
+            }
+            ("policy", "PodDisruptionBudget") => {
+                v.percent("/spec/minAvailable", false);
+                v.percent("/spec/maxUnavailable", true);
+            }
+            ("", "Service") => {
+                for (p, port) in o
+                    .at("/spec/ports")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .enumerate()
+                {
+                    v.port(&format!("/spec/ports/{p}/port"), port.get("port"), false);
+                    v.port(
+                        &format!("/spec/ports/{p}/targetPort"),
+                        port.get("targetPort"),
+                        true,
+                    );
+                }
+                v.cluster_ips(&ctx.options.server);
+            }
+            _ => {}
+        }
+        if o.kind() == "Deployment" && o.group() == "apps" {
+            v.percent("/spec/strategy/rollingUpdate/maxSurge", false);
+            v.percent("/spec/strategy/rollingUpdate/maxUnavailable", true);
+        }
+        if let Some(template) = super::pod_template(o) {
+            for (pointer, c) in super::containers(o, template) {
+                v.container(&pointer, c);
             }
         }
     }

@@ -40,54 +40,53 @@ impl Rule for FieldsConflict {
          ## Example\n```yaml\nkind: PodDisruptionBudget\nspec:\n  minAvailable: 1\n  maxUnavailable: 1   # GO012\n```\n\n\
          ## Fix\nKeep one of the two fields, or make the values agree."
     }
-    fn check(&self, ctx: &Context<'_>, out: &mut Findings<'_>) {
-        for (i, o) in ctx.tree.objects.iter().enumerate() {
-            if !ctx.has_schema(i) {
-                continue;
+    fn per_object(&self) -> bool {
+        true
+    }
+    fn check_object(&self, ctx: &Context<'_>, i: usize, o: &Object, out: &mut Findings<'_>) {
+        if !ctx.has_schema(i) {
+            return;
+        }
+        let mut say = |pointer: &str, problem: String| {
+            out.object(i, pointer, format!("{}: {problem}", o.id()), None);
+        };
+        match (o.group(), o.kind()) {
+            ("policy", "PodDisruptionBudget")
+                if set(o, "/spec/minAvailable") && set(o, "/spec/maxUnavailable") =>
+            {
+                say(
+                    "/spec/maxUnavailable",
+                    "`minAvailable` and `maxUnavailable` cannot both be set".into(),
+                );
             }
-            let mut say = |pointer: &str, problem: String| {
-                out.object(i, pointer, format!("{}: {problem}", o.id()), None);
-            };
-            match (o.group(), o.kind()) {
-                ("policy", "PodDisruptionBudget")
-                    if set(o, "/spec/minAvailable") && set(o, "/spec/maxUnavailable") =>
-                {
-                    say(
-                        "/spec/maxUnavailable",
-                        "`minAvailable` and `maxUnavailable` cannot both be set".into(),
-                    );
-                }
-                ("autoscaling", "HorizontalPodAutoscaler") => {
-                    let min = o.at("/spec/minReplicas").and_then(int);
-                    let max = o.at("/spec/maxReplicas").and_then(int);
-                    if let (Some(min), Some(max)) = (min, max) {
-                        if min > max {
-                            say(
-                                "/spec/minReplicas",
-                                format!(
-                                    "`minReplicas` ({min}) is greater than `maxReplicas` ({max})"
-                                ),
-                            );
-                        }
+            ("autoscaling", "HorizontalPodAutoscaler") => {
+                let min = o.at("/spec/minReplicas").and_then(int);
+                let max = o.at("/spec/maxReplicas").and_then(int);
+                if let (Some(min), Some(max)) = (min, max) {
+                    if min > max {
+                        say(
+                            "/spec/minReplicas",
+                            format!("`minReplicas` ({min}) is greater than `maxReplicas` ({max})"),
+                        );
                     }
                 }
-                ("apps", "Deployment") => {
-                    let ready = o.at("/spec/minReadySeconds").and_then(int).unwrap_or(0);
-                    if let Some(deadline) = o.at("/spec/progressDeadlineSeconds").and_then(int) {
-                        if deadline <= ready {
-                            say(
-                                "/spec/progressDeadlineSeconds",
-                                format!("`progressDeadlineSeconds` ({deadline}) must be greater than `minReadySeconds` ({ready})"),
-                            );
-                        }
+            }
+            ("apps", "Deployment") => {
+                let ready = o.at("/spec/minReadySeconds").and_then(int).unwrap_or(0);
+                if let Some(deadline) = o.at("/spec/progressDeadlineSeconds").and_then(int) {
+                    if deadline <= ready {
+                        say(
+                            "/spec/progressDeadlineSeconds",
+                            format!("`progressDeadlineSeconds` ({deadline}) must be greater than `minReadySeconds` ({ready})"),
+                        );
                     }
                 }
-                ("", "Service") => service_ports(o, &mut say),
-                _ => {}
             }
-            if let Some(template) = super::pod_template(o) {
-                pod(o, template, &mut say);
-            }
+            ("", "Service") => service_ports(o, &mut say),
+            _ => {}
+        }
+        if let Some(template) = super::pod_template(o) {
+            pod(o, template, &mut say);
         }
     }
 }

@@ -47,32 +47,33 @@ impl Rule for ValueInvalid {
          ## Fix\nWrite the value in the syntax the message names (`0 3 * * *`, `*.example.org`, \
          `10.0.0.0/8`)."
     }
-    fn check(&self, ctx: &Context<'_>, out: &mut Findings<'_>) {
-        for (i, o) in ctx.tree.objects.iter().enumerate() {
-            if !ctx.has_schema(i) {
-                continue;
-            }
-            let literal = stays_literal(ctx, o);
-            // A `${var}` is judged only where no substitution will replace it.
-            let skip = |s: &str| unsubstituted(s) && literal.is_none();
-            let mut say = |pointer: &str, problem: String| {
-                let message = literal_note(format!("{}: {problem}", o.id()), literal);
-                out.object(i, pointer, message, None);
-            };
-            match (o.group(), o.kind()) {
-                ("batch", "CronJob") => {
-                    if let Some(s) = o.at("/spec/schedule").and_then(Value::as_str) {
-                        if !skip(s) {
-                            if let Some(problem) = cron_schedule(s) {
-                                say("/spec/schedule", format!("the schedule {problem}"));
-                            }
+    fn per_object(&self) -> bool {
+        true
+    }
+    fn check_object(&self, ctx: &Context<'_>, i: usize, o: &Object, out: &mut Findings<'_>) {
+        if !ctx.has_schema(i) {
+            return;
+        }
+        let literal = stays_literal(ctx, o);
+        // A `${var}` is judged only where no substitution will replace it.
+        let skip = |s: &str| unsubstituted(s) && literal.is_none();
+        let mut say = |pointer: &str, problem: String| {
+            let message = literal_note(format!("{}: {problem}", o.id()), literal);
+            out.object(i, pointer, message, None);
+        };
+        match (o.group(), o.kind()) {
+            ("batch", "CronJob") => {
+                if let Some(s) = o.at("/spec/schedule").and_then(Value::as_str) {
+                    if !skip(s) {
+                        if let Some(problem) = cron_schedule(s) {
+                            say("/spec/schedule", format!("the schedule {problem}"));
                         }
                     }
                 }
-                ("networking.k8s.io", "Ingress") => ingress(o, &skip, &mut say),
-                ("networking.k8s.io", "NetworkPolicy") => network_policy(o, &mut say),
-                _ => {}
             }
+            ("networking.k8s.io", "Ingress") => ingress(o, &skip, &mut say),
+            ("networking.k8s.io", "NetworkPolicy") => network_policy(o, &mut say),
+            _ => {}
         }
     }
 }

@@ -35,41 +35,42 @@ impl Rule for FieldRequired {
          ## Example\n```yaml\nkind: PersistentVolumeClaim\nspec:   # GO014 no storage request\n  accessModes: [ReadWriteOnce]\n```\n\n\
          ## Fix\nSet the field the message names."
     }
-    fn check(&self, ctx: &Context<'_>, out: &mut Findings<'_>) {
-        for (i, o) in ctx.tree.objects.iter().enumerate() {
-            if !ctx.has_schema(i) {
-                continue;
-            }
-            let mut say = |pointer: &str, problem: String| {
-                out.object(i, pointer, format!("{}: {problem}", o.id()), None);
-            };
-            match (o.group(), o.kind()) {
-                ("", "PersistentVolumeClaim") => storage(o, "/spec", &mut say),
-                ("apps", "StatefulSet") => {
-                    let n = o
-                        .at("/spec/volumeClaimTemplates")
-                        .and_then(Value::as_array)
-                        .map_or(0, Vec::len);
-                    for t in 0..n {
-                        storage(o, &format!("/spec/volumeClaimTemplates/{t}/spec"), &mut say);
-                    }
+    fn per_object(&self) -> bool {
+        true
+    }
+    fn check_object(&self, ctx: &Context<'_>, i: usize, o: &Object, out: &mut Findings<'_>) {
+        if !ctx.has_schema(i) {
+            return;
+        }
+        let mut say = |pointer: &str, problem: String| {
+            out.object(i, pointer, format!("{}: {problem}", o.id()), None);
+        };
+        match (o.group(), o.kind()) {
+            ("", "PersistentVolumeClaim") => storage(o, "/spec", &mut say),
+            ("apps", "StatefulSet") => {
+                let n = o
+                    .at("/spec/volumeClaimTemplates")
+                    .and_then(Value::as_array)
+                    .map_or(0, Vec::len);
+                for t in 0..n {
+                    storage(o, &format!("/spec/volumeClaimTemplates/{t}/spec"), &mut say);
                 }
-                ("", "Secret") => tls_secret(o, &mut say),
-                ("", "Service") => service_ports(o, &mut say),
-                _ => {}
             }
-            if let Some(template) = super::pod_template(o) {
-                for (pointer, c) in super::containers(o, template) {
-                    let image = c.get("image");
-                    if image.is_none_or(|v| v.is_null() || v.as_str() == Some("")) {
-                        let name = c.get("name").and_then(Value::as_str).unwrap_or("");
-                        let at = if image.is_some() {
-                            format!("{pointer}/image")
-                        } else {
-                            pointer.clone()
-                        };
-                        say(&at, format!("container `{name}` has no `image`"));
-                    }
+            ("", "Secret") => tls_secret(o, &mut say),
+            ("", "Service") => service_ports(o, &mut say),
+            _ => {}
+        }
+        if let Some(template) = super::pod_template(o) {
+            for (pointer, c) in super::containers(o, template) {
+                let image = c.get("image");
+                if image.is_none_or(|v| v.is_null() || v.as_str() == Some("")) {
+                    let name = c.get("name").and_then(Value::as_str).unwrap_or("");
+                    let at = if image.is_some() {
+                        format!("{pointer}/image")
+                    } else {
+                        pointer.clone()
+                    };
+                    say(&at, format!("container `{name}` has no `image`"));
                 }
             }
         }

@@ -4,6 +4,7 @@ use serde_json::Value;
 
 use super::{containers, ns, pod_labels, pod_template, selects};
 use crate::validate::rule::{Context, Findings, Grade, Rule};
+use crate::validate::tree::Object;
 
 /// GO101
 pub struct ContainerWithoutProbes;
@@ -32,43 +33,44 @@ impl Rule for ContainerWithoutProbes {
     fn grade(&self) -> Grade {
         Grade::Hygiene
     }
-    fn check(&self, ctx: &Context<'_>, out: &mut Findings<'_>) {
-        for (i, o) in ctx.tree.objects.iter().enumerate() {
-            if !matches!(o.kind(), "Deployment" | "StatefulSet" | "DaemonSet") {
-                continue;
-            }
-            let Some(t) = pod_template(o) else { continue };
-            let services: Vec<&Value> = pod_labels(o, t)
-                .map(|labels| {
-                    ctx.services
-                        .get(ns(o))
-                        .into_iter()
-                        .flatten()
-                        .filter(|(_, sel)| {
-                            sel.is_some_and(|sel| !sel.is_empty() && selects(sel, labels))
-                        })
-                        .filter_map(|&(i, _)| ctx.tree.objects[i].at("/spec/ports"))
-                        .collect()
-                })
-                .unwrap_or_default();
-            for (pointer, c) in containers(o, t)
-                .into_iter()
-                .filter(|(p, _)| !p.contains("initContainers"))
-            {
-                let name = c
-                    .get("name")
-                    .and_then(serde_json::Value::as_str)
-                    .unwrap_or("");
-                for probe in ["readinessProbe", "livenessProbe"] {
-                    let needed = probe == "livenessProbe" || serves(c, &services);
-                    if needed && c.get(probe).is_none() {
-                        out.object(
-                            i,
-                            &pointer,
-                            format!("container `{name}` of {} has no {probe}", o.id()),
-                            None,
-                        );
-                    }
+    fn per_object(&self) -> bool {
+        true
+    }
+    fn check_object(&self, ctx: &Context<'_>, i: usize, o: &Object, out: &mut Findings<'_>) {
+        if !matches!(o.kind(), "Deployment" | "StatefulSet" | "DaemonSet") {
+            return;
+        }
+        let Some(t) = pod_template(o) else { return };
+        let services: Vec<&Value> = pod_labels(o, t)
+            .map(|labels| {
+                ctx.services
+                    .get(ns(o))
+                    .into_iter()
+                    .flatten()
+                    .filter(|(_, sel)| {
+                        sel.is_some_and(|sel| !sel.is_empty() && selects(sel, labels))
+                    })
+                    .filter_map(|&(i, _)| ctx.tree.objects[i].at("/spec/ports"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        for (pointer, c) in containers(o, t)
+            .into_iter()
+            .filter(|(p, _)| !p.contains("initContainers"))
+        {
+            let name = c
+                .get("name")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or("");
+            for probe in ["readinessProbe", "livenessProbe"] {
+                let needed = probe == "livenessProbe" || serves(c, &services);
+                if needed && c.get(probe).is_none() {
+                    out.object(
+                        i,
+                        &pointer,
+                        format!("container `{name}` of {} has no {probe}", o.id()),
+                        None,
+                    );
                 }
             }
         }

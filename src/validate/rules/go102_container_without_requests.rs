@@ -3,6 +3,7 @@
 use super::{containers, pod_template};
 use crate::validate::rule::{Context, Findings, Grade, Rule};
 use crate::validate::tree::Lookup;
+use crate::validate::tree::Object;
 
 /// GO102
 pub struct ContainerWithoutRequests;
@@ -29,56 +30,57 @@ impl Rule for ContainerWithoutRequests {
     fn grade(&self) -> Grade {
         Grade::Hygiene
     }
-    fn check(&self, ctx: &Context<'_>, out: &mut Findings<'_>) {
-        for (i, o) in ctx.tree.objects.iter().enumerate() {
-            let Some(t) = pod_template(o) else { continue };
-            for (pointer, c) in containers(o, t) {
-                let name = c
-                    .get("name")
-                    .and_then(serde_json::Value::as_str)
-                    .unwrap_or("");
-                let missing: Vec<&str> = [
-                    ("requests", "cpu"),
-                    ("requests", "memory"),
-                    ("limits", "memory"),
-                ]
-                .into_iter()
-                .filter(|(k, r)| c.lookup(&format!("/resources/{k}/{r}")).is_none())
-                .map(|(k, r)| {
-                    if k == "requests" {
-                        if r == "cpu" {
-                            "cpu request"
-                        } else {
-                            "memory request"
-                        }
+    fn per_object(&self) -> bool {
+        true
+    }
+    fn check_object(&self, _ctx: &Context<'_>, i: usize, o: &Object, out: &mut Findings<'_>) {
+        let Some(t) = pod_template(o) else { return };
+        for (pointer, c) in containers(o, t) {
+            let name = c
+                .get("name")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or("");
+            let missing: Vec<&str> = [
+                ("requests", "cpu"),
+                ("requests", "memory"),
+                ("limits", "memory"),
+            ]
+            .into_iter()
+            .filter(|(k, r)| c.lookup(&format!("/resources/{k}/{r}")).is_none())
+            .map(|(k, r)| {
+                if k == "requests" {
+                    if r == "cpu" {
+                        "cpu request"
                     } else {
-                        "memory limit"
+                        "memory request"
                     }
-                })
-                .collect();
-                if !missing.is_empty() {
-                    // At the block to edit: `requests:` when only requests are missing and it
-                    // is written, else `resources:` when written, else the container.
-                    let written = |k: &str| c.lookup(&format!("/resources/{k}")).is_some();
-                    let only_requests = !missing.contains(&"memory limit");
-                    let at = if only_requests && written("requests") {
-                        format!("{pointer}/resources/requests")
-                    } else if c.get("resources").is_some_and(serde_json::Value::is_object) {
-                        format!("{pointer}/resources")
-                    } else {
-                        pointer.clone()
-                    };
-                    out.object(
-                        i,
-                        &at,
-                        format!(
-                            "container `{name}` of {} has no {}",
-                            o.id(),
-                            missing.join(", ")
-                        ),
-                        None,
-                    );
+                } else {
+                    "memory limit"
                 }
+            })
+            .collect();
+            if !missing.is_empty() {
+                // At the block to edit: `requests:` when only requests are missing and it
+                // is written, else `resources:` when written, else the container.
+                let written = |k: &str| c.lookup(&format!("/resources/{k}")).is_some();
+                let only_requests = !missing.contains(&"memory limit");
+                let at = if only_requests && written("requests") {
+                    format!("{pointer}/resources/requests")
+                } else if c.get("resources").is_some_and(serde_json::Value::is_object) {
+                    format!("{pointer}/resources")
+                } else {
+                    pointer.clone()
+                };
+                out.object(
+                    i,
+                    &at,
+                    format!(
+                        "container `{name}` of {} has no {}",
+                        o.id(),
+                        missing.join(", ")
+                    ),
+                    None,
+                );
             }
         }
     }

@@ -2,6 +2,7 @@
 
 use super::{containers, pod_template};
 use crate::validate::rule::{Context, Findings, Grade, Rule};
+use crate::validate::tree::Object;
 
 /// GO103
 pub struct ImageNotPinned;
@@ -35,28 +36,29 @@ impl Rule for ImageNotPinned {
     fn grade(&self) -> Grade {
         Grade::Hygiene
     }
-    fn check(&self, ctx: &Context<'_>, out: &mut Findings<'_>) {
-        for (i, o) in ctx.tree.objects.iter().enumerate() {
-            let Some(t) = pod_template(o) else { continue };
-            for (pointer, c) in containers(o, t) {
-                let Some(image) = c.get("image").and_then(serde_json::Value::as_str) else {
-                    continue;
-                };
-                match tag(image) {
-                    None => out.object(
-                        i,
-                        &format!("{pointer}/image"),
-                        format!("image `{image}` has no tag"),
-                        Some("pin a version tag".into()),
-                    ),
-                    Some("latest") => out.object(
-                        i,
-                        &format!("{pointer}/image"),
-                        format!("image `{image}` uses the tag `latest`"),
-                        Some("pin a version tag".into()),
-                    ),
-                    Some(_) => {}
-                }
+    fn per_object(&self) -> bool {
+        true
+    }
+    fn check_object(&self, _ctx: &Context<'_>, i: usize, o: &Object, out: &mut Findings<'_>) {
+        let Some(t) = pod_template(o) else { return };
+        for (pointer, c) in containers(o, t) {
+            let Some(image) = c.get("image").and_then(serde_json::Value::as_str) else {
+                continue;
+            };
+            match tag(image) {
+                None => out.object(
+                    i,
+                    &format!("{pointer}/image"),
+                    format!("image `{image}` has no tag"),
+                    Some("pin a version tag".into()),
+                ),
+                Some("latest") => out.object(
+                    i,
+                    &format!("{pointer}/image"),
+                    format!("image `{image}` uses the tag `latest`"),
+                    Some("pin a version tag".into()),
+                ),
+                Some(_) => {}
             }
         }
     }

@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use super::{containers, pod_template};
 use crate::validate::rule::{Context, Findings, Grade, Rule};
+use crate::validate::tree::Object;
 
 /// GO104
 pub struct ContainerNotHardened;
@@ -34,72 +35,73 @@ impl Rule for ContainerNotHardened {
     fn grade(&self) -> Grade {
         Grade::Hygiene
     }
-    fn check(&self, ctx: &Context<'_>, out: &mut Findings<'_>) {
-        for (i, o) in ctx.tree.objects.iter().enumerate() {
-            let Some(t) = pod_template(o) else { continue };
-            let pod = o.at(&format!("{t}/spec/securityContext"));
-            let pod_field = |f: &str| pod.and_then(|p| p.lookup(f));
-            for (pointer, c) in containers(o, t) {
-                let sc = c.get("securityContext");
-                let field = |f: &str| sc.and_then(|s| s.lookup(f)).or_else(|| pod_field(f));
-                let mut missing = Vec::new();
-                // Fields written with a value that fails (`allowPrivilegeEscalation: true`):
-                // the line to edit when it is the only problem.
-                let mut wrong: Vec<String> = Vec::new();
-                let mut written_wrong = |f: &str, on_pod: bool| {
-                    if sc.and_then(|s| s.lookup(f)).is_some() {
-                        wrong.push(format!("{pointer}/securityContext{f}"));
-                    } else if on_pod && pod_field(f).is_some() {
-                        wrong.push(format!("{t}/spec/securityContext{f}"));
+    fn per_object(&self) -> bool {
+        true
+    }
+    fn check_object(&self, _ctx: &Context<'_>, i: usize, o: &Object, out: &mut Findings<'_>) {
+        let Some(t) = pod_template(o) else { return };
+        let pod = o.at(&format!("{t}/spec/securityContext"));
+        let pod_field = |f: &str| pod.and_then(|p| p.lookup(f));
+        for (pointer, c) in containers(o, t) {
+            let sc = c.get("securityContext");
+            let field = |f: &str| sc.and_then(|s| s.lookup(f)).or_else(|| pod_field(f));
+            let mut missing = Vec::new();
+            // Fields written with a value that fails (`allowPrivilegeEscalation: true`):
+            // the line to edit when it is the only problem.
+            let mut wrong: Vec<String> = Vec::new();
+            let mut written_wrong = |f: &str, on_pod: bool| {
+                if sc.and_then(|s| s.lookup(f)).is_some() {
+                    wrong.push(format!("{pointer}/securityContext{f}"));
+                } else if on_pod && pod_field(f).is_some() {
+                    wrong.push(format!("{t}/spec/securityContext{f}"));
+                }
+            };
+            if field("/runAsNonRoot") != Some(&Value::Bool(true)) {
+                missing.push("runAsNonRoot: true");
+                written_wrong("/runAsNonRoot", true);
+            }
+            if sc.and_then(|s| s.get("allowPrivilegeEscalation")) != Some(&Value::Bool(false)) {
+                missing.push("allowPrivilegeEscalation: false");
+                written_wrong("/allowPrivilegeEscalation", false);
+            }
+            let drops_all = sc
+                .and_then(|s| s.lookup("/capabilities/drop"))
+                .and_then(Value::as_array)
+                .is_some_and(|d| d.iter().any(|x| x == "ALL"));
+            if !drops_all {
+                missing.push("capabilities.drop: [ALL]");
+                written_wrong("/capabilities/drop", false);
+            }
+            if sc.and_then(|s| s.get("readOnlyRootFilesystem")) != Some(&Value::Bool(true)) {
+                missing.push("readOnlyRootFilesystem: true");
+                written_wrong("/readOnlyRootFilesystem", false);
+            }
+            let seccomp = field("/seccompProfile/type").and_then(Value::as_str);
+            if !matches!(seccomp, Some("RuntimeDefault" | "Localhost")) {
+                missing.push("seccompProfile.type: RuntimeDefault");
+                written_wrong("/seccompProfile/type", true);
+            }
+            if !missing.is_empty() {
+                let name = c.get("name").and_then(Value::as_str).unwrap_or("");
+                // The one wrong field when it is the only problem, else the container's
+                // `securityContext:` when written, else the container.
+                let at = match (&wrong[..], missing.len()) {
+                    ([only], 1) => only.clone(),
+                    _ if sc.is_some_and(Value::is_object) => {
+                        format!("{pointer}/securityContext")
                     }
+                    _ => pointer.clone(),
                 };
-                if field("/runAsNonRoot") != Some(&Value::Bool(true)) {
-                    missing.push("runAsNonRoot: true");
-                    written_wrong("/runAsNonRoot", true);
-                }
-                if sc.and_then(|s| s.get("allowPrivilegeEscalation")) != Some(&Value::Bool(false)) {
-                    missing.push("allowPrivilegeEscalation: false");
-                    written_wrong("/allowPrivilegeEscalation", false);
-                }
-                let drops_all = sc
-                    .and_then(|s| s.lookup("/capabilities/drop"))
-                    .and_then(Value::as_array)
-                    .is_some_and(|d| d.iter().any(|x| x == "ALL"));
-                if !drops_all {
-                    missing.push("capabilities.drop: [ALL]");
-                    written_wrong("/capabilities/drop", false);
-                }
-                if sc.and_then(|s| s.get("readOnlyRootFilesystem")) != Some(&Value::Bool(true)) {
-                    missing.push("readOnlyRootFilesystem: true");
-                    written_wrong("/readOnlyRootFilesystem", false);
-                }
-                let seccomp = field("/seccompProfile/type").and_then(Value::as_str);
-                if !matches!(seccomp, Some("RuntimeDefault" | "Localhost")) {
-                    missing.push("seccompProfile.type: RuntimeDefault");
-                    written_wrong("/seccompProfile/type", true);
-                }
-                if !missing.is_empty() {
-                    let name = c.get("name").and_then(Value::as_str).unwrap_or("");
-                    // The one wrong field when it is the only problem, else the container's
-                    // `securityContext:` when written, else the container.
-                    let at = match (&wrong[..], missing.len()) {
-                        ([only], 1) => only.clone(),
-                        _ if sc.is_some_and(Value::is_object) => {
-                            format!("{pointer}/securityContext")
-                        }
-                        _ => pointer.clone(),
-                    };
-                    out.object(
-                        i,
-                        &at,
-                        format!(
-                            "container `{name}` of {} lacks {}",
-                            o.id(),
-                            missing.join(", ")
-                        ),
-                        None,
-                    );
-                }
+                out.object(
+                    i,
+                    &at,
+                    format!(
+                        "container `{name}` of {} lacks {}",
+                        o.id(),
+                        missing.join(", ")
+                    ),
+                    None,
+                );
             }
         }
     }

@@ -6,6 +6,7 @@ use serde_json::Value;
 use super::go501_plaintext_secret::sops_encrypted;
 use crate::source::yaml::escape_pointer_token;
 use crate::validate::rule::{Context, Findings, Rule};
+use crate::validate::tree::Object;
 
 /// GO504
 pub struct DataNotBase64;
@@ -41,31 +42,33 @@ impl Rule for DataNotBase64 {
          ## Fix\nEncode the value (`base64 -w0`), or move it to `stringData` — and seal it \
          (GO501)."
     }
-    fn check(&self, ctx: &Context<'_>, out: &mut Findings<'_>) {
-        for (i, o) in ctx.tree.objects.iter().enumerate() {
-            let field = match (o.group(), o.kind()) {
-                ("", "Secret") if !sops_encrypted(&o.value) => "data",
-                ("", "ConfigMap") => "binaryData",
-                _ => continue,
-            };
-            let Some(map) = o.at(&format!("/{field}")).and_then(Value::as_object) else {
-                continue;
-            };
-            for (key, value) in map {
-                // Values of other types are schema violations (GO003).
-                let Some(text) = value.as_str() else { continue };
-                if !is_base64(text) {
-                    out.object(
-                        i,
-                        &format!("/{field}/{}", escape_pointer_token(key)),
-                        format!("{}: {field} key `{key}` is not valid base64", o.id()),
-                        Some(if field == "data" {
-                            "encode the value with `base64 -w0`, or put plain text under `stringData`".into()
-                        } else {
-                            "encode the value with `base64 -w0`, or put text under `data`".into()
-                        }),
-                    );
-                }
+    fn per_object(&self) -> bool {
+        true
+    }
+    fn check_object(&self, _ctx: &Context<'_>, i: usize, o: &Object, out: &mut Findings<'_>) {
+        let field = match (o.group(), o.kind()) {
+            ("", "Secret") if !sops_encrypted(&o.value) => "data",
+            ("", "ConfigMap") => "binaryData",
+            _ => return,
+        };
+        let Some(map) = o.at(&format!("/{field}")).and_then(Value::as_object) else {
+            return;
+        };
+        for (key, value) in map {
+            // Values of other types are schema violations (GO003).
+            let Some(text) = value.as_str() else { continue };
+            if !is_base64(text) {
+                out.object(
+                    i,
+                    &format!("/{field}/{}", escape_pointer_token(key)),
+                    format!("{}: {field} key `{key}` is not valid base64", o.id()),
+                    Some(if field == "data" {
+                        "encode the value with `base64 -w0`, or put plain text under `stringData`"
+                            .into()
+                    } else {
+                        "encode the value with `base64 -w0`, or put text under `data`".into()
+                    }),
+                );
             }
         }
     }

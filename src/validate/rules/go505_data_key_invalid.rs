@@ -4,6 +4,7 @@ use serde_json::Value;
 
 use crate::source::yaml::escape_pointer_token;
 use crate::validate::rule::{Context, Findings, Rule};
+use crate::validate::tree::Object;
 
 /// GO505
 pub struct DataKeyInvalid;
@@ -47,26 +48,27 @@ impl Rule for DataKeyInvalid {
          ## Example\n```yaml\nkind: ConfigMap\ndata:\n  app config: x   # GO505\n```\n\n\
          ## Fix\nRename the key (`app-config`), and every reference to it."
     }
-    fn check(&self, ctx: &Context<'_>, out: &mut Findings<'_>) {
-        for (i, o) in ctx.tree.objects.iter().enumerate() {
-            let fields: &[&str] = match (o.group(), o.kind()) {
-                ("", "Secret") => &["data", "stringData"],
-                ("", "ConfigMap") => &["data", "binaryData"],
-                _ => continue,
+    fn per_object(&self) -> bool {
+        true
+    }
+    fn check_object(&self, _ctx: &Context<'_>, i: usize, o: &Object, out: &mut Findings<'_>) {
+        let fields: &[&str] = match (o.group(), o.kind()) {
+            ("", "Secret") => &["data", "stringData"],
+            ("", "ConfigMap") => &["data", "binaryData"],
+            _ => return,
+        };
+        for field in fields {
+            let Some(map) = o.at(&format!("/{field}")).and_then(Value::as_object) else {
+                continue;
             };
-            for field in fields {
-                let Some(map) = o.at(&format!("/{field}")).and_then(Value::as_object) else {
-                    continue;
-                };
-                for key in map.keys() {
-                    if let Some(problem) = key_problem(key) {
-                        out.object(
-                            i,
-                            &format!("/{field}/{}", escape_pointer_token(key)),
-                            format!("{}: {field} key `{key}` {problem}", o.id()),
-                            None,
-                        );
-                    }
+            for key in map.keys() {
+                if let Some(problem) = key_problem(key) {
+                    out.object(
+                        i,
+                        &format!("/{field}/{}", escape_pointer_token(key)),
+                        format!("{}: {field} key `{key}` {problem}", o.id()),
+                        None,
+                    );
                 }
             }
         }
