@@ -110,10 +110,10 @@ fn qualified_name_part(s: &str) -> bool {
 /// `/`, then a name of at most 63 characters of `[-A-Za-z0-9_.]`, starting and ending
 /// alphanumeric.
 pub fn qualified_name(s: &str) -> Option<String> {
-    let parts: Vec<&str> = s.split('/').collect();
-    let name = match parts.as_slice() {
-        [name] => *name,
-        [prefix, name] => {
+    // Asked of every label and annotation key: split without allocating.
+    let name = match s.split_once('/') {
+        None => s,
+        Some((prefix, name)) if !name.contains('/') => {
             if prefix.is_empty() {
                 return Some("has an empty prefix before `/`".into());
             }
@@ -191,7 +191,16 @@ mod tests {
         for good in ["app", "app.kubernetes.io/name", "A_b.c", "x/Y"] {
             assert_eq!(qualified_name(good), None, "{good}");
         }
-        for bad in ["a/b/c", "/a", "a/", "-a", "Example.com/a", &"k".repeat(64)] {
+        for bad in [
+            "a/b/c",
+            "a//b",
+            "/a/b",
+            "/a",
+            "a/",
+            "-a",
+            "Example.com/a",
+            &"k".repeat(64),
+        ] {
             assert!(qualified_name(bad).is_some(), "{bad}");
         }
         assert_eq!(label_value(""), None);
