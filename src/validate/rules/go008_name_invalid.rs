@@ -125,9 +125,15 @@ fn check_container(i: usize, o: &Object, pointer: &str, c: &Value, out: &mut Fin
     }
     for probe in ["livenessProbe", "readinessProbe", "startupProbe"] {
         for handler in ["httpGet", "tcpSocket"] {
-            let at = format!("/{probe}/{handler}/port");
-            if let Some(name) = c.pointer(&at).and_then(Value::as_str) {
-                port_name(i, o, &format!("{pointer}{at}"), name, out);
+            let port = c.get(probe).and_then(|p| p.get(handler)?.get("port"));
+            if let Some(name) = port.and_then(Value::as_str) {
+                port_name(
+                    i,
+                    o,
+                    &format!("{pointer}/{probe}/{handler}/port"),
+                    name,
+                    out,
+                );
             }
         }
     }

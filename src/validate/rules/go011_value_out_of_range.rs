@@ -111,9 +111,9 @@ impl Rule for ValueOutOfRange {
                     .flatten()
                     .enumerate()
                 {
-                    v.port(&format!("/spec/ports/{p}/port"), port.get("port"), false);
+                    v.port(|| format!("/spec/ports/{p}/port"), port.get("port"), false);
                     v.port(
-                        &format!("/spec/ports/{p}/targetPort"),
+                        || format!("/spec/ports/{p}/targetPort"),
                         port.get("targetPort"),
                         true,
                     );
@@ -165,14 +165,16 @@ impl Out<'_, '_, '_> {
     }
 
     /// A port number; `zero_ok` where 0 means unset (and is defaulted).
-    fn port(&mut self, pointer: &str, value: Option<&Value>, zero_ok: bool) {
+    /// `pointer` is made only for a finding: most ports have none.
+    fn port(&mut self, pointer: impl FnOnce() -> String, value: Option<&Value>, zero_ok: bool) {
         let Some(n) = value.and_then(int) else { return };
         if zero_ok && n == 0 {
             return;
         }
         if let Some(problem) = port_number(n) {
+            let pointer = pointer();
             let field = pointer.rsplit('/').next().unwrap_or("");
-            self.say(pointer, format!("`{field}` {problem}"));
+            self.say(&pointer, format!("`{field}` {problem}"));
         }
     }
 
@@ -219,25 +221,26 @@ impl Out<'_, '_, '_> {
             .enumerate()
         {
             self.port(
-                &format!("{pointer}/ports/{p}/containerPort"),
+                || format!("{pointer}/ports/{p}/containerPort"),
                 port.get("containerPort"),
                 false,
             );
             self.port(
-                &format!("{pointer}/ports/{p}/hostPort"),
+                || format!("{pointer}/ports/{p}/hostPort"),
                 port.get("hostPort"),
                 true,
             );
         }
         for probe in ["livenessProbe", "readinessProbe", "startupProbe"] {
             for handler in ["httpGet", "tcpSocket"] {
-                let at = format!("/{probe}/{handler}/port");
-                self.port(&format!("{pointer}{at}"), c.pointer(&at), false);
+                let port = c.get(probe).and_then(|p| p.get(handler)?.get("port"));
+                self.port(|| format!("{pointer}/{probe}/{handler}/port"), port, false);
             }
         }
         for kind in ["requests", "limits"] {
             for (name, q) in c
-                .pointer(&format!("/resources/{kind}"))
+                .get("resources")
+                .and_then(|r| r.get(kind))
                 .and_then(Value::as_object)
                 .into_iter()
                 .flatten()
