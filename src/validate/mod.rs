@@ -67,8 +67,6 @@ impl Report {
     }
 }
 
-/// Runs `rules` on every core: each worker takes the next rule until none is left. Findings
-/// come back in registry order, so the report does not depend on scheduling.
 /// Objects judged together by the per-object rules: few enough that they stay in a core's
 /// cache from the first rule to the last.
 const OBJECTS_PER_TASK: usize = 64;
@@ -76,6 +74,8 @@ const OBJECTS_PER_TASK: usize = 64;
 /// A rule with its place in the run's order.
 type Numbered<'r> = (usize, &'r dyn Rule);
 
+/// Runs `rules` on every core: each worker takes the next task until none is left. Findings
+/// come back in registry order, so the report does not depend on scheduling.
 fn run_rules(ctx: &Context<'_>, rules: &[&dyn Rule]) -> Vec<Diagnostic> {
     // Tasks: each rule that looks across objects, and each run of objects for all the rules
     // that judge objects one by one. Each worker takes the next task.
