@@ -326,6 +326,18 @@ impl<'a> Findings<'a> {
         self.severity = saved;
     }
 
+    /// A reporter of findings on `object` (index `i`): `say(pointer, problem)` reports the
+    /// problem at `pointer`, led by the object's id.
+    pub fn saying<'s>(
+        &'s mut self,
+        i: usize,
+        object: &'s Object,
+    ) -> impl FnMut(&str, String) + use<'s, 'a> {
+        move |pointer, problem| {
+            self.object(i, pointer, format!("{}: {problem}", object.id()), None);
+        }
+    }
+
     /// A finding on object `object` at JSON pointer `pointer`; dropped when the object
     /// carries the ignore annotation for this code.
     pub fn object(

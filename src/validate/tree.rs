@@ -126,6 +126,13 @@ impl Object {
         self.value.lookup(pointer)
     }
 
+    /// The items of the list at `pointer`: none when it is absent or not a list.
+    pub fn items(&self, pointer: &str) -> std::slice::Iter<'_, Value> {
+        self.at(pointer)
+            .and_then(Value::as_array)
+            .map_or([].iter(), |items| items.iter())
+    }
+
     /// `kind namespace/name`, for messages; `kind name` when the namespace is unset or
     /// empty (cluster-scoped, or left to kustomize, Flux or the API server).
     pub fn id(&self) -> String {

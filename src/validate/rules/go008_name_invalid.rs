@@ -140,13 +140,7 @@ fn check_container(i: usize, o: &Object, pointer: &str, c: &Value, out: &mut Fin
 }
 
 fn check_service_ports(i: usize, o: &Object, out: &mut Findings<'_>) {
-    for (p, port) in o
-        .at("/spec/ports")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .enumerate()
-    {
+    for (p, port) in o.items("/spec/ports").enumerate() {
         if let Some(name) = port.get("name").and_then(Value::as_str) {
             if !name.is_empty() && !unsubstituted(name) {
                 if let Some(problem) = dns1123_label(name) {

@@ -104,13 +104,7 @@ impl Rule for ValueOutOfRange {
                 v.percent("/spec/maxUnavailable", true);
             }
             ("", "Service") => {
-                for (p, port) in o
-                    .at("/spec/ports")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .enumerate()
-                {
+                for (p, port) in o.items("/spec/ports").enumerate() {
                     v.port(|| format!("/spec/ports/{p}/port"), port.get("port"), false);
                     v.port(
                         || format!("/spec/ports/{p}/targetPort"),

@@ -47,9 +47,7 @@ impl Rule for FieldsConflict {
         if !ctx.has_schema(i) {
             return;
         }
-        let mut say = |pointer: &str, problem: String| {
-            out.object(i, pointer, format!("{}: {problem}", o.id()), None);
-        };
+        let mut say = out.saying(i, o);
         match (o.group(), o.kind()) {
             ("policy", "PodDisruptionBudget")
                 if set(o, "/spec/minAvailable") && set(o, "/spec/maxUnavailable") =>

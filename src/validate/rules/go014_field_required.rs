@@ -42,9 +42,7 @@ impl Rule for FieldRequired {
         if !ctx.has_schema(i) {
             return;
         }
-        let mut say = |pointer: &str, problem: String| {
-            out.object(i, pointer, format!("{}: {problem}", o.id()), None);
-        };
+        let mut say = out.saying(i, o);
         match (o.group(), o.kind()) {
             ("", "PersistentVolumeClaim") => storage(o, "/spec", &mut say),
             ("apps", "StatefulSet") => {

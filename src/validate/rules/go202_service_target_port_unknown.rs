@@ -61,13 +61,7 @@ impl Rule for ServiceTargetPortUnknown {
             if !any {
                 continue;
             }
-            for (j, port) in svc
-                .at("/spec/ports")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .enumerate()
-            {
+            for (j, port) in svc.items("/spec/ports").enumerate() {
                 let target = port.get("targetPort").or_else(|| port.get("port"));
                 let ok = match target {
                     Some(Value::String(n)) => names.contains(n),

@@ -35,13 +35,7 @@ impl Rule for PortNameWithoutProtocol {
             return;
         }
         for (i, svc) in ctx.tree.of_kind("Service") {
-            for (p, port) in svc
-                .at("/spec/ports")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .enumerate()
-            {
+            for (p, port) in svc.items("/spec/ports").enumerate() {
                 if port.get("appProtocol").is_some() {
                     continue;
                 }

@@ -59,10 +59,7 @@ impl Rule for RouteBackendUnknown {
                 let svc = &ctx.tree.objects[j];
                 let Some(port) = b.port else { continue };
                 let ports: Vec<i64> = svc
-                    .at("/spec/ports")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
+                    .items("/spec/ports")
                     .filter_map(|p| p.get("port").and_then(Value::as_i64))
                     .collect();
                 if !ports.contains(&port) {
